@@ -1,0 +1,103 @@
+-- claimdb schema: the current shape of a new database.
+--
+-- New databases are created from this file; older ones are brought here by the ordered migrations
+-- in src/store/schema.rs, and a test checks that both paths end with the same schema.
+-- The version is kept in PRAGMA user_version (set by claimdb, not here).
+-- Every enumerated column has a CHECK that mirrors the one text mapping in src/model.rs.
+
+-- Who makes, supports or disputes claims: a ministry, an army, an NGO, a think tank, a news agency.
+CREATE TABLE source (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL DEFAULT 'other'
+               CHECK (kind IN ('government', 'military', 'intergovernmental', 'ngo',
+                               'think_tank', 'media', 'other')),
+    created_at TEXT NOT NULL
+);
+
+-- Every name a source answers to: its own name and its aliases ("State Dept",
+-- "U.S. Department of State"). `key` is the folded form (NFKC, lower case, single spaces), so one
+-- primary key keeps names and aliases unique across all sources.
+CREATE TABLE source_name (
+    key       TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES source (id) ON DELETE CASCADE,
+    is_alias  INTEGER NOT NULL CHECK (is_alias IN (0, 1))
+) WITHOUT ROWID;
+CREATE INDEX source_name_by_source ON source_name (source_id);
+
+-- A checkable claim, stored exactly as it was made.
+CREATE TABLE claim (
+    id            INTEGER PRIMARY KEY,
+    uid           TEXT NOT NULL UNIQUE,
+    text          TEXT NOT NULL CHECK (text <> ''),
+    -- 64-bit hash of `text`: finds "the same text from the same claimant" on import without
+    -- indexing the full text a second time.
+    text_hash     INTEGER NOT NULL,
+    translation   TEXT,
+    claimant_id   INTEGER NOT NULL REFERENCES source (id),
+    status        TEXT NOT NULL DEFAULT 'unverified'
+                  CHECK (status IN ('unverified', 'in_review', 'verified', 'misleading', 'false',
+                                    'disputed', 'unverifiable')),
+    value         REAL,
+    unit          TEXT,
+    qualifier     TEXT CHECK (qualifier IN ('exact', 'approx', 'at_least', 'at_most')),
+    location      TEXT,
+    claim_date    TEXT,
+    article_url   TEXT,
+    article_title TEXT,
+    note          TEXT,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    updated_by    TEXT NOT NULL
+);
+CREATE INDEX claim_by_status ON claim (status);
+CREATE INDEX claim_by_claimant ON claim (claimant_id);
+CREATE INDEX claim_by_text_hash ON claim (text_hash);
+
+CREATE TABLE claim_tag (
+    claim_id INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+    tag      TEXT NOT NULL,
+    PRIMARY KEY (claim_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX claim_tag_by_tag ON claim_tag (tag, claim_id);
+
+-- A further source that supports or disputes a claim (its claimant is not one of them).
+CREATE TABLE stance (
+    id         INTEGER PRIMARY KEY,
+    claim_id   INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+    source_id  INTEGER NOT NULL REFERENCES source (id),
+    stance     TEXT NOT NULL CHECK (stance IN ('supports', 'disputes')),
+    quote      TEXT,
+    url        TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (claim_id, source_id)
+);
+CREATE INDEX stance_by_source ON stance (source_id);
+CREATE INDEX stance_by_kind ON stance (stance, claim_id);
+
+-- Append-only log of everything that happened to a claim: who, when, which field, old and new
+-- value (as they appear in the CSV format), and why.
+CREATE TABLE history (
+    id        INTEGER PRIMARY KEY,
+    claim_id  INTEGER NOT NULL REFERENCES claim (id),
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL CHECK (action IN ('create', 'edit', 'status', 'cite', 'import')),
+    field     TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    note      TEXT
+);
+CREATE INDEX history_by_claim ON history (claim_id, id);
+
+CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be changed');
+END;
+CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be deleted');
+END;

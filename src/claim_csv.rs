@@ -1,0 +1,557 @@
+//! claimdb's one CSV format, used by `import`, `export`, `list --format csv` and `claims.csv`.
+//!
+//! Columns (header required, any order on import): every [`Field`], in [`Field::ALL`] order on
+//! export. Multi-valued cells (`supported_by`, `disputed_by`, `tags`) are `;`-separated. Export
+//! then import into an empty database then export gives the same bytes.
+
+use std::io::{Read, Write};
+
+use crate::error::InvalidValue;
+use crate::model::{self, Claim, ClaimDate, Field, Qualifier, Status};
+use crate::store::ImportRow;
+
+/// The CSV writer every command uses: `\n` line ends, quotes only where needed.
+pub fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+/// Writes the header row.
+pub fn write_header<W: Write>(out: &mut csv::Writer<W>) -> csv::Result<()> {
+    out.write_record(Field::ALL.iter().map(|f| f.as_str()))
+}
+
+/// Writes one claim as a row. With `spreadsheet_safe`, a cell that a spreadsheet would run as a
+/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`;
+/// the plain export stays exact for round trips.
+pub fn write_claim<W: Write>(
+    out: &mut csv::Writer<W>,
+    claim: &Claim,
+    spreadsheet_safe: bool,
+) -> csv::Result<()> {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let cells = [
+        claim.id.to_string(),
+        claim.uid.clone(),
+        claim.text.clone(),
+        opt(&claim.translation),
+        claim.claimant.clone(),
+        claim.supported_by.join(";"),
+        claim.disputed_by.join(";"),
+        claim.status.to_string(),
+        claim.value.map(model::format_value).unwrap_or_default(),
+        opt(&claim.unit),
+        claim.qualifier.map(|q| q.to_string()).unwrap_or_default(),
+        opt(&claim.location),
+        claim
+            .claim_date
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        opt(&claim.article_url),
+        opt(&claim.article_title),
+        claim.tags.join(";"),
+        opt(&claim.note),
+        claim.created_at.clone(),
+        claim.created_by.clone(),
+        claim.updated_at.clone(),
+        claim.updated_by.clone(),
+    ];
+    if spreadsheet_safe {
+        out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
+    } else {
+        out.write_record(&cells)
+    }
+}
+
+/// OWASP's advice against CSV formula injection: prefix a cell that starts like a formula.
+fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// One problem in an imported file, located for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: u64,
+    pub column: Option<Field>,
+    pub message: String,
+}
+
+impl Problem {
+    fn at(line: u64, column: Field, message: impl Into<String>) -> Self {
+        Problem {
+            line,
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+
+    /// "claims.csv line 14, column status: …"
+    pub fn describe(&self, file: &str) -> String {
+        match self.column {
+            Some(column) => format!(
+                "{file} line {}, column {column}: {}",
+                self.line, self.message
+            ),
+            None => format!("{file} line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Reads claims from a CSV file, one checked row at a time (memory does not grow with the file).
+pub struct ClaimReader<R: Read> {
+    reader: csv::Reader<R>,
+    columns: Vec<Field>,
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> ClaimReader<R> {
+    /// Reads and checks the header. A UTF-8 byte order mark and CRLF line ends are fine.
+    pub fn new(input: R) -> Result<Self, Vec<Problem>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        let problem = |message: String| {
+            vec![Problem {
+                line: 1,
+                column: None,
+                message,
+            }]
+        };
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(problem(format!(
+                    "the file is empty; it needs a header row naming its columns (at least text \
+                     and claimant; allowed: {})",
+                    allowed_columns()
+                )))
+            }
+            Err(e) => return Err(problem(csv_error(&e))),
+        }
+        let mut columns = Vec::with_capacity(header.len());
+        let mut problems = Vec::new();
+        for (i, raw) in header.iter().enumerate() {
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let name = String::from_utf8_lossy(raw);
+            match name.parse::<Field>() {
+                Ok(field) if columns.contains(&field) => problems.push(Problem {
+                    line: 1,
+                    column: None,
+                    message: format!("the column {field} appears twice in the header"),
+                }),
+                Ok(field) => columns.push(field),
+                Err(e) => {
+                    problems.push(Problem {
+                        line: 1,
+                        column: None,
+                        message: format!(
+                        "unknown column {:?} (a typo would silently drop its data); allowed: {}{}",
+                        name.trim(),
+                        allowed_columns(),
+                        e.suggestion.map(|s| format!("; did you mean {s}?")).unwrap_or_default()
+                    ),
+                    })
+                }
+            }
+        }
+        for required in [Field::Text, Field::Claimant] {
+            if problems.is_empty() && !columns.contains(&required) {
+                problems.push(Problem {
+                    line: 1,
+                    column: None,
+                    message: format!("the header has no column {required}, which is required"),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(ClaimReader {
+            reader,
+            columns,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The next row: `None` at the end, or the row with its line, or every problem found in it.
+    pub fn next_row(&mut self) -> Option<(u64, Result<ImportRow, Vec<Problem>>)> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                Some((line, self.parse_record(line)))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                Some((
+                    line,
+                    Err(vec![Problem {
+                        line,
+                        column: None,
+                        message: csv_error(&e),
+                    }]),
+                ))
+            }
+        }
+    }
+
+    fn parse_record(&self, line: u64) -> Result<ImportRow, Vec<Problem>> {
+        let record = &self.record;
+        if record.len() != self.columns.len() {
+            // A blank line in the middle of a file reads as one empty field.
+            let message = if record.len() == 1 && record.get(0) == Some(b"") {
+                "the line is empty; remove it".to_owned()
+            } else {
+                format!(
+                    "the row has {} fields but the header has {} (a missing or extra comma, or an \
+                     unquoted comma inside a value?)",
+                    record.len(),
+                    self.columns.len()
+                )
+            };
+            return Err(vec![Problem {
+                line,
+                column: None,
+                message,
+            }]);
+        }
+        let mut row = ImportRow::default();
+        let mut problems = Vec::new();
+        let start = record.position().map_or(0, |p| p.byte());
+        for (field, raw) in self.columns.iter().copied().zip(record.iter()) {
+            let cell = match std::str::from_utf8(raw) {
+                Ok(cell) => cell,
+                Err(e) => {
+                    problems.push(Problem::at(
+                        line,
+                        field,
+                        format!(
+                            "the text is not valid UTF-8 (bad byte at offset {} of the cell; the \
+                             row starts at byte {start} of the file); save the file as UTF-8 \
+                             (in Excel: \"CSV UTF-8\")",
+                            e.valid_up_to()
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            if let Err(message) = set_field(&mut row, field, cell) {
+                problems.push(Problem::at(line, field, message));
+            }
+        }
+        if problems.is_empty() {
+            check_row(&row, line, &mut problems);
+        }
+        if problems.is_empty() {
+            Ok(row)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Rules that involve more than one cell.
+fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>) {
+    let claimant = row.patch.claimant.as_deref().map(model::source_key);
+    let mut seen = std::collections::HashSet::new();
+    for (field, names) in [
+        (Field::SupportedBy, &row.supported_by),
+        (Field::DisputedBy, &row.disputed_by),
+    ] {
+        for name in names {
+            let key = model::source_key(name);
+            if Some(&key) == claimant.as_ref() {
+                problems.push(Problem::at(
+                    line,
+                    field,
+                    format!("{name:?} is this claim's claimant; a claimant cannot support or dispute its own claim"),
+                ));
+            } else if !seen.insert(key) {
+                problems.push(Problem::at(
+                    line,
+                    field,
+                    format!("{name:?} is listed more than once among supported_by and disputed_by"),
+                ));
+            }
+        }
+    }
+    let has_value = matches!(row.patch.value, Some(Some(_)));
+    if matches!(row.patch.qualifier, Some(Some(_))) && !has_value {
+        problems.push(Problem::at(
+            line,
+            Field::Qualifier,
+            "a qualifier describes a value, but the value cell is empty",
+        ));
+    }
+}
+
+fn allowed_columns() -> String {
+    Field::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("could not read the file: {io}"),
+        _ => format!("not readable as CSV: {e}"),
+    }
+}
+
+/// Empty cells mean "no value".
+fn optional(cell: &str) -> Option<String> {
+    (!cell.is_empty()).then(|| cell.to_owned())
+}
+
+fn text(what: &'static str, cell: &str) -> Result<Option<String>, InvalidValue> {
+    model::check_text(what, cell)?;
+    Ok(optional(cell))
+}
+
+fn list(what: &'static str, cell: &str) -> Result<Vec<String>, InvalidValue> {
+    cell.split(';')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| model::list_item(what, item))
+        .collect()
+}
+
+/// Puts one cell's value into the row, or says what is wrong with it.
+fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String> {
+    let patch = &mut row.patch;
+    let trimmed = cell.trim();
+    let result: Result<(), InvalidValue> = (|| {
+        match field {
+            Field::Id => {
+                if !trimmed.is_empty() {
+                    row.id = Some(
+                        trimmed
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|id| *id > 0)
+                            .ok_or_else(|| {
+                                InvalidValue::new(
+                                    "an id",
+                                    cell,
+                                    "expected a whole number above 0, or an empty cell",
+                                )
+                            })?,
+                    );
+                }
+            }
+            Field::Uid => {
+                if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(InvalidValue::new(
+                        "a uid",
+                        cell,
+                        "it must not contain spaces or control characters",
+                    ));
+                }
+                row.uid = optional(trimmed);
+            }
+            Field::Text => {
+                if cell.trim().is_empty() {
+                    return Err(InvalidValue::new(
+                        "claim text",
+                        cell,
+                        "it is required and must not be empty",
+                    ));
+                }
+                model::check_text("claim text", cell)?;
+                patch.text = Some(cell.to_owned());
+            }
+            Field::Claimant => {
+                if trimmed.is_empty() {
+                    return Err(InvalidValue::new(
+                        "a claimant",
+                        cell,
+                        "it is required: the source that made the claim",
+                    ));
+                }
+                patch.claimant = Some(model::list_item("a claimant", cell)?);
+            }
+            Field::SupportedBy => row.supported_by = list("a source name", cell)?,
+            Field::DisputedBy => row.disputed_by = list("a source name", cell)?,
+            Field::Status => {
+                if !trimmed.is_empty() {
+                    patch.status = Some(trimmed.parse::<Status>()?);
+                }
+            }
+            Field::Value => {
+                patch.value = Some(if trimmed.is_empty() {
+                    None
+                } else {
+                    Some(model::parse_value(cell)?)
+                });
+            }
+            Field::Qualifier => {
+                patch.qualifier = Some(if trimmed.is_empty() {
+                    None
+                } else {
+                    Some(trimmed.parse::<Qualifier>()?)
+                });
+            }
+            Field::ClaimDate => {
+                patch.claim_date = Some(if trimmed.is_empty() {
+                    None
+                } else {
+                    Some(trimmed.parse::<ClaimDate>()?)
+                });
+            }
+            Field::ArticleUrl => {
+                patch.article_url = Some(if trimmed.is_empty() {
+                    None
+                } else {
+                    Some(model::check_url(cell)?)
+                });
+            }
+            Field::Translation => patch.translation = Some(text("a translation", cell)?),
+            Field::Unit => patch.unit = Some(text("a unit", cell)?),
+            Field::Location => patch.location = Some(text("a location", cell)?),
+            Field::ArticleTitle => patch.article_title = Some(text("an article title", cell)?),
+            Field::Note => patch.note = Some(text("a note", cell)?),
+            Field::Tags => patch.tags = Some(list("a tag", cell)?),
+            Field::CreatedAt => row.created_at = timestamp(cell)?,
+            Field::UpdatedAt => row.updated_at = timestamp(cell)?,
+            Field::CreatedBy => row.created_by = text("a name", trimmed)?,
+            Field::UpdatedBy => row.updated_by = text("a name", trimmed)?,
+        }
+        Ok(())
+    })();
+    result.map_err(|e| e.to_string())
+}
+
+fn timestamp(cell: &str) -> Result<Option<String>, InvalidValue> {
+    if cell.trim().is_empty() {
+        Ok(None)
+    } else {
+        model::parse_timestamp(cell).map(Some)
+    }
+}
+
+/// Makes a patch from a row, for tests and callers that build rows by hand.
+#[cfg(test)]
+fn parse(input: &str) -> Result<Vec<ImportRow>, Vec<Problem>> {
+    let mut reader = ClaimReader::new(input.as_bytes())?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    while let Some((_, row)) = reader.next_row() {
+        match row {
+            Ok(row) => rows.push(row),
+            Err(p) => problems.extend(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bom_and_crlf_are_accepted_and_text_is_kept_exactly() {
+        let rows = parse("\u{feff}text,claimant\r\n\" نحو ألف \",Western estimates\r\n").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].patch.text.as_deref(), Some(" نحو ألف "));
+        assert_eq!(rows[0].patch.claimant.as_deref(), Some("Western estimates"));
+    }
+
+    #[test]
+    fn unknown_duplicate_and_missing_columns_are_refused_with_line_1() {
+        let p = parse("text,claimant,stauts\n").unwrap_err();
+        assert_eq!(p[0].line, 1);
+        assert!(
+            p[0].message.contains("unknown column \"stauts\""),
+            "{}",
+            p[0].message
+        );
+        assert!(
+            p[0].message.contains("did you mean status?"),
+            "{}",
+            p[0].message
+        );
+        let p = parse("text,claimant,text\n").unwrap_err();
+        assert!(p[0].message.contains("appears twice"));
+        let p = parse("text\nx\n").unwrap_err();
+        assert!(p[0].message.contains("no column claimant"));
+        let p = parse("").unwrap_err();
+        assert!(p[0].message.contains("empty"));
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_line_and_column() {
+        let input = "text,claimant,status,value,qualifier,claim_date\n\
+                     ok,A,unverified,1,exact,2022\n\
+                     bad,A,verifed,1e309,about,2022-02-30\n";
+        let problems = parse(input).unwrap_err();
+        let described: Vec<String> = problems.iter().map(|p| p.describe("f.csv")).collect();
+        assert_eq!(described.len(), 4, "{described:#?}");
+        assert!(
+            described[0].starts_with("f.csv line 3, column status: \"verifed\" is not a status")
+        );
+        assert!(described[1].starts_with("f.csv line 3, column value:"));
+        assert!(described[2].starts_with("f.csv line 3, column qualifier:"));
+        assert!(described[3].starts_with("f.csv line 3, column claim_date:"));
+    }
+
+    #[test]
+    fn ragged_rows_and_invalid_utf8_name_their_line() {
+        let p = parse("text,claimant\na,b,c\n").unwrap_err();
+        assert_eq!((p[0].line, p[0].column), (2, None));
+        assert!(p[0].message.contains("3 fields but the header has 2"));
+        let mut bytes = b"text,claimant\nok,A\n".to_vec();
+        bytes.extend_from_slice(b"caf\xE9,A\n");
+        let mut reader = ClaimReader::new(&bytes[..]).unwrap();
+        assert!(reader.next_row().unwrap().1.is_ok());
+        let (line, result) = reader.next_row().unwrap();
+        let p = result.unwrap_err();
+        assert_eq!((line, p[0].column), (3, Some(Field::Text)));
+        assert!(
+            p[0].message.contains("offset 3 of the cell"),
+            "{}",
+            p[0].message
+        );
+    }
+
+    #[test]
+    fn quoted_newlines_keep_line_numbers_right() {
+        let p = parse("text,claimant,status\n\"one\ntwo\",A,unverified\nx,A,nope\n").unwrap_err();
+        assert_eq!(p[0].line, 4);
+    }
+
+    #[test]
+    fn lists_split_on_semicolons_and_the_claimant_cannot_cite_itself() {
+        let rows = parse("text,claimant,supported_by,tags\nx,A,B; C;,b;a\n").unwrap();
+        assert_eq!(rows[0].supported_by, ["B", "C"]);
+        assert_eq!(
+            rows[0].patch.tags.as_deref(),
+            Some(&["b".to_owned(), "a".to_owned()][..])
+        );
+        let p = parse("text,claimant,disputed_by\nx,HRW,hrw\n").unwrap_err();
+        assert!(p[0].message.contains("claimant cannot support or dispute"));
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_only_when_asked() {
+        assert_eq!(neutralise_formula("=1+1"), "'=1+1");
+        assert_eq!(neutralise_formula("-5"), "'-5");
+        assert_eq!(neutralise_formula("نحو"), "نحو");
+    }
+}

@@ -1,0 +1,71 @@
+//! The command line: global options and one `Args` struct per command (in `commands/`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+use crate::output::Format;
+
+const EXAMPLES: &str = "\
+Examples:
+  claimdb import claims.csv
+  claimdb list --disputed
+  claimdb add 'نحو ألف من مقاتلي فاجنر' --claimant 'Western estimates' --value 1000 --qualifier approx --unit fighters
+  claimdb status 3 verified --note 'Confirmed by two independent sources'
+  claimdb export --bom --output report.csv";
+
+/// A fact-check database: claims from news articles, who made them, which sources support or
+/// dispute them, and where each stands in verification.
+#[derive(Debug, Parser)]
+#[command(name = "claimdb", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The database file [default: claims.db in the platform data directory]
+    #[arg(long, global = true, env = "CLAIMDB_PATH", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Who is making the changes, for history [default: the OS user name]
+    #[arg(long = "as", global = true, env = "CLAIMDB_USER", value_name = "NAME")]
+    pub actor: Option<String>,
+
+    /// How to print data [default: table; csv for export]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Print no notes on stderr (errors and warnings still show)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command claimdb has.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (running it again does no harm)
+    Init(commands::init::Args),
+    /// Record a new claim; prints its id
+    Add(commands::add::Args),
+    /// Show everything about one claim, with the sources for and against it
+    Show(commands::show::Args),
+    /// List claims, filtered
+    List(commands::list::Args),
+    /// Move a claim through the workflow; verdicts need --note
+    Status(commands::status::Args),
+    /// Change fields of a claim
+    Edit(commands::edit::Args),
+    /// Record that a source supports or disputes a claim
+    Cite(commands::cite::Args),
+    /// Show every change made to a claim
+    History(commands::history::Args),
+    /// List, add, alias and show sources
+    #[command(subcommand)]
+    Source(commands::source::Command),
+    /// Import claims from claimdb's CSV format (all or nothing)
+    Import(commands::import::Args),
+    /// Export claims in claimdb's CSV format (or JSON)
+    Export(commands::export::Args),
+    /// Count claims by status and by claimant
+    Stats(commands::stats::Args),
+}

@@ -1,0 +1,51 @@
+//! `claimdb add`: record a new claim.
+
+use super::fields::ClaimFields;
+use super::Ctx;
+use crate::model::{self, ClaimDraft, Stance, Status};
+
+/// `claimdb add TEXT --claimant SOURCE [fields]`
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  claimdb add 'أكثر من 100 رجل روسي شاركوا في العملية' \
+    --claimant 'Human Rights Watch' --value 100 --qualifier at_least --unit men --location 'Moura, Mali'"
+)]
+pub struct Args {
+    /// The claim exactly as it was made, in its own language
+    pub text: String,
+    /// The source that made the claim (a name or an alias; a new name creates the source)
+    #[arg(long)]
+    pub claimant: String,
+    /// Its status in the workflow
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Status::Unverified)]
+    pub status: Status,
+    #[command(flatten)]
+    pub fields: ClaimFields,
+    /// A source that supports the claim (repeat for more)
+    #[arg(long = "supported-by", value_name = "SOURCE")]
+    pub supported_by: Vec<String>,
+    /// A source that disputes the claim (repeat for more)
+    #[arg(long = "disputed-by", value_name = "SOURCE")]
+    pub disputed_by: Vec<String>,
+}
+
+/// Stores the claim and prints its id.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let mut draft = ClaimDraft {
+        text: args.text,
+        claimant: model::list_item("a claimant", &args.claimant)?,
+        status: args.status,
+        ..ClaimDraft::default()
+    };
+    args.fields.to_patch()?.apply_to(&mut draft);
+    let stances: Vec<(String, Stance)> = args
+        .supported_by
+        .into_iter()
+        .map(|s| (s, Stance::Supports))
+        .chain(args.disputed_by.into_iter().map(|s| (s, Stance::Disputes)))
+        .collect();
+    let added = ctx.store.add_claim(&draft, &stances, &ctx.actor)?;
+    super::announce_new_sources(ctx, &added.new_sources);
+    ctx.out.value("id", added.id)?;
+    Ok(())
+}

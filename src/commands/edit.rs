@@ -1,0 +1,72 @@
+//! `claimdb edit`: change fields of a claim.
+
+use super::fields::{self, ClaimFields};
+use super::Ctx;
+use crate::error::UserError;
+use crate::model::{self, Action, Field, Status};
+
+/// `claimdb edit ID [fields]`
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  claimdb edit 4 --value 1200 --reason 'Corrected from the original'\n  \
+    claimdb edit 4 --clear unit --clear qualifier"
+)]
+pub struct Args {
+    /// The claim's id
+    pub id: i64,
+    /// New text for the claim
+    #[arg(long)]
+    pub text: Option<String>,
+    /// A different claimant (name or alias)
+    #[arg(long)]
+    pub claimant: Option<String>,
+    /// A new status (a verdict needs --reason)
+    #[arg(long, value_enum, ignore_case = true)]
+    pub status: Option<Status>,
+    #[command(flatten)]
+    pub fields: ClaimFields,
+    /// Empty an optional field (repeat for more), e.g. --clear unit; --tag replaces all tags
+    #[arg(long, value_name = "FIELD")]
+    pub clear: Vec<Field>,
+    /// Why the change was made, recorded in history
+    #[arg(long, value_name = "WHY")]
+    pub reason: Option<String>,
+}
+
+/// Applies the changes and lists them.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let mut patch = args.fields.to_patch()?;
+    if let Some(text) = &args.text {
+        model::check_text("claim text", text)?;
+        patch.text = Some(text.clone());
+    }
+    if let Some(claimant) = &args.claimant {
+        patch.claimant = Some(model::list_item("a claimant", claimant)?);
+    }
+    patch.status = args.status;
+    fields::clear(&mut patch, &args.clear)?;
+    if patch.is_empty() {
+        return Err(UserError::Refused(
+            "nothing to change: give at least one field, e.g. --value 1200 (see `claimdb edit --help`)"
+                .into(),
+        )
+        .into());
+    }
+    let changes = ctx.store.update_claim(
+        args.id,
+        &patch,
+        &ctx.actor,
+        Action::Edit,
+        args.reason.as_deref(),
+    )?;
+    if changes.is_empty() {
+        ctx.out.note(format!("claim {}: nothing changed", args.id));
+    }
+    for change in changes {
+        ctx.out.note(format!(
+            "claim {}: {} {:?} → {:?}",
+            args.id, change.field, change.old, change.new
+        ));
+    }
+    Ok(())
+}

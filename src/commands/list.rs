@@ -1,0 +1,61 @@
+//! `claimdb list`: claims, filtered.
+
+use super::Ctx;
+use crate::model::Status;
+use crate::output::Format;
+use crate::store::ClaimFilter;
+
+/// Filters shared by `list` and `export`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only claims with this status (repeat, or separate with commas, for several)
+    #[arg(long, value_enum, ignore_case = true, value_delimiter = ',')]
+    pub status: Vec<Status>,
+    /// Only disputed claims: status disputed, or no verdict yet and disputed by a source
+    #[arg(long)]
+    pub disputed: bool,
+    /// Only claims this source made, supports or disputes (name or alias)
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Only claims with this tag
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// At most this many claims
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+}
+
+impl FilterArgs {
+    /// The store's filter.
+    pub fn to_filter(&self) -> ClaimFilter {
+        ClaimFilter {
+            statuses: self.status.clone(),
+            disputed: self.disputed,
+            source: self.source.clone(),
+            tag: self.tag.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+/// `claimdb list [filters]`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claimdb list --disputed\n  \
+    claimdb list --status unverified,in_review --source 'State Dept' --limit 20\n  \
+    claimdb list --tag moura --format json")]
+pub struct Args {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Prints the claims, streaming.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let filter = args.filter.to_filter();
+    let Ctx { store, out, .. } = ctx;
+    let mut list = out.claims()?;
+    store.for_each_claim(&filter, |claim| list.push(claim))?;
+    if list.finish()? == 0 && out.format() == Format::Table {
+        out.note("no claims match (`claimdb stats` shows what there is)");
+    }
+    Ok(())
+}

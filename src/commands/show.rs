@@ -1,0 +1,18 @@
+//! `claimdb show`: everything about one claim.
+
+use super::Ctx;
+
+/// `claimdb show ID`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  claimdb show 12 --format json")]
+pub struct Args {
+    /// The claim's id (as `list` shows it)
+    pub id: i64,
+}
+
+/// Prints the claim and its stances.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let claim = ctx.store.claim(args.id)?;
+    let stances = ctx.store.stances(args.id)?;
+    ctx.out.claim_detail(&claim, &stances)
+}

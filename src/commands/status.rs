@@ -1,0 +1,45 @@
+//! `claimdb status`: move a claim through the workflow.
+
+use super::Ctx;
+use crate::model::{Action, ClaimPatch, Status};
+
+/// `claimdb status ID STATUS [--note WHY]`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claimdb status 7 in_review\n  \
+    claimdb status 7 false --note 'HRW and satellite imagery contradict the toll'")]
+pub struct Args {
+    /// The claim's id
+    pub id: i64,
+    /// The new status (verified, misleading, false and unverifiable are verdicts)
+    #[arg(value_enum, ignore_case = true)]
+    pub status: Status,
+    /// Why: required for a verdict, recorded in history
+    #[arg(long, value_name = "WHY")]
+    pub note: Option<String>,
+}
+
+/// Sets the status and records why.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let patch = ClaimPatch {
+        status: Some(args.status),
+        ..ClaimPatch::default()
+    };
+    let changes = ctx.store.update_claim(
+        args.id,
+        &patch,
+        &ctx.actor,
+        Action::Status,
+        args.note.as_deref(),
+    )?;
+    match changes.first() {
+        Some(change) => ctx.out.note(format!(
+            "claim {}: {} → {}",
+            args.id, change.old, change.new
+        )),
+        None => ctx.out.note(format!(
+            "claim {} is already {}; nothing changed",
+            args.id, args.status
+        )),
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! Errors a user can fix. Everything else travels as `anyhow::Error` with context.
+
+use std::path::PathBuf;
+
+/// A value that is not one of the allowed ones, with the allowed ones named.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{value:?} is not {what} ({expected}){suggestion}", suggestion = suggestion_text(.suggestion))]
+pub struct InvalidValue {
+    /// What the value was meant to be, with its article: "a status", "a date".
+    pub what: &'static str,
+    /// The value as the user gave it.
+    pub value: String,
+    /// What is allowed, in words: "expected one of: a, b" or "expected YYYY, YYYY-MM or YYYY-MM-DD".
+    pub expected: String,
+    /// The closest allowed value, when one is close enough to be a likely typo.
+    pub suggestion: Option<&'static str>,
+}
+
+fn suggestion_text(suggestion: &Option<&'static str>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean {s:?}?"),
+        None => String::new(),
+    }
+}
+
+impl InvalidValue {
+    /// An invalid value with no suggestion.
+    pub fn new(what: &'static str, value: impl Into<String>, expected: impl Into<String>) -> Self {
+        InvalidValue {
+            what,
+            value: value.into(),
+            expected: expected.into(),
+            suggestion: None,
+        }
+    }
+}
+
+/// Errors caused by what the user asked for; each says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("claim {0} does not exist (`claimdb list` shows the claims there are)")]
+    ClaimNotFound(i64),
+    #[error("source {0:?} does not exist (`claimdb source list` shows the sources there are)")]
+    SourceNotFound(String),
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+    /// An operation refused for a reason stated in full.
+    #[error("{0}")]
+    Refused(String),
+    #[error(
+        "{path} was written by a newer claimdb (schema version {found}; this claimdb knows up to \
+         version {known}): upgrade claimdb to use it. The database was not changed."
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "{0} is an SQLite database but not a claimdb one (it has tables claimdb did not create); \
+         give another path with --db or CLAIMDB_PATH"
+    )]
+    NotClaimdb(PathBuf),
+    #[error("the import found {0} problem(s) (listed above); nothing was written")]
+    ImportRejected(usize),
+    #[error(
+        "the database is busy: another claimdb kept it locked for longer than {0} s; \
+         nothing was written, try again"
+    )]
+    Busy(u64),
+}
+
+/// Exit codes claimdb documents (README, "Exit codes").
+pub mod exit {
+    /// A user error: bad input, unknown claim, refused operation, I/O failure.
+    pub const ERROR: u8 = 1;
+    /// The database stayed locked by another writer for longer than the busy timeout.
+    pub const BUSY: u8 = 3;
+}

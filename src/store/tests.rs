@@ -1,0 +1,208 @@
+//! The store's behaviour, through its domain operations only.
+
+use super::*;
+use crate::model::{ClaimDraft, Stance, Status};
+
+fn store() -> Store {
+    Store::open_in_memory().unwrap()
+}
+
+fn draft(text: &str, claimant: &str) -> ClaimDraft {
+    ClaimDraft {
+        text: text.into(),
+        claimant: claimant.into(),
+        ..ClaimDraft::default()
+    }
+}
+
+#[test]
+fn aliases_resolve_to_one_source_everywhere() {
+    let mut s = store();
+    s.add_source(
+        "US State Department",
+        SourceKind::Government,
+        &["State Dept".into(), "U.S. Department of State".into()],
+    )
+    .unwrap();
+    let a = s
+        .add_claim(&draft("10 ملايين دولار شهرياً", "state dept"), &[], "t")
+        .unwrap();
+    assert!(a.new_sources.is_empty());
+    assert_eq!(s.claim(a.id).unwrap().claimant, "US State Department");
+    let filter = ClaimFilter {
+        source: Some("U.S.  department of state".into()),
+        ..ClaimFilter::default()
+    };
+    assert_eq!(s.claims(&filter).unwrap().len(), 1);
+    let err = s
+        .add_source("State Dept", SourceKind::Other, &[])
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+}
+
+#[test]
+fn disputed_includes_claims_without_a_verdict_that_a_source_disputes() {
+    let mut s = store();
+    let plain = s.add_claim(&draft("a", "A"), &[], "t").unwrap().id;
+    let status_disputed = s
+        .add_claim(
+            &ClaimDraft {
+                status: Status::Disputed,
+                ..draft("b", "A")
+            },
+            &[],
+            "t",
+        )
+        .unwrap()
+        .id;
+    let cited = s
+        .add_claim(&draft("c", "A"), &[("B".into(), Stance::Disputes)], "t")
+        .unwrap()
+        .id;
+    let judged = s
+        .add_claim(
+            &ClaimDraft {
+                status: Status::Verified,
+                ..draft("d", "A")
+            },
+            &[("B".into(), Stance::Disputes)],
+            "t",
+        )
+        .unwrap()
+        .id;
+    let filter = ClaimFilter {
+        disputed: true,
+        ..ClaimFilter::default()
+    };
+    let ids: Vec<i64> = s.claims(&filter).unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(ids, [status_disputed, cited]);
+    assert!(!ids.contains(&plain) && !ids.contains(&judged));
+    assert_eq!(s.stats().unwrap().disputed, 2);
+}
+
+#[test]
+fn a_verdict_without_a_reason_is_refused_and_nothing_changes() {
+    let mut s = store();
+    let id = s.add_claim(&draft("a", "A"), &[], "t").unwrap().id;
+    let patch = ClaimPatch {
+        status: Some(Status::False),
+        ..ClaimPatch::default()
+    };
+    let err = s
+        .update_claim(id, &patch, "t", Action::Status, None)
+        .unwrap_err();
+    assert!(err.to_string().contains("needs a reason"), "{err}");
+    assert_eq!(s.claim(id).unwrap().status, Status::Unverified);
+    assert_eq!(s.history(id).unwrap().len(), 1);
+    let changes = s
+        .update_claim(id, &patch, "ed", Action::Status, Some("HRW report"))
+        .unwrap();
+    assert_eq!(changes.len(), 1);
+    let last = s.history(id).unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.actor.as_str(),
+            last.field.as_deref(),
+            last.old_value.as_deref(),
+            last.new_value.as_deref(),
+            last.note.as_deref()
+        ),
+        (
+            "ed",
+            Some("status"),
+            Some("unverified"),
+            Some("false"),
+            Some("HRW report")
+        )
+    );
+}
+
+#[test]
+fn a_claimant_cannot_cite_its_own_claim() {
+    let mut s = store();
+    let id = s
+        .add_claim(&draft("a", "Malian army"), &[], "t")
+        .unwrap()
+        .id;
+    let err = s
+        .cite(id, "malian ARMY", Stance::Disputes, None, None, "t")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot support or dispute its own claim"),
+        "{err}"
+    );
+}
+
+#[test]
+fn citing_records_history_and_a_changed_stance_moves_the_source() {
+    let mut s = store();
+    let id = s
+        .add_claim(&draft("203 مسلحين", "Malian army"), &[], "t")
+        .unwrap()
+        .id;
+    let (cited, new) = s
+        .cite(id, "HRW", Stance::Supports, None, None, "t")
+        .unwrap();
+    assert_eq!((cited, new), (Cited::Added, vec!["HRW".to_owned()]));
+    let (cited, _) = s
+        .cite(id, "HRW", Stance::Disputes, Some("atrocity"), None, "t")
+        .unwrap();
+    assert_eq!(cited, Cited::Changed);
+    let claim = s.claim(id).unwrap();
+    assert!(claim.supported_by.is_empty());
+    assert_eq!(claim.disputed_by, ["HRW"]);
+    let (cited, _) = s
+        .cite(id, "HRW", Stance::Disputes, None, None, "t")
+        .unwrap();
+    assert_eq!(cited, Cited::Unchanged);
+    let fields: Vec<Option<String>> = s
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            None,
+            Some("supported_by".into()),
+            Some("supported_by".into()),
+            Some("disputed_by".into())
+        ]
+    );
+}
+
+#[test]
+fn history_rows_cannot_be_changed_or_deleted() {
+    let mut s = store();
+    s.add_claim(&draft("a", "A"), &[], "t").unwrap();
+    for sql in ["UPDATE history SET actor = 'x'", "DELETE FROM history"] {
+        let err = s.conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+}
+
+#[test]
+fn an_import_that_is_not_kept_leaves_nothing_behind() {
+    let mut s = store();
+    let row = ImportRow {
+        patch: ClaimPatch {
+            text: Some("x".into()),
+            claimant: Some("New Source".into()),
+            ..ClaimPatch::default()
+        },
+        ..ImportRow::default()
+    };
+    s.import("t", |i| Ok((i.upsert(&row, "f line 2")?, false)))
+        .unwrap();
+    assert_eq!(s.stats().unwrap().claims, 0);
+    assert!(s.sources().unwrap().is_empty());
+    let ((), _) = s
+        .import("t", |i| Ok(((), i.upsert(&row, "f line 2").is_ok())))
+        .unwrap();
+    let ((again, _), _) = s
+        .import("t", |i| Ok(((i.upsert(&row, "f line 2")?, ()), true)))
+        .unwrap();
+    assert!(matches!(again, Imported::Unchanged(1)));
+}
