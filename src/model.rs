@@ -110,7 +110,9 @@ fn parse_word<T: Copy>(
 
 text_enum! {
     /// Where a claim stands in the verification workflow: `unverified` → `in_review` → a verdict.
+    #[derive(Default)]
     Status, "a status" {
+        #[default]
         Unverified => "unverified",
         InReview => "in_review",
         Verified => "verified",
@@ -118,12 +120,6 @@ text_enum! {
         False => "false",
         Disputed => "disputed",
         Unverifiable => "unverifiable",
-    }
-}
-
-impl Default for Status {
-    fn default() -> Self {
-        Status::Unverified
     }
 }
 

@@ -1,0 +1,65 @@
+use crate::harness::Workdir;
+
+#[test]
+fn cite_records_a_stance_with_evidence_and_history() {
+    let wd = Workdir::new();
+    wd.add(&["203 مسلحين", "--claimant", "Malian army"]);
+    let run = wd
+        .run(&[
+            "cite",
+            "1",
+            "Human Rights Watch",
+            "--disputes",
+            "--quote",
+            "أسوأ الفظائع",
+        ])
+        .ok();
+    assert!(run.stderr.contains("new source"), "{run:?}");
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert_eq!(
+        claim["disputed_by"],
+        serde_json::json!(["Human Rights Watch"])
+    );
+    assert_eq!(claim["stances"][0]["quote"], "أسوأ الفظائع");
+    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["field"].as_str()),
+        (Some("cite"), Some("disputed_by"))
+    );
+    assert_eq!(last["new_value"], "Human Rights Watch");
+    assert_eq!(
+        wd.run(&["list", "--disputed", "--format", "json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn cite_needs_exactly_one_stance_and_refuses_the_claimant() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "Malian army"]);
+    wd.run(&["cite", "1", "HRW"])
+        .fails(2, &["--supports", "--disputes"]);
+    wd.run(&["cite", "1", "HRW", "--supports", "--disputes"])
+        .fails(2, &["cannot be used with"]);
+    wd.run(&["cite", "1", "malian army", "--disputes"])
+        .fails(1, &["own claim"]);
+    wd.run(&["cite", "7", "HRW", "--disputes"])
+        .fails(1, &["claim 7 does not exist"]);
+    wd.run(&["cite", "1", "HRW", "--disputes", "--url", "not a url"])
+        .fails(2, &["http"]);
+    assert_eq!(
+        wd.run(&["history", "1", "--format", "json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,136 @@
+use crate::harness::Workdir;
+
+#[test]
+fn edit_changes_only_the_named_fields_and_records_each_with_the_reason() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "نحو ألف",
+        "--claimant",
+        "Western estimates",
+        "--value",
+        "1000",
+        "--unit",
+        "fighters",
+        "--tag",
+        "wagner",
+    ]);
+    wd.run(&[
+        "edit",
+        "1",
+        "--value",
+        "1200",
+        "--location",
+        "Mali",
+        "--reason",
+        "later estimate",
+    ])
+    .ok();
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert_eq!(
+        (claim["value"].as_f64(), claim["unit"].as_str()),
+        (Some(1200.0), Some("fighters"))
+    );
+    assert_eq!(claim["location"], "Mali");
+    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let edits: Vec<(String, String, String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "edit")
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["old_value"].as_str().unwrap().to_owned(),
+                e["new_value"].as_str().unwrap().to_owned(),
+                e["note"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        edits,
+        [
+            (
+                "value".into(),
+                "1000".into(),
+                "1200".into(),
+                "later estimate".into()
+            ),
+            (
+                "location".into(),
+                "".into(),
+                "Mali".into(),
+                "later estimate".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn clear_empties_fields_and_tags_replace() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "x",
+        "--claimant",
+        "A",
+        "--value",
+        "5",
+        "--qualifier",
+        "exact",
+        "--tag",
+        "a",
+    ]);
+    wd.run(&[
+        "edit",
+        "1",
+        "--clear",
+        "value",
+        "--clear",
+        "qualifier",
+        "--tag",
+        "b",
+        "--tag",
+        "c",
+    ])
+    .ok();
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert!(claim["value"].is_null() && claim["qualifier"].is_null());
+    assert_eq!(claim["tags"], serde_json::json!(["b", "c"]));
+    wd.run(&["edit", "1", "--clear", "text"])
+        .fails(1, &["not a field that can be cleared"]);
+    wd.run(&["edit", "1", "--clear", "unit"]).ok();
+}
+
+#[test]
+fn edit_refuses_nothing_to_do_a_verdict_without_reason_and_a_lone_qualifier() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["edit", "1"]).fails(1, &["nothing to change"]);
+    wd.run(&["edit", "1", "--status", "verified"])
+        .fails(1, &["needs a reason"]);
+    wd.run(&["edit", "1", "--qualifier", "approx"])
+        .fails(1, &["qualifier describes a value"]);
+    wd.run(&[
+        "edit",
+        "1",
+        "--status",
+        "verified",
+        "--reason",
+        "two sources",
+    ])
+    .ok();
+    let run = wd.run(&["edit", "1", "--claimant", "a"]).ok();
+    assert!(run.stderr.contains("nothing changed"), "{run:?}");
+}
+
+#[test]
+fn changing_the_claimant_resolves_aliases() {
+    let wd = Workdir::new();
+    wd.run(&["source", "add", "Human Rights Watch", "--alias", "HRW"])
+        .ok();
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["edit", "1", "--claimant", "hrw"]).ok();
+    assert_eq!(
+        wd.run(&["show", "1", "--format", "json"]).ok().json()["claimant"],
+        "Human Rights Watch"
+    );
+}

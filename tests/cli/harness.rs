@@ -1,0 +1,159 @@
+//! A temporary working directory with its own database, and a runner that shows the command,
+//! stdout, stderr and exit code whenever an assertion about them fails.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scratch directory with a database path, removed when dropped.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+/// What one run of claimdb did.
+pub struct Run {
+    pub args: Vec<String>,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\n$ claimdb {}\n--- exit code: {}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// Asserts success and returns self.
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "expected success: {self:?}");
+        self
+    }
+
+    /// Asserts failure with `code` and that stderr mentions each of `needles`.
+    #[track_caller]
+    pub fn fails(self, code: i32, needles: &[&str]) -> Self {
+        assert_eq!(self.code, code, "expected exit code {code}: {self:?}");
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks {needle:?}: {self:?}"
+            );
+        }
+        self
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
+    }
+}
+
+impl Workdir {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("claims.db");
+        Workdir { dir, db }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// Writes a file in the workdir and returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write a test file");
+        path
+    }
+
+    /// A command on this workdir's database, as user "tester" (unless `--as` says otherwise).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_claimdb"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("CLAIMDB_PATH")
+            .env("CLAIMDB_USER", "tester")
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        cmd
+    }
+
+    /// Runs claimdb with `args` and collects what it did.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_command(self.command(args), args)
+    }
+
+    /// Runs claimdb with `stdin` as standard input.
+    pub fn run_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
+        use std::io::Write;
+        let mut cmd = self.command(args);
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("claimdb starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(stdin.as_ref())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("claimdb runs");
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn run_command(&self, mut cmd: Command, args: &[&str]) -> Run {
+        let output = cmd.output().expect("claimdb runs");
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Adds a claim and returns its id.
+    pub fn add(&self, args: &[&str]) -> i64 {
+        let mut all = vec!["add"];
+        all.extend_from_slice(args);
+        let run = self.run(&all).ok();
+        run.stdout
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("add prints an id: {run:?}"))
+    }
+
+    /// The whole database as exported CSV: what "unchanged" is checked against.
+    pub fn export(&self) -> String {
+        self.run(&["export"]).ok().stdout
+    }
+
+    /// Imports the project's seed file.
+    pub fn import_seed(&self) {
+        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("claims.csv");
+        self.run(&["import", seed.to_str().expect("a UTF-8 path")])
+            .ok();
+    }
+}

@@ -1,0 +1,217 @@
+use crate::harness::Workdir;
+
+const HEADER: &str = "text,claimant,status,value,qualifier,claim_date,tags\n";
+
+#[test]
+fn the_seed_imports_and_a_second_import_adds_nothing() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let first = wd.export();
+    let count = first.lines().count() - 1;
+    assert!(
+        count > 20,
+        "the seed has well over 20 claims, found {count}"
+    );
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("claims.csv");
+    let run = wd.run(&["import", seed.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("0 added, 0 updated"), "{run:?}");
+    assert_eq!(wd.export(), first);
+}
+
+#[test]
+fn every_bad_row_is_reported_with_its_line_and_nothing_is_written() {
+    let wd = Workdir::new();
+    wd.add(&["already here", "--claimant", "A"]);
+    let before = wd.export();
+    let file = wd.write(
+        "bad.csv",
+        format!(
+            "{HEADER}\
+             good,A,unverified,1,exact,2022,a\n\
+             bad status,A,verifed,,,,\n\
+             bad value,A,,1e309,,,\n\
+             bad qualifier,A,,5,about,,\n\
+             bad date,A,,,,2022-02-30,\n\
+             ,A,,,,,\n\
+             no claimant,,,,,,\n\
+             lone qualifier,A,,,approx,,\n\
+             ragged,A\n\
+             \"multi\nline\",A,nope,,,,\n"
+        ),
+    );
+    let run = wd.run(&["import", file.to_str().unwrap()]).fails(
+        1,
+        &[
+            "bad.csv line 3, column status: \"verifed\" is not a status (expected one of: unverified, in_review",
+            "did you mean \"verified\"",
+            "bad.csv line 4, column value: \"1e309\" is not a number",
+            "bad.csv line 5, column qualifier: \"about\" is not a qualifier (expected one of: exact, approx, at_least, at_most)",
+            "bad.csv line 6, column claim_date: \"2022-02-30\" is not a date",
+            "bad.csv line 7, column text: ",
+            "bad.csv line 8, column claimant: ",
+            "bad.csv line 9, column qualifier: a qualifier describes a value",
+            "bad.csv line 10: the row has 2 fields but the header has 7",
+            "bad.csv line 11, column status: \"nope\"",
+            "nothing was written",
+        ],
+    );
+    assert!(
+        !run.stderr.contains("line 2"),
+        "the good row is fine: {run:?}"
+    );
+    assert_eq!(wd.export(), before);
+    assert_eq!(
+        wd.run(&["source", "list", "--format", "json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn headers_must_name_known_columns_once() {
+    let wd = Workdir::new();
+    for (content, needle) in [
+        (
+            "text,claimant,stauts\nx,A,unverified\n",
+            "unknown column \"stauts\"",
+        ),
+        ("text,claimant,text\nx,A,y\n", "appears twice"),
+        ("claimant\nA\n", "no column text"),
+        ("", "the file is empty"),
+    ] {
+        let file = wd.write("h.csv", content);
+        wd.run(&["import", file.to_str().unwrap()])
+            .fails(1, &["h.csv line 1", needle]);
+    }
+    let file = wd.write("only-header.csv", "text,claimant\n");
+    let run = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("0 row(s)"), "{run:?}");
+    wd.run(&["import", "missing.csv"])
+        .fails(1, &["failed to open missing.csv"]);
+    wd.run(&["import", "."]).fails(1, &["is a directory"]);
+}
+
+#[test]
+fn dry_run_validates_and_reports_without_writing() {
+    let wd = Workdir::new();
+    let file = wd.write("new.csv", format!("{HEADER}a,A,,,,,\nb,B,,,,,\n"));
+    let run = wd
+        .run(&["import", "--dry-run", file.to_str().unwrap()])
+        .ok();
+    assert!(run.stderr.contains("2 would be added"), "{run:?}");
+    assert!(run.stderr.contains("nothing was written"), "{run:?}");
+    assert_eq!(wd.export().lines().count(), 1);
+    let bad = wd.write("bad.csv", format!("{HEADER}a,A,wrong,,,,\n"));
+    wd.run(&["import", "--dry-run", bad.to_str().unwrap()])
+        .fails(1, &["line 2, column status"]);
+}
+
+#[test]
+fn a_bom_crlf_and_stdin_are_accepted() {
+    let wd = Workdir::new();
+    let run = wd.run_stdin(
+        &["import", "-"],
+        "\u{feff}text,claimant,tags\r\n\"مجموعة \"\"فاجنر\"\" الروسية\",Western estimates,wagner\r\n",
+    );
+    run.ok();
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert_eq!(claim["text"], "مجموعة \"فاجنر\" الروسية");
+    assert_eq!(claim["claimant"], "Western estimates");
+}
+
+#[test]
+fn invalid_utf8_is_refused_with_line_and_offset() {
+    let wd = Workdir::new();
+    let mut bytes = b"text,claimant\nok,A\n".to_vec();
+    bytes.extend_from_slice(b"\xC7\xE1\xCC\xED\xD4,A\n"); // Windows-1256 Arabic
+    let file = wd.write("cp1256.csv", bytes);
+    wd.run(&["import", file.to_str().unwrap()]).fails(
+        1,
+        &[
+            "cp1256.csv line 3, column text",
+            "not valid UTF-8",
+            "offset 0",
+            "CSV UTF-8",
+        ],
+    );
+    assert_eq!(wd.export().lines().count(), 1);
+}
+
+#[test]
+fn a_row_with_a_known_uid_updates_the_claim_and_records_it() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "نحو ألف",
+        "--claimant",
+        "Western estimates",
+        "--value",
+        "1000",
+    ]);
+    let exported = wd.export();
+    let edited =
+        exported
+            .replacen(",1000,", ",1200,", 1)
+            .replacen(",unverified,", ",in_review,", 1);
+    assert_ne!(edited, exported);
+    let file = wd.write("edited.csv", &edited);
+    let run = wd
+        .run(&["--as", "importer", "import", file.to_str().unwrap()])
+        .ok();
+    assert!(run.stderr.contains("1 updated"), "{run:?}");
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert_eq!(
+        (claim["value"].as_f64(), claim["status"].as_str()),
+        (Some(1200.0), Some("in_review"))
+    );
+    assert_eq!(claim["updated_by"], "importer");
+    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let imports: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "import")
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(imports, ["status", "value"]);
+    assert!(history[1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("edited.csv line 2"));
+    let again = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(again.stderr.contains("1 unchanged"), "{again:?}");
+}
+
+#[test]
+fn without_uid_the_same_text_and_claimant_is_the_same_claim() {
+    let wd = Workdir::new();
+    wd.run(&["source", "add", "Human Rights Watch", "--alias", "HRW"])
+        .ok();
+    wd.add(&["أكثر من 100 رجل روسي", "--claimant", "Human Rights Watch"]);
+    let file = wd.write(
+        "f.csv",
+        "text,claimant,disputed_by\nأكثر من 100 رجل روسي,HRW,Malian army\n",
+    );
+    let run = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("1 updated"), "{run:?}");
+    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    assert_eq!(claim["disputed_by"], serde_json::json!(["Malian army"]));
+    assert_eq!(wd.export().lines().count(), 2);
+}
+
+#[test]
+fn a_claimant_citing_itself_through_an_alias_rejects_the_import() {
+    let wd = Workdir::new();
+    wd.run(&["source", "add", "Human Rights Watch", "--alias", "HRW"])
+        .ok();
+    let file = wd.write(
+        "f.csv",
+        "text,claimant,disputed_by\nx,Human Rights Watch,HRW\ny,A,\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()])
+        .fails(1, &["f.csv line 2", "own claim"]);
+    assert_eq!(wd.export().lines().count(), 1);
+}

@@ -1,0 +1,91 @@
+use crate::harness::Workdir;
+
+#[test]
+fn init_creates_the_database_and_is_idempotent() {
+    let wd = Workdir::new();
+    let run = wd.run(&["init"]).ok();
+    assert_eq!(run.stdout.trim(), wd.db().display().to_string());
+    assert!(wd.db().exists());
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["init"]).ok();
+    assert_eq!(
+        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
+        1
+    );
+}
+
+#[test]
+fn any_command_creates_the_database_and_its_folder_and_says_where() {
+    let wd = Workdir::new();
+    let db = wd.path("nested/dir/new.db");
+    let run = wd.run_command(
+        {
+            let mut c = wd.command(&["list"]);
+            c.arg("--db").arg(&db);
+            c
+        },
+        &["list", "--db", "nested/dir/new.db"],
+    );
+    let run = run.ok();
+    assert!(db.exists());
+    assert!(run.stderr.contains("created a new database at"), "{run:?}");
+}
+
+#[test]
+fn a_database_from_a_newer_claimdb_is_refused_and_not_changed() {
+    let wd = Workdir::new();
+    wd.run(&["init"]).ok();
+    {
+        let conn = rusqlite::Connection::open(wd.db()).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let before = std::fs::read(wd.db()).unwrap();
+    wd.run(&["add", "x", "--claimant", "A"])
+        .fails(1, &["newer claimdb", "999", "upgrade claimdb"]);
+    wd.run(&["list"]).fails(1, &["newer claimdb"]);
+    assert_eq!(std::fs::read(wd.db()).unwrap(), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_or_is_a_directory_is_refused() {
+    let wd = Workdir::new();
+    let text = wd.write(
+        "notes.txt",
+        "these are my notes, not a database\n".repeat(100),
+    );
+    let run = wd.run_command(
+        {
+            let mut c = wd.command(&["list"]);
+            c.arg("--db").arg(&text);
+            c
+        },
+        &["list", "--db", "notes.txt"],
+    );
+    run.fails(1, &["not an SQLite database"]);
+    assert!(std::fs::read_to_string(&text)
+        .unwrap()
+        .starts_with("these are my notes"));
+    let run = wd.run_command(
+        {
+            let mut c = wd.command(&["list"]);
+            c.arg("--db").arg(wd.path(""));
+            c
+        },
+        &["list", "--db", "<dir>"],
+    );
+    run.fails(1, &["is a directory"]);
+}
+
+#[test]
+fn a_foreign_sqlite_database_is_refused() {
+    let wd = Workdir::new();
+    let other = wd.path("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (n)")
+        .unwrap();
+    let mut c = wd.command(&["list"]);
+    c.arg("--db").arg(&other);
+    wd.run_command(c, &["list", "--db", "other.sqlite"])
+        .fails(1, &["not a claimdb one"]);
+}

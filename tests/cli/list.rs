@@ -1,0 +1,142 @@
+use crate::harness::Workdir;
+
+fn ids(wd: &Workdir, args: &[&str]) -> Vec<i64> {
+    let mut all = vec!["list", "--format", "json"];
+    all.extend_from_slice(args);
+    let json = wd.run(&all).ok().json();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn setup() -> Workdir {
+    let wd = Workdir::new();
+    wd.run(&[
+        "source",
+        "add",
+        "US State Department",
+        "--kind",
+        "government",
+        "--alias",
+        "State Dept",
+    ])
+    .ok();
+    wd.add(&[
+        "a",
+        "--claimant",
+        "Malian army",
+        "--status",
+        "disputed",
+        "--tag",
+        "moura",
+    ]); // 1
+    wd.add(&["b", "--claimant", "State Dept", "--tag", "money"]); // 2
+    wd.add(&[
+        "c",
+        "--claimant",
+        "CSIS",
+        "--disputed-by",
+        "US State Department",
+    ]); // 3
+    wd.add(&["d", "--claimant", "CSIS", "--status", "in_review"]); // 4
+    wd.add(&[
+        "e",
+        "--claimant",
+        "HRW",
+        "--status",
+        "verified",
+        "--disputed-by",
+        "Malian army",
+    ]); // 5
+    wd
+}
+
+#[test]
+fn list_filters_by_status_source_tag_and_limit() {
+    let wd = setup();
+    assert_eq!(ids(&wd, &[]), [1, 2, 3, 4, 5]);
+    assert_eq!(ids(&wd, &["--status", "disputed"]), [1]);
+    assert_eq!(
+        ids(&wd, &["--status", "in_review", "--status", "verified"]),
+        [4, 5]
+    );
+    assert_eq!(ids(&wd, &["--status", "in_review,verified"]), [4, 5]);
+    assert_eq!(ids(&wd, &["--source", "state dept"]), [2, 3]);
+    assert_eq!(ids(&wd, &["--source", "Malian army"]), [1, 5]);
+    assert_eq!(ids(&wd, &["--tag", "money"]), [2]);
+    assert_eq!(ids(&wd, &["--limit", "2"]), [1, 2]);
+    assert_eq!(
+        ids(&wd, &["--source", "CSIS", "--status", "in_review"]),
+        [4]
+    );
+    wd.run(&["list", "--source", "Nobody"])
+        .fails(1, &["source \"Nobody\" does not exist"]);
+}
+
+#[test]
+fn disputed_shows_conflicts_before_a_verdict() {
+    let wd = setup();
+    assert_eq!(ids(&wd, &["--disputed"]), [1, 3]);
+    assert_eq!(ids(&wd, &["--disputed", "--source", "CSIS"]), [3]);
+}
+
+#[test]
+fn every_format_carries_the_same_claims() {
+    let wd = setup();
+    let csv = wd
+        .run(&["list", "--format", "csv", "--tag", "money"])
+        .ok()
+        .stdout;
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("id,uid,text,translation,claimant,supported_by"));
+    assert!(lines.next().unwrap().starts_with("2,"));
+    assert_eq!(lines.next(), None);
+    let jsonl = wd.run(&["list", "--format", "jsonl"]).ok().stdout;
+    assert_eq!(jsonl.lines().count(), 5);
+    for line in jsonl.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    let table = wd.run(&["list"]).ok().stdout;
+    assert!(
+        table.contains("US State Department") && !table.contains('\u{1b}'),
+        "{table}"
+    );
+    let empty = wd.run(&["list", "--tag", "none"]).ok();
+    assert_eq!(empty.stdout, "");
+    assert!(empty.stderr.contains("no claims match"));
+    assert_eq!(
+        wd.run(&["list", "--tag", "none", "--format", "json"])
+            .ok()
+            .json(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_seed_lists_its_disputed_claims() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let disputed = wd
+        .run(&["list", "--disputed", "--format", "json"])
+        .ok()
+        .json();
+    let texts: Vec<&str> = disputed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("203")),
+        "the Moura toll is disputed: {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("مرتزقة")),
+        "trainers, not mercenaries: {texts:?}"
+    );
+}

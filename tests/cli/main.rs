@@ -1,0 +1,17 @@
+//! End-to-end tests: the real `claimdb` binary on temporary databases, one file per command.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed: the panic says where
+
+mod harness;
+
+mod add;
+mod cite;
+mod edit;
+mod export;
+mod history;
+mod import;
+mod init;
+mod list;
+mod show;
+mod source;
+mod stats;
+mod status;

@@ -1,0 +1,82 @@
+use crate::harness::Workdir;
+
+#[test]
+fn aliases_resolve_everywhere_a_source_name_is_taken() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "source",
+        "add",
+        "US State Department",
+        "--kind",
+        "government",
+        "--alias",
+        "State Dept",
+    ])
+    .ok();
+    wd.run(&["source", "alias", "state dept", "U.S. Department of State"])
+        .ok();
+    wd.add(&[
+        "10 ملايين دولار شهرياً",
+        "--claimant",
+        "U.S. Department of State",
+    ]);
+    wd.add(&["y", "--claimant", "CSIS", "--supported-by", "STATE DEPT"]);
+    let sources = wd.run(&["source", "list", "--format", "json"]).ok().json();
+    let state = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "US State Department")
+        .unwrap();
+    assert_eq!(state["kind"], "government");
+    assert_eq!(
+        state["aliases"],
+        serde_json::json!(["State Dept", "U.S. Department of State"])
+    );
+    assert_eq!(
+        (state["claims"].as_i64(), state["supports"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let one = wd
+        .run(&[
+            "source",
+            "show",
+            "u.s. department of state",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(one[0]["name"], "US State Department");
+}
+
+#[test]
+fn names_and_aliases_stay_unique_and_kinds_are_checked() {
+    let wd = Workdir::new();
+    wd.run(&["source", "add", "CSIS", "--kind", "think_tank"])
+        .ok();
+    wd.run(&["source", "add", "csis"])
+        .fails(1, &["already exists"]);
+    wd.run(&["source", "add", "HRW", "--alias", "CSIS"])
+        .fails(1, &["already names the source \"CSIS\""]);
+    assert_eq!(
+        wd.run(&["source", "list", "--format", "json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    wd.run(&["source", "add", "X", "--kind", "thinktank"])
+        .fails(2, &["think_tank"]);
+    wd.run(&["source", "alias", "Nobody", "N"])
+        .fails(1, &["does not exist"]);
+    wd.run(&["source", "edit", "csis", "--kind", "media"]).ok();
+    assert_eq!(
+        wd.run(&["source", "show", "CSIS", "--format", "json"])
+            .ok()
+            .json()[0]["kind"],
+        "media"
+    );
+}
