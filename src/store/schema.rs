@@ -88,15 +88,51 @@ fn check_not_newer(version: i64, path: &Path) -> Result<(), UserError> {
 mod tests {
     use super::*;
 
-    /// The schema as SQLite reports it, so that two databases can be compared.
-    fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+    /// The schema as SQLite reports it, in a form where two databases compare equal when their
+    /// tables, columns, constraints, indexes and triggers are the same: comments dropped and
+    /// white space normalised, since `ALTER TABLE … ADD COLUMN` rewrites the stored text.
+    fn schema_of(conn: &Connection) -> Vec<(String, String, String)> {
         let mut stmt = conn
             .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
             .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        stmt.query_map([], |r| {
+            let sql: Option<String> = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                normalise_sql(sql.as_deref().unwrap_or("")),
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    fn normalise_sql(sql: &str) -> String {
+        let without_comments: Vec<&str> = sql
+            .lines()
+            .map(|line| line.split("--").next().unwrap_or(""))
+            .collect();
+        let spaced = without_comments.join(" ");
+        let mut words = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+        for punctuation in ["(", ")", ","] {
+            words = words
+                .replace(&format!(" {punctuation}"), punctuation)
+                .replace(&format!("{punctuation} "), punctuation);
+        }
+        words
+    }
+
+    #[test]
+    fn normalising_ignores_comments_and_layout_only() {
+        assert_eq!(
+            normalise_sql("CREATE TABLE t (\n  a TEXT, -- why\n  b INT\n)"),
+            normalise_sql("CREATE TABLE t (a TEXT,b INT)")
+        );
+        assert_ne!(
+            normalise_sql("CREATE TABLE t (a TEXT)"),
+            normalise_sql("CREATE TABLE t (a INT)")
+        );
     }
 
     /// The first released schema, frozen: what the oldest databases out there look like.
