@@ -172,6 +172,8 @@ text_enum! {
         Status => "status",
         Cite => "cite",
         Import => "import",
+        Merge => "merge",
+        Review => "review",
     }
 }
 
