@@ -20,11 +20,13 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "claimdb", version, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The database file [default: claims.db in the platform data directory]
+    /// The database file [default: the config file's db, else claims.db in the platform data
+    /// directory]
     #[arg(long, global = true, env = "CLAIMDB_PATH", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Who is making the changes, for history [default: the OS user name]
+    /// Who is making the changes, for history [default: the config file's actor, else the OS
+    /// user name]
     #[arg(long = "as", global = true, env = "CLAIMDB_USER", value_name = "NAME")]
     pub actor: Option<String>,
 
@@ -68,4 +70,20 @@ pub enum Command {
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \
+        claimdb completions zsh > ~/.zfunc/_claimdb\n  \
+        claimdb completions fish > ~/.config/fish/completions/claimdb.fish"
+    )]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(
+        after_help = "Example:\n  claimdb man > ~/.local/share/man/man1/claimdb.1 && man claimdb"
+    )]
+    Man,
 }

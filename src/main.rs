@@ -3,10 +3,12 @@
 mod claim_csv;
 mod cli;
 mod commands;
+mod config;
 mod error;
 mod model;
 mod output;
 mod store;
+mod table;
 
 use std::io;
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::Ctx;
+use config::Config;
 use error::{exit, UserError};
 use output::{Format, Output};
 use store::{Store, Upgrade};
@@ -43,12 +46,27 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // These print what they are asked for and need no database.
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "claimdb", &mut io::stdout());
+            return Ok(());
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut io::stdout())?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let config = Config::load()?;
     let format = cli.format.unwrap_or(match cli.command {
         Command::Export(_) => Format::Csv,
         _ => Format::Table,
     });
     let out = Output::new(format, cli.quiet);
-    let path = match cli.db {
+    let path = match cli.db.or(config.db) {
         Some(path) => path,
         None => default_db_path()?,
     };
@@ -65,7 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         )),
         _ => {}
     }
-    let actor = match cli.actor.filter(|a| !a.trim().is_empty()) {
+    let actor = match cli.actor.or(config.actor).filter(|a| !a.trim().is_empty()) {
         Some(actor) => actor.trim().to_owned(),
         None => whoami::username(),
     };

@@ -3,12 +3,13 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::store::Stats;
+use crate::table::{self, Style};
 
 /// How data is printed (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +29,7 @@ pub struct Output {
     format: Format,
     out: io::BufWriter<io::StdoutLock<'static>>,
     quiet: bool,
+    style: Style,
 }
 
 impl Output {
@@ -37,7 +39,36 @@ impl Output {
             format,
             out: io::BufWriter::new(io::stdout().lock()),
             quiet,
+            style: Style::detect(false),
         }
+    }
+
+    /// Shows table cells in full instead of fitting the terminal (`--wide`).
+    pub fn set_wide(&mut self) {
+        self.style = Style::detect(true);
+    }
+
+    /// A progress bar on stderr for `len` units (bytes or claims; unknown: a spinner), drawn
+    /// only when stderr is a terminal and notes are not silenced.
+    pub fn progress(&self, len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let template = match (len, what) {
+            (Some(_), "bytes") => "{wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            (Some(_), _) => "{wide_bar} {human_pos}/{human_len} {per_sec} eta {eta}",
+            (None, _) => "{spinner} {bytes} {bytes_per_sec}",
+        };
+        let bar = match len {
+            Some(len) => ProgressBar::new(len),
+            None => ProgressBar::new_spinner(),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar
     }
 
     /// The format chosen for this run.
@@ -88,14 +119,22 @@ impl Output {
     /// Starts a list of claims on stdout; feed it with [`ClaimList::push`] so that a million
     /// claims stream.
     pub fn claims(&mut self) -> anyhow::Result<ClaimList<'_>> {
-        ClaimList::new(&mut self.out, self.format, false)
+        ClaimList::new(&mut self.out, self.format, false, self.style)
+    }
+
+    /// Like [`Output::claims`], showing translations instead of the original text in a table
+    /// (the original where there is no translation).
+    pub fn translated_claims(&mut self) -> anyhow::Result<ClaimList<'_>> {
+        let mut list = self.claims()?;
+        list.translated = true;
+        Ok(list)
     }
 
     /// Everything about one claim.
     pub fn claim_detail(&mut self, claim: &Claim, stances: &[StanceEntry]) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
-                let mut table = new_table();
+                let mut table = self.style.table();
                 table.set_header(["field", "value"]);
                 let opt = |o: &Option<String>| o.clone().unwrap_or_default();
                 let rows = [
@@ -130,25 +169,26 @@ impl Output {
                         format!("{} by {}", claim.updated_at, claim.updated_by),
                     ),
                 ];
+                let room = self.style.room_after(&[12]);
                 for (name, value) in rows.into_iter().filter(|(_, v)| !v.is_empty()) {
                     let cell = if name == "status" {
-                        status_cell(claim.status)
+                        table::status_cell(claim.status)
                     } else {
-                        Cell::new(value)
+                        Cell::new(Style::wrap(&value, room.unwrap_or(usize::MAX)))
                     };
                     table.add_row(vec![Cell::new(name).add_attribute(Attribute::Bold), cell]);
                 }
                 writeln!(self.out, "{table}")?;
                 if !stances.is_empty() {
-                    let mut table = new_table();
+                    let mut table = self.style.table();
                     table.set_header(["source", "stance", "quote", "url", "cited"]);
                     for s in stances {
                         table.add_row([
-                            s.source.clone(),
-                            s.stance.to_string(),
-                            s.quote.clone().unwrap_or_default(),
-                            s.url.clone().unwrap_or_default(),
-                            format!("{} by {}", s.created_at, s.created_by),
+                            table::text_cell(&s.source),
+                            Cell::new(s.stance),
+                            table::text_cell(s.quote.as_deref().unwrap_or_default()),
+                            Cell::new(s.url.as_deref().unwrap_or_default()),
+                            Cell::new(format!("{} by {}", s.created_at, s.created_by)),
                         ]);
                     }
                     writeln!(self.out, "{table}")?;
@@ -276,10 +316,23 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
-                let mut table = new_table();
+                let mut rows: Vec<Vec<String>> = items.iter().map(&cells).collect();
+                // The widest columns give way first.
+                let mut by_width: Vec<(usize, usize)> =
+                    (0..headers.len()).map(|i| (i, 8)).collect();
+                by_width.sort_by_key(|(i, _)| {
+                    std::cmp::Reverse(
+                        rows.iter()
+                            .map(|r| r[*i].chars().count())
+                            .max()
+                            .unwrap_or(0),
+                    )
+                });
+                self.style.fit(headers, &mut rows, &by_width);
+                let mut table = self.style.table();
                 table.set_header(headers.to_vec());
-                for item in items {
-                    table.add_row(cells(item));
+                for row in rows {
+                    table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
                 }
                 writeln!(self.out, "{table}")?;
             }
@@ -311,14 +364,19 @@ impl Output {
 pub struct ClaimList<'a> {
     sink: Sink<'a>,
     count: u64,
+    /// In a table, show the translation instead of the original text.
+    translated: bool,
 }
 
 enum Sink<'a> {
-    Table(Table, &'a mut dyn Write),
-    Csv(csv::Writer<&'a mut dyn Write>, bool),
+    Table(Vec<(Status, Vec<String>)>, Style, &'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>, bool),
     Json(&'a mut dyn Write),
     Jsonl(&'a mut dyn Write),
 }
+
+/// The columns an editor needs to scan a list of claims.
+const LIST_HEADERS: [&str; 6] = ["id", "status", "claimant", "text", "quantity", "date"];
 
 impl<'a> ClaimList<'a> {
     /// Starts a list on `out`. With `spreadsheet_safe`, CSV cells that a spreadsheet would run
@@ -327,17 +385,14 @@ impl<'a> ClaimList<'a> {
         out: &'a mut dyn Write,
         format: Format,
         spreadsheet_safe: bool,
+        style: Style,
     ) -> anyhow::Result<Self> {
         let sink = match format {
-            Format::Table => {
-                let mut table = new_table();
-                table.set_header(["id", "status", "claimant", "text", "quantity", "date"]);
-                Sink::Table(table, out)
-            }
+            Format::Table => Sink::Table(Vec::new(), style, out),
             Format::Csv => {
                 let mut w = claim_csv::writer(out);
                 claim_csv::write_header(&mut w)?;
-                Sink::Csv(w, spreadsheet_safe)
+                Sink::Csv(Box::new(w), spreadsheet_safe)
             }
             Format::Json => {
                 write!(out, "[")?;
@@ -345,27 +400,36 @@ impl<'a> ClaimList<'a> {
             }
             Format::Jsonl => Sink::Jsonl(out),
         };
-        Ok(ClaimList { sink, count: 0 })
+        Ok(ClaimList {
+            sink,
+            count: 0,
+            translated: false,
+        })
     }
 
     /// Adds one claim.
     pub fn push(&mut self, claim: Claim) -> anyhow::Result<()> {
         match &mut self.sink {
-            Sink::Table(table, _) => {
-                table.add_row(vec![
-                    Cell::new(claim.id),
-                    status_cell(claim.status),
-                    Cell::new(&claim.claimant),
-                    Cell::new(truncate(&claim.text, 60)),
-                    Cell::new(claim.quantity()),
-                    Cell::new(
+            Sink::Table(rows, _, _) => {
+                let text = match (&claim.translation, self.translated) {
+                    (Some(t), true) => t.as_str(),
+                    _ => claim.text.as_str(),
+                };
+                rows.push((
+                    claim.status,
+                    vec![
+                        claim.id.to_string(),
+                        claim.status.to_string(),
+                        claim.claimant.clone(),
+                        table::truncate(text, usize::MAX),
+                        claim.quantity(),
                         claim
                             .claim_date
                             .as_ref()
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
-                    ),
-                ]);
+                    ],
+                ));
             }
             Sink::Csv(w, safe) => claim_csv::write_claim(w, &claim, *safe)?,
             Sink::Json(w) => {
@@ -385,8 +449,35 @@ impl<'a> ClaimList<'a> {
     /// Ends the list; returns how many claims it held. An empty table prints nothing.
     pub fn finish(self) -> anyhow::Result<u64> {
         match self.sink {
-            Sink::Table(table, w) => {
+            Sink::Table(rows, style, w) => {
                 if self.count > 0 {
+                    let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) =
+                        rows.into_iter().unzip();
+                    // On a narrow terminal the date and quantity go, then the claimant: the
+                    // id, status and some of the text always show.
+                    let keep: &[usize] = match style.width {
+                        Some(w) if w < 48 => &[0, 1, 3],
+                        Some(w) if w < 72 => &[0, 1, 2, 3],
+                        _ => &[0, 1, 2, 3, 4, 5],
+                    };
+                    let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
+                    for row in &mut cells {
+                        *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
+                    }
+                    // The text gives way first, then the claimant, then the quantity.
+                    let position = |column: usize| keep.iter().position(|&k| k == column);
+                    let shrink: Vec<(usize, usize)> = [(3, 10), (2, 10), (4, 8)]
+                        .into_iter()
+                        .filter_map(|(c, min)| position(c).map(|p| (p, min)))
+                        .collect();
+                    style.fit(&headers, &mut cells, &shrink);
+                    let mut table = style.table();
+                    table.set_header(headers);
+                    for (status, row) in statuses.into_iter().zip(cells) {
+                        let mut row: Vec<Cell> = row.iter().map(|c| table::text_cell(c)).collect();
+                        row[1] = table::status_cell(status);
+                        table.add_row(row);
+                    }
                     writeln!(w, "{table}")?;
                 }
             }
@@ -399,49 +490,4 @@ impl<'a> ClaimList<'a> {
         }
         Ok(self.count)
     }
-}
-
-/// A table in claimdb's look, sized to the terminal when there is one. Colours only on a
-/// terminal and never when NO_COLOR is set (https://no-color.org).
-fn new_table() -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if no_color || !io::stdout().is_terminal() {
-        table.force_no_tty();
-    }
-    table
-}
-
-fn status_cell(status: Status) -> Cell {
-    let color = match status {
-        Status::Unverified => None,
-        Status::InReview => Some(Color::Cyan),
-        Status::Verified => Some(Color::Green),
-        Status::Misleading | Status::Disputed => Some(Color::Yellow),
-        Status::False => Some(Color::Red),
-        Status::Unverifiable => Some(Color::Magenta),
-    };
-    let cell = Cell::new(status);
-    match color {
-        Some(c) => cell.fg(c),
-        None => cell,
-    }
-}
-
-/// Cuts `text` to at most `max` characters, ending with `…` when it was cut; line breaks become
-/// spaces so that one claim stays on one row.
-pub fn truncate(text: &str, max: usize) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }

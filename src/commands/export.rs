@@ -9,6 +9,7 @@ use super::list::FilterArgs;
 use super::Ctx;
 use crate::error::UserError;
 use crate::output::{ClaimList, Format};
+use crate::table::Style;
 
 /// `claimdb export [--output FILE] [--bom] [filters]`
 #[derive(Debug, clap::Args)]
@@ -39,20 +40,28 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         return Err(UserError::Refused("--bom applies to CSV exports only".into()).into());
     }
     let filter = args.filter.to_filter();
+    // Counting costs a query, so only when someone is watching the bar.
+    let progress = ctx.out.progress(Some(0), "claims");
+    if !progress.is_hidden() {
+        progress.set_length(ctx.store.count_claims(&filter)?);
+    }
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
         if args.bom {
             out.write_all("\u{feff}".as_bytes())?;
         }
-        let mut list = ClaimList::new(out, format, args.bom)?;
-        ctx.store
-            .for_each_claim(&filter, |claim| list.push(claim))?;
+        let mut list = ClaimList::new(out, format, args.bom, Style::detect(false))?;
+        ctx.store.for_each_claim(&filter, |claim| {
+            progress.inc(1);
+            list.push(claim)
+        })?;
         list.finish()
     };
-    match &args.output {
+    let written = match &args.output {
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             write(&mut out)?;
             out.flush()?;
+            None
         }
         Some(path) => {
             // Write beside the target and rename at the end, so that a failed or interrupted
@@ -72,9 +81,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             };
             temp.persist(path)
                 .with_context(|| format!("failed to write {}", path.display()))?;
-            ctx.out
-                .note(format!("exported {count} claim(s) to {}", path.display()));
+            Some((count, path))
         }
+    };
+    progress.finish_and_clear();
+    if let Some((count, path)) = written {
+        ctx.out
+            .note(format!("exported {count} claim(s) to {}", path.display()));
     }
     Ok(())
 }

@@ -39,8 +39,8 @@ struct Counts {
 
 /// Imports the file in one transaction, or reports every problem and writes nothing.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let (name, input): (String, Box<dyn Read>) = if args.file.as_os_str() == "-" {
-        ("stdin".to_owned(), Box::new(io::stdin().lock()))
+    let (name, input, len): (String, Box<dyn Read>, Option<u64>) = if args.file.as_os_str() == "-" {
+        ("stdin".to_owned(), Box::new(io::stdin().lock()), None)
     } else {
         let path = &args.file;
         if path.is_dir() {
@@ -52,8 +52,11 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         }
         let file =
             File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-        (path.display().to_string(), Box::new(file))
+        let len = file.metadata().ok().map(|m| m.len());
+        (path.display().to_string(), Box::new(file), len)
     };
+    let progress = ctx.out.progress(len, "bytes");
+    let input = progress.wrap_read(input);
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
     let mut reader = match ClaimReader::new(BufReader::with_capacity(1 << 16, input)) {
         Ok(reader) => reader,
@@ -92,6 +95,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
     })?;
+    progress.finish_and_clear();
     if counts.problems > 0 {
         return Err(UserError::ImportRejected(counts.problems).into());
     }

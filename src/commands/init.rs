@@ -4,6 +4,7 @@ use super::Ctx;
 
 /// `claimdb init` takes no options.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claimdb init\n  claimdb --db ~/desk/claims.db init")]
 pub struct Args {}
 
 /// Confirms where the database is.

@@ -46,13 +46,26 @@ impl FilterArgs {
 pub struct Args {
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Show whole cells instead of fitting the table to the terminal
+    #[arg(long)]
+    pub wide: bool,
+    /// Show each claim's translation instead of its original text (in the table)
+    #[arg(long)]
+    pub translated: bool,
 }
 
 /// Prints the claims, streaming.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let filter = args.filter.to_filter();
     let Ctx { store, out, .. } = ctx;
-    let mut list = out.claims()?;
+    if args.wide {
+        out.set_wide();
+    }
+    let mut list = if args.translated {
+        out.translated_claims()?
+    } else {
+        out.claims()?
+    };
     store.for_each_claim(&filter, |claim| list.push(claim))?;
     if list.finish()? == 0 && out.format() == Format::Table {
         out.note("no claims match (`claimdb stats` shows what there is)");

@@ -43,6 +43,9 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(args, ctx),
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
+        Command::Completions { .. } | Command::Man => {
+            unreachable!("answered before the database is opened")
+        }
     }
 }
 

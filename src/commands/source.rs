@@ -7,6 +7,7 @@ use crate::model::SourceKind;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// List every source with its aliases and counts
+    #[command(after_help = "Example:\n  claimdb source list --format csv")]
     List,
     /// Create a source
     #[command(
@@ -32,6 +33,7 @@ pub enum Command {
         alias: String,
     },
     /// Show one source
+    #[command(after_help = "Example:\n  claimdb source show 'State Dept'")]
     Show {
         /// The source (name or alias)
         name: String,

@@ -259,6 +259,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many claims the filter selects (its limit aside).
+    pub fn count_claims(&self, filter: &ClaimFilter) -> anyhow::Result<u64> {
+        let (condition, values) = self.filter_sql(filter)?;
+        let sql = format!("SELECT count(*) FROM claim c WHERE {condition}");
+        let count: i64 = self
+            .conn
+            .query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
+        let count = u64::try_from(count).unwrap_or(0);
+        Ok(filter.limit.map_or(count, |limit| count.min(limit)))
+    }
+
     /// The claims the filter selects, in id order.
     #[cfg(test)]
     pub fn claims(&self, filter: &ClaimFilter) -> anyhow::Result<Vec<Claim>> {

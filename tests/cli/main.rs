@@ -15,3 +15,4 @@ mod show;
 mod source;
 mod stats;
 mod status;
+mod terminal;
