@@ -50,7 +50,10 @@ CREATE TABLE claim (
     created_at    TEXT NOT NULL,
     created_by    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    updated_by    TEXT NOT NULL
+    updated_by    TEXT NOT NULL,
+    -- Goes up by one with every change: `edit --if-version N` refuses to overwrite a claim that
+    -- someone else changed since it was read.
+    version       INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX claim_by_status ON claim (status);
 CREATE INDEX claim_by_claimant ON claim (claimant_id);
@@ -79,7 +82,9 @@ CREATE INDEX stance_by_source ON stance (source_id);
 CREATE INDEX stance_by_kind ON stance (stance, claim_id);
 
 -- Append-only log of everything that happened to a claim: who, when, which field, old and new
--- value (as they appear in the CSV format), and why.
+-- value (as they appear in the CSV format), and why. Each row's `hash` is SHA-256 over the
+-- previous row's hash and this row's content, so a row changed behind claimdb's back breaks the
+-- chain (`claimdb audit`); the triggers below refuse changes through SQL in the first place.
 CREATE TABLE history (
     id        INTEGER PRIMARY KEY,
     claim_id  INTEGER NOT NULL REFERENCES claim (id),
@@ -90,7 +95,8 @@ CREATE TABLE history (
     field     TEXT,
     old_value TEXT,
     new_value TEXT,
-    note      TEXT
+    note      TEXT,
+    hash      TEXT NOT NULL
 );
 CREATE INDEX history_by_claim ON history (claim_id, id);
 

@@ -70,6 +70,10 @@ pub enum Command {
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),
+    /// Verify that no history event was changed or removed after it was written
+    Audit(commands::audit::Args),
+    /// Copy the database consistently while others keep working
+    Backup(commands::backup::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

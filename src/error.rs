@@ -64,10 +64,10 @@ pub enum UserError {
     #[error("the import found {0} problem(s) (listed above); nothing was written")]
     ImportRejected(usize),
     #[error(
-        "the database is busy: another claimdb kept it locked for longer than {0} s; \
-         nothing was written, try again"
+        "the database is busy: another process kept it locked for longer than the busy timeout \
+         (CLAIMDB_BUSY_TIMEOUT, 10 seconds unless set); nothing was written, try again"
     )]
-    Busy(u64),
+    Busy,
 }
 
 /// Exit codes claimdb documents (README, "Exit codes").

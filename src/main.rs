@@ -1,38 +1,22 @@
-//! claimdb: a command-line fact-check database.
-
-mod claim_csv;
-mod cli;
-mod commands;
-mod config;
-mod error;
-mod model;
-mod output;
-mod store;
-mod table;
+//! The `claimdb` binary: parse, run, print the error chain once, exit with a documented code.
 
 use std::io;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command};
-use commands::Ctx;
-use config::Config;
-use error::{exit, UserError};
-use output::{Format, Output};
-use store::{Store, Upgrade};
+use claimdb::cli::Cli;
+use claimdb::error::{exit, UserError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match claimdb::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let busy = is_busy(&e);
             let e = if busy {
-                anyhow::Error::new(UserError::Busy(store::BUSY_TIMEOUT.as_secs()))
+                anyhow::Error::new(UserError::Busy)
             } else {
                 e
             };
@@ -43,61 +27,6 @@ fn main() -> ExitCode {
             ExitCode::from(if busy { exit::BUSY } else { exit::ERROR })
         }
     }
-}
-
-fn run(cli: Cli) -> anyhow::Result<()> {
-    // These print what they are asked for and need no database.
-    match cli.command {
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "claimdb", &mut io::stdout());
-            return Ok(());
-        }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut io::stdout())?;
-            return Ok(());
-        }
-        _ => {}
-    }
-    let config = Config::load()?;
-    let format = cli.format.unwrap_or(match cli.command {
-        Command::Export(_) => Format::Csv,
-        _ => Format::Table,
-    });
-    let out = Output::new(format, cli.quiet);
-    let path = match cli.db.or(config.db) {
-        Some(path) => path,
-        None => default_db_path()?,
-    };
-    let (store, upgrade) = Store::open(&path)?;
-    match upgrade {
-        Upgrade::Created if !matches!(cli.command, Command::Init(_)) => out.note(format!(
-            "note: created a new database at {}",
-            path.display()
-        )),
-        Upgrade::Migrated(from) => out.note(format!(
-            "note: upgraded {} from schema version {from} to {}",
-            path.display(),
-            store::schema::VERSION
-        )),
-        _ => {}
-    }
-    let actor = match cli.actor.or(config.actor).filter(|a| !a.trim().is_empty()) {
-        Some(actor) => actor.trim().to_owned(),
-        None => whoami::username(),
-    };
-    let mut ctx = Ctx { store, out, actor };
-    commands::run(cli.command, &mut ctx)?;
-    ctx.out.finish()?;
-    Ok(())
-}
-
-/// `claims.db` in the platform's data directory (`~/.local/share/claimdb` on Linux).
-fn default_db_path() -> anyhow::Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "claimdb")
-        .map(|dirs| dirs.data_dir().join("claims.db"))
-        .context("no home directory to keep the database in; give one with --db or CLAIMDB_PATH")
 }
 
 /// `claimdb list | head` closes the pipe early: that is not an error.

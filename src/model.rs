@@ -566,6 +566,8 @@ pub struct Claim {
     pub created_by: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// Goes up with every change; `edit --if-version` compares against it.
+    pub version: i64,
 }
 
 impl Claim {

@@ -140,6 +140,7 @@ impl Output {
                 let rows = [
                     ("id", claim.id.to_string()),
                     ("uid", claim.uid.clone()),
+                    ("version", claim.version.to_string()),
                     ("status", claim.status.to_string()),
                     ("text", claim.text.clone()),
                     ("translation", opt(&claim.translation)),

@@ -31,6 +31,10 @@ pub struct Args {
     /// Why the change was made, recorded in history
     #[arg(long, value_name = "WHY")]
     pub reason: Option<String>,
+    /// Refuse if the claim is no longer at this version (`show` gives it): nobody else's
+    /// change is overwritten
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
 }
 
 /// Applies the changes and lists them.
@@ -58,6 +62,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         &ctx.actor,
         Action::Edit,
         args.reason.as_deref(),
+        args.if_version,
     )?;
     if changes.is_empty() {
         ctx.out.note(format!("claim {}: nothing changed", args.id));

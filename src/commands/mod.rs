@@ -2,6 +2,8 @@
 //! printing except through `Output`.
 
 pub mod add;
+pub mod audit;
+pub mod backup;
 pub mod cite;
 pub mod edit;
 pub mod export;
@@ -43,6 +45,8 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(args, ctx),
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
+        Command::Audit(args) => audit::exec(args, ctx),
+        Command::Backup(args) => backup::exec(args, ctx),
         Command::Completions { .. } | Command::Man => {
             unreachable!("answered before the database is opened")
         }

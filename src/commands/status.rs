@@ -16,6 +16,9 @@ pub struct Args {
     /// Why: required for a verdict, recorded in history
     #[arg(long, value_name = "WHY")]
     pub note: Option<String>,
+    /// Refuse if the claim is no longer at this version (`show` gives it)
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
 }
 
 /// Sets the status and records why.
@@ -30,6 +33,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         &ctx.actor,
         Action::Status,
         args.note.as_deref(),
+        args.if_version,
     )?;
     match changes.first() {
         Some(change) => ctx.out.note(format!(

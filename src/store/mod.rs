@@ -5,6 +5,7 @@
 //! for newsroom teams) can sit behind the same operations later. Every operation that writes is
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
+mod chain;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -13,7 +14,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+};
 
 use crate::error::{InvalidValue, UserError};
 use crate::model::{
@@ -50,7 +53,7 @@ const CLAIM_SELECT: &str = concat!(
     ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
      c.article_title,
      (SELECT group_concat(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id),
-     c.note, c.created_at, c.created_by, c.updated_at, c.updated_by
+     c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version
      FROM claim c JOIN source cs ON cs.id = c.claimant_id"
 );
 
@@ -61,6 +64,27 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only because the file is not writable: reads work, writes are refused.
+    read_only: bool,
+    busy_timeout: Duration,
+}
+
+/// What `audit` found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Audit {
+    /// History events checked.
+    pub events: u64,
+    /// The hash of the last event: write it down to detect later truncation.
+    pub head: Option<String>,
+    /// The first event whose hash does not match its content and predecessor.
+    pub broken: Option<BrokenLink>,
+}
+
+/// A history event whose hash does not follow from its content.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BrokenLink {
+    pub event: i64,
+    pub claim_id: i64,
 }
 
 /// Which claims `list`, `export` and `stats` look at. Every condition must hold.
@@ -143,33 +167,68 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create the folder {}", dir.display()))?;
         }
-        let conn = Connection::open(path)
+        // A file without write permission is opened read-only, so that reading works and a
+        // write is refused with a clear message (rather than by SQLite half-way through).
+        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::default()
+        };
+        let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("failed to open the database {}", path.display()))?;
-        Self::from_connection(conn, path)
+        let (mut store, upgrade) = Self::from_connection(conn, path, read_only)?;
+        store.read_only = read_only;
+        Ok((store, upgrade))
     }
 
-    /// A private database in memory, for tests.
-    #[cfg(test)]
+    /// How long to wait for another process's write lock before giving up (default
+    /// [`BUSY_TIMEOUT`]).
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        self.conn.busy_timeout(timeout)?;
+        self.busy_timeout = timeout;
+        Ok(())
+    }
+
+    /// The wait [`Store::set_busy_timeout`] set.
+    pub fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// A private database in memory, for tests and fuzzing.
     pub fn open_in_memory() -> anyhow::Result<Store> {
         let conn = Connection::open_in_memory()?;
-        Ok(Self::from_connection(conn, Path::new(":memory:"))?.0)
+        Ok(Self::from_connection(conn, Path::new(":memory:"), false)?.0)
     }
 
-    fn from_connection(mut conn: Connection, path: &Path) -> anyhow::Result<(Store, Upgrade)> {
+    fn from_connection(
+        mut conn: Connection,
+        path: &Path,
+        read_only: bool,
+    ) -> anyhow::Result<(Store, Upgrade)> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        let upgrade = schema::migrate(&mut conn, path)?;
+        let upgrade = if read_only {
+            schema::check_current(&conn, path)?;
+            Upgrade::None
+        } else {
+            schema::migrate(&mut conn, path)?
+        };
         if upgrade == Upgrade::Created {
             // WAL lets readers work while one process writes; the mode is kept in the file, so it
             // is set once, when the database is made.
             conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))?;
         }
-        // Safe with WAL: a crash can lose the last commit, never corrupt the database.
-        conn.pragma_update(None, "synchronous", "normal")?;
+        if !read_only {
+            // Safe with WAL: a crash can lose the last commit, never corrupt the database.
+            conn.pragma_update(None, "synchronous", "normal")?;
+        }
         Ok((
             Store {
                 conn,
                 path: path.to_owned(),
+                read_only,
+                busy_timeout: BUSY_TIMEOUT,
             },
             upgrade,
         ))
@@ -181,6 +240,14 @@ impl Store {
     }
 
     fn write(&mut self) -> anyhow::Result<Transaction<'_>> {
+        if self.read_only {
+            return Err(UserError::Refused(format!(
+                "{} is read-only (the file has no write permission): reading works, but this \
+                 command changes the database; ask for write access or use a copy",
+                self.path.display()
+            ))
+            .into());
+        }
         // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
         // instead of one failing half-way when it upgrades a read lock.
         Ok(self
@@ -374,6 +441,8 @@ impl Store {
     /// Applies `patch` to claim `id` as it is at the moment of writing, records each changed
     /// field in history with `reason`, and returns the changes (none: nothing was written).
     /// A verdict needs a reason.
+    /// With `expected_version`, the claim must still be at that version (nobody changed it
+    /// since the caller read it), or nothing is written.
     pub fn update_claim(
         &mut self,
         id: i64,
@@ -381,9 +450,13 @@ impl Store {
         actor: &str,
         action: Action,
         reason: Option<&str>,
+        expected_version: Option<i64>,
     ) -> anyhow::Result<Vec<FieldChange>> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
+        if let Some(expected) = expected_version {
+            w.check_version(id, expected)?;
+        }
         let changes = w.update_claim(id, patch, action, reason, true)?;
         tx.commit()?;
         Ok(changes)
@@ -428,6 +501,104 @@ impl Store {
             tx.rollback()?;
         }
         Ok((result, new_sources))
+    }
+
+    // ----- integrity ---------------------------------------------------------------------------
+
+    /// Checks the history's hash chain from the first event to the last.
+    pub fn audit(&self) -> anyhow::Result<Audit> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
+             FROM history ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut previous = String::new();
+        let mut events = 0;
+        let mut expected_id = 1;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let claim_id: i64 = r.get(1)?;
+            let strings: [Option<String>; 8] = [
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ];
+            let [at, actor, action, field, old_value, new_value, note, hash] = &strings;
+            let event = chain::Event {
+                id,
+                claim_id,
+                at: at.as_deref().unwrap_or_default(),
+                actor: actor.as_deref().unwrap_or_default(),
+                action: action.as_deref().unwrap_or_default(),
+                field: field.as_deref(),
+                old_value: old_value.as_deref(),
+                new_value: new_value.as_deref(),
+                note: note.as_deref(),
+            };
+            let recomputed = chain::link(&previous, &event);
+            // A missing event (a gap in the ids) breaks the chain as surely as a changed one.
+            if id != expected_id || hash.as_deref() != Some(recomputed.as_str()) {
+                return Ok(Audit {
+                    events,
+                    head: Some(previous).filter(|p| !p.is_empty()),
+                    broken: Some(BrokenLink {
+                        event: id,
+                        claim_id,
+                    }),
+                });
+            }
+            previous = recomputed;
+            events += 1;
+            expected_id = id + 1;
+        }
+        Ok(Audit {
+            events,
+            head: Some(previous).filter(|p| !p.is_empty()),
+            broken: None,
+        })
+    }
+
+    /// Writes a consistent copy of the database to `target` with SQLite's online backup, while
+    /// other processes go on writing. The copy appears under its name only once complete.
+    pub fn backup(&self, target: &Path, mut progress: impl FnMut(u64, u64)) -> anyhow::Result<()> {
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let temp = tempfile::Builder::new()
+            .prefix(".claimdb-backup")
+            .tempfile_in(dir)
+            .with_context(|| format!("failed to create a file in {}", dir.display()))?;
+        {
+            let mut copy = Connection::open(temp.path())?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            // Small steps release the read lock often, so writers are never held up for long;
+            // a step that finds the source busy or changed is simply retried.
+            loop {
+                use rusqlite::backup::StepResult;
+                match backup.step(256)? {
+                    StepResult::Done => break,
+                    StepResult::More | StepResult::Busy | StepResult::Locked => {
+                        let p = backup.progress();
+                        let total = u64::try_from(p.pagecount).unwrap_or(0);
+                        let left = u64::try_from(p.remaining).unwrap_or(0);
+                        progress(total - left.min(total), total);
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    _ => std::thread::sleep(Duration::from_millis(1)),
+                }
+            }
+            drop(backup);
+            copy.execute_batch("PRAGMA journal_mode = wal")?;
+        }
+        temp.persist(target)
+            .with_context(|| format!("failed to write {}", target.display()))?;
+        Ok(())
     }
 
     // ----- sources ---------------------------------------------------------------------------
@@ -613,6 +784,9 @@ struct Writer<'t, 'c> {
     /// Sources by folded name, so that a million-row import resolves each name once.
     source_cache: HashMap<String, (i64, String)>,
     new_sources: Vec<String>,
+    /// The id and hash of the last history event, read once per transaction (the write lock
+    /// guarantees nobody else appends meanwhile).
+    chain_head: Option<(i64, String)>,
 }
 
 impl<'t, 'c> Writer<'t, 'c> {
@@ -622,7 +796,29 @@ impl<'t, 'c> Writer<'t, 'c> {
             actor,
             source_cache: HashMap::new(),
             new_sources: Vec::new(),
+            chain_head: None,
         }
+    }
+
+    fn check_version(&self, id: i64, expected: i64) -> anyhow::Result<()> {
+        let (version, by, at): (i64, String, String) = self
+            .tx
+            .query_row(
+                "SELECT version, updated_by, updated_at FROM claim WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(UserError::ClaimNotFound(id))?;
+        if version != expected {
+            return Err(UserError::Refused(format!(
+                "claim {id} changed since you read it: it is at version {version} (last changed by \
+                 {by} at {at}), you expected version {expected}; nothing was written. See \
+                 `claimdb history {id}`, then retry with --if-version {version}"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     fn source_id_if_exists(&mut self, name: &str) -> anyhow::Result<Option<i64>> {
@@ -798,7 +994,7 @@ impl<'t, 'c> Writer<'t, 'c> {
                 "UPDATE claim SET text = ?2, text_hash = ?3, translation = ?4, claimant_id = ?5,
                      status = ?6, value = ?7, unit = ?8, qualifier = ?9, location = ?10,
                      claim_date = ?11, article_url = ?12, article_title = ?13, note = ?14,
-                     updated_at = ?15, updated_by = ?16
+                     updated_at = ?15, updated_by = ?16, version = version + 1
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -944,7 +1140,10 @@ impl<'t, 'c> Writer<'t, 'c> {
             self.record(id, Action::Cite, Some(change), why.as_deref())?;
         }
         self.tx
-            .prepare_cached("UPDATE claim SET updated_at = ?2, updated_by = ?3 WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE claim SET updated_at = ?2, updated_by = ?3, version = version + 1
+                 WHERE id = ?1",
+            )?
             .execute(params![id, now, self.actor])?;
         Ok(cited)
     }
@@ -966,26 +1165,57 @@ impl<'t, 'c> Writer<'t, 'c> {
     }
 
     fn record(
-        &self,
+        &mut self,
         id: i64,
         action: Action,
         change: Option<&FieldChange>,
         note: Option<&str>,
     ) -> anyhow::Result<()> {
+        let (last_id, last_hash) = match self.chain_head.take() {
+            Some(head) => head,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT id, hash FROM history ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .unwrap_or((0, String::new())),
+        };
+        let event_id = last_id + 1;
+        let at = model::now();
+        let field = change.map(|c| c.field.as_str());
+        let event = chain::Event {
+            id: event_id,
+            claim_id: id,
+            at: &at,
+            actor: self.actor,
+            action: action.as_str(),
+            field,
+            old_value: change.map(|c| c.old.as_str()),
+            new_value: change.map(|c| c.new.as_str()),
+            note,
+        };
+        let hash = chain::link(&last_hash, &event);
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO history (claim_id, at, actor, action, field, old_value, new_value, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO history (id, claim_id, at, actor, action, field, old_value, new_value,
+                 note, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         stmt.execute(params![
+            event_id,
             id,
-            model::now(),
+            at,
             self.actor,
             action,
-            change.map(|c| c.field),
-            change.map(|c| c.old.as_str()),
-            change.map(|c| c.new.as_str()),
+            field,
+            event.old_value,
+            event.new_value,
             note,
+            hash,
         ])?;
+        self.chain_head = Some((event_id, hash));
         Ok(())
     }
 }
@@ -1013,6 +1243,7 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
         created_by: r.get(18)?,
         updated_at: r.get(19)?,
         updated_by: r.get(20)?,
+        version: r.get(21)?,
     })
 }
 

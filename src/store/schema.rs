@@ -73,6 +73,22 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     Ok(outcome)
 }
 
+/// For a database opened read-only, which cannot be upgraded: it must already be current.
+pub fn check_current(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let version = user_version(conn)
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
+    check_not_newer(version, path)?;
+    if version != VERSION {
+        return Err(UserError::Refused(format!(
+            "{} is read-only and was made by an older claimdb (schema version {version}); it \
+             must be upgraded to version {VERSION} before use, which needs write access",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 fn check_not_newer(version: i64, path: &Path) -> Result<(), UserError> {
     if version > VERSION {
         return Err(UserError::SchemaTooNew {

@@ -89,13 +89,13 @@ fn a_verdict_without_a_reason_is_refused_and_nothing_changes() {
         ..ClaimPatch::default()
     };
     let err = s
-        .update_claim(id, &patch, "t", Action::Status, None)
+        .update_claim(id, &patch, "t", Action::Status, None, None)
         .unwrap_err();
     assert!(err.to_string().contains("needs a reason"), "{err}");
     assert_eq!(s.claim(id).unwrap().status, Status::Unverified);
     assert_eq!(s.history(id).unwrap().len(), 1);
     let changes = s
-        .update_claim(id, &patch, "ed", Action::Status, Some("HRW report"))
+        .update_claim(id, &patch, "ed", Action::Status, Some("HRW report"), None)
         .unwrap();
     assert_eq!(changes.len(), 1);
     let last = s.history(id).unwrap().pop().unwrap();

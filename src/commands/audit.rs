@@ -1,0 +1,31 @@
+//! `claimdb audit`: check that no history event was changed or removed since it was written.
+
+use super::Ctx;
+use crate::error::UserError;
+
+/// `claimdb audit`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  claimdb audit\n\n\
+    Every history event carries a SHA-256 hash over its content and the previous event's hash.\n\
+    audit recomputes the chain and names the first event that does not match (exit 1). Keep the\n\
+    printed head hash somewhere else to detect events removed from the end later.")]
+pub struct Args {}
+
+/// Verifies the chain and reports its head, or the first broken link.
+pub fn exec(_args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let audit = ctx.store.audit()?;
+    if let Some(broken) = &audit.broken {
+        return Err(UserError::Refused(format!(
+            "history is broken at event {} (claim {}): it was changed, removed or reordered \
+             after it was written; the {} event(s) before it are intact",
+            broken.event, broken.claim_id, audit.events
+        ))
+        .into());
+    }
+    ctx.out
+        .note(format!("history intact: {} event(s) checked", audit.events));
+    ctx.out.value(
+        "head",
+        audit.head.unwrap_or_else(|| "(no events yet)".into()),
+    )
+}

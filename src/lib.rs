@@ -1,0 +1,105 @@
+//! claimdb: a command-line fact-check database.
+//!
+//! The binary (`src/main.rs`) parses the command line and reports errors; everything else lives
+//! here, so that tests, benchmarks and fuzz targets can reach the same code.
+
+pub mod claim_csv;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod store;
+pub mod table;
+
+use std::io;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use cli::{Cli, Command};
+use commands::Ctx;
+use config::Config;
+use output::{Format, Output};
+use store::{Store, Upgrade};
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // These print what they are asked for and need no database.
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "claimdb", &mut io::stdout());
+            return Ok(());
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut io::stdout())?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let config = Config::load()?;
+    let format = cli.format.unwrap_or(match cli.command {
+        Command::Export(_) => Format::Csv,
+        _ => Format::Table,
+    });
+    let out = Output::new(format, cli.quiet);
+    let path = match cli.db.or(config.db) {
+        Some(path) => path,
+        None => default_db_path()?,
+    };
+    let (mut store, upgrade) = Store::open(&path)?;
+    if let Some(timeout) = busy_timeout_from_env()? {
+        store.set_busy_timeout(timeout)?;
+    }
+    match upgrade {
+        Upgrade::Created if !matches!(cli.command, Command::Init(_)) => out.note(format!(
+            "note: created a new database at {}",
+            path.display()
+        )),
+        Upgrade::Migrated(from) => out.note(format!(
+            "note: upgraded {} from schema version {from} to {}",
+            path.display(),
+            store::schema::VERSION
+        )),
+        _ => {}
+    }
+    let actor = match cli.actor.or(config.actor).filter(|a| !a.trim().is_empty()) {
+        Some(actor) => actor.trim().to_owned(),
+        None => whoami::username(),
+    };
+    let mut ctx = Ctx { store, out, actor };
+    commands::run(cli.command, &mut ctx)?;
+    ctx.out.finish()?;
+    Ok(())
+}
+
+/// `CLAIMDB_BUSY_TIMEOUT`: seconds to wait for another writer (default 10).
+fn busy_timeout_from_env() -> anyhow::Result<Option<std::time::Duration>> {
+    match std::env::var("CLAIMDB_BUSY_TIMEOUT") {
+        Ok(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| Some(std::time::Duration::from_secs_f64(s)))
+            .ok_or_else(|| {
+                error::UserError::Invalid(error::InvalidValue::new(
+                    "a timeout",
+                    text,
+                    "CLAIMDB_BUSY_TIMEOUT must be a number of seconds, e.g. 10 or 0.5",
+                ))
+                .into()
+            }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `claims.db` in the platform's data directory (`~/.local/share/claimdb` on Linux).
+fn default_db_path() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "claimdb")
+        .map(|dirs| dirs.data_dir().join("claims.db"))
+        .context("no home directory to keep the database in; give one with --db or CLAIMDB_PATH")
+}
