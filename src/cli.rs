@@ -68,4 +68,7 @@ pub enum Command {
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),
+    /// Map publishers' rating texts to statuses, and list the map
+    #[command(subcommand)]
+    Ratings(commands::ratings::Command),
 }

@@ -4,8 +4,11 @@ mod claim_csv;
 mod cli;
 mod commands;
 mod error;
+mod formats;
 mod model;
 mod output;
+mod ratings;
+mod review;
 mod store;
 
 use std::io;
@@ -47,6 +50,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(_) => Format::Csv,
         _ => Format::Table,
     });
+    if format == Format::ClaimReview && !matches!(cli.command, Command::Export(_)) {
+        return Err(UserError::Refused(
+            "--format claimreview applies to `claimdb export` only; use json, jsonl, csv or \
+             table here"
+                .into(),
+        )
+        .into());
+    }
     let out = Output::new(format, cli.quiet);
     let path = match cli.db {
         Some(path) => path,
