@@ -30,9 +30,9 @@ pub fn exec(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Map { text, status } => {
             let outcome = ctx.store.map_rating(&text, status, &ctx.actor)?;
             let message = match outcome {
-                Mapped::Added => format!("{text:?} now means {status}"),
-                Mapped::Changed(old) => format!("{text:?} now means {status} (was {old})"),
-                Mapped::Unchanged => format!("{text:?} already meant {status}"),
+                Mapped::Added => format!("\"{text}\" now means {status}"),
+                Mapped::Changed(old) => format!("\"{text}\" now means {status} (was {old})"),
+                Mapped::Unchanged => format!("\"{text}\" already meant {status}"),
             };
             ctx.out.note(message);
             Ok(())
