@@ -108,3 +108,37 @@ CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
 BEGIN
     SELECT RAISE(ABORT, 'history is append-only: its rows cannot be deleted');
 END;
+
+-- A published fact-check of a claim by some organisation (Misbar, PolitiFact, AFP…), kept as it
+-- was published: `rating` is the publisher's own words, verbatim, in any language, and `body` the
+-- review's text when the format carries one. On its claim, a review is identified by its url, or,
+-- without a url, by its publisher (`publisher_key` is the publisher folded like a source name).
+CREATE TABLE review (
+    id            INTEGER PRIMARY KEY,
+    claim_id      INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+    publisher     TEXT NOT NULL CHECK (publisher <> ''),
+    publisher_key TEXT NOT NULL,
+    site          TEXT,
+    url           TEXT,
+    title         TEXT,
+    review_date   TEXT,
+    rating        TEXT,
+    language      TEXT,
+    body          TEXT,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX review_by_url ON review (claim_id, url) WHERE url IS NOT NULL;
+CREATE UNIQUE INDEX review_by_publisher ON review (claim_id, publisher_key) WHERE url IS NULL;
+CREATE INDEX review_by_publisher_key ON review (publisher_key, claim_id);
+
+-- The user's entries of the rating map (the built-in ones live in src/ratings.rs): a publisher's
+-- rating text, by its folded key, and the status it means. A user entry wins over a built-in one.
+CREATE TABLE rating_map (
+    key        TEXT PRIMARY KEY,
+    rating     TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('unverified', 'in_review', 'verified', 'misleading',
+                                               'false', 'disputed', 'unverifiable')),
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+) WITHOUT ROWID;

@@ -106,13 +106,32 @@ impl Problem {
 /// Reads claims from a CSV file, one checked row at a time (memory does not grow with the file).
 pub struct ClaimReader<R: Read> {
     reader: csv::Reader<R>,
-    columns: Vec<Field>,
+    /// The field of each column; `None` for a column dropped with `--rename OLD=`.
+    columns: Vec<Option<Field>>,
+    /// Values for fields the file lacks or leaves empty (`--default claimant=NAME`).
+    defaults: Vec<(Field, String)>,
     record: csv::ByteRecord,
+}
+
+/// How to read a file whose header is not claimdb's: columns renamed (`--rename claim_s=text`;
+/// an empty new name drops the column) and values for required fields it lacks
+/// (`--default claimant=NAME`, also used for empty cells of that column).
+#[derive(Debug, Clone, Default)]
+pub struct CsvOptions {
+    pub renames: Vec<(String, String)>,
+    pub defaults: Vec<(Field, String)>,
 }
 
 impl<R: Read> ClaimReader<R> {
     /// Reads and checks the header. A UTF-8 byte order mark and CRLF line ends are fine.
+    #[cfg(test)]
     pub fn new(input: R) -> Result<Self, Vec<Problem>> {
+        Self::with_options(input, &CsvOptions::default())
+    }
+
+    /// Reads and checks the header (a UTF-8 byte order mark and CRLF line ends are fine), with
+    /// columns renamed and defaults for missing fields.
+    pub fn with_options(input: R, options: &CsvOptions) -> Result<Self, Vec<Problem>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -136,22 +155,35 @@ impl<R: Read> ClaimReader<R> {
             }
             Err(e) => return Err(problem(csv_error(&e))),
         }
-        let mut columns = Vec::with_capacity(header.len());
+        let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
         let mut problems = Vec::new();
+        let mut renamed = vec![false; options.renames.len()];
         for (i, raw) in header.iter().enumerate() {
             let raw = if i == 0 {
                 raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
             } else {
                 raw
             };
-            let name = String::from_utf8_lossy(raw);
+            let mut name = String::from_utf8_lossy(raw).into_owned();
+            if let Some(r) = options
+                .renames
+                .iter()
+                .position(|(old, _)| old.trim() == name.trim())
+            {
+                renamed[r] = true;
+                name = options.renames[r].1.clone();
+                if name.trim().is_empty() {
+                    columns.push(None);
+                    continue;
+                }
+            }
             match name.parse::<Field>() {
-                Ok(field) if columns.contains(&field) => problems.push(Problem {
+                Ok(field) if columns.contains(&Some(field)) => problems.push(Problem {
                     line: 1,
                     column: None,
                     message: format!("the column {field} appears twice in the header"),
                 }),
-                Ok(field) => columns.push(field),
+                Ok(field) => columns.push(Some(field)),
                 Err(e) => {
                     problems.push(Problem {
                         line: 1,
@@ -166,8 +198,18 @@ impl<R: Read> ClaimReader<R> {
                 }
             }
         }
+        for ((old, _), found) in options.renames.iter().zip(renamed) {
+            if !found {
+                problems.push(Problem {
+                    line: 1,
+                    column: None,
+                    message: format!("--rename names the column {old:?}, which the header lacks"),
+                });
+            }
+        }
+        let defaulted = |f: Field| options.defaults.iter().any(|(d, _)| *d == f);
         for required in [Field::Text, Field::Claimant] {
-            if problems.is_empty() && !columns.contains(&required) {
+            if problems.is_empty() && !columns.contains(&Some(required)) && !defaulted(required) {
                 problems.push(Problem {
                     line: 1,
                     column: None,
@@ -181,6 +223,7 @@ impl<R: Read> ClaimReader<R> {
         Ok(ClaimReader {
             reader,
             columns,
+            defaults: options.defaults.clone(),
             record: csv::ByteRecord::new(),
         })
     }
@@ -231,6 +274,7 @@ impl<R: Read> ClaimReader<R> {
         let mut problems = Vec::new();
         let start = record.position().map_or(0, |p| p.byte());
         for (field, raw) in self.columns.iter().copied().zip(record.iter()) {
+            let Some(field) = field else { continue };
             let cell = match std::str::from_utf8(raw) {
                 Ok(cell) => cell,
                 Err(e) => {
@@ -247,8 +291,19 @@ impl<R: Read> ClaimReader<R> {
                     continue;
                 }
             };
+            let cell = match self.defaults.iter().find(|(d, _)| *d == field) {
+                Some((_, default)) if cell.trim().is_empty() => default.as_str(),
+                _ => cell,
+            };
             if let Err(message) = set_field(&mut row, field, cell) {
                 problems.push(Problem::at(line, field, message));
+            }
+        }
+        for (field, value) in &self.defaults {
+            if !self.columns.contains(&Some(*field)) {
+                if let Err(message) = set_field(&mut row, *field, value) {
+                    problems.push(Problem::at(line, *field, message));
+                }
             }
         }
         if problems.is_empty() {

@@ -90,4 +90,7 @@ pub enum Command {
         after_help = "Example:\n  claimdb man > ~/.local/share/man/man1/claimdb.1 && man claimdb"
     )]
     Man,
+    /// Map publishers' rating texts to statuses, and list the map
+    #[command(subcommand)]
+    Ratings(commands::ratings::Command),
 }

@@ -8,8 +8,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod formats;
 pub mod model;
 pub mod output;
+pub mod ratings;
+pub mod review;
 pub mod store;
 pub mod table;
 
@@ -45,8 +48,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(_) => Format::Csv,
         _ => Format::Table,
     });
+    if format == Format::ClaimReview && !matches!(cli.command, Command::Export(_)) {
+        return Err(error::UserError::Refused(
+            "--format claimreview applies to `claimdb export` only; use json, jsonl, csv or \
+             table here"
+                .into(),
+        )
+        .into());
+    }
     let out = Output::new(format, cli.quiet);
-    let path = match cli.db.or(config.db) {
+    let path = match cli.db.or(config.db.clone()) {
         Some(path) => path,
         None => default_db_path()?,
     };
@@ -66,11 +77,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         )),
         _ => {}
     }
-    let actor = match cli.actor.or(config.actor).filter(|a| !a.trim().is_empty()) {
+    let actor = match cli
+        .actor
+        .or(config.actor.clone())
+        .filter(|a| !a.trim().is_empty())
+    {
         Some(actor) => actor.trim().to_owned(),
         None => whoami::username(),
     };
-    let mut ctx = Ctx { store, out, actor };
+    let mut ctx = Ctx {
+        store,
+        out,
+        actor,
+        config,
+    };
     commands::run(cli.command, &mut ctx)?;
     ctx.out.finish()?;
     Ok(())

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
+use crate::ratings::{Origin, RatingEntry};
+use crate::review::Review;
 use crate::store::Stats;
 use crate::table::{self, Style};
 
@@ -22,6 +24,10 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
+    /// schema.org ClaimReview JSON-LD, for `export` only (refused for other commands in
+    /// main.rs; elsewhere it prints as JSON).
+    #[value(name = "claimreview")]
+    ClaimReview,
 }
 
 /// The printer for one command run.
@@ -107,7 +113,7 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table | Format::Csv => self.line(value.to_string())?,
-            Format::Json | Format::Jsonl => {
+            Format::Json | Format::Jsonl | Format::ClaimReview => {
                 let object = serde_json::json!({ key: value });
                 serde_json::to_writer(&mut self.out, &object)?;
                 writeln!(self.out)?;
@@ -131,7 +137,12 @@ impl Output {
     }
 
     /// Everything about one claim.
-    pub fn claim_detail(&mut self, claim: &Claim, stances: &[StanceEntry]) -> anyhow::Result<()> {
+    pub fn claim_detail(
+        &mut self,
+        claim: &Claim,
+        stances: &[StanceEntry],
+        reviews: &[Review],
+    ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let mut table = self.style.table();
@@ -194,20 +205,41 @@ impl Output {
                     }
                     writeln!(self.out, "{table}")?;
                 }
+                if !reviews.is_empty() {
+                    let mut table = self.style.table();
+                    table.set_header(["reviewed by", "rating", "date", "url", "title"]);
+                    for r in reviews.iter().map(|r| &r.review) {
+                        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                        table.add_row([
+                            r.publisher.clone(),
+                            table::truncate(&opt(&r.rating), 80),
+                            opt(&r.review_date),
+                            opt(&r.url),
+                            table::truncate(&opt(&r.title), 80),
+                        ]);
+                    }
+                    writeln!(self.out, "{table}")?;
+                }
             }
             Format::Csv => {
                 let mut list = self.claims()?;
                 list.push(claim.clone())?;
                 list.finish()?;
             }
-            Format::Json | Format::Jsonl => {
+            Format::Json | Format::Jsonl | Format::ClaimReview => {
                 #[derive(Serialize)]
                 struct Detail<'a> {
                     #[serde(flatten)]
                     claim: &'a Claim,
                     stances: &'a [StanceEntry],
+                    reviews: &'a [Review],
                 }
-                serde_json::to_writer(&mut self.out, &Detail { claim, stances })?;
+                let detail = Detail {
+                    claim,
+                    stances,
+                    reviews,
+                };
+                serde_json::to_writer(&mut self.out, &detail)?;
                 writeln!(self.out)?;
             }
         }
@@ -308,6 +340,23 @@ impl Output {
         })
     }
 
+    /// The rating map: built-in entries and the user's, marked.
+    pub fn ratings(&mut self, entries: &[RatingEntry]) -> anyhow::Result<()> {
+        self.records(entries, &["rating", "status", "origin", "key"], |e| {
+            let origin = match (e.origin, e.overrides) {
+                (Origin::BuiltIn, _) => "built-in".to_owned(),
+                (Origin::User, None) => "user".to_owned(),
+                (Origin::User, Some(old)) => format!("user (built-in: {old})"),
+            };
+            vec![
+                e.rating.clone(),
+                e.status.to_string(),
+                origin,
+                e.key.clone(),
+            ]
+        })
+    }
+
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`.
     fn records<T: Serialize>(
         &mut self,
@@ -345,7 +394,7 @@ impl Output {
                 }
                 w.flush()?;
             }
-            Format::Json => {
+            Format::Json | Format::ClaimReview => {
                 serde_json::to_writer_pretty(&mut self.out, items)?;
                 writeln!(self.out)?;
             }
@@ -395,7 +444,7 @@ impl<'a> ClaimList<'a> {
                 claim_csv::write_header(&mut w)?;
                 Sink::Csv(Box::new(w), spreadsheet_safe)
             }
-            Format::Json => {
+            Format::Json | Format::ClaimReview => {
                 write!(out, "[")?;
                 Sink::Json(out)
             }

@@ -1,4 +1,5 @@
-//! `claimdb export`: claims in claimdb's CSV format (or JSON), for reports and other databases.
+//! `claimdb export`: claims in claimdb's CSV format (or JSON), for reports and other databases,
+//! or the desk's verdicts as schema.org ClaimReview for fact-check aggregators.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -8,6 +9,8 @@ use anyhow::Context;
 use super::list::FilterArgs;
 use super::Ctx;
 use crate::error::UserError;
+use crate::formats::claimreview::{self, ClaimReviewList, Desk};
+use crate::model::{self, Status};
 use crate::output::{ClaimList, Format};
 use crate::table::Style;
 
@@ -18,7 +21,15 @@ use crate::table::Style;
     --bom writes a UTF-8 byte order mark so that Excel shows Arabic correctly, and neutralises\n\
     cells that a spreadsheet would run as formulas (a leading ' before =, +, -, @, tab, CR).\n\
     Without --bom the export is exact: importing it into an empty database and exporting again\n\
-    gives the same bytes.")]
+    gives the same bytes. Reviews are not CSV columns (a claim has any number of them, and no\n\
+    cell format would keep them exact): they travel in `show --format json` and ClaimReview.\n\n\
+    --format claimreview writes a JSON-LD array of schema.org ClaimReview objects, one per\n\
+    claim with a verdict (verified, misleading, false, unverifiable), authored by --publisher:\n\
+      claimdb export --format claimreview --publisher 'Our Desk' --publisher-url https://desk.example\n\
+    reviewRating: alternateName always (the desk's stored rating words, or True, Misleading,\n\
+    False, Unverifiable); ratingValue false 1, misleading 2, verified 3 (worstRating 1,\n\
+    bestRating 3), none for unverifiable. Claims that lack what the format needs are skipped\n\
+    with a warning each. `claimdb import --from claimreview` reads it back.")]
 pub struct Args {
     /// Write to this file (replaced only once the export is complete) instead of stdout
     #[arg(long, short, value_name = "FILE")]
@@ -26,6 +37,12 @@ pub struct Args {
     /// For Excel: a UTF-8 byte order mark, and formula-like cells neutralised
     #[arg(long)]
     pub bom: bool,
+    /// ClaimReview: the organisation publishing the verdicts (its author)
+    #[arg(long, value_name = "NAME", env = "CLAIMDB_PUBLISHER")]
+    pub publisher: Option<String>,
+    /// ClaimReview: the publishing organisation's web address
+    #[arg(long, value_name = "URL")]
+    pub publisher_url: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
 }
@@ -38,6 +55,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     };
     if args.bom && format != Format::Csv {
         return Err(UserError::Refused("--bom applies to CSV exports only".into()).into());
+    }
+    if format != Format::ClaimReview && args.publisher_url.is_some() {
+        return Err(UserError::Refused(
+            "--publisher-url applies to --format claimreview only".into(),
+        )
+        .into());
+    }
+    if format == Format::ClaimReview {
+        return export_claimreview(&args, ctx);
     }
     let filter = args.filter.to_filter();
     // Counting costs a query, so only when someone is watching the bar.
@@ -56,12 +82,135 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         })?;
         list.finish()
     };
-    let written = match &args.output {
+    let count = write_to(args.output.as_deref(), write)?;
+    progress.finish_and_clear();
+    if let Some(path) = &args.output {
+        ctx.out
+            .note(format!("exported {count} claim(s) to {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes the desk's verdicts as ClaimReview, skipping (with a warning each) claims that lack
+/// what the format needs.
+fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let name = args
+        .publisher
+        .as_deref()
+        .or(ctx.config.publisher.as_deref())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            UserError::Refused(
+                "a ClaimReview needs its author: give --publisher NAME (your organisation; or \
+                 set CLAIMDB_PUBLISHER, or `publisher` in the config file)"
+                    .into(),
+            )
+        })?;
+    let desk = Desk {
+        name: name.to_owned(),
+        url: args
+            .publisher_url
+            .as_deref()
+            .or(ctx.config.publisher_url.as_deref())
+            .map(model::check_url)
+            .transpose()
+            .map_err(UserError::Invalid)?,
+    };
+    let mut filter = args.filter.to_filter();
+    let verdicts: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_verdict())
+        .collect();
+    if filter.statuses.is_empty() {
+        filter.statuses = verdicts;
+    } else {
+        filter.statuses.retain(|s| s.is_verdict());
+        if filter.statuses.is_empty() {
+            return Err(UserError::Refused(
+                "ClaimReview carries verdicts only: --status must name verified, misleading, \
+                 false or unverifiable"
+                    .into(),
+            )
+            .into());
+        }
+    }
+    let map = ctx.store.rating_map()?;
+    let mut skipped = 0u64;
+    let mut long = Vec::new();
+    let store = &ctx.store;
+    let out = &ctx.out;
+    let write = |w: &mut dyn Write| -> anyhow::Result<u64> {
+        let mut list = ClaimReviewList::new(w)?;
+        store.for_each_claim(&filter, |claim| {
+            let reviews = store.reviews(claim.id)?;
+            let verdict = store.verdict(&claim)?;
+            match claimreview::build(&claim, &desk, &reviews, verdict, &map) {
+                Ok(review) => {
+                    let length = review.claim_reviewed.chars().count();
+                    if length > claimreview::CLAIM_REVIEWED_MAX {
+                        long.push((claim.id, length));
+                    }
+                    list.push(&review)
+                }
+                Err(missing) => {
+                    skipped += 1;
+                    out.warn(format!(
+                        "claim {} skipped: {}",
+                        claim.id,
+                        missing.join("; ")
+                    ));
+                    Ok(())
+                }
+            }
+        })?;
+        Ok(list.finish()?)
+    };
+    let count = write_to(args.output.as_deref(), write)?;
+    for (id, length) in long.iter().take(10) {
+        out.warn(format!(
+            "claim {id}: claimReviewed has {length} characters; aggregators show at most {} \
+             (shorten the claim text, or keep its gist in `translation`)",
+            claimreview::CLAIM_REVIEWED_MAX
+        ));
+    }
+    if long.len() > 10 {
+        out.warn(format!(
+            "… and {} more claim(s) longer than {} characters ({} in all)",
+            long.len() - 10,
+            claimreview::CLAIM_REVIEWED_MAX,
+            long.len()
+        ));
+    }
+    if skipped > 0 {
+        out.warn(format!(
+            "{skipped} claim(s) skipped: they lack what ClaimReview needs (listed above)"
+        ));
+    }
+    let target = args
+        .output
+        .as_ref()
+        .map(|p| format!(" to {}", p.display()))
+        .unwrap_or_default();
+    out.note(format!(
+        "exported {count} ClaimReview(s){target} as {:?}",
+        desk.name
+    ));
+    Ok(())
+}
+
+/// Streams `write` to stdout, or to a file replaced only once the export is complete.
+fn write_to(
+    output: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<u64>,
+) -> anyhow::Result<u64> {
+    match output {
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
-            write(&mut out)?;
+            let count = write(&mut out)?;
             out.flush()?;
-            None
+            Ok(count)
         }
         Some(path) => {
             // Write beside the target and rename at the end, so that a failed or interrupted
@@ -81,13 +230,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             };
             temp.persist(path)
                 .with_context(|| format!("failed to write {}", path.display()))?;
-            Some((count, path))
+            Ok(count)
         }
-    };
-    progress.finish_and_clear();
-    if let Some((count, path)) = written {
-        ctx.out
-            .note(format!("exported {count} claim(s) to {}", path.display()));
     }
-    Ok(())
 }

@@ -1,4 +1,4 @@
-//! `claimdb import`: claims from claimdb's CSV format, all or nothing.
+//! `claimdb import`: claims from claimdb's CSV format or a fact-check format, all or nothing.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -6,27 +6,62 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+mod reviews;
+
 use super::Ctx;
-use crate::claim_csv::{ClaimReader, Problem};
+use crate::claim_csv::{ClaimReader, CsvOptions, Problem};
 use crate::error::{InvalidValue, UserError};
+use crate::model::Field;
 use crate::store::Imported;
+
+/// The formats `import --from` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum From {
+    /// claimdb's CSV format (header required; see --rename and --default)
+    Csv,
+    /// schema.org ClaimReview JSON-LD: one object, an array, or a @graph
+    #[value(name = "claimreview")]
+    ClaimReview,
+    /// Google Fact Check Tools claims:search JSON (a "claims" array, or a bare array)
+    FactcheckApi,
+    /// The LIAR data set: 14 tab-separated columns, no header
+    Liar,
+}
 
 /// `claimdb import FILE|- [--dry-run]`
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  claimdb import claims.csv\n  claimdb import --dry-run new.csv\n  \
-    claimdb export | claimdb --db copy.db import -\n\n\
+    claimdb export | claimdb --db copy.db import -\n  \
+    claimdb import --rename claim_s=text --rename fake_flag= --default claimant=ANS test.csv\n  \
+    claimdb import --from factcheck-api --default claimant='unknown' claim_reviews.json\n  \
+    claimdb import --from claimreview desk.jsonld\n  claimdb import --from liar test.tsv\n\n\
     Columns (header required, any order): id, uid, text, translation, claimant, supported_by,\n\
     disputed_by, status, value, unit, qualifier, location, claim_date, article_url, article_title,\n\
     tags, note, created_at, created_by, updated_at, updated_by. text and claimant are required.\n\
-    A row whose uid exists (or, without uid, whose text and claimant match) updates that claim."
+    A row whose uid exists (or, without uid, whose text and claimant match) updates that claim.\n\n\
+    Fact-check formats (claimreview, factcheck-api, liar) bring claims with their published\n\
+    reviews. A claim already there (same text and claimant) only gets the fields it lacks; a\n\
+    review already there (same url on the claim, or same publisher when there is no url) is a\n\
+    duplicate. A claim still unverified takes the status its reviews' ratings mean (see\n\
+    `claimdb ratings list`); unmapped ratings are kept verbatim and counted in the summary."
 )]
 pub struct Args {
-    /// The CSV file, or - for standard input
+    /// The file, or - for standard input
     pub file: PathBuf,
+    /// The file's format
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    pub from: From,
     /// Check every row and report what would happen, writing nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// CSV: read column OLD as claimdb's column NEW; an empty NEW drops the column (repeatable)
+    #[arg(long, value_name = "OLD=NEW")]
+    pub rename: Vec<String>,
+    /// A value for a field the file lacks or leaves empty, e.g. claimant=NAME (repeatable; the
+    /// fact-check formats take claimant only)
+    #[arg(long, value_name = "FIELD=VALUE")]
+    pub default: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -39,32 +74,24 @@ struct Counts {
 
 /// Imports the file in one transaction, or reports every problem and writes nothing.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let (name, input, len): (String, Box<dyn Read>, Option<u64>) = if args.file.as_os_str() == "-" {
-        ("stdin".to_owned(), Box::new(io::stdin().lock()), None)
-    } else {
-        let path = &args.file;
-        if path.is_dir() {
-            return Err(UserError::Refused(format!(
-                "{} is a directory; give the path of a CSV file",
-                path.display()
-            ))
-            .into());
-        }
-        let file =
-            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-        let len = file.metadata().ok().map(|m| m.len());
-        (path.display().to_string(), Box::new(file), len)
-    };
+    let options = csv_options(&args)?;
+    let (name, input, len) = open(&args)?;
     let progress = ctx.out.progress(len, "bytes");
-    let input = progress.wrap_read(input);
+    let input: Box<dyn Read> = Box::new(progress.wrap_read(input));
+    if args.from != From::Csv {
+        let result = reviews::exec(&args, options, name, input, ctx);
+        progress.finish_and_clear();
+        return result;
+    }
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
-    let mut reader = match ClaimReader::new(BufReader::with_capacity(1 << 16, input)) {
-        Ok(reader) => reader,
-        Err(problems) => {
-            problems.iter().for_each(report);
-            return Err(UserError::ImportRejected(problems.len()).into());
-        }
-    };
+    let mut reader =
+        match ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options) {
+            Ok(reader) => reader,
+            Err(problems) => {
+                problems.iter().for_each(report);
+                return Err(UserError::ImportRejected(problems.len()).into());
+            }
+        };
     let dry_run = args.dry_run;
     let (counts, new_sources) = ctx.store.import(&ctx.actor, |importer| {
         let mut counts = Counts::default();
@@ -126,7 +153,82 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reads `--rename OLD=NEW` and `--default FIELD=VALUE`.
+fn csv_options(args: &Args) -> anyhow::Result<CsvOptions> {
+    let split = |flag: &str, raw: &str| -> anyhow::Result<(String, String)> {
+        raw.split_once('=')
+            .map(|(a, b)| (a.trim().to_owned(), b.to_owned()))
+            .filter(|(a, _)| !a.is_empty())
+            .ok_or_else(|| {
+                UserError::Refused(format!(
+                    "--{flag} {raw:?}: expected {} (with an = sign)",
+                    if flag == "rename" {
+                        "OLD=NEW, e.g. claim_s=text"
+                    } else {
+                        "FIELD=VALUE, e.g. claimant=NAME"
+                    }
+                ))
+                .into()
+            })
+    };
+    let mut options = CsvOptions::default();
+    for raw in &args.rename {
+        let (old, new) = split("rename", raw)?;
+        if !new.trim().is_empty() {
+            new.trim().parse::<Field>().map_err(UserError::Invalid)?;
+        }
+        options.renames.push((old, new.trim().to_owned()));
+    }
+    if !options.renames.is_empty() && args.from != From::Csv {
+        return Err(UserError::Refused("--rename applies to --from csv only".into()).into());
+    }
+    for raw in &args.default {
+        let (field, value) = split("default", raw)?;
+        let field = field.parse::<Field>().map_err(UserError::Invalid)?;
+        if matches!(
+            field,
+            Field::Id | Field::Uid | Field::CreatedAt | Field::UpdatedAt
+        ) {
+            return Err(UserError::Refused(format!(
+                "--default {field}=…: a default gives every row the same value, which {field} \
+                 cannot have"
+            ))
+            .into());
+        }
+        if args.from != From::Csv && field != Field::Claimant {
+            return Err(UserError::Refused(format!(
+                "--default {field}=…: the fact-check formats take a default claimant only"
+            ))
+            .into());
+        }
+        options.defaults.push((field, value));
+    }
+    Ok(options)
+}
+
+/// The input named on the command line, and its name for messages.
+/// The input's name for messages, the input, and its size when known (for the progress bar).
+fn open(args: &Args) -> anyhow::Result<(String, Box<dyn Read>, Option<u64>)> {
+    let opened: (String, Box<dyn Read>, Option<u64>) = if args.file.as_os_str() == "-" {
+        ("stdin".to_owned(), Box::new(io::stdin().lock()), None)
+    } else {
+        let path = &args.file;
+        if path.is_dir() {
+            return Err(UserError::Refused(format!(
+                "{} is a directory; give the path of a file",
+                path.display()
+            ))
+            .into());
+        }
+        let file =
+            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
+        let len = file.metadata().ok().map(|m| m.len());
+        (path.display().to_string(), Box::new(file), len)
+    };
+    Ok(opened)
+}
+
 /// A problem with one row, as opposed to a failure of the database or the disk.
-fn is_user_error(e: &anyhow::Error) -> bool {
+pub(super) fn is_user_error(e: &anyhow::Error) -> bool {
     e.downcast_ref::<UserError>().is_some() || e.downcast_ref::<InvalidValue>().is_some()
 }

@@ -20,6 +20,9 @@ pub struct FilterArgs {
     /// Only claims with this tag
     #[arg(long)]
     pub tag: Option<String>,
+    /// Only claims reviewed by this publisher (its name or site, e.g. Misbar or misbar.com)
+    #[arg(long, value_name = "NAME")]
+    pub reviewed_by: Option<String>,
     /// At most this many claims
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -33,6 +36,7 @@ impl FilterArgs {
             disputed: self.disputed,
             source: self.source.clone(),
             tag: self.tag.clone(),
+            reviewed_by: self.reviewed_by.clone(),
             limit: self.limit,
         }
     }

@@ -13,6 +13,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod ratings;
 pub mod show;
 pub mod source;
 pub mod stats;
@@ -28,6 +29,8 @@ pub struct Ctx {
     pub out: Output,
     /// Who is acting, for history.
     pub actor: String,
+    /// Settings from the config file that commands use as defaults.
+    pub config: crate::config::Config,
 }
 
 /// Runs the command.
@@ -45,6 +48,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(args, ctx),
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
+        Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),
         Command::Backup(args) => backup::exec(args, ctx),
         Command::Completions { .. } | Command::Man => {

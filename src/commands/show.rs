@@ -10,9 +10,10 @@ pub struct Args {
     pub id: i64,
 }
 
-/// Prints the claim and its stances.
+/// Prints the claim, its stances and its reviews.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let claim = ctx.store.claim(args.id)?;
     let stances = ctx.store.stances(args.id)?;
-    ctx.out.claim_detail(&claim, &stances)
+    let reviews = ctx.store.reviews(args.id)?;
+    ctx.out.claim_detail(&claim, &stances, &reviews)
 }

@@ -6,6 +6,7 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod reviews;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use crate::model::{
     SourceSummary, Stance, StanceEntry, Status,
 };
 
+pub use reviews::{Mapped, ReviewImported};
 pub use schema::Upgrade;
 
 /// Claims whose conflict an editor must see: status `disputed`, or no verdict yet and at least
@@ -98,6 +100,8 @@ pub struct ClaimFilter {
     pub source: Option<String>,
     /// Carrying this tag.
     pub tag: Option<String>,
+    /// Reviewed by this publisher (its name, folded like a source name, or its site).
+    pub reviewed_by: Option<String>,
     /// At most this many, in id order.
     pub limit: Option<u64>,
 }
@@ -373,6 +377,14 @@ impl Store {
         if let Some(tag) = &filter.tag {
             conditions.push("c.id IN (SELECT claim_id FROM claim_tag WHERE tag = ?)".to_owned());
             values.push(Value::Text(tag.trim().to_owned()));
+        }
+        if let Some(publisher) = &filter.reviewed_by {
+            conditions.push(
+                "c.id IN (SELECT claim_id FROM review WHERE publisher_key = ? OR lower(site) = ?)"
+                    .to_owned(),
+            );
+            values.push(Value::Text(model::source_key(publisher)));
+            values.push(Value::Text(publisher.trim().to_lowercase()));
         }
         Ok((conditions.join(" AND "), values))
     }

@@ -16,7 +16,36 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// `MIGRATIONS[i]` upgrades a database at version `i + 1` to version `i + 2`. Append only: a
 /// released migration is never edited, since databases out there have already run it.
-pub const MIGRATIONS: &[&str] = &[];
+pub const MIGRATIONS: &[&str] = &[
+    // 1 → 2: published reviews of claims and the user's rating map (fact-check formats).
+    "CREATE TABLE review (
+        id            INTEGER PRIMARY KEY,
+        claim_id      INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+        publisher     TEXT NOT NULL CHECK (publisher <> ''),
+        publisher_key TEXT NOT NULL,
+        site          TEXT,
+        url           TEXT,
+        title         TEXT,
+        review_date   TEXT,
+        rating        TEXT,
+        language      TEXT,
+        body          TEXT,
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX review_by_url ON review (claim_id, url) WHERE url IS NOT NULL;
+    CREATE UNIQUE INDEX review_by_publisher ON review (claim_id, publisher_key) WHERE url IS NULL;
+    CREATE INDEX review_by_publisher_key ON review (publisher_key, claim_id);
+    CREATE TABLE rating_map (
+        key        TEXT PRIMARY KEY,
+        rating     TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('unverified', 'in_review', 'verified',
+                                                   'misleading', 'false', 'disputed',
+                                                   'unverifiable')),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    ) WITHOUT ROWID;",
+];
 
 /// The version of [`SCHEMA`]: one more than the number of migrations.
 pub const VERSION: i64 = MIGRATIONS.len() as i64 + 1;

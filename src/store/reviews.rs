@@ -1,0 +1,382 @@
+//! Reviews of claims and the user's rating map: the SQL behind the fact-check formats.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{load_claim, ImportRow, Imported, Importer, Store};
+use crate::error::{InvalidValue, UserError};
+use crate::model::{self, Action, Claim, ClaimPatch, Status};
+use crate::ratings::{rating_key, RatingMap};
+use crate::review::{Review, ReviewDraft};
+
+const REVIEW_COLUMNS: &str =
+    "publisher, site, url, title, review_date, rating, language, body, created_at, created_by";
+
+fn review_from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
+    review_from_row_at(r, 0)
+}
+
+/// What a user's `ratings map` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mapped {
+    Added,
+    Changed(Status),
+    Unchanged,
+}
+
+/// What importing one review did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewImported {
+    Added,
+    /// The review was there; fields it lacked were filled in.
+    Filled,
+    /// The same review was there already.
+    Duplicate,
+    /// The review was there with other values in these fields; the stored ones are kept, so
+    /// that importing a file twice (or a file that repeats a review) changes nothing.
+    Conflict(Vec<&'static str>),
+}
+
+impl Store {
+    /// The reviews of a claim, in the order they were stored.
+    pub fn reviews(&self, id: i64) -> anyhow::Result<Vec<Review>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([id], review_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The built-in rating map with the user's entries over it.
+    pub fn rating_map(&self) -> anyhow::Result<RatingMap> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rating, status FROM rating_map ORDER BY key")?;
+        let user = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<(String, Status)>, _>>()?;
+        Ok(RatingMap::new(user))
+    }
+
+    /// Lets the rating text `rating` (and every spelling that folds like it) mean `status`.
+    pub fn map_rating(
+        &mut self,
+        rating: &str,
+        status: Status,
+        actor: &str,
+    ) -> anyhow::Result<Mapped> {
+        model::check_text("a rating", rating)?;
+        let key = rating_key(rating);
+        if key.is_empty() {
+            return Err(UserError::Invalid(InvalidValue::new(
+                "a rating text",
+                rating,
+                "it must have some visible text",
+            ))
+            .into());
+        }
+        let tx = self.write()?;
+        let before: Option<Status> = tx
+            .query_row(
+                "SELECT status FROM rating_map WHERE key = ?1",
+                [&key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let outcome = match before {
+            Some(old) if old == status => Mapped::Unchanged,
+            Some(old) => Mapped::Changed(old),
+            None => Mapped::Added,
+        };
+        tx.execute(
+            "INSERT INTO rating_map (key, rating, status, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (key) DO UPDATE SET rating = ?2, status = ?3, created_at = ?4,
+                 created_by = ?5 WHERE status <> ?3",
+            params![key, rating.trim(), status, model::now(), actor],
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// When and why the claim got its current status: the last history event that set it (its
+    /// time and note), or, for a claim created with that status, its creation time.
+    pub fn verdict(&self, claim: &Claim) -> anyhow::Result<(String, Option<String>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, note FROM history
+             WHERE claim_id = ?1 AND field = 'status' AND new_value = ?2
+             ORDER BY id DESC LIMIT 1",
+        )?;
+        let found = stmt
+            .query_row(params![claim.id, claim.status], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(found.unwrap_or_else(|| (claim.created_at.clone(), None)))
+    }
+}
+
+impl Importer<'_, '_> {
+    /// Adds the row as a new claim, or, when a claim with the same text and claimant exists,
+    /// fills the fields it lacks and keeps the values it has: a fact-check file repeats claims
+    /// (overlapping queries), and "the last record wins" would make a second import change
+    /// what the first wrote.
+    pub fn fill(&mut self, row: &ImportRow, origin: &str) -> anyhow::Result<Imported> {
+        let existing = match (&row.patch.text, &row.patch.claimant) {
+            (Some(text), Some(claimant)) => match self.w.source_id_if_exists(claimant)? {
+                Some(cid) => self.w.claim_by_text(text, cid)?,
+                None => None,
+            },
+            _ => None,
+        };
+        let Some(id) = existing else {
+            return self.upsert(row, origin);
+        };
+        let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
+        let p = &row.patch;
+        fn gap<T: Clone>(current: &Option<T>, new: &Option<Option<T>>) -> Option<Option<T>> {
+            match (current, new) {
+                (None, Some(Some(v))) => Some(Some(v.clone())),
+                _ => None,
+            }
+        }
+        let patch = ClaimPatch {
+            translation: gap(&claim.translation, &p.translation),
+            value: gap(&claim.value, &p.value),
+            unit: gap(&claim.unit, &p.unit),
+            qualifier: gap(&claim.qualifier, &p.qualifier),
+            location: gap(&claim.location, &p.location),
+            claim_date: gap(&claim.claim_date, &p.claim_date),
+            article_url: gap(&claim.article_url, &p.article_url),
+            article_title: gap(&claim.article_title, &p.article_title),
+            note: gap(&claim.note, &p.note),
+            tags: p
+                .tags
+                .clone()
+                .filter(|t| claim.tags.is_empty() && !t.is_empty()),
+            ..ClaimPatch::default()
+        };
+        let note = format!("import of {origin}");
+        let changes = self
+            .w
+            .update_claim(id, &patch, Action::Import, Some(&note), false)?;
+        Ok(if changes.is_empty() {
+            Imported::Unchanged(id)
+        } else {
+            Imported::Updated(id)
+        })
+    }
+
+    /// Stores a review on claim `id`, unless it is there already (same url on this claim, or,
+    /// without a url, the same publisher). A review already there only gets the fields it lacks.
+    pub fn add_review(
+        &mut self,
+        id: i64,
+        review: &ReviewDraft,
+        origin: &str,
+    ) -> anyhow::Result<ReviewImported> {
+        review.validate()?;
+        let publisher = review.publisher.trim();
+        let key = model::source_key(publisher);
+        let stored: Option<(i64, Review)> = match &review.url {
+            Some(url) => self
+                .w
+                .tx
+                .prepare_cached(&format!(
+                    "SELECT id, {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 AND url = ?2"
+                ))?
+                .query_row(params![id, url], |r| {
+                    Ok((r.get(0)?, review_from_row_at(r, 1)?))
+                })
+                .optional()?,
+            None => self
+                .w
+                .tx
+                .prepare_cached(&format!(
+                    "SELECT id, {REVIEW_COLUMNS} FROM review
+                     WHERE claim_id = ?1 AND url IS NULL AND publisher_key = ?2"
+                ))?
+                .query_row(params![id, key], |r| {
+                    Ok((r.get(0)?, review_from_row_at(r, 1)?))
+                })
+                .optional()?,
+        };
+        let rating = review.rating.as_deref().unwrap_or("");
+        let summary = match &review.url {
+            Some(url) => format!("{publisher}: {rating:?} ({url})"),
+            None => format!("{publisher}: {rating:?}"),
+        };
+        let Some((review_id, stored)) = stored else {
+            self.w
+                .tx
+                .prepare_cached(
+                    "INSERT INTO review (claim_id, publisher, publisher_key, site, url, title,
+                         review_date, rating, language, body, created_at, created_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?
+                .execute(params![
+                    id,
+                    publisher,
+                    key,
+                    review.site,
+                    review.url,
+                    review.title,
+                    review.review_date,
+                    review.rating,
+                    review.language,
+                    review.body,
+                    self.now,
+                    self.w.actor,
+                ])?;
+            self.w.record(
+                id,
+                Action::Review,
+                None,
+                Some(&format!("review by {summary}, import of {origin}")),
+            )?;
+            self.touch(id)?;
+            return Ok(ReviewImported::Added);
+        };
+        let s = &stored.review;
+        let mut filled = Vec::new();
+        let mut conflicts = Vec::new();
+        for (name, old, new) in [
+            ("site", &s.site, &review.site),
+            ("title", &s.title, &review.title),
+            ("review_date", &s.review_date, &review.review_date),
+            ("rating", &s.rating, &review.rating),
+            ("language", &s.language, &review.language),
+            ("body", &s.body, &review.body),
+        ] {
+            match (old, new) {
+                (None, Some(_)) => filled.push(name),
+                (Some(a), Some(b)) if a != b => conflicts.push(name),
+                _ => {}
+            }
+        }
+        if s.publisher != publisher {
+            conflicts.insert(0, "publisher");
+        }
+        if !filled.is_empty() {
+            self.w
+                .tx
+                .prepare_cached(
+                    "UPDATE review SET site = coalesce(site, ?2), title = coalesce(title, ?3),
+                         review_date = coalesce(review_date, ?4), rating = coalesce(rating, ?5),
+                         language = coalesce(language, ?6), body = coalesce(body, ?7)
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    review_id,
+                    review.site,
+                    review.title,
+                    review.review_date,
+                    review.rating,
+                    review.language,
+                    review.body,
+                ])?;
+            self.w.record(
+                id,
+                Action::Review,
+                None,
+                Some(&format!(
+                    "review by {summary} completed ({}), import of {origin}",
+                    filled.join(", ")
+                )),
+            )?;
+            self.touch(id)?;
+        }
+        Ok(if !conflicts.is_empty() {
+            ReviewImported::Conflict(conflicts)
+        } else if !filled.is_empty() {
+            ReviewImported::Filled
+        } else {
+            ReviewImported::Duplicate
+        })
+    }
+
+    /// Gives a claim without a verdict the status its reviews' ratings mean: the one status
+    /// they agree on, or `disputed` when mapped ratings disagree. A claim whose status is not
+    /// `unverified` keeps it: a status set by a person (or an earlier import) is never
+    /// overwritten by a review. Returns the new status, if it changed.
+    pub fn settle_status(
+        &mut self,
+        id: i64,
+        map: &RatingMap,
+        origin: &str,
+    ) -> anyhow::Result<Option<Status>> {
+        let current: Status = self
+            .w
+            .tx
+            .prepare_cached("SELECT status FROM claim WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if current != Status::Unverified {
+            return Ok(None);
+        }
+        let mut stmt = self.w.tx.prepare_cached(
+            "SELECT publisher, rating FROM review WHERE claim_id = ?1 ORDER BY id",
+        )?;
+        let rated: Vec<(String, Status, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter_map(|(publisher, rating)| {
+                let rating = rating?;
+                let status = map.status_for(&rating)?;
+                Some((publisher, status, rating))
+            })
+            .collect();
+        let mut statuses: Vec<Status> = rated.iter().map(|(_, s, _)| *s).collect();
+        statuses.sort();
+        statuses.dedup();
+        let new = match statuses[..] {
+            [] => return Ok(None),
+            [one] => one,
+            _ => Status::Disputed,
+        };
+        if new == Status::Unverified {
+            return Ok(None);
+        }
+        let why: Vec<String> = rated
+            .iter()
+            .map(|(publisher, _, rating)| {
+                format!(
+                    "{publisher} rated it {:?}",
+                    crate::table::truncate(rating, 80)
+                )
+            })
+            .collect();
+        let note = format!("{} (import of {origin})", why.join("; "));
+        let patch = ClaimPatch {
+            status: Some(new),
+            ..ClaimPatch::default()
+        };
+        self.w
+            .update_claim(id, &patch, Action::Review, Some(&note), false)?;
+        Ok(Some(new))
+    }
+
+    fn touch(&self, id: i64) -> anyhow::Result<()> {
+        self.w
+            .tx
+            .prepare_cached("UPDATE claim SET updated_at = ?2, updated_by = ?3 WHERE id = ?1")?
+            .execute(params![id, self.now, self.w.actor])?;
+        Ok(())
+    }
+}
+
+fn review_from_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Review> {
+    Ok(Review {
+        review: ReviewDraft {
+            publisher: r.get(at)?,
+            site: r.get(at + 1)?,
+            url: r.get(at + 2)?,
+            title: r.get(at + 3)?,
+            review_date: r.get(at + 4)?,
+            rating: r.get(at + 5)?,
+            language: r.get(at + 6)?,
+            body: r.get(at + 7)?,
+        },
+        created_at: r.get(at + 8)?,
+        created_by: r.get(at + 9)?,
+    })
+}
