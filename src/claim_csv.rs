@@ -124,7 +124,6 @@ pub struct CsvOptions {
 
 impl<R: Read> ClaimReader<R> {
     /// Reads and checks the header. A UTF-8 byte order mark and CRLF line ends are fine.
-    #[cfg(test)]
     pub fn new(input: R) -> Result<Self, Vec<Problem>> {
         Self::with_options(input, &CsvOptions::default())
     }
