@@ -66,6 +66,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         return export_claimreview(&args, ctx);
     }
     let filter = args.filter.to_filter();
+    ctx.store.check_filter(&filter)?;
     // Counting costs a query, so only when someone is watching the bar.
     let progress = ctx.out.progress(Some(0), "claims");
     if !progress.is_hidden() {

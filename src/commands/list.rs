@@ -62,6 +62,7 @@ pub struct Args {
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let filter = args.filter.to_filter();
     let Ctx { store, out, .. } = ctx;
+    store.check_filter(&filter)?;
     if args.wide {
         out.set_wide();
     }

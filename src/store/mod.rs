@@ -330,6 +330,12 @@ impl Store {
         Ok(())
     }
 
+    /// Checks that a filter can run (its source exists), so a command can refuse it before it
+    /// prints anything.
+    pub fn check_filter(&self, filter: &ClaimFilter) -> anyhow::Result<()> {
+        self.filter_sql(filter).map(|_| ())
+    }
+
     /// How many claims the filter selects (its limit aside).
     pub fn count_claims(&self, filter: &ClaimFilter) -> anyhow::Result<u64> {
         let (condition, values) = self.filter_sql(filter)?;

@@ -71,8 +71,13 @@ fn list_filters_by_status_source_tag_and_limit() {
         ids(&wd, &["--source", "CSIS", "--status", "in_review"]),
         [4]
     );
-    wd.run(&["list", "--source", "Nobody"])
-        .fails(1, &["source \"Nobody\" does not exist"]);
+    let run = wd.run(&["list", "--source", "Nobody", "--format", "csv"]);
+    let run = run.fails(1, &["source \"Nobody\" does not exist"]);
+    assert_eq!(run.stdout, "", "nothing is printed before the error");
+    let run = wd
+        .run(&["export", "--source", "Nobody"])
+        .fails(1, &["does not exist"]);
+    assert_eq!(run.stdout, "");
 }
 
 #[test]
