@@ -34,6 +34,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
+    /// Show whole table cells instead of fitting the table to the terminal
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// Print no notes on stderr (errors and warnings still show)
     #[arg(long, short, global = true)]
     pub quiet: bool,

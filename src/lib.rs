@@ -56,7 +56,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         )
         .into());
     }
-    let out = Output::new(format, cli.quiet);
+    let mut out = Output::new(format, cli.quiet);
+    if cli.wide {
+        out.set_wide();
+    }
     let path = match cli.db.or(config.db.clone()) {
         Some(path) => path,
         None => default_db_path()?,

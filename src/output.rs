@@ -251,6 +251,7 @@ impl Output {
         self.records(
             events,
             &["at", "actor", "action", "field", "old", "new", "note"],
+            &[0, 1, 2, 3],
             |e| {
                 vec![
                     e.at.clone(),
@@ -270,6 +271,7 @@ impl Output {
         self.records(
             sources,
             &["name", "kind", "aliases", "claims", "supports", "disputes"],
+            &[1, 3, 4, 5],
             |s| {
                 vec![
                     s.name.clone(),
@@ -335,26 +337,31 @@ impl Output {
             writeln!(self.out)?;
             return Ok(());
         }
-        self.records(&rows, &["group", "name", "claims"], |r| {
+        self.records(&rows, &["group", "name", "claims"], &[0, 2], |r| {
             vec![r.group.to_owned(), r.name.clone(), r.claims.to_string()]
         })
     }
 
     /// The rating map: built-in entries and the user's, marked.
     pub fn ratings(&mut self, entries: &[RatingEntry]) -> anyhow::Result<()> {
-        self.records(entries, &["rating", "status", "origin", "key"], |e| {
-            let origin = match (e.origin, e.overrides) {
-                (Origin::BuiltIn, _) => "built-in".to_owned(),
-                (Origin::User, None) => "user".to_owned(),
-                (Origin::User, Some(old)) => format!("user (built-in: {old})"),
-            };
-            vec![
-                e.rating.clone(),
-                e.status.to_string(),
-                origin,
-                e.key.clone(),
-            ]
-        })
+        self.records(
+            entries,
+            &["rating", "status", "origin", "key"],
+            &[1, 2],
+            |e| {
+                let origin = match (e.origin, e.overrides) {
+                    (Origin::BuiltIn, _) => "built-in".to_owned(),
+                    (Origin::User, None) => "user".to_owned(),
+                    (Origin::User, Some(old)) => format!("user (built-in: {old})"),
+                };
+                vec![
+                    e.rating.clone(),
+                    e.status.to_string(),
+                    origin,
+                    e.key.clone(),
+                ]
+            },
+        )
     }
 
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`.
@@ -362,23 +369,13 @@ impl Output {
         &mut self,
         items: &[T],
         headers: &[&str],
+        whole: &[usize],
         cells: impl Fn(&T) -> Vec<String>,
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let mut rows: Vec<Vec<String>> = items.iter().map(&cells).collect();
-                // The widest columns give way first.
-                let mut by_width: Vec<(usize, usize)> =
-                    (0..headers.len()).map(|i| (i, 8)).collect();
-                by_width.sort_by_key(|(i, _)| {
-                    std::cmp::Reverse(
-                        rows.iter()
-                            .map(|r| r[*i].chars().count())
-                            .max()
-                            .unwrap_or(0),
-                    )
-                });
-                self.style.fit(headers, &mut rows, &by_width);
+                self.style.fit_evenly(headers, &mut rows, whole);
                 let mut table = self.style.table();
                 table.set_header(headers.to_vec());
                 for row in rows {

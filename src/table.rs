@@ -75,6 +75,40 @@ impl Style {
         })
     }
 
+    /// Cuts the widest columns of `rows` down to one common width, as little as needed for the
+    /// table to fit; columns narrower than that, and the columns in `whole`, keep their width.
+    pub fn fit_evenly(&self, headers: &[&str], rows: &mut [Vec<String>], whole: &[usize]) {
+        let Some(width) = self.width else { return };
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+        for row in rows.iter() {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.width());
+            }
+        }
+        let fixed: usize = whole.iter().filter_map(|&i| widths.get(i)).sum();
+        let room = width.saturating_sub(3 * headers.len() + 1 + fixed);
+        for &i in whole {
+            if let Some(w) = widths.get_mut(i) {
+                *w = 0;
+            }
+        }
+        if widths.iter().sum::<usize>() <= room {
+            return;
+        }
+        // The largest cap at which everything fits; no column goes below 8.
+        let mut cap = widths.iter().copied().max().unwrap_or(0);
+        while cap > 8 && widths.iter().map(|w| (*w).min(cap)).sum::<usize>() > room {
+            cap -= 1;
+        }
+        for row in rows.iter_mut() {
+            for (i, cell) in row.iter_mut().enumerate() {
+                if !whole.contains(&i) && cell.width() > cap {
+                    *cell = truncate(cell, cap);
+                }
+            }
+        }
+    }
+
     /// Cuts the cells of `rows` so that the table fits the width: columns are shrunk in the
     /// order of `shrinkable` (index, narrowest allowed), each no more than needed.
     pub fn fit(&self, headers: &[&str], rows: &mut [Vec<String>], shrinkable: &[(usize, usize)]) {
@@ -201,6 +235,27 @@ mod tests {
         assert_eq!(isolate("CSIS"), "CSIS");
         assert_eq!(isolate("فاجنر"), "\u{2068}فاجنر\u{2069}");
         assert_eq!(isolate("\u{2068}x").width(), 1);
+    }
+
+    #[test]
+    fn even_fitting_cuts_only_the_widest_columns() {
+        let style = Style {
+            width: Some(50),
+            color: false,
+        };
+        let mut rows = vec![vec![
+            "2026-11-29T03:01:33Z".to_owned(),
+            "a note long enough to need cutting".to_owned(),
+            "another long value that must be cut".to_owned(),
+        ]];
+        style.fit_evenly(&["at", "note", "new"], &mut rows, &[0]);
+        assert_eq!(rows[0][0], "2026-11-29T03:01:33Z");
+        assert_eq!(
+            rows[0].iter().map(|c| c.width()).sum::<usize>() + 10,
+            50,
+            "{rows:?}"
+        );
+        assert!(rows[0][1].ends_with('…') && rows[0][2].ends_with('…'));
     }
 
     #[test]

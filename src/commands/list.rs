@@ -50,9 +50,6 @@ impl FilterArgs {
 pub struct Args {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Show whole cells instead of fitting the table to the terminal
-    #[arg(long)]
-    pub wide: bool,
     /// Show each claim's translation instead of its original text (in the table)
     #[arg(long)]
     pub translated: bool,
@@ -63,9 +60,6 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let filter = args.filter.to_filter();
     let Ctx { store, out, .. } = ctx;
     store.check_filter(&filter)?;
-    if args.wide {
-        out.set_wide();
-    }
     let mut list = if args.translated {
         out.translated_claims()?
     } else {
