@@ -192,16 +192,24 @@ impl Output {
                 }
                 writeln!(self.out, "{table}")?;
                 if !stances.is_empty() {
+                    let headers = ["source", "stance", "quote", "url", "cited"];
+                    let mut rows: Vec<Vec<String>> = stances
+                        .iter()
+                        .map(|s| {
+                            vec![
+                                s.source.clone(),
+                                s.stance.to_string(),
+                                s.quote.clone().unwrap_or_default(),
+                                s.url.clone().unwrap_or_default(),
+                                format!("{} by {}", s.created_at, s.created_by),
+                            ]
+                        })
+                        .collect();
+                    self.style.fit_evenly(&headers, &mut rows, &[1, 4]);
                     let mut table = self.style.table();
-                    table.set_header(["source", "stance", "quote", "url", "cited"]);
-                    for s in stances {
-                        table.add_row([
-                            table::text_cell(&s.source),
-                            Cell::new(s.stance),
-                            table::text_cell(s.quote.as_deref().unwrap_or_default()),
-                            Cell::new(s.url.as_deref().unwrap_or_default()),
-                            Cell::new(format!("{} by {}", s.created_at, s.created_by)),
-                        ]);
+                    table.set_header(headers);
+                    for row in rows {
+                        table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
                     }
                     writeln!(self.out, "{table}")?;
                 }
