@@ -325,11 +325,16 @@ impl Output {
         }));
         if self.format == Format::Json {
             #[derive(Serialize)]
+            struct ClaimantCount<'a> {
+                claimant: &'a str,
+                claims: i64,
+            }
+            #[derive(Serialize)]
             struct StatsJson<'a> {
                 claims: i64,
                 disputed: i64,
                 by_status: serde_json::Map<String, serde_json::Value>,
-                by_claimant: Vec<&'a Count>,
+                by_claimant: Vec<ClaimantCount<'a>>,
             }
             let json = StatsJson {
                 claims: stats.claims,
@@ -339,7 +344,11 @@ impl Output {
                     .iter()
                     .map(|(s, n)| (s.to_string(), (*n).into()))
                     .collect(),
-                by_claimant: rows.iter().filter(|r| r.group == "claimant").collect(),
+                by_claimant: stats
+                    .by_claimant
+                    .iter()
+                    .map(|(claimant, claims)| ClaimantCount { claimant, claims: *claims })
+                    .collect(),
             };
             serde_json::to_writer_pretty(&mut self.out, &json)?;
             writeln!(self.out)?;

@@ -11,7 +11,7 @@ fn stats_count_by_status_and_claimant() {
     assert_eq!(stats["disputed"], 2);
     assert_eq!(stats["by_status"]["unverified"], 2);
     assert_eq!(stats["by_status"]["disputed"], 1);
-    assert_eq!(stats["by_claimant"][0]["name"], "A");
+    assert_eq!(stats["by_claimant"][0]["claimant"], "A");
     assert_eq!(stats["by_claimant"][0]["claims"], 2);
     let csv = wd.run(&["stats", "--format", "csv"]).ok().stdout;
     assert!(
