@@ -68,4 +68,6 @@ pub enum Command {
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),
+    /// Find claims by words, in Arabic or English, best match first
+    Search(commands::search::Args),
 }

@@ -4,10 +4,10 @@ mod claim_csv;
 mod cli;
 mod commands;
 mod error;
-#[allow(dead_code)] // wired into search by the next change
 mod fold;
 mod model;
 mod output;
+mod query;
 mod store;
 
 use std::io;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
+use crate::store::search::SearchHit;
 use crate::store::Stats;
 
 /// How data is printed (`--format`).
@@ -265,6 +266,25 @@ impl Output {
         self.records(&rows, &["group", "name", "claims"], |r| {
             vec![r.group.to_owned(), r.name.clone(), r.claims.to_string()]
         })
+    }
+
+    /// Search results, best first: a snippet per claim in a table and CSV, whole claims with
+    /// their score and snippet in JSON.
+    pub fn search_hits(&mut self, hits: &[SearchHit]) -> anyhow::Result<()> {
+        self.records(
+            hits,
+            &["id", "score", "status", "claimant", "matched", "snippet"],
+            |h| {
+                vec![
+                    h.claim.id.to_string(),
+                    h.score.to_string(),
+                    h.claim.status.to_string(),
+                    h.claim.claimant.clone(),
+                    h.matched.to_owned(),
+                    h.snippet.clone(),
+                ]
+            },
+        )
     }
 
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`.

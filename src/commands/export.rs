@@ -38,7 +38,10 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if args.bom && format != Format::Csv {
         return Err(UserError::Refused("--bom applies to CSV exports only".into()).into());
     }
-    let filter = args.filter.to_filter();
+    let filter = args.filter.to_filter()?;
+    for note in filter.search.iter().flat_map(|q| &q.notes) {
+        ctx.out.note(note);
+    }
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
         if args.bom {
             out.write_all("\u{feff}".as_bytes())?;

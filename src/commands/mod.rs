@@ -11,6 +11,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod search;
 pub mod show;
 pub mod source;
 pub mod stats;
@@ -43,6 +44,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(args, ctx),
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
+        Command::Search(args) => search::exec(args, ctx),
     }
 }
 

@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod init;
 mod list;
+mod search;
 mod show;
 mod source;
 mod stats;
