@@ -70,4 +70,8 @@ pub enum Command {
     Stats(commands::stats::Args),
     /// Find claims by words, in Arabic or English, best match first
     Search(commands::search::Args),
+    /// List claims that look like a claim (likely duplicates), most similar first
+    Similar(commands::similar::Args),
+    /// Fold a duplicate claim into the claim kept
+    Merge(commands::merge::Args),
 }

@@ -3,6 +3,7 @@
 mod claim_csv;
 mod cli;
 mod commands;
+mod duplicates;
 mod error;
 mod fold;
 mod model;

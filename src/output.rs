@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::store::search::SearchHit;
+use crate::store::similar::SimilarClaim;
 use crate::store::Stats;
 
 /// How data is printed (`--format`).
@@ -282,6 +283,28 @@ impl Output {
                     h.claim.claimant.clone(),
                     h.matched.to_owned(),
                     h.snippet.clone(),
+                ]
+            },
+        )
+    }
+
+    /// Likely duplicates, most similar first.
+    pub fn similar_claims(&mut self, similar: &[SimilarClaim]) -> anyhow::Result<()> {
+        let table = self.format == Format::Table;
+        self.records(
+            similar,
+            &["id", "similarity", "status", "claimant", "text"],
+            |s| {
+                vec![
+                    s.claim.id.to_string(),
+                    format!("{:.2}", s.similarity),
+                    s.claim.status.to_string(),
+                    s.claim.claimant.clone(),
+                    if table {
+                        truncate(&s.claim.text, 80)
+                    } else {
+                        s.claim.text.clone()
+                    },
                 ]
             },
         )

@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::Ctx;
 use crate::claim_csv::{ClaimReader, Problem};
+use crate::duplicates;
 use crate::error::{InvalidValue, UserError};
 use crate::store::Imported;
 
@@ -24,7 +25,8 @@ use crate::store::Imported;
 pub struct Args {
     /// The CSV file, or - for standard input
     pub file: PathBuf,
-    /// Check every row and report what would happen, writing nothing
+    /// Check every row and report what would happen (and rows that look like stored claims),
+    /// writing nothing
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -35,7 +37,12 @@ struct Counts {
     updated: u64,
     unchanged: u64,
     problems: usize,
+    /// Likely duplicates of stored claims (reported by --dry-run).
+    duplicates: u64,
 }
+
+/// How many likely duplicates a dry run names per row.
+const DUPLICATES_SHOWN: usize = 3;
 
 /// Imports the file in one transaction, or reports every problem and writes nothing.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
@@ -55,6 +62,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         (path.display().to_string(), Box::new(file))
     };
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
+    let report_duplicate = |line: u64, other: i64, similarity: f64| {
+        ctx.out.warn(format!(
+            "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
+             `claimdb show {other}` to compare",
+            duplicates::round(similarity)
+        ))
+    };
     let mut reader = match ClaimReader::new(BufReader::with_capacity(1 << 16, input)) {
         Ok(reader) => reader,
         Err(problems) => {
@@ -75,7 +89,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 }
             };
             match importer.upsert(&row, &format!("{name} line {line}")) {
-                Ok(Imported::Added(_)) => counts.added += 1,
+                Ok(Imported::Added(id)) => {
+                    counts.added += 1;
+                    if dry_run {
+                        for (other, similarity) in importer.similar_stored(id, DUPLICATES_SHOWN)? {
+                            counts.duplicates += 1;
+                            report_duplicate(line, other, similarity);
+                        }
+                    }
+                }
                 Ok(Imported::Updated(_)) => counts.updated += 1,
                 Ok(Imported::Unchanged(_)) => counts.unchanged += 1,
                 Err(e) if is_user_error(&e) => {
@@ -112,9 +134,19 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             counts.updated,
             counts.unchanged,
             if dry_run {
-                " (dry run: nothing was written)"
+                format!(
+                    "{} (dry run: nothing was written)",
+                    if counts.duplicates > 0 {
+                        format!(
+                            "; {} likely duplicate(s) of stored claims",
+                            counts.duplicates
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
             } else {
-                ""
+                String::new()
             }
         )
         .replace("  ", " "),

@@ -11,8 +11,10 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod merge;
 pub mod search;
 pub mod show;
+pub mod similar;
 pub mod source;
 pub mod stats;
 pub mod status;
@@ -45,6 +47,8 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
         Command::Search(args) => search::exec(args, ctx),
+        Command::Similar(args) => similar::exec(args, ctx),
+        Command::Merge(args) => merge::exec(args, ctx),
     }
 }
 

@@ -5,8 +5,10 @@
 //! for newsroom teams) can sit behind the same operations later. Every operation that writes is
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
+pub mod merge;
 pub mod schema;
 pub mod search;
+pub mod similar;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -222,12 +224,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Everything that happened to a claim, oldest first.
+    /// Everything that happened to a claim, oldest first, with the history of the duplicates
+    /// merged into it (each row names its claim).
     pub fn history(&self, id: i64) -> anyhow::Result<Vec<HistoryEvent>> {
         self.claim(id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
-             FROM history WHERE claim_id = ?1 ORDER BY id",
+             FROM history
+             WHERE claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1)
+             ORDER BY id",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok(HistoryEvent {
@@ -428,6 +433,7 @@ impl Store {
         let mut importer = Importer {
             w: Writer::new(&tx, actor),
             now: model::now(),
+            added: Default::default(),
         };
         let (result, keep) = run(&mut importer)?;
         let new_sources = std::mem::take(&mut importer.w.new_sources);
@@ -532,6 +538,8 @@ impl Store {
 pub struct Importer<'t, 'c> {
     w: Writer<'t, 'c>,
     now: String,
+    /// Claims this import created, which are not "stored claims" a row can duplicate.
+    added: std::collections::HashSet<i64>,
 }
 
 impl Importer<'_, '_> {
@@ -543,6 +551,16 @@ impl Importer<'_, '_> {
             Some(uid) => self.w.claim_by_uid(uid)?,
             None => None,
         };
+        if let (Some(uid), Some(keep)) = (&row.uid, existing) {
+            if self.w.uid_was_merged(uid)? {
+                let note = format!("{note} (uid {uid} was merged into this claim)");
+                return Ok(if merge::fold_row_into(&mut self.w, keep, row, &note)? {
+                    Imported::Updated(keep)
+                } else {
+                    Imported::Unchanged(keep)
+                });
+            }
+        }
         let existing = match (existing, &row.patch.text, &row.patch.claimant) {
             (Some(id), _, _) => Some(id),
             (None, Some(text), Some(claimant)) if row.uid.is_none() => {
@@ -610,10 +628,24 @@ impl Importer<'_, '_> {
                         self.w.add_stance(id, name, stance)?;
                     }
                 }
+                self.added.insert(id);
                 Imported::Added(id)
             }
         };
         Ok(imported)
+    }
+
+    /// Claims stored before this import that look like claim `id` (just imported), most
+    /// similar first, with their similarity.
+    pub fn similar_stored(&self, id: i64, limit: usize) -> anyhow::Result<Vec<(i64, f64)>> {
+        let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
+        similar::similar_claims(
+            self.w.tx,
+            &claim.text,
+            claim.translation.as_deref(),
+            &|other| self.added.contains(&other),
+            limit,
+        )
     }
 }
 
@@ -683,6 +715,14 @@ impl<'t, 'c> Writer<'t, 'c> {
     fn claim_by_uid(&self, uid: &str) -> anyhow::Result<Option<i64>> {
         let mut stmt = self.tx.prepare_cached(MERGED_UID_LOOKUP)?;
         Ok(stmt.query_row([uid], |r| r.get(0)).optional()?)
+    }
+
+    /// Whether `uid` belongs to a claim merged into another.
+    fn uid_was_merged(&self, uid: &str) -> anyhow::Result<bool> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT 1 FROM claim c JOIN claim_merge m ON m.dup_id = c.id WHERE c.uid = ?1",
+        )?;
+        Ok(stmt.exists([uid])?)
     }
 
     fn claim_by_text(&self, text: &str, claimant_id: i64) -> anyhow::Result<Option<i64>> {
