@@ -142,3 +142,59 @@ CREATE TABLE rating_map (
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- ----- search and merged duplicates ------------------------------------------------------------
+
+-- A claim folded into another by `claimdb merge`. The duplicate's row stays (its history is
+-- append-only and still points at it) but it is hidden from list, export, stats and search, and
+-- its uid resolves to the kept claim on import. `keep_id` is always a claim that is not merged
+-- itself: merging the kept claim again moves these rows along.
+CREATE TABLE claim_merge (
+    dup_id    INTEGER PRIMARY KEY REFERENCES claim (id),
+    keep_id   INTEGER NOT NULL REFERENCES claim (id),
+    merged_at TEXT NOT NULL,
+    merged_by TEXT NOT NULL,
+    note      TEXT
+);
+CREATE INDEX claim_merge_by_keep ON claim_merge (keep_id);
+
+-- The search index: each searchable field folded by claimdb_fold (src/fold.rs, registered on
+-- every connection claimdb opens), one row per visible claim, rowid = claim id. Contentless: the
+-- claims table already holds the text, so the index stores only its folded words. The folding
+-- decides what a word is; the ascii tokenizer then only splits on the spaces it leaves.
+CREATE VIRTUAL TABLE claim_search USING fts5 (
+    text, translation, note, claimant, location,
+    content = '', contentless_delete = 1, tokenize = 'ascii'
+);
+
+-- Triggers keep the index exact under every write, whichever code path makes it.
+CREATE TRIGGER claim_search_insert AFTER INSERT ON claim
+BEGIN
+    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
+    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
+            claimdb_fold(NEW.note),
+            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
+            claimdb_fold(NEW.location));
+END;
+CREATE TRIGGER claim_search_update AFTER UPDATE OF text, translation, note, claimant_id, location
+    ON claim
+    WHEN NEW.id NOT IN (SELECT dup_id FROM claim_merge)
+         AND (OLD.text IS NOT NEW.text OR OLD.translation IS NOT NEW.translation
+              OR OLD.note IS NOT NEW.note OR OLD.claimant_id IS NOT NEW.claimant_id
+              OR OLD.location IS NOT NEW.location)
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
+    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
+            claimdb_fold(NEW.note),
+            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
+            claimdb_fold(NEW.location));
+END;
+CREATE TRIGGER claim_search_delete AFTER DELETE ON claim
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER claim_search_merge AFTER INSERT ON claim_merge
+BEGIN
+    DELETE FROM claim_search WHERE rowid = NEW.dup_id;
+END;

@@ -97,4 +97,10 @@ pub enum Command {
     /// Map publishers' rating texts to statuses, and list the map
     #[command(subcommand)]
     Ratings(commands::ratings::Command),
+    /// Find claims by words, in Arabic or English, best match first
+    Search(commands::search::Args),
+    /// List claims that look like a claim (likely duplicates), most similar first
+    Similar(commands::similar::Args),
+    /// Fold a duplicate claim into the claim kept
+    Merge(commands::merge::Args),
 }

@@ -10,6 +10,8 @@ use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
+use crate::store::search::SearchHit;
+use crate::store::similar::SimilarClaim;
 use crate::store::Stats;
 use crate::table::{self, Style};
 
@@ -347,7 +349,10 @@ impl Output {
                 by_claimant: stats
                     .by_claimant
                     .iter()
-                    .map(|(claimant, claims)| ClaimantCount { claimant, claims: *claims })
+                    .map(|(claimant, claims)| ClaimantCount {
+                        claimant,
+                        claims: *claims,
+                    })
                     .collect(),
             };
             serde_json::to_writer_pretty(&mut self.out, &json)?;
@@ -376,6 +381,44 @@ impl Output {
                     e.status.to_string(),
                     origin,
                     e.key.clone(),
+                ]
+            },
+        )
+    }
+
+    /// Search results, best first: a snippet per claim in a table and CSV, whole claims with
+    /// their score and snippet in JSON.
+    pub fn search_hits(&mut self, hits: &[SearchHit]) -> anyhow::Result<()> {
+        self.records(
+            hits,
+            &["id", "score", "status", "claimant", "matched", "snippet"],
+            &[0, 1, 2, 4],
+            |h| {
+                vec![
+                    h.claim.id.to_string(),
+                    h.score.to_string(),
+                    h.claim.status.to_string(),
+                    h.claim.claimant.clone(),
+                    h.matched.to_owned(),
+                    h.snippet.clone(),
+                ]
+            },
+        )
+    }
+
+    /// Likely duplicates, most similar first.
+    pub fn similar_claims(&mut self, similar: &[SimilarClaim]) -> anyhow::Result<()> {
+        self.records(
+            similar,
+            &["id", "similarity", "status", "claimant", "text"],
+            &[0, 1, 2],
+            |s| {
+                vec![
+                    s.claim.id.to_string(),
+                    format!("{:.2}", s.similarity),
+                    s.claim.status.to_string(),
+                    s.claim.claimant.clone(),
+                    s.claim.text.clone(),
                 ]
             },
         )

@@ -2,6 +2,7 @@
 
 use super::fields::ClaimFields;
 use super::Ctx;
+use crate::error::UserError;
 use crate::model::{self, ClaimDraft, Stance, Status};
 
 /// `claimdb add TEXT --claimant SOURCE [fields]`
@@ -27,7 +28,13 @@ pub struct Args {
     /// A source that disputes the claim (repeat for more)
     #[arg(long = "disputed-by", value_name = "SOURCE")]
     pub disputed_by: Vec<String>,
+    /// Refuse (exit 1, nothing written) when the claim looks like a stored one
+    #[arg(long)]
+    pub no_duplicate: bool,
 }
+
+/// How many likely duplicates `add` names.
+const DUPLICATES_SHOWN: usize = 3;
 
 /// Stores the claim and prints its id.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
@@ -44,7 +51,39 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         .map(|s| (s, Stance::Supports))
         .chain(args.disputed_by.into_iter().map(|s| (s, Stance::Disputes)))
         .collect();
+    let similar =
+        ctx.store
+            .similar_to_text(&draft.text, draft.translation.as_deref(), DUPLICATES_SHOWN)?;
+    let described: Vec<String> = similar
+        .iter()
+        .map(|s| {
+            format!(
+                "claim {} (similarity {:.2}): {}",
+                s.claim.id,
+                s.similarity,
+                crate::table::truncate(&s.claim.text, 60)
+            )
+        })
+        .collect();
+    if args.no_duplicate && !similar.is_empty() {
+        return Err(UserError::Refused(format!(
+            "the claim looks like {} stored claim(s), so --no-duplicate refused it; nothing was \
+             written:\n  {}\n(`claimdb show ID` to compare; add without --no-duplicate to keep both)",
+            similar.len(),
+            described.join("\n  ")
+        ))
+        .into());
+    }
+    for line in &described {
+        ctx.out.warn(format!("the new claim looks like {line}"));
+    }
     let added = ctx.store.add_claim(&draft, &stances, &ctx.actor)?;
+    if let Some(first) = similar.first() {
+        ctx.out.note(format!(
+            "note: if claim {} is the same claim, fold it in with `claimdb merge {} {}`",
+            added.id, first.claim.id, added.id
+        ));
+    }
     super::announce_new_sources(ctx, &added.new_sources);
     ctx.out.value("id", added.id)?;
     Ok(())

@@ -65,7 +65,10 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if format == Format::ClaimReview {
         return export_claimreview(&args, ctx);
     }
-    let filter = args.filter.to_filter();
+    let filter = args.filter.to_filter()?;
+    for note in filter.search.iter().flat_map(|q| &q.notes) {
+        ctx.out.note(note);
+    }
     ctx.store.check_filter(&filter)?;
     // Counting costs a query, so only when someone is watching the bar.
     let progress = ctx.out.progress(Some(0), "claims");
@@ -118,7 +121,7 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             .transpose()
             .map_err(UserError::Invalid)?,
     };
-    let mut filter = args.filter.to_filter();
+    let mut filter = args.filter.to_filter()?;
     let verdicts: Vec<Status> = Status::ALL
         .iter()
         .copied()

@@ -10,6 +10,7 @@ mod reviews;
 
 use super::Ctx;
 use crate::claim_csv::{ClaimReader, CsvOptions, Problem};
+use crate::duplicates;
 use crate::error::{InvalidValue, UserError};
 use crate::model::Field;
 use crate::store::Imported;
@@ -52,7 +53,8 @@ pub struct Args {
     /// The file's format
     #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
     pub from: From,
-    /// Check every row and report what would happen, writing nothing
+    /// Check every row and report what would happen (and rows that look like stored claims),
+    /// writing nothing
     #[arg(long)]
     pub dry_run: bool,
     /// CSV: read column OLD as claimdb's column NEW; an empty NEW drops the column (repeatable)
@@ -70,7 +72,12 @@ struct Counts {
     updated: u64,
     unchanged: u64,
     problems: usize,
+    /// Likely duplicates of stored claims (reported by --dry-run).
+    duplicates: u64,
 }
+
+/// How many likely duplicates a dry run names per row.
+const DUPLICATES_SHOWN: usize = 3;
 
 /// Imports the file in one transaction, or reports every problem and writes nothing.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
@@ -84,6 +91,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         return result;
     }
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
+    let report_duplicate = |line: u64, other: i64, similarity: f64| {
+        ctx.out.warn(format!(
+            "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
+             `claimdb show {other}` to compare",
+            duplicates::round(similarity)
+        ))
+    };
     let mut reader =
         match ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options) {
             Ok(reader) => reader,
@@ -105,7 +119,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 }
             };
             match importer.upsert(&row, &format!("{name} line {line}")) {
-                Ok(Imported::Added(_)) => counts.added += 1,
+                Ok(Imported::Added(id)) => {
+                    counts.added += 1;
+                    if dry_run {
+                        for (other, similarity) in importer.similar_stored(id, DUPLICATES_SHOWN)? {
+                            counts.duplicates += 1;
+                            report_duplicate(line, other, similarity);
+                        }
+                    }
+                }
                 Ok(Imported::Updated(_)) => counts.updated += 1,
                 Ok(Imported::Unchanged(_)) => counts.unchanged += 1,
                 Err(e) if is_user_error(&e) => {
@@ -143,9 +165,19 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             counts.updated,
             counts.unchanged,
             if dry_run {
-                " (dry run: nothing was written)"
+                format!(
+                    "{} (dry run: nothing was written)",
+                    if counts.duplicates > 0 {
+                        format!(
+                            "; {} likely duplicate(s) of stored claims",
+                            counts.duplicates
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
             } else {
-                ""
+                String::new()
             }
         )
         .replace("  ", " "),

@@ -1,8 +1,10 @@
 //! `claimdb list`: claims, filtered.
 
 use super::Ctx;
+use crate::error::UserError;
 use crate::model::Status;
 use crate::output::Format;
+use crate::query;
 use crate::store::ClaimFilter;
 
 /// Filters shared by `list` and `export`.
@@ -26,19 +28,23 @@ pub struct FilterArgs {
     /// At most this many claims
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+    /// Only claims matching this search query, best match first (syntax: `claimdb search --help`)
+    #[arg(long, value_name = "QUERY")]
+    pub search: Option<String>,
 }
 
 impl FilterArgs {
-    /// The store's filter.
-    pub fn to_filter(&self) -> ClaimFilter {
-        ClaimFilter {
+    /// The store's filter; a search query that has nothing to find is an error.
+    pub fn to_filter(&self) -> Result<ClaimFilter, UserError> {
+        Ok(ClaimFilter {
             statuses: self.status.clone(),
             disputed: self.disputed,
             source: self.source.clone(),
             tag: self.tag.clone(),
             reviewed_by: self.reviewed_by.clone(),
             limit: self.limit,
-        }
+            search: self.search.as_deref().map(query::parse).transpose()?,
+        })
     }
 }
 
@@ -46,7 +52,8 @@ impl FilterArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  claimdb list --disputed\n  \
     claimdb list --status unverified,in_review --source 'State Dept' --limit 20\n  \
-    claimdb list --tag moura --format json")]
+    claimdb list --tag moura --format json\n  \
+    claimdb list --search 'فاجنر مالي' --status unverified")]
 pub struct Args {
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -57,9 +64,12 @@ pub struct Args {
 
 /// Prints the claims, streaming.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let filter = args.filter.to_filter();
+    let filter = args.filter.to_filter()?;
     let Ctx { store, out, .. } = ctx;
     store.check_filter(&filter)?;
+    for note in filter.search.iter().flat_map(|q| &q.notes) {
+        out.note(note);
+    }
     let mut list = if args.translated {
         out.translated_claims()?
     } else {

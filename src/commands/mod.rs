@@ -13,8 +13,11 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod merge;
 pub mod ratings;
+pub mod search;
 pub mod show;
+pub mod similar;
 pub mod source;
 pub mod stats;
 pub mod status;
@@ -48,6 +51,9 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(args, ctx),
         Command::Export(args) => export::exec(args, ctx),
         Command::Stats(args) => stats::exec(args, ctx),
+        Command::Search(args) => search::exec(args, ctx),
+        Command::Similar(args) => similar::exec(args, ctx),
+        Command::Merge(args) => merge::exec(args, ctx),
         Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),
         Command::Backup(args) => backup::exec(args, ctx),

@@ -6,8 +6,11 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod merge;
 pub mod reviews;
 pub mod schema;
+pub mod search;
+pub mod similar;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +35,9 @@ pub use schema::Upgrade;
 /// one disputing source.
 const DISPUTED: &str = "(c.status = 'disputed' OR (c.status IN ('unverified', 'in_review') AND \
                         c.id IN (SELECT claim_id FROM stance WHERE stance = 'disputes')))";
+
+/// Claims not folded into another by a merge: the ones list, export, stats and search show.
+const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
 
 /// The `;`-joined names of the sources with one stance on claim `c`, in citation order.
 macro_rules! stance_names {
@@ -104,6 +110,8 @@ pub struct ClaimFilter {
     pub reviewed_by: Option<String>,
     /// At most this many, in id order.
     pub limit: Option<u64>,
+    /// Matching this search query (then best match first instead of id order).
+    pub search: Option<crate::query::Query>,
 }
 
 /// What `add` did.
@@ -212,6 +220,7 @@ impl Store {
     ) -> anyhow::Result<(Store, Upgrade)> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        search::register_functions(&conn)?;
         let upgrade = if read_only {
             schema::check_current(&conn, path)?;
             Upgrade::None
@@ -286,12 +295,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Everything that happened to a claim, oldest first.
+    /// Everything that happened to a claim, oldest first, with the history of the duplicates
+    /// merged into it (each row names its claim).
     pub fn history(&self, id: i64) -> anyhow::Result<Vec<HistoryEvent>> {
         self.claim(id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
-             FROM history WHERE claim_id = ?1 ORDER BY id",
+             FROM history
+             WHERE claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1)
+             ORDER BY id",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok(HistoryEvent {
@@ -317,7 +329,17 @@ impl Store {
         mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let (condition, mut values) = self.filter_sql(filter)?;
-        let mut sql = format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id");
+        let mut sql = match &filter.search {
+            None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
+            Some(query) => {
+                values.insert(0, Value::Text(self.fts_expression(query)?));
+                format!(
+                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
+                     WHERE claim_search MATCH ? AND {condition} ORDER BY {}, c.id",
+                    search::BM25
+                )
+            }
+        };
         if let Some(limit) = filter.limit {
             sql.push_str(" LIMIT ?");
             values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
@@ -360,7 +382,8 @@ impl Store {
 
     /// Builds the WHERE clause of a filter, with its values bound rather than spliced.
     fn filter_sql(&self, filter: &ClaimFilter) -> anyhow::Result<(String, Vec<Value>)> {
-        let mut conditions = vec!["1".to_owned()];
+        // A claim merged into another is hidden everywhere (see `claim_merge` in schema.sql).
+        let mut conditions = vec![NOT_MERGED.to_owned()];
         let mut values = Vec::new();
         if !filter.statuses.is_empty() {
             let marks = vec!["?"; filter.statuses.len()].join(", ");
@@ -397,25 +420,28 @@ impl Store {
 
     /// Counts by status and by claimant, and how many claims are disputed.
     pub fn stats(&self) -> anyhow::Result<Stats> {
-        let claims = self
-            .conn
-            .query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
-        let disputed = self.conn.query_row(
-            &format!("SELECT count(*) FROM claim c WHERE {DISPUTED}"),
+        let claims = self.conn.query_row(
+            &format!("SELECT count(*) FROM claim c WHERE {NOT_MERGED}"),
             [],
             |r| r.get(0),
         )?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT status, count(*) FROM claim GROUP BY status")?;
+        let disputed = self.conn.query_row(
+            &format!("SELECT count(*) FROM claim c WHERE {DISPUTED} AND {NOT_MERGED}"),
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT status, count(*) FROM claim c WHERE {NOT_MERGED} GROUP BY status"
+        ))?;
         let mut by_status: Vec<(Status, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         by_status.sort();
-        let mut stmt = self.conn.prepare(
-            "SELECT s.name, n FROM (SELECT claimant_id, count(*) AS n FROM claim GROUP BY claimant_id)
-             JOIN source s ON s.id = claimant_id ORDER BY n DESC, s.name",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.name, n FROM (SELECT claimant_id, count(*) AS n FROM claim c
+                                    WHERE {NOT_MERGED} GROUP BY claimant_id)
+             JOIN source s ON s.id = claimant_id ORDER BY n DESC, s.name"
+        ))?;
         let by_claimant = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -509,6 +535,7 @@ impl Store {
         let mut importer = Importer {
             w: Writer::new(&tx, actor),
             now: model::now(),
+            added: Default::default(),
         };
         let (result, keep) = run(&mut importer)?;
         let new_sources = std::mem::take(&mut importer.w.new_sources);
@@ -687,7 +714,8 @@ impl Store {
             "SELECT s.name, s.kind,
                     (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
                       WHERE n.source_id = s.id AND n.is_alias = 1),
-                    (SELECT count(*) FROM claim c WHERE c.claimant_id = s.id),
+                    (SELECT count(*) FROM claim c WHERE c.claimant_id = s.id
+                      AND c.id NOT IN (SELECT dup_id FROM claim_merge)),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'supports'),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'disputes')
              FROM source s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.name COLLATE NOCASE",
@@ -710,6 +738,8 @@ impl Store {
 pub struct Importer<'t, 'c> {
     w: Writer<'t, 'c>,
     now: String,
+    /// Claims this import created, which are not "stored claims" a row can duplicate.
+    added: std::collections::HashSet<i64>,
 }
 
 impl Importer<'_, '_> {
@@ -721,6 +751,16 @@ impl Importer<'_, '_> {
             Some(uid) => self.w.claim_by_uid(uid)?,
             None => None,
         };
+        if let (Some(uid), Some(keep)) = (&row.uid, existing) {
+            if self.w.uid_was_merged(uid)? {
+                let note = format!("{note} (uid {uid} was merged into this claim)");
+                return Ok(if merge::fold_row_into(&mut self.w, keep, row, &note)? {
+                    Imported::Updated(keep)
+                } else {
+                    Imported::Unchanged(keep)
+                });
+            }
+        }
         let existing = match (existing, &row.patch.text, &row.patch.claimant) {
             (Some(id), _, _) => Some(id),
             (None, Some(text), Some(claimant)) if row.uid.is_none() => {
@@ -788,12 +828,32 @@ impl Importer<'_, '_> {
                         self.w.add_stance(id, name, stance)?;
                     }
                 }
+                self.added.insert(id);
                 Imported::Added(id)
             }
         };
         Ok(imported)
     }
+
+    /// Claims stored before this import that look like claim `id` (just imported), most
+    /// similar first, with their similarity.
+    pub fn similar_stored(&self, id: i64, limit: usize) -> anyhow::Result<Vec<(i64, f64)>> {
+        let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
+        similar::similar_claims(
+            self.w.tx,
+            &claim.text,
+            claim.translation.as_deref(),
+            &|other| self.added.contains(&other),
+            limit,
+        )
+    }
 }
+
+/// The claim a uid names: the claim that has it, or the claim it was merged into, so that
+/// re-importing a merged duplicate updates the claim kept.
+const MERGED_UID_LOOKUP: &str =
+    "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
+     FROM claim c WHERE uid = ?1";
 
 /// The write operations shared by single commands and imports, inside one transaction.
 struct Writer<'t, 'c> {
@@ -878,15 +938,22 @@ impl<'t, 'c> Writer<'t, 'c> {
     }
 
     fn claim_by_uid(&self, uid: &str) -> anyhow::Result<Option<i64>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT id FROM claim WHERE uid = ?1")?;
+        let mut stmt = self.tx.prepare_cached(MERGED_UID_LOOKUP)?;
         Ok(stmt.query_row([uid], |r| r.get(0)).optional()?)
+    }
+
+    /// Whether `uid` belongs to a claim merged into another.
+    fn uid_was_merged(&self, uid: &str) -> anyhow::Result<bool> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT 1 FROM claim c JOIN claim_merge m ON m.dup_id = c.id WHERE c.uid = ?1",
+        )?;
+        Ok(stmt.exists([uid])?)
     }
 
     fn claim_by_text(&self, text: &str, claimant_id: i64) -> anyhow::Result<Option<i64>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id FROM claim WHERE text_hash = ?1 AND text = ?2 AND claimant_id = ?3
+            "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
+             FROM claim c WHERE text_hash = ?1 AND text = ?2 AND claimant_id = ?3
              ORDER BY id LIMIT 1",
         )?;
         Ok(stmt
@@ -966,6 +1033,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         reason: Option<&str>,
         verdict_needs_reason: bool,
     ) -> anyhow::Result<Vec<FieldChange>> {
+        self.check_not_merged(id)?;
         let before = load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
         let mut after = before.draft();
         patch.apply_to(&mut after);
@@ -1063,6 +1131,17 @@ impl<'t, 'c> Writer<'t, 'c> {
         Ok(())
     }
 
+    /// A merged duplicate is kept for its history only: changes go to the claim kept.
+    fn check_not_merged(&self, id: i64) -> anyhow::Result<()> {
+        if let Some(keep) = search::merged_into(self.tx, id)? {
+            return Err(UserError::Refused(format!(
+                "claim {id} was merged into claim {keep}; change claim {keep} instead"
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     fn check_not_claimant(&self, id: i64, source_id: i64, name: &str) -> anyhow::Result<()> {
         let claimant: i64 = self
             .tx
@@ -1089,6 +1168,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         url: Option<&str>,
         note: Option<&str>,
     ) -> anyhow::Result<Cited> {
+        self.check_not_merged(id)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         self.check_not_claimant(id, source_id, &canonical)?;
         let before_lists = self.stance_lists(id)?;

@@ -45,7 +45,67 @@ pub const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL,
         created_by TEXT NOT NULL
     ) WITHOUT ROWID;",
+    // 2 → 3: search index and merged duplicates. The index is filled by
+    // `search::rebuild_index` once the SQL has run (see `migrate`).
+    r#"
+-- A claim folded into another by `claimdb merge`. The duplicate's row stays (its history is
+-- append-only and still points at it) but it is hidden from list, export, stats and search, and
+-- its uid resolves to the kept claim on import. `keep_id` is always a claim that is not merged
+-- itself: merging the kept claim again moves these rows along.
+CREATE TABLE claim_merge (
+    dup_id    INTEGER PRIMARY KEY REFERENCES claim (id),
+    keep_id   INTEGER NOT NULL REFERENCES claim (id),
+    merged_at TEXT NOT NULL,
+    merged_by TEXT NOT NULL,
+    note      TEXT
+);
+CREATE INDEX claim_merge_by_keep ON claim_merge (keep_id);
+
+-- The search index: each searchable field folded by claimdb_fold (src/fold.rs, registered on
+-- every connection claimdb opens), one row per visible claim, rowid = claim id. Contentless: the
+-- claims table already holds the text, so the index stores only its folded words. The folding
+-- decides what a word is; the ascii tokenizer then only splits on the spaces it leaves.
+CREATE VIRTUAL TABLE claim_search USING fts5 (
+    text, translation, note, claimant, location,
+    content = '', contentless_delete = 1, tokenize = 'ascii'
+);
+
+-- Triggers keep the index exact under every write, whichever code path makes it.
+CREATE TRIGGER claim_search_insert AFTER INSERT ON claim
+BEGIN
+    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
+    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
+            claimdb_fold(NEW.note),
+            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
+            claimdb_fold(NEW.location));
+END;
+CREATE TRIGGER claim_search_update AFTER UPDATE OF text, translation, note, claimant_id, location
+    ON claim
+    WHEN NEW.id NOT IN (SELECT dup_id FROM claim_merge)
+         AND (OLD.text IS NOT NEW.text OR OLD.translation IS NOT NEW.translation
+              OR OLD.note IS NOT NEW.note OR OLD.claimant_id IS NOT NEW.claimant_id
+              OR OLD.location IS NOT NEW.location)
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
+    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
+            claimdb_fold(NEW.note),
+            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
+            claimdb_fold(NEW.location));
+END;
+CREATE TRIGGER claim_search_delete AFTER DELETE ON claim
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER claim_search_merge AFTER INSERT ON claim_merge
+BEGIN
+    DELETE FROM claim_search WHERE rowid = NEW.dup_id;
+END;
+"#,
 ];
+
+/// The search index; an upgrade that creates it also fills it with the claims already stored.
+const SEARCH_INDEX: &str = "claim_search";
 
 /// The version of [`SCHEMA`]: one more than the number of migrations.
 pub const VERSION: i64 = MIGRATIONS.len() as i64 + 1;
@@ -90,9 +150,13 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     } else if version == VERSION {
         Upgrade::None
     } else {
+        let had_index = has_table(&tx, SEARCH_INDEX)?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
             tx.execute_batch(migration)
                 .with_context(|| format!("failed to upgrade the database to version {}", i + 2))?;
+        }
+        if !had_index && has_table(&tx, SEARCH_INDEX)? {
+            super::search::rebuild_index(&tx).context("failed to build the search index")?;
         }
         Upgrade::Migrated(version)
     };
@@ -116,6 +180,11 @@ pub fn check_current(conn: &Connection, path: &Path) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([name])
 }
 
 fn check_not_newer(version: i64, path: &Path) -> Result<(), UserError> {
@@ -203,6 +272,42 @@ mod tests {
 
         assert_eq!(schema_of(&old), schema_of(&fresh));
         assert_eq!(user_version(&old).unwrap(), VERSION);
+    }
+
+    #[test]
+    fn upgrading_builds_the_search_index_for_the_claims_already_stored() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'Wagner Group', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES (7, 'u7', 'أنشطة المجموعة الروسيَّة', 0, 1, 'now', 't', 'now', 't'),
+                    (9, 'u9', 'Ségou', 0, 1, 'now', 't', 'now', 't');",
+        )
+        .unwrap();
+        super::super::search::register_functions(&old).unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        let find = |q: &str| -> Vec<i64> {
+            let mut stmt = old
+                .prepare(
+                    "SELECT rowid FROM claim_search WHERE claim_search MATCH ?1 ORDER BY rowid",
+                )
+                .unwrap();
+            stmt.query_map([q], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(find("مجموعه AND روسيه"), [7]);
+        assert_eq!(find("segou"), [9]);
+        assert_eq!(find("wagner"), [7, 9]);
+        // The triggers keep it exact from then on.
+        old.execute("UPDATE claim SET text = 'باماكو' WHERE id = 7", [])
+            .unwrap();
+        assert!(find("مجموعه").is_empty());
+        assert_eq!(find("باماكو"), [7]);
     }
 
     #[test]

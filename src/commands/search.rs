@@ -1,0 +1,46 @@
+//! `claimdb search`: claims by the words a fact-checker remembers, best match first.
+
+use super::Ctx;
+use crate::output::Format;
+use crate::query;
+use crate::store::ClaimFilter;
+
+/// `claimdb search QUERY [--limit N]`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claimdb search مجموعة\n  \
+    claimdb search '\"القاعدة الجوية\" باماكو'\n  claimdb search 'روس* -أوكرانيا' --limit 5\n  \
+    claimdb search Segou --format json\n\n\
+    Query syntax:\n  word        claims with the word (every word must match)\n  \
+    \"a phrase\"  these words, next to each other, in this order\n  \
+    word*       any word starting with these letters\n  \
+    -word       claims without the word (also -\"a phrase\")\n\
+    Nothing else is syntax: OR, NOT, NEAR, brackets and the like are searched as words.\n\n\
+    Text is folded before it is compared: Arabic diacritics, tatweel and invisible marks are\n\
+    ignored; أ إ آ ٱ match ا, ى matches ي, ة matches ه; Arabic-Indic digits match 0-9; the\n\
+    article (ال, وال, بال, لل…) is not needed; Latin case and accents do not matter.\n\
+    A word that names a source (or one of its aliases) also finds its other names.\n\
+    Searched fields: text, translation, note, claimant and location.")]
+pub struct Args {
+    /// What to look for (may start with - to exclude a word)
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    /// At most this many claims
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: u64,
+}
+
+/// Prints the matching claims, best first, each with a snippet of the matching text.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let query = query::parse(&args.query)?;
+    for note in &query.notes {
+        ctx.out.note(note);
+    }
+    let hits = ctx
+        .store
+        .search(&query, &ClaimFilter::default(), args.limit)?;
+    if hits.is_empty() && ctx.out.format() == Format::Table {
+        ctx.out.note("no claims match");
+        return Ok(());
+    }
+    ctx.out.search_hits(&hits)
+}

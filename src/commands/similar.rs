@@ -1,0 +1,32 @@
+//! `claimdb similar`: likely duplicates of a claim.
+
+use super::Ctx;
+use crate::output::Format;
+
+/// `claimdb similar ID [--limit N]`
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  claimdb similar 12\n  claimdb similar 12 --format json\n\n\
+    Claims are compared by their folded words (the folding search uses: diacritics, article\n\
+    prefixes and word order do not matter), text with text and translation with translation.\n\
+    similarity is the cosine of the two word sets, from 0 to 1; claims from 0.6 on are listed.\n\
+    Fold a duplicate into the claim to keep with `claimdb merge KEEP DUP`."
+)]
+pub struct Args {
+    /// The claim's id
+    pub id: i64,
+    /// At most this many claims
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+}
+
+/// Prints the likely duplicates, most similar first.
+pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let similar = ctx.store.similar(args.id, args.limit)?;
+    if similar.is_empty() && ctx.out.format() == Format::Table {
+        ctx.out
+            .note(format!("no claim looks like claim {}", args.id));
+        return Ok(());
+    }
+    ctx.out.similar_claims(&similar)
+}

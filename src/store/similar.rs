@@ -1,0 +1,120 @@
+//! Likely duplicates: claims whose folded words are close to another claim's.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::search::{phrase, BM25};
+use super::Store;
+use crate::duplicates::{self, claim_similarity, word_set};
+use crate::model::Claim;
+
+/// How many index candidates are compared word by word when looking for duplicates.
+const CANDIDATES: usize = 200;
+
+/// At most this many distinct words of a claim go into the query for its duplicates (the
+/// longest, which are the rarest as a rule).
+const CANDIDATE_WORDS: usize = 24;
+
+/// A claim that looks like another one.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarClaim {
+    #[serde(flatten)]
+    pub claim: Claim,
+    /// Cosine similarity of the folded words, 0 to 1.
+    pub similarity: f64,
+}
+
+impl Store {
+    /// Claims that look like claim `id`, most similar first.
+    pub fn similar(&self, id: i64, limit: usize) -> anyhow::Result<Vec<SimilarClaim>> {
+        let claim = self.claim(id)?;
+        let found = similar_claims(
+            &self.conn,
+            &claim.text,
+            claim.translation.as_deref(),
+            &|other| other == id,
+            limit,
+        )?;
+        self.with_claims(found)
+    }
+
+    /// Stored claims that look like a claim about to be added, most similar first.
+    pub fn similar_to_text(
+        &self,
+        text: &str,
+        translation: Option<&str>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<SimilarClaim>> {
+        let found = similar_claims(&self.conn, text, translation, &|_| false, limit)?;
+        self.with_claims(found)
+    }
+
+    fn with_claims(&self, found: Vec<(i64, f64)>) -> anyhow::Result<Vec<SimilarClaim>> {
+        found
+            .into_iter()
+            .map(|(id, similarity)| {
+                Ok(SimilarClaim {
+                    claim: self.claim(id)?,
+                    similarity: duplicates::round(similarity),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Visible claims whose words look like `text` (or `translation`), with their similarity, at
+/// least [`duplicates::THRESHOLD`], best first. The index proposes candidates that share words;
+/// the folded word sets decide.
+pub(super) fn similar_claims(
+    conn: &Connection,
+    text: &str,
+    translation: Option<&str>,
+    skip: &dyn Fn(i64) -> bool,
+    limit: usize,
+) -> anyhow::Result<Vec<(i64, f64)>> {
+    let words = word_set(text);
+    let translation_words = translation.map(word_set);
+    let mut query_words: Vec<&String> = words
+        .iter()
+        .chain(translation_words.iter().flatten())
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    if query_words.is_empty() {
+        query_words = words.iter().collect();
+    }
+    // Longest first (ties in a fixed order): a claim's long words are its rare ones.
+    query_words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    query_words.dedup();
+    query_words.truncate(CANDIDATE_WORDS);
+    if query_words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let alternatives: Vec<String> = query_words.iter().map(|w| phrase(&[w], false)).collect();
+    let fts = format!("{{text translation}} : ({})", alternatives.join(" OR "));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.id, c.text, c.translation FROM claim_search
+         JOIN claim c ON c.id = claim_search.rowid
+         WHERE claim_search MATCH ?1 ORDER BY {BM25} LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![fts, CANDIDATES as i64])?;
+    let mut found = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if skip(id) {
+            continue;
+        }
+        let other_text: String = r.get(1)?;
+        let other_translation: Option<String> = r.get(2)?;
+        let other_translation = other_translation.as_deref().map(word_set);
+        let similarity = claim_similarity(
+            (&words, translation_words.as_ref()),
+            (&word_set(&other_text), other_translation.as_ref()),
+        );
+        if similarity >= duplicates::THRESHOLD {
+            found.push((id, similarity));
+        }
+    }
+    found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    found.truncate(limit);
+    Ok(found)
+}
