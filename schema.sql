@@ -167,6 +167,10 @@ CREATE VIRTUAL TABLE claim_search USING fts5 (
     content = '', contentless_delete = 1, tokenize = 'ascii'
 );
 
+-- How many claims hold each indexed word: `similar` and `add` look for likely duplicates through
+-- a claim's rarest words, which keeps the search small however common its other words are.
+CREATE VIRTUAL TABLE claim_search_vocab USING fts5vocab (claim_search, 'row');
+
 -- Triggers keep the index exact under every write, whichever code path makes it.
 CREATE TRIGGER claim_search_insert AFTER INSERT ON claim
 BEGIN

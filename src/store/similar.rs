@@ -1,6 +1,6 @@
 //! Likely duplicates: claims whose folded words are close to another claim's.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::search::{phrase, BM25};
@@ -11,9 +11,9 @@ use crate::model::Claim;
 /// How many index candidates are compared word by word when looking for duplicates.
 const CANDIDATES: usize = 200;
 
-/// At most this many distinct words of a claim go into the query for its duplicates (the
-/// longest, which are the rarest as a rule).
-const CANDIDATE_WORDS: usize = 24;
+/// At most this many distinct words of a claim go into the query for its duplicates: the
+/// rarest, by how many claims hold them.
+const RARE_WORDS: usize = 6;
 
 /// A claim that looks like another one.
 #[derive(Debug, Clone, Serialize)]
@@ -83,9 +83,25 @@ pub(super) fn similar_claims(
         query_words = words.iter().collect();
     }
     // Longest first (ties in a fixed order): a claim's long words are its rare ones.
-    query_words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    query_words.sort();
     query_words.dedup();
-    query_words.truncate(CANDIDATE_WORDS);
+    // The rarest words find a duplicate as surely as all of them (a duplicate shares most of
+    // its words) and keep the candidate search small: a word that half the claims hold would
+    // make every one of them a candidate to score.
+    let mut frequency =
+        conn.prepare_cached("SELECT doc FROM claim_search_vocab WHERE term = ?1")?;
+    let mut rare: Vec<(i64, &String)> = Vec::with_capacity(query_words.len());
+    for word in query_words {
+        let claims: Option<i64> = frequency
+            .query_row([word.as_str()], |r| r.get(0))
+            .optional()?;
+        // A word no claim holds cannot find a candidate.
+        if let Some(claims) = claims.filter(|n| *n > 0) {
+            rare.push((claims, word));
+        }
+    }
+    rare.sort();
+    let query_words: Vec<&String> = rare.into_iter().take(RARE_WORDS).map(|(_, w)| w).collect();
     if query_words.is_empty() {
         return Ok(Vec::new());
     }
