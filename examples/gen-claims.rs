@@ -15,10 +15,36 @@ use std::process::ExitCode;
 const ARTICLE: &str = include_str!("../bench/article.ar.txt");
 
 const ENGLISH: &[&str] = &[
-    "troops", "deployed", "near", "the airport", "according to", "officials", "said", "at least",
-    "fighters", "were killed", "in clashes", "base", "convoy", "reported", "villagers", "fled",
-    "the army", "denied", "sources", "confirmed", "drone strike", "civilians", "contractors",
-    "arrived", "last week", "in the north", "mining site", "gold", "training", "instructors",
+    "troops",
+    "deployed",
+    "near",
+    "the airport",
+    "according to",
+    "officials",
+    "said",
+    "at least",
+    "fighters",
+    "were killed",
+    "in clashes",
+    "base",
+    "convoy",
+    "reported",
+    "villagers",
+    "fled",
+    "the army",
+    "denied",
+    "sources",
+    "confirmed",
+    "drone strike",
+    "civilians",
+    "contractors",
+    "arrived",
+    "last week",
+    "in the north",
+    "mining site",
+    "gold",
+    "training",
+    "instructors",
 ];
 
 /// About twenty bodies that make, support or dispute claims.
@@ -56,13 +82,39 @@ const STATUSES: &[&str] = &[
 ];
 
 const QUALIFIERS: &[&str] = &["exact", "approx", "at_least", "at_most"];
-const UNITS: &[&str] = &["troops", "people", "fighters", "km", "USD", "aircraft", "مقاتل"];
+const UNITS: &[&str] = &[
+    "troops",
+    "people",
+    "fighters",
+    "km",
+    "USD",
+    "aircraft",
+    "مقاتل",
+];
 const LOCATIONS: &[&str] = &[
-    "Bamako", "Mopti", "Gao", "Timbuktu", "Ménaka", "Kidal", "Ségou", "باماكو", "موبتي", "Moura",
+    "Bamako",
+    "Mopti",
+    "Gao",
+    "Timbuktu",
+    "Ménaka",
+    "Kidal",
+    "Ségou",
+    "باماكو",
+    "موبتي",
+    "Moura",
 ];
 const TAGS: &[&str] = &[
-    "wagner", "troops", "airbase", "casualties", "mining", "drones", "elections", "aid",
-    "displacement", "sanctions", "فاجنر",
+    "wagner",
+    "troops",
+    "airbase",
+    "casualties",
+    "mining",
+    "drones",
+    "elections",
+    "aid",
+    "displacement",
+    "sanctions",
+    "فاجنر",
 ];
 
 /// The columns written: the import columns a newsroom feed would carry.
@@ -94,7 +146,9 @@ fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--seed" {
-            let value = args.next().ok_or(format!("--seed needs a number; {usage}"))?;
+            let value = args
+                .next()
+                .ok_or(format!("--seed needs a number; {usage}"))?;
             seed = value
                 .parse()
                 .map_err(|_| format!("--seed {value:?} is not a whole number; {usage}"))?;

@@ -108,6 +108,29 @@ pub struct ClaimReader<R: Read> {
     reader: csv::Reader<R>,
     columns: Vec<Field>,
     record: csv::ByteRecord,
+    /// Folded source names by the name as written: a feed names the same few sources on every
+    /// row, and folding (NFKC) each time would cost more than the rest of the row's checks.
+    keys: SourceKeys,
+}
+
+/// A bounded memo of [`model::source_key`].
+#[derive(Default)]
+struct SourceKeys(std::collections::HashMap<String, String>);
+
+impl SourceKeys {
+    /// Enough for any real set of sources; past it, names are folded without being kept.
+    const MAX: usize = 10_000;
+
+    fn key(&mut self, name: &str) -> String {
+        if let Some(key) = self.0.get(name) {
+            return key.clone();
+        }
+        let key = model::source_key(name);
+        if self.0.len() < Self::MAX {
+            self.0.insert(name.to_owned(), key.clone());
+        }
+        key
+    }
 }
 
 impl<R: Read> ClaimReader<R> {
@@ -182,6 +205,7 @@ impl<R: Read> ClaimReader<R> {
             reader,
             columns,
             record: csv::ByteRecord::new(),
+            keys: SourceKeys::default(),
         })
     }
 
@@ -207,7 +231,7 @@ impl<R: Read> ClaimReader<R> {
         }
     }
 
-    fn parse_record(&self, line: u64) -> Result<ImportRow, Vec<Problem>> {
+    fn parse_record(&mut self, line: u64) -> Result<ImportRow, Vec<Problem>> {
         let record = &self.record;
         if record.len() != self.columns.len() {
             // A blank line in the middle of a file reads as one empty field.
@@ -252,7 +276,7 @@ impl<R: Read> ClaimReader<R> {
             }
         }
         if problems.is_empty() {
-            check_row(&row, line, &mut problems);
+            check_row(&row, line, &mut problems, &mut self.keys);
         }
         if problems.is_empty() {
             Ok(row)
@@ -263,27 +287,30 @@ impl<R: Read> ClaimReader<R> {
 }
 
 /// Rules that involve more than one cell.
-fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>) {
-    let claimant = row.patch.claimant.as_deref().map(model::source_key);
-    let mut seen = std::collections::HashSet::new();
+fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut SourceKeys) {
+    let claimant = row.patch.claimant.as_deref().map(|c| keys.key(c));
+    // A row names a handful of sources: a short list beats hashing.
+    let mut seen = Vec::new();
     for (field, names) in [
         (Field::SupportedBy, &row.supported_by),
         (Field::DisputedBy, &row.disputed_by),
     ] {
         for name in names {
-            let key = model::source_key(name);
+            let key = keys.key(name);
             if Some(&key) == claimant.as_ref() {
                 problems.push(Problem::at(
                     line,
                     field,
                     format!("{name:?} is this claim's claimant; a claimant cannot support or dispute its own claim"),
                 ));
-            } else if !seen.insert(key) {
+            } else if seen.contains(&key) {
                 problems.push(Problem::at(
                     line,
                     field,
                     format!("{name:?} is listed more than once among supported_by and disputed_by"),
                 ));
+            } else {
+                seen.push(key);
             }
         }
     }

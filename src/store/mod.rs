@@ -54,6 +54,19 @@ const CLAIM_SELECT: &str = concat!(
      FROM claim c JOIN source cs ON cs.id = c.claimant_id"
 );
 
+/// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
+const IMPORT_CACHE_KIB: i64 = -64 * 1024;
+
+/// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
+/// stances by claim): an import into an empty database builds them at the end.
+const DEFERRABLE_INDEXES: &[&str] = &[
+    "claim_by_status",
+    "claim_by_claimant",
+    "claim_tag_by_tag",
+    "stance_by_source",
+    "stance_by_kind",
+];
+
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -346,7 +359,7 @@ impl Store {
         let now = model::now();
         let id = w.insert_claim(
             None,
-            &new_uid(),
+            None,
             draft,
             [(&now, actor), (&now, actor)],
             Action::Create,
@@ -403,15 +416,53 @@ impl Store {
         actor: &str,
         run: impl FnOnce(&mut Importer<'_, '_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
+        // A bulk load touches far more pages than the default 2 MB cache holds; a bounded
+        // 64 MB cache keeps the hot index pages in memory without growing with the file.
+        let cache_size: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // Every CHECKed column of an imported row is written from a typed value (Status,
+        // Qualifier, Stance, Action) or a validated draft, so the CHECKs cannot fail here; SQLite
+        // evaluates each `IN (…)` list through a temporary b-tree per row, a tenth of the import.
+        self.conn
+            .pragma_update(None, "ignore_check_constraints", true)?;
+        let result = self.import_in_transaction(actor, run);
+        self.conn
+            .pragma_update(None, "ignore_check_constraints", false)?;
+        self.conn.pragma_update(None, "cache_size", cache_size)?;
+        result
+    }
+
+    fn import_in_transaction<T>(
+        &mut self,
+        actor: &str,
+        run: impl FnOnce(&mut Importer<'_, '_>) -> anyhow::Result<(T, bool)>,
+    ) -> anyhow::Result<(T, Vec<String>)> {
         let tx = self.write()?;
+        let was_empty: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
+        // Into an empty database, the indexes the import never reads are built once at the end
+        // (a sort, and full pages) instead of row by row; the DDL is part of the transaction, so
+        // a failed or dry-run import leaves them as they were.
+        let deferred = if was_empty {
+            defer_indexes(&tx)?
+        } else {
+            Vec::new()
+        };
         let mut importer = Importer {
             w: Writer::new(&tx, actor),
             now: model::now(),
+            added: was_empty.then(AddedFilter::new),
         };
         let (result, keep) = run(&mut importer)?;
         let new_sources = std::mem::take(&mut importer.w.new_sources);
         drop(importer);
         if keep {
+            for sql in &deferred {
+                tx.execute_batch(sql)?;
+            }
             tx.commit()?;
         } else {
             tx.rollback()?;
@@ -510,6 +561,38 @@ impl Store {
 pub struct Importer<'t, 'c> {
     w: Writer<'t, 'c>,
     now: String,
+    /// When the database had no claims at the start: the text and claimant of every claim this
+    /// import added, so that a row that matches none of them skips the lookup.
+    added: Option<AddedFilter>,
+}
+
+/// A one-hash Bloom filter over (text, claimant) of a fixed 8 MB, whatever the file's size: "no"
+/// is certain, "maybe" is checked in the database. At a million claims about 1.5% of rows get a
+/// false "maybe".
+struct AddedFilter(Vec<u64>);
+
+impl AddedFilter {
+    const BITS: u32 = 26;
+
+    fn new() -> Self {
+        AddedFilter(vec![0; (1 << Self::BITS) / 64])
+    }
+
+    fn bit(text: &str, claimant_id: i64) -> usize {
+        let mixed =
+            (text_hash(text) as u64) ^ (claimant_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed.wrapping_mul(0xFF51_AFD7_ED55_8CCD) >> (64 - Self::BITS)) as usize
+    }
+
+    fn insert(&mut self, text: &str, claimant_id: i64) {
+        let bit = Self::bit(text, claimant_id);
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+
+    fn may_contain(&self, text: &str, claimant_id: i64) -> bool {
+        let bit = Self::bit(text, claimant_id);
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
 }
 
 impl Importer<'_, '_> {
@@ -526,14 +609,23 @@ impl Importer<'_, '_> {
             (None, Some(text), Some(claimant)) if row.uid.is_none() => {
                 let claimant_id = self.w.source_id_if_exists(claimant)?;
                 match claimant_id {
-                    Some(cid) => self.w.claim_by_text(text, cid)?,
-                    None => None,
+                    Some(cid)
+                        if self
+                            .added
+                            .as_ref()
+                            .is_none_or(|added| added.may_contain(text, cid)) =>
+                    {
+                        self.w.claim_by_text(text, cid)?
+                    }
+                    _ => None,
                 }
             }
             _ => None,
         };
         let imported = match existing {
             Some(id) => {
+                // The claim's text or claimant may change: the filter would no longer cover it.
+                self.added = None;
                 let changed = !self
                     .w
                     .update_claim(id, &row.patch, Action::Import, Some(&note), false)?
@@ -571,10 +663,9 @@ impl Importer<'_, '_> {
                     Some(id) if !self.w.claim_exists(id)? => Some(id),
                     _ => None,
                 };
-                let uid = row.uid.clone().unwrap_or_else(new_uid);
                 let id = self.w.insert_claim(
                     id,
-                    &uid,
+                    row.uid.as_deref(),
                     &draft,
                     [(&created.0, &created.1), (&updated.0, &updated.1)],
                     Action::Import,
@@ -585,8 +676,13 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        self.w.add_stance(id, name, stance)?;
+                        self.w
+                            .add_stance(id, &draft.claimant, name, stance, &updated)?;
                     }
+                }
+                if let Some(added) = &mut self.added {
+                    let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
+                    added.insert(&draft.text, claimant_id);
                 }
                 Imported::Added(id)
             }
@@ -601,6 +697,8 @@ struct Writer<'t, 'c> {
     actor: &'t str,
     /// Sources by folded name, so that a million-row import resolves each name once.
     source_cache: HashMap<String, (i64, String)>,
+    /// The same by the name as written, which spares folding (NFKC) a name seen before.
+    written_cache: HashMap<String, (i64, String)>,
     new_sources: Vec<String>,
 }
 
@@ -610,11 +708,15 @@ impl<'t, 'c> Writer<'t, 'c> {
             tx,
             actor,
             source_cache: HashMap::new(),
+            written_cache: HashMap::new(),
             new_sources: Vec::new(),
         }
     }
 
     fn source_id_if_exists(&mut self, name: &str) -> anyhow::Result<Option<i64>> {
+        if let Some((id, _)) = self.written_cache.get(name) {
+            return Ok(Some(*id));
+        }
         let key = model::source_key(name);
         if let Some((id, _)) = self.source_cache.get(&key) {
             return Ok(Some(*id));
@@ -627,7 +729,19 @@ impl<'t, 'c> Writer<'t, 'c> {
     }
 
     /// The source's id and canonical name, creating it (kind `other`) when the name is new.
-    fn resolve_source(&mut self, name: &str) -> anyhow::Result<(i64, String)> {
+    fn resolve_source(&mut self, written: &str) -> anyhow::Result<(i64, String)> {
+        if let Some(found) = self.written_cache.get(written) {
+            return Ok(found.clone());
+        }
+        let found = self.resolve_source_by_key(written)?;
+        // Bounded: a file with endless distinct names must not grow the cache without end.
+        if self.written_cache.len() < 100_000 {
+            self.written_cache.insert(written.to_owned(), found.clone());
+        }
+        Ok(found)
+    }
+
+    fn resolve_source_by_key(&mut self, name: &str) -> anyhow::Result<(i64, String)> {
         let name = model::list_item("a source name", name)?;
         let key = model::source_key(&name);
         if let Some(found) = self.source_cache.get(&key) {
@@ -669,23 +783,35 @@ impl<'t, 'c> Writer<'t, 'c> {
             .optional()?)
     }
 
+    /// Stores a new claim; without `uid` it gets a fresh one (which no claim can have yet, so it
+    /// is not looked up).
     #[allow(clippy::too_many_arguments)]
     fn insert_claim(
         &mut self,
         id: Option<i64>,
-        uid: &str,
+        uid: Option<&str>,
         draft: &ClaimDraft,
         [(created_at, created_by), (updated_at, updated_by)]: [(&str, &str); 2],
         action: Action,
         note: Option<&str>,
     ) -> anyhow::Result<i64> {
         let (claimant_id, _) = self.resolve_source(&draft.claimant)?;
-        if self.claim_by_uid(uid)?.is_some() {
-            return Err(UserError::Refused(format!(
-                "uid {uid:?} is already used by another claim"
-            ))
-            .into());
-        }
+        let fresh;
+        let uid = match uid {
+            Some(uid) => {
+                if self.claim_by_uid(uid)?.is_some() {
+                    return Err(UserError::Refused(format!(
+                        "uid {uid:?} is already used by another claim"
+                    ))
+                    .into());
+                }
+                uid
+            }
+            None => {
+                fresh = new_uid();
+                &fresh
+            }
+        };
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status, value,
                  unit, qualifier, location, claim_date, article_url, article_title, note,
@@ -715,7 +841,8 @@ impl<'t, 'c> Writer<'t, 'c> {
             updated_by,
         ])?;
         let id = self.tx.last_insert_rowid();
-        self.set_tags(id, &draft.tags)?;
+        // A new claim has no tags to replace.
+        self.insert_tags(id, &draft.tags)?;
         self.record(id, action, None, note)?;
         Ok(id)
     }
@@ -724,6 +851,10 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.tx
             .prepare_cached("DELETE FROM claim_tag WHERE claim_id = ?1")?
             .execute([id])?;
+        self.insert_tags(id, tags)
+    }
+
+    fn insert_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
         let mut insert = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO claim_tag (claim_id, tag) VALUES (?1, ?2)")?;
@@ -817,18 +948,32 @@ impl<'t, 'c> Writer<'t, 'c> {
         Ok(changes)
     }
 
-    /// Adds a stance from an imported row to a claim being created.
-    fn add_stance(&mut self, id: i64, name: &str, stance: Stance) -> anyhow::Result<()> {
+    /// Adds a stance from an imported row to claim `id`, just created by `claimant` and last
+    /// updated at `updated` (which the stance takes as its own creation).
+    fn add_stance(
+        &mut self,
+        id: i64,
+        claimant: &str,
+        name: &str,
+        stance: Stance,
+        (updated_at, updated_by): &(String, String),
+    ) -> anyhow::Result<()> {
+        let (claimant_id, _) = self.resolve_source(claimant)?;
         let (source_id, canonical) = self.resolve_source(name)?;
-        self.check_not_claimant(id, source_id, &canonical)?;
+        if claimant_id == source_id {
+            return Err(UserError::Refused(format!(
+                "{canonical:?} made claim {id}; a claimant cannot support or dispute its own claim"
+            ))
+            .into());
+        }
         let inserted = self
             .tx
             .prepare_cached(
                 "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
-                 SELECT ?1, ?2, ?3, updated_at, updated_by FROM claim WHERE id = ?1
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (claim_id, source_id) DO NOTHING",
             )?
-            .execute(params![id, source_id, stance])?;
+            .execute(params![id, source_id, stance, updated_at, updated_by])?;
         if inserted == 0 {
             return Err(UserError::Refused(format!(
                 "{canonical:?} is listed more than once among the supporting and disputing sources"
@@ -1058,6 +1203,26 @@ fn insert_alias(conn: &Connection, id: i64, alias: &str) -> anyhow::Result<bool>
     )?
     .execute(params![model::source_key(&alias), alias, id])?;
     Ok(true)
+}
+
+/// Drops the [`DEFERRABLE_INDEXES`] and returns the statements that create them again, exactly as
+/// the schema has them.
+fn defer_indexes(tx: &Transaction<'_>) -> anyhow::Result<Vec<String>> {
+    let mut create = Vec::new();
+    for name in DEFERRABLE_INDEXES {
+        let sql: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            create.push(sql);
+        }
+    }
+    Ok(create)
 }
 
 fn text_hash(text: &str) -> i64 {
