@@ -30,38 +30,52 @@ pub fn write_claim<W: Write>(
     claim: &Claim,
     spreadsheet_safe: bool,
 ) -> csv::Result<()> {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let cells = [
-        claim.id.to_string(),
-        claim.uid.clone(),
-        claim.text.clone(),
+    use std::borrow::Cow;
+    // Borrowed where the claim already holds the text: an export of a million claims would
+    // otherwise copy every cell once more.
+    fn opt(o: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(o.as_deref().unwrap_or_default())
+    }
+    let cells: [Cow<'_, str>; 21] = [
+        claim.id.to_string().into(),
+        claim.uid.as_str().into(),
+        claim.text.as_str().into(),
         opt(&claim.translation),
-        claim.claimant.clone(),
-        claim.supported_by.join(";"),
-        claim.disputed_by.join(";"),
-        claim.status.to_string(),
-        claim.value.map(model::format_value).unwrap_or_default(),
+        claim.claimant.as_str().into(),
+        claim.supported_by.join(";").into(),
+        claim.disputed_by.join(";").into(),
+        claim.status.as_str().into(),
+        claim
+            .value
+            .map(model::format_value)
+            .unwrap_or_default()
+            .into(),
         opt(&claim.unit),
-        claim.qualifier.map(|q| q.to_string()).unwrap_or_default(),
+        claim
+            .qualifier
+            .map(|q| q.as_str())
+            .unwrap_or_default()
+            .into(),
         opt(&claim.location),
         claim
             .claim_date
             .as_ref()
             .map(|d| d.to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         opt(&claim.article_url),
         opt(&claim.article_title),
-        claim.tags.join(";"),
+        claim.tags.join(";").into(),
         opt(&claim.note),
-        claim.created_at.clone(),
-        claim.created_by.clone(),
-        claim.updated_at.clone(),
-        claim.updated_by.clone(),
+        claim.created_at.as_str().into(),
+        claim.created_by.as_str().into(),
+        claim.updated_at.as_str().into(),
+        claim.updated_by.as_str().into(),
     ];
     if spreadsheet_safe {
         out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
     } else {
-        out.write_record(&cells)
+        out.write_record(cells.iter().map(|c| c.as_bytes()))
     }
 }
 
