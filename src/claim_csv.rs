@@ -30,38 +30,52 @@ pub fn write_claim<W: Write>(
     claim: &Claim,
     spreadsheet_safe: bool,
 ) -> csv::Result<()> {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let cells = [
-        claim.id.to_string(),
-        claim.uid.clone(),
-        claim.text.clone(),
+    use std::borrow::Cow;
+    // Borrowed where the claim already holds the text: an export of a million claims would
+    // otherwise copy every cell once more.
+    fn opt(o: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(o.as_deref().unwrap_or_default())
+    }
+    let cells: [Cow<'_, str>; 21] = [
+        claim.id.to_string().into(),
+        claim.uid.as_str().into(),
+        claim.text.as_str().into(),
         opt(&claim.translation),
-        claim.claimant.clone(),
-        claim.supported_by.join(";"),
-        claim.disputed_by.join(";"),
-        claim.status.to_string(),
-        claim.value.map(model::format_value).unwrap_or_default(),
+        claim.claimant.as_str().into(),
+        claim.supported_by.join(";").into(),
+        claim.disputed_by.join(";").into(),
+        claim.status.as_str().into(),
+        claim
+            .value
+            .map(model::format_value)
+            .unwrap_or_default()
+            .into(),
         opt(&claim.unit),
-        claim.qualifier.map(|q| q.to_string()).unwrap_or_default(),
+        claim
+            .qualifier
+            .map(|q| q.as_str())
+            .unwrap_or_default()
+            .into(),
         opt(&claim.location),
         claim
             .claim_date
             .as_ref()
             .map(|d| d.to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         opt(&claim.article_url),
         opt(&claim.article_title),
-        claim.tags.join(";"),
+        claim.tags.join(";").into(),
         opt(&claim.note),
-        claim.created_at.clone(),
-        claim.created_by.clone(),
-        claim.updated_at.clone(),
-        claim.updated_by.clone(),
+        claim.created_at.as_str().into(),
+        claim.created_by.as_str().into(),
+        claim.updated_at.as_str().into(),
+        claim.updated_by.as_str().into(),
     ];
     if spreadsheet_safe {
         out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
     } else {
-        out.write_record(&cells)
+        out.write_record(cells.iter().map(|c| c.as_bytes()))
     }
 }
 
@@ -111,6 +125,29 @@ pub struct ClaimReader<R: Read> {
     /// Values for fields the file lacks or leaves empty (`--default claimant=NAME`).
     defaults: Vec<(Field, String)>,
     record: csv::ByteRecord,
+    /// Folded source names by the name as written: a feed names the same few sources on every
+    /// row, and folding (NFKC) each time would cost more than the rest of the row's checks.
+    keys: SourceKeys,
+}
+
+/// A bounded memo of [`model::source_key`].
+#[derive(Default)]
+struct SourceKeys(std::collections::HashMap<String, String>);
+
+impl SourceKeys {
+    /// Enough for any real set of sources; past it, names are folded without being kept.
+    const MAX: usize = 10_000;
+
+    fn key(&mut self, name: &str) -> String {
+        if let Some(key) = self.0.get(name) {
+            return key.clone();
+        }
+        let key = model::source_key(name);
+        if self.0.len() < Self::MAX {
+            self.0.insert(name.to_owned(), key.clone());
+        }
+        key
+    }
 }
 
 /// How to read a file whose header is not claimdb's: columns renamed (`--rename claim_s=text`;
@@ -224,6 +261,7 @@ impl<R: Read> ClaimReader<R> {
             columns,
             defaults: options.defaults.clone(),
             record: csv::ByteRecord::new(),
+            keys: SourceKeys::default(),
         })
     }
 
@@ -249,7 +287,7 @@ impl<R: Read> ClaimReader<R> {
         }
     }
 
-    fn parse_record(&self, line: u64) -> Result<ImportRow, Vec<Problem>> {
+    fn parse_record(&mut self, line: u64) -> Result<ImportRow, Vec<Problem>> {
         let record = &self.record;
         if record.len() != self.columns.len() {
             // A blank line in the middle of a file reads as one empty field.
@@ -306,7 +344,7 @@ impl<R: Read> ClaimReader<R> {
             }
         }
         if problems.is_empty() {
-            check_row(&row, line, &mut problems);
+            check_row(&row, line, &mut problems, &mut self.keys);
         }
         if problems.is_empty() {
             Ok(row)
@@ -317,27 +355,30 @@ impl<R: Read> ClaimReader<R> {
 }
 
 /// Rules that involve more than one cell.
-fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>) {
-    let claimant = row.patch.claimant.as_deref().map(model::source_key);
-    let mut seen = std::collections::HashSet::new();
+fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut SourceKeys) {
+    let claimant = row.patch.claimant.as_deref().map(|c| keys.key(c));
+    // A row names a handful of sources: a short list beats hashing.
+    let mut seen = Vec::new();
     for (field, names) in [
         (Field::SupportedBy, &row.supported_by),
         (Field::DisputedBy, &row.disputed_by),
     ] {
         for name in names {
-            let key = model::source_key(name);
+            let key = keys.key(name);
             if Some(&key) == claimant.as_ref() {
                 problems.push(Problem::at(
                     line,
                     field,
                     format!("{name:?} is this claim's claimant; a claimant cannot support or dispute its own claim"),
                 ));
-            } else if !seen.insert(key) {
+            } else if seen.contains(&key) {
                 problems.push(Problem::at(
                     line,
                     field,
                     format!("{name:?} is listed more than once among supported_by and disputed_by"),
                 ));
+            } else {
+                seen.push(key);
             }
         }
     }

@@ -160,7 +160,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
                 .with_context(|| format!("failed to upgrade the database to version {}", i + 2))?;
         }
         if !had_index && has_table(&tx, SEARCH_INDEX)? {
-            super::search::rebuild_index(&tx).context("failed to build the search index")?;
+            super::search::rebuild_index(&tx, true).context("failed to build the search index")?;
         }
         Upgrade::Migrated(version)
     };

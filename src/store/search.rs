@@ -57,10 +57,10 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Fills the search index with every visible claim; run by the migration that creates the
 /// index, inside its transaction.
-pub fn rebuild_index(conn: &Connection) -> anyhow::Result<()> {
+pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM claim", [], |r| r.get(0))?;
-    let show_progress = total > REBUILD_BATCH;
+    let show_progress = report && total > REBUILD_BATCH;
     let mut select = conn.prepare(
         "SELECT c.id, c.text, c.translation, c.note, s.name, c.location
          FROM claim c JOIN source s ON s.id = c.claimant_id

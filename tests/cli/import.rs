@@ -215,3 +215,35 @@ fn a_claimant_citing_itself_through_an_alias_rejects_the_import() {
         .fails(1, &["f.csv line 2", "own claim"]);
     assert_eq!(wd.export().lines().count(), 1);
 }
+
+#[test]
+fn an_import_into_an_empty_database_leaves_the_search_index_and_wal_working() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let ids = |query: &str| -> Vec<i64> {
+        let hits = wd.run(&["search", query, "--format", "json"]).ok().json();
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(ids("مجموعة").len() >= 3, "the import filled the index");
+    // The triggers the bulk path set aside are back: new and changed claims are indexed.
+    let id = wd.add(&["Tessalit airfield handed over", "--claimant", "AFP"]);
+    assert_eq!(ids("tessalit"), [id]);
+    wd.run(&[
+        "edit",
+        &id.to_string(),
+        "--text",
+        "Gao airfield handed over",
+    ])
+    .ok();
+    assert_eq!(ids("tessalit"), Vec::<i64>::new());
+    assert_eq!(ids("gao"), [id]);
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}

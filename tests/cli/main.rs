@@ -4,6 +4,7 @@
 mod harness;
 
 mod add;
+mod bench;
 mod cite;
 mod edit;
 mod export;

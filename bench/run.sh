@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# claimdb benchmark: claimdb beside sqlite3 and sqlite-utils, on this machine, in one run.
+#
+#   bench/run.sh            1,000,000 claims (writes bench/RESULTS.md)
+#   bench/run.sh --quick    100,000 claims
+#
+# Environment:
+#   N=300             number of claims (overrides the default and --quick)
+#   CLAIMDB=path      use this claimdb binary instead of building the release one
+#   GEN="cmd args"    the generator command (default: the release gen-claims example)
+#   CSV=path          use this claims file instead of generating one (N is then its row count)
+#   SEED=1            generator seed
+#   RUNS=5            runs per quick command; IMPORT_RUNS=3 runs per import and export
+#   WORK=bench/work   where the CSV files and databases go (ignored by git)
+#   SQLITE_UTILS=0    skip sqlite-utils (otherwise it is installed with pip into bench/.venv)
+#   RESULTS=path      also write the table here (default: bench/RESULTS.md for a full run)
+#
+# Timings are medians: hyperfine when it is installed, otherwise a loop timed with date +%s%N.
+# Missing tools (hyperfine, sqlite3, sqlite-utils, /usr/bin/time) skip their rows with a notice.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+
+n_default=1000000
+for arg in "$@"; do
+    case "$arg" in
+        --quick) n_default=100000 ;;
+        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+        *) echo "bench/run.sh: unknown argument $arg (try --quick)" >&2; exit 2 ;;
+    esac
+done
+N=${N:-$n_default}
+SEED=${SEED:-1}
+RUNS=${RUNS:-5}
+IMPORT_RUNS=${IMPORT_RUNS:-3}
+WORK=${WORK:-$here/work}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+notice() { echo "bench: $*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ----- build --------------------------------------------------------------------------------
+if [[ -z "${CLAIMDB:-}" ]]; then
+    notice "building the release binary and generator"
+    cargo build --quiet --release --bin claimdb --example gen-claims >&2
+    CLAIMDB=$root/target/release/claimdb
+fi
+[[ $CLAIMDB == */* ]] && CLAIMDB=$(realpath "$CLAIMDB")
+[[ -n ${CSV:-} ]] && CSV=$(realpath "$CSV")
+GEN=${GEN:-$root/target/release/examples/gen-claims}
+SQLITE3=$(command -v sqlite3 || true)
+[[ -n "$SQLITE3" ]] || notice "sqlite3 is not installed: its rows are skipped"
+have hyperfine || notice "hyperfine is not installed: timing with a loop of $RUNS runs"
+TIME=/usr/bin/time
+[[ -x $TIME ]] || { notice "/usr/bin/time is missing (apt-get install time): peak memory is skipped"; TIME=; }
+
+# ----- data ---------------------------------------------------------------------------------
+columns="text,translation,claimant,supported_by,disputed_by,status,value,unit,qualifier,location,claim_date,tags,note"
+if [[ -n "${CSV:-}" ]]; then
+    csv=$CSV
+    csv_small=
+else
+    csv=$WORK/claims-$N.csv
+    small=$((N / 10))
+    csv_small=$WORK/claims-$small.csv
+    for f in "$csv:$N" "$csv_small:$small"; do
+        file=${f%%:*} count=${f##*:}
+        if [[ ! -s $file ]]; then
+            notice "generating $count claims (seed $SEED) into $file"
+            $GEN "$count" --seed "$SEED" >"$file.tmp"
+            mv "$file.tmp" "$file"
+        fi
+    done
+fi
+db=$WORK/claimdb.db
+bare=$WORK/sqlite3.db
+tiny=$WORK/tiny.db
+
+# ----- timing -------------------------------------------------------------------------------
+# median_ms RUNS PREPARE COMMAND: the median wall time of COMMAND in milliseconds, with PREPARE
+# (a command, or empty for none) run before each run.
+median_ms() {
+    local runs=$1 prepare=$2 cmd=$3
+    if have hyperfine; then
+        local out=$WORK/hyperfine.csv opts=(--style none --runs "$runs")
+        if [[ -n $prepare ]]; then
+            opts+=(--prepare "$prepare")
+        else
+            opts+=(--warmup 1)
+        fi
+        # Without a shell in between (-N) unless the command redirects: a command of a few
+        # milliseconds is then measured, not the shell.
+        [[ $cmd == *">"* ]] || opts+=(-N)
+        hyperfine "${opts[@]}" --export-csv "$out" "$cmd" >/dev/null 2>&1 ||
+            { notice "failed: $cmd"; echo "failed"; return; }
+        # command,mean,stddev,median,user,system,min,max: the command is quoted and may hold commas.
+        tail -n 1 "$out" | awk -F, '{ printf "%.1f\n", $(NF-4) * 1000 }'
+    else
+        local times=() i start end
+        for ((i = 0; i < runs; i++)); do
+            [[ -z $prepare ]] || bash -c "$prepare"
+            start=$(date +%s%N)
+            bash -c "$cmd" >/dev/null 2>&1 || { notice "failed: $cmd"; echo "failed"; return; }
+            end=$(date +%s%N)
+            times+=($(((end - start) / 1000)))
+        done
+        printf '%s\n' "${times[@]}" | sort -n |
+            awk '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1000 }'
+    fi
+}
+
+# peak_mb COMMAND: the maximum resident set size of COMMAND in MB.
+peak_mb() {
+    [[ -n $TIME ]] || { echo "skipped"; return; }
+    local log=$WORK/time.log
+    $TIME -v bash -c "$1" >/dev/null 2>"$log" || { notice "failed: $1"; echo "failed"; return; }
+    awk -F: '/Maximum resident set size/ { printf "%.1f\n", $2 / 1024 }' "$log"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "–" }'; }
+mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+secs() { awk -v m="$1" 'BEGIN { if (m + 0 >= 1000) printf "%.2f s", m / 1000; else if (m + 0 > 0) printf "%.1f ms", m; else print m }'; }
+ms() { awk -v m="$1" 'BEGIN { if (m + 0 > 0) printf "%.1f ms", m; else print m }'; }
+# verdict VALUE OP LIMIT
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "–" || v + 0 == 0) print "–"; else if ((op == "<=" && v + 0 <= l + 0) || (op == ">=" && v + 0 >= l + 0)) print "met"; else print "**missed**" }'; }
+
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
+rm_db() { echo "rm -f '$1' '$1-wal' '$1-shm' '$1-journal'"; }
+
+# Commands run in the work folder and name the file as a user would, relative: the history of
+# each imported claim records "import of FILE line N" with FILE as given.
+cd "$WORK"
+[[ $csv == "$WORK"/* ]] && csv=${csv#"$WORK"/}
+[[ -n $csv_small && $csv_small == "$WORK"/* ]] && csv_small=${csv_small#"$WORK"/}
+claimdb_import="'$CLAIMDB' --quiet --db '$db' import '$csv'"
+
+# ----- 1. import ----------------------------------------------------------------------------
+notice "import: claimdb ($IMPORT_RUNS runs)"
+t_claimdb=$(median_ms "$IMPORT_RUNS" "$(rm_db "$db")" "$claimdb_import")
+# The last run leaves the database that the queries below read.
+[[ -s $db ]] || bash -c "$claimdb_import"
+rows_in_db=$("$CLAIMDB" --quiet --db "$db" --format json stats | tr -d ' \n' | sed 's/^{"claims":\([0-9]*\).*/\1/')
+
+t_sqlite=
+if [[ -n $SQLITE3 ]]; then
+    notice "import: sqlite3 .import ($IMPORT_RUNS runs)"
+    sqlite_import="'$SQLITE3' '$bare' 'CREATE TABLE claims (${columns//,/, });' '.import --csv --skip 1 $csv claims'"
+    t_sqlite=$(median_ms "$IMPORT_RUNS" "$(rm_db "$bare")" "$sqlite_import")
+    [[ -s $bare ]] || bash -c "$sqlite_import"
+    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "$(secs "$t_sqlite") (sqlite3 .import, bare table)" \
+        "$(ratio "$t_claimdb" "$t_sqlite")×" "≤ 2×" "$(verdict "$(ratio "$t_claimdb" "$t_sqlite")" "<=" 2)"
+else
+    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "skipped: no sqlite3" "–" "≤ 2×" "–"
+fi
+
+su=
+if [[ ${SQLITE_UTILS:-1} != 0 ]]; then
+    if [[ ! -x $here/.venv/bin/sqlite-utils ]]; then
+        notice "installing sqlite-utils into bench/.venv"
+        { python3 -m venv "$here/.venv" && "$here/.venv/bin/pip" install --quiet sqlite-utils; } >&2 ||
+            notice "could not install sqlite-utils"
+    fi
+    [[ -x $here/.venv/bin/sqlite-utils ]] && su=$here/.venv/bin/sqlite-utils
+fi
+if [[ -n $su ]]; then
+    notice "import: sqlite-utils insert --csv (1 run: it is slow)"
+    su_db=$WORK/sqlite-utils.db
+    t_su=$(median_ms 1 "$(rm_db "$su_db")" "'$su' insert '$su_db' claims '$csv' --csv")
+    speedup=$(ratio "$t_su" "$t_claimdb")
+    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "$(secs "$t_su") (sqlite-utils insert --csv)" \
+        "$speedup× faster" "≥ 10× faster" "$(verdict "$speedup" ">=" 10)"
+    rm -f "$su_db"
+else
+    notice "sqlite-utils is not available: its row is skipped"
+    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "skipped: no sqlite-utils" "–" "≥ 10× faster" "–"
+fi
+
+# ----- 2. peak memory -----------------------------------------------------------------------
+notice "import: peak memory"
+scratch=$WORK/rss.db
+for f in "$csv" $csv_small; do
+    bash -c "$(rm_db "$scratch")"
+    peak=$(peak_mb "'$CLAIMDB' --quiet --db '$scratch' import '$f'")
+    count=$(basename "$f" .csv)
+    row "peak RSS, import of ${count#claims-}" "$peak MB" "" "" "≤ 100 MB" "$(verdict "$peak" "<=" 100)"
+done
+bash -c "$(rm_db "$scratch")"
+
+# ----- 3. reading the big database ----------------------------------------------------------
+id=$(((rows_in_db + 1) / 2))
+for q in "list --status disputed --limit 50" "list --disputed --limit 50" "show $id" "stats"; do
+    notice "query: $q"
+    t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$db' $q")
+    row "\`$q\` on $rows_in_db claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)"
+done
+row "\`search\`" "skipped: search is not built yet" "" "" "≤ 30 ms" "–"
+
+notice "export"
+t_export=$(median_ms "$IMPORT_RUNS" "" "'$CLAIMDB' --db '$db' export >/dev/null")
+if [[ -n $SQLITE3 ]]; then
+    t_dump=$(median_ms "$IMPORT_RUNS" "" "'$SQLITE3' -csv '$bare' 'SELECT * FROM claims' >/dev/null")
+    row "export $rows_in_db claims" "$(secs "$t_export")" "$(secs "$t_dump") (sqlite3 -csv, bare table)" \
+        "$(ratio "$t_export" "$t_dump")×" "≤ 2×" "$(verdict "$(ratio "$t_export" "$t_dump")" "<=" 2)"
+else
+    row "export $rows_in_db claims" "$(secs "$t_export")" "skipped: no sqlite3" "–" "≤ 2×" "–"
+fi
+
+# ----- 4. fixed cost ------------------------------------------------------------------------
+notice "fixed cost"
+bash -c "$(rm_db "$tiny")"
+printf 'text,claimant\n"A short claim, for timing",Reuters\n' | "$CLAIMDB" --quiet --db "$tiny" import -
+t=$(median_ms "$RUNS" "" "'$CLAIMDB' --version")
+row "\`claimdb --version\`" "$(ms "$t")" "" "" "≤ 5 ms" "$(verdict "$t" "<=" 5)"
+t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$tiny' show 1")
+row "\`show 1\` on a 1-claim database" "$(ms "$t")" "" "" "≤ 5 ms" "$(verdict "$t" "<=" 5)"
+
+# ----- 5. size ------------------------------------------------------------------------------
+size_ratio=$(ratio "$(stat -c %s "$db")" "$(stat -c %s "$csv")")
+bare_size="–"
+[[ -s $bare ]] && bare_size="$(mb "$bare") MB (sqlite3 bare table)"
+row "database size" "$(mb "$db") MB" "$(mb "$csv") MB CSV; $bare_size" "$size_ratio× the CSV" "≤ 2×" \
+    "$(verdict "$size_ratio" "<=" 2)"
+
+# ----- report -------------------------------------------------------------------------------
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+mem=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
+timer="hyperfine $(hyperfine --version 2>/dev/null | awk '{ print $2 }')"
+have hyperfine || timer="a shell loop (date +%s%N)"
+table=$(
+    echo "## claimdb benchmark: $rows_in_db claims"
+    echo
+    echo "Machine: $(nproc) cores, $cpu, $mem memory; $(rustc --version 2>/dev/null || echo 'rustc unknown');"
+    echo "$("$CLAIMDB" --version); $("${SQLITE3:-false}" --version 2>/dev/null | awk '{ print "sqlite3 " $1 }' || true);"
+    echo "medians of $IMPORT_RUNS runs (imports, export) and $RUNS runs (queries) with $timer; $(date -u +%Y-%m-%d)."
+    echo
+    echo "| measure | claimdb | reference | ratio | target | |"
+    echo "|---|---:|---|---:|---|---|"
+    printf '%s\n' "${rows[@]}"
+)
+echo "$table"
+results=${RESULTS:-}
+[[ -z $results && -z ${CSV:-} && $N == 1000000 ]] && results=$here/RESULTS.md
+if [[ -n $results ]]; then
+    {
+        echo "# Benchmark results"
+        echo
+        echo "The last full run of \`bench/run.sh\` (see the README section \"Benchmarks\")."
+        echo
+        echo "$table"
+    } >"$results"
+    notice "wrote $results"
+fi

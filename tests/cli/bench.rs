@@ -1,0 +1,210 @@
+//! The benchmark's generator and script, and the import fast paths they exercise. Nothing here
+//! times anything: figures belong in bench/RESULTS.md, not in pass/fail tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::Workdir;
+
+/// The gen-claims example: the one `cargo test` built, else built now.
+fn generator() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_claimdb"));
+    let dir = bin.parent().expect("the binary lies in a target folder");
+    let example = dir
+        .join("examples")
+        .join(format!("gen-claims{}", std::env::consts::EXE_SUFFIX));
+    if !example.exists() {
+        let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["build", "--quiet", "--example", "gen-claims"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building gen-claims failed");
+    }
+    example
+}
+
+fn generate(args: &[&str]) -> Vec<u8> {
+    let output = Command::new(generator())
+        .args(args)
+        .output()
+        .expect("gen-claims runs");
+    assert!(
+        output.status.success(),
+        "gen-claims {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[test]
+fn the_generator_gives_the_same_bytes_for_the_same_seed_and_others_for_another() {
+    let a = generate(&["300", "--seed", "7"]);
+    assert_eq!(a, generate(&["300", "--seed", "7"]));
+    assert_ne!(a, generate(&["300", "--seed", "8"]));
+    // A smaller count is a prefix of the same stream, so N/10 files match the first rows of N.
+    let head = generate(&["30", "--seed", "7"]);
+    assert!(a.starts_with(&head));
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.starts_with(
+        "text,translation,claimant,supported_by,disputed_by,status,value,unit,qualifier,\
+         location,claim_date,tags,note\n"
+    ));
+    // The quoting paths of the CSV format: quotes, commas and line breaks inside cells.
+    assert!(text.contains("\"\""), "no embedded quote");
+    assert!(
+        text.contains("،") && text.contains("troops"),
+        "not mixed Arabic and English"
+    );
+    let rows = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 300);
+    assert!(
+        rows.iter().any(|r| r[0].contains('\n')),
+        "no embedded line break"
+    );
+    for status in [
+        "unverified",
+        "in_review",
+        "verified",
+        "misleading",
+        "false",
+        "disputed",
+    ] {
+        assert!(rows.iter().any(|r| &r[5] == status), "no {status} claim");
+    }
+    for row in &rows {
+        let claimant = &row[2];
+        let cited: Vec<&str> = row[3]
+            .split(';')
+            .chain(row[4].split(';'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert!(
+            !cited.contains(&claimant),
+            "a claimant cites itself: {row:?}"
+        );
+        let mut unique = cited.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), cited.len(), "a source cited twice: {row:?}");
+    }
+}
+
+#[test]
+fn generated_claims_import_cleanly_and_round_trip() {
+    let wd = Workdir::new();
+    let file = wd.write("claims.csv", generate(&["300", "--seed", "3"]));
+    let run = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("300 row(s): 300 added"), "{run:?}");
+    let stats = wd.run(&["--format", "json", "stats"]).ok().json();
+    assert_eq!(stats["claims"], 300);
+    // One history row per created claim.
+    let history = wd.run(&["--format", "json", "history", "150"]).ok().json();
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["action"], "import");
+    let exported = wd.export();
+    // Every claim is read by merging three sorted reads; a filter takes the per-claim path.
+    let mut filtered = vec!["export"];
+    for status in [
+        "unverified",
+        "in_review",
+        "verified",
+        "misleading",
+        "false",
+        "disputed",
+        "unverifiable",
+    ] {
+        filtered.extend(["--status", status]);
+    }
+    assert_eq!(wd.run(&filtered).ok().stdout, exported);
+    let copy = Workdir::new();
+    copy.run_stdin(&["import", "-"], &exported).ok();
+    assert_eq!(copy.export(), exported);
+}
+
+#[test]
+fn an_import_into_an_empty_database_still_finds_repeated_and_renamed_claims() {
+    let wd = Workdir::new();
+    // Row 3 repeats row 2 (same text and claimant): an update, not a second claim. Row 4 renames
+    // the claim by its uid; row 5 then names it by its new text.
+    let file = wd.write(
+        "repeats.csv",
+        "uid,text,claimant,status,tags\n\
+         u-1,\"نحو ألف, troops\",Reuters,unverified,a\n\
+         ,\"نحو ألف, troops\",Reuters,in_review,a\n\
+         u-1,renamed,Reuters,in_review,a\n\
+         ,renamed,Reuters,false,b\n\
+         ,other,AFP,disputed,\n",
+    );
+    let run = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("2 added, 3 updated"), "{run:?}");
+    let list = wd.run(&["--format", "json", "list"]).ok().json();
+    let claims = list.as_array().unwrap();
+    assert_eq!(claims.len(), 2);
+    assert_eq!(claims[0]["text"], "renamed");
+    assert_eq!(claims[0]["status"], "false");
+    assert_eq!(claims[0]["tags"], serde_json::json!(["b"]));
+    // The indexes built at the end of the load serve the filters.
+    let disputed = wd
+        .run(&["--format", "json", "list", "--disputed"])
+        .ok()
+        .json();
+    assert_eq!(disputed.as_array().unwrap().len(), 1);
+    let tagged = wd
+        .run(&["--format", "json", "list", "--tag", "b"])
+        .ok()
+        .json();
+    assert_eq!(tagged.as_array().unwrap().len(), 1);
+    // A second import into the now non-empty database takes the ordinary path.
+    let more = wd.write("more.csv", "text,claimant\nrenamed,Reuters\nthird,AFP\n");
+    let run = wd.run(&["import", more.to_str().unwrap()]).ok();
+    assert!(
+        run.stderr.contains("1 added, 0 updated, 1 unchanged"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn the_bench_script_runs_end_to_end_on_a_tiny_file() {
+    let work = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/run.sh");
+    let output = Command::new("bash")
+        .arg(&script)
+        .env("N", "300")
+        .env("CLAIMDB", env!("CARGO_BIN_EXE_claimdb"))
+        .env("GEN", generator())
+        .env("WORK", work.path())
+        .env("SQLITE_UTILS", "0")
+        .env("RUNS", "2")
+        .env("IMPORT_RUNS", "2")
+        .env_remove("CSV")
+        .env_remove("RESULTS")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "bench/run.sh failed\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}"
+    );
+    for needle in [
+        "## claimdb benchmark: 300 claims",
+        "| measure | claimdb | reference | ratio | target | |",
+        "| import 300 claims |",
+        "| peak RSS, import of 300 |",
+        "| `list --disputed --limit 50` on 300 claims |",
+        "| `stats` on 300 claims |",
+        "| export 300 claims |",
+        "| `claimdb --version` |",
+        "| database size |",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "no {needle:?} in\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(!stdout.contains("failed"), "{stdout}\n{stderr}");
+}
