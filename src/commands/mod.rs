@@ -57,9 +57,8 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),
         Command::Backup(args) => backup::exec(args, ctx),
-        Command::Completions { .. } | Command::Man => {
-            unreachable!("answered before the database is opened")
-        }
+        // Printed by `claimdb::run` before any database is opened.
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }
 
