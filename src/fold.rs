@@ -26,7 +26,7 @@
 //!    stripped, since many words begin with those letters (وصول, فرنسا).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The fewest letters a word keeps after its article is stripped, so that short words
 /// (الله → له, التي → تي) never lose their identity.
@@ -42,7 +42,22 @@ const ARTICLES: &[&str] = &[
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    for c in text.nfkc() {
+    // Most text is already in NFKC; the quick check spares it the normalisation pass.
+    let chars: Box<dyn Iterator<Item = char>> = if is_nfkc_quick(text.chars()) == IsNormalized::Yes
+    {
+        Box::new(text.chars())
+    } else {
+        Box::new(text.nfkc())
+    };
+    for c in chars {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                end_word(&mut out, &mut word);
+            }
+            continue;
+        }
         if is_ignored(c) {
             continue;
         }
@@ -102,6 +117,8 @@ fn fold_arabic(c: char) -> Option<char> {
         'ک' => 'ك',
         '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
         '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        // The common Arabic letters, without a Unicode table lookup (tatweel never gets here).
+        '\u{0621}'..='\u{064A}' => c,
         '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}'
             if c.is_alphanumeric() =>
         {
