@@ -434,3 +434,36 @@ fn a_backup_taken_while_others_write_is_consistent_and_passes_audit() {
         .fails(1, &["exists", "--force"]);
     wd.run(&["backup", copy_str, "--force"]).ok();
 }
+
+#[test]
+fn every_kind_of_write_extends_the_history_chain_intact() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let keep = wd.add(&["claim about Tessalit airfield", "--claimant", "AFP"]);
+    let dup = wd.add(&["claim about the Tessalit airfield", "--claimant", "AFP"]);
+    wd.run(&["edit", &keep.to_string(), "--location", "Tessalit, Mali"])
+        .ok();
+    wd.run(&["cite", &keep.to_string(), "CSIS", "--supports"])
+        .ok();
+    wd.run(&[
+        "status",
+        &keep.to_string(),
+        "verified",
+        "--note",
+        "two sources",
+    ])
+    .ok();
+    wd.run(&["merge", &keep.to_string(), &dup.to_string()]).ok();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    for (format, file) in [("liar", "liar.tsv"), ("claimreview", "claimreview.jsonld")] {
+        let path = fixtures.join(file);
+        wd.run(&["import", "-q", "--from", format, path.to_str().unwrap()])
+            .ok();
+    }
+    let events = history_len(&wd);
+    let run = wd.run(&["audit"]).ok();
+    assert!(
+        run.stderr.contains(&format!("{events} event(s) checked")),
+        "{run:?}"
+    );
+}
