@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::search::{phrase, BM25};
+use super::search::phrase;
 use super::Store;
 use crate::duplicates::{self, claim_similarity, word_set};
 use crate::model::Claim;
@@ -105,22 +105,35 @@ pub(super) fn similar_claims(
     if query_words.is_empty() {
         return Ok(Vec::new());
     }
-    let alternatives: Vec<String> = query_words.iter().map(|w| phrase(&[w], false)).collect();
-    let fts = format!("{{text translation}} : ({})", alternatives.join(" OR "));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT c.id, c.text, c.translation FROM claim_search
-         JOIN claim c ON c.id = claim_search.rowid
-         WHERE claim_search MATCH ?1 ORDER BY {BM25} LIMIT ?2"
-    ))?;
-    let mut rows = stmt.query(params![fts, CANDIDATES as i64])?;
-    let mut found = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if skip(id) {
-            continue;
+    // Candidates: the claims holding the rarest words together (a duplicate shares most of its
+    // words), then those holding any one of them. Each query stops after a fixed number of rows
+    // and reads no ranking, so the cost does not grow with the database.
+    let quoted: Vec<String> = query_words.iter().map(|w| phrase(&[w], false)).collect();
+    let mut queries: Vec<(String, usize)> = Vec::new();
+    if quoted.len() > 1 {
+        let together = quoted[..quoted.len().min(3)].join(" AND ");
+        queries.push((together, CANDIDATES));
+    }
+    queries.extend(quoted.iter().map(|q| (q.clone(), CANDIDATES / 4)));
+    let mut matching =
+        conn.prepare_cached("SELECT rowid FROM claim_search WHERE claim_search MATCH ?1 LIMIT ?2")?;
+    let mut candidates: Vec<i64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (query, limit) in queries {
+        let fts = format!("{{text translation}} : ({query})");
+        let ids = matching.query_map(params![fts, limit as i64], |r| r.get::<_, i64>(0))?;
+        for id in ids {
+            let id = id?;
+            if !skip(id) && seen.insert(id) {
+                candidates.push(id);
+            }
         }
-        let other_text: String = r.get(1)?;
-        let other_translation: Option<String> = r.get(2)?;
+    }
+    let mut load = conn.prepare_cached("SELECT id, text, translation FROM claim WHERE id = ?1")?;
+    let mut found = Vec::new();
+    for id in candidates {
+        let (other_text, other_translation): (String, Option<String>) =
+            load.query_row([id], |r| Ok((r.get(1)?, r.get(2)?)))?;
         let other_translation = other_translation.as_deref().map(word_set);
         let similarity = claim_similarity(
             (&words, translation_words.as_ref()),
