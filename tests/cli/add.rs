@@ -32,7 +32,7 @@ fn add_prints_the_id_and_stores_every_field_exactly() {
         "figure is an estimate",
     ]);
     assert_eq!(id, 1);
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(claim["text"], text);
     assert_eq!(claim["claimant"], "Western estimates");
     assert_eq!(claim["value"], 1000.0);
@@ -52,7 +52,7 @@ fn a_new_source_is_created_and_announced_on_stderr() {
     assert!(run.stderr.contains("new source \"Malian army\""), "{run:?}");
     let run = wd.run(&["add", "y", "--claimant", "malian  ARMY"]).ok();
     assert!(!run.stderr.contains("new source"), "{run:?}");
-    let sources = wd.run(&["source", "list", "--format", "json"]).ok().json();
+    let sources = wd.json(&["source", "list"]);
     assert_eq!(sources.as_array().unwrap().len(), 1);
     assert_eq!(sources[0]["claims"], 2);
 }
@@ -78,20 +78,14 @@ fn invalid_values_are_refused_with_what_is_allowed() {
         .fails(1, &["must not be empty"]);
     wd.run(&["add", "x", "--claimant", "A;B"])
         .fails(1, &["';'"]);
-    assert_eq!(
-        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
-        0
-    );
+    assert_eq!(wd.json(&["stats"])["claims"], 0);
 }
 
 #[test]
 fn arabic_indic_digits_are_read_as_numbers() {
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A", "--value", "١٠٠٠"]);
-    assert_eq!(
-        wd.run(&["show", "1", "--format", "json"]).ok().json()["value"],
-        1000.0
-    );
+    assert_eq!(wd.json(&["show", "1"])["value"], 1000.0);
 }
 
 #[test]
@@ -108,7 +102,7 @@ fn add_with_sources_records_stances() {
         "--supported-by",
         "Malian Defence Ministry",
     ]);
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(
         claim["disputed_by"],
         serde_json::json!(["Human Rights Watch"])

@@ -15,13 +15,13 @@ fn cite_records_a_stance_with_evidence_and_history() {
         ])
         .ok();
     assert!(run.stderr.contains("new source"), "{run:?}");
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(
         claim["disputed_by"],
         serde_json::json!(["Human Rights Watch"])
     );
     assert_eq!(claim["stances"][0]["quote"], "أسوأ الفظائع");
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let last = history.as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (last["action"].as_str(), last["field"].as_str()),
@@ -29,12 +29,7 @@ fn cite_records_a_stance_with_evidence_and_history() {
     );
     assert_eq!(last["new_value"], "Human Rights Watch");
     assert_eq!(
-        wd.run(&["list", "--disputed", "--format", "json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
+        wd.json(&["list", "--disputed"]).as_array().unwrap().len(),
         1
     );
 }
@@ -53,13 +48,5 @@ fn cite_needs_exactly_one_stance_and_refuses_the_claimant() {
         .fails(1, &["claim 7 does not exist"]);
     wd.run(&["cite", "1", "HRW", "--disputes", "--url", "not a url"])
         .fails(2, &["http"]);
-    assert_eq!(
-        wd.run(&["history", "1", "--format", "json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(wd.history(1).len(), 1);
 }

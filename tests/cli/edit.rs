@@ -25,13 +25,13 @@ fn edit_changes_only_the_named_fields_and_records_each_with_the_reason() {
         "later estimate",
     ])
     .ok();
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(
         (claim["value"].as_f64(), claim["unit"].as_str()),
         (Some(1200.0), Some("fighters"))
     );
     assert_eq!(claim["location"], "Mali");
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let edits: Vec<(String, String, String, String)> = history
         .as_array()
         .unwrap()
@@ -92,7 +92,7 @@ fn clear_empties_fields_and_tags_replace() {
         "c",
     ])
     .ok();
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert!(claim["value"].is_null() && claim["qualifier"].is_null());
     assert_eq!(claim["tags"], serde_json::json!(["b", "c"]));
     wd.run(&["edit", "1", "--clear", "text"])
@@ -129,8 +129,5 @@ fn changing_the_claimant_resolves_aliases() {
         .ok();
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["edit", "1", "--claimant", "hrw"]).ok();
-    assert_eq!(
-        wd.run(&["show", "1", "--format", "json"]).ok().json()["claimant"],
-        "Human Rights Watch"
-    );
+    assert_eq!(wd.json(&["show", "1"])["claimant"], "Human Rights Watch");
 }

@@ -41,18 +41,11 @@ fn fold(name: &str) -> String {
 }
 
 fn claims(wd: &Workdir) -> Vec<Value> {
-    wd.run(&["list", "--format", "json"])
-        .ok()
-        .json()
-        .as_array()
-        .unwrap()
-        .clone()
+    wd.json(&["list"]).as_array().unwrap().clone()
 }
 
 fn show(wd: &Workdir, id: i64) -> Value {
-    wd.run(&["show", &id.to_string(), "--format", "json"])
-        .ok()
-        .json()
+    wd.json(&["show", &id.to_string()])
 }
 
 fn id_of(wd: &Workdir, text: &str) -> i64 {
@@ -703,7 +696,7 @@ fn the_liar_test_split_imports_all_1283_rows() {
         "{run:?}"
     );
     assert!(!run.stderr.contains("unmapped"), "{run:?}");
-    let stats = wd.run(&["stats", "--format", "json"]).ok().json();
+    let stats = wd.json(&["stats"]);
     assert_eq!(stats["claims"], 1283);
     // pants-fire 92 + false 250; barely-true 214 + half-true 267; mostly-true 249 + true 211.
     assert_eq!(stats["by_status"]["false"], 342);

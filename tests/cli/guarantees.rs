@@ -11,9 +11,7 @@ use std::time::Duration;
 use crate::harness::Workdir;
 
 fn count(wd: &Workdir) -> u64 {
-    wd.run(&["stats", "--format", "json"]).ok().json()["claims"]
-        .as_u64()
-        .unwrap()
+    wd.json(&["stats"])["claims"].as_u64().unwrap()
 }
 
 fn history_len(wd: &Workdir) -> i64 {
@@ -95,7 +93,7 @@ fn concurrent_writers_readers_and_status_changes_all_succeed() {
     done.store(true, Ordering::Relaxed);
     let reads: u64 = readers.into_iter().map(|t| t.join().unwrap()).sum();
     assert!(reads > 0);
-    let claims = wd.run(&["list", "--format", "json"]).ok().json();
+    let claims = wd.json(&["list"]);
     let added = claims
         .as_array()
         .unwrap()
@@ -138,9 +136,7 @@ fn an_edit_based_on_a_stale_read_is_refused() {
         "--value",
         "1000",
     ]);
-    let version = wd.run(&["show", "1", "--format", "json"]).ok().json()["version"]
-        .as_i64()
-        .unwrap();
+    let version = wd.json(&["show", "1"])["version"].as_i64().unwrap();
     assert_eq!(version, 1);
     // Someone else changes the claim after we read it.
     wd.run(&[
@@ -170,10 +166,7 @@ fn an_edit_based_on_a_stale_read_is_refused() {
     assert_eq!(wd.export(), before);
     wd.run(&["edit", "1", "--value", "1200", "--if-version", "2"])
         .ok();
-    assert_eq!(
-        wd.run(&["show", "1", "--format", "json"]).ok().json()["version"],
-        3
-    );
+    assert_eq!(wd.json(&["show", "1"])["version"], 3);
 }
 
 fn big_csv(rows: usize) -> String {
@@ -298,7 +291,7 @@ fn hostile_files_get_clear_errors_or_exact_storage_never_a_partial_write() {
     csv.push_str(&format!("big,C,,{huge}\r\n"));
     let file = wd.write("hostile-ok.csv", &csv);
     wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
-    let claims = wd.run(&["list", "--format", "json"]).ok().json();
+    let claims = wd.json(&["list"]);
     assert_eq!(claims[1]["text"], sql);
     assert_eq!(claims[1]["value"], 1000.0);
     assert_eq!(claims[1]["note"], "quoted\nnewline");

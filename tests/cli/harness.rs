@@ -145,6 +145,23 @@ impl Workdir {
             .unwrap_or_else(|_| panic!("add prints an id: {run:?}"))
     }
 
+    /// Runs a command that prints data, with `--format json`, and returns what it printed.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        self.run(&all).ok().json()
+    }
+
+    /// The history events of one claim, oldest first.
+    #[track_caller]
+    pub fn history(&self, id: i64) -> Vec<serde_json::Value> {
+        match self.json(&["history", &id.to_string()]) {
+            serde_json::Value::Array(events) => events,
+            other => panic!("history is a JSON array, got {other}"),
+        }
+    }
+
     /// The whole database as exported CSV: what "unchanged" is checked against.
     pub fn export(&self) -> String {
         self.run(&["export"]).ok().stdout

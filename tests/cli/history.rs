@@ -13,7 +13,7 @@ fn history_records_every_change_with_its_actor_in_order() {
         "--as", "dina", "status", "1", "verified", "--note", "checked",
     ])
     .ok();
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let rows: Vec<(String, String, String)> = history
         .as_array()
         .unwrap()
@@ -40,7 +40,7 @@ fn history_records_every_change_with_its_actor_in_order() {
     for event in history.as_array().unwrap() {
         assert!(event["at"].as_str().unwrap().ends_with('Z'));
     }
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(
         (claim["created_by"].as_str(), claim["updated_by"].as_str()),
         (Some("amal"), Some("dina"))
@@ -56,6 +56,6 @@ fn the_actor_comes_from_the_environment_when_not_given() {
         .args(["add", "x", "--claimant", "A"])
         .env("CLAIMDB_USER", "from-env");
     wd.run_command(cmd, &["add"]).ok();
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     assert_eq!(history[0]["actor"], "from-env");
 }

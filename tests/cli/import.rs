@@ -60,15 +60,7 @@ fn every_bad_row_is_reported_with_its_line_and_nothing_is_written() {
         "the good row is fine: {run:?}"
     );
     assert_eq!(wd.export(), before);
-    assert_eq!(
-        wd.run(&["source", "list", "--format", "json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(wd.json(&["source", "list"]).as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -118,7 +110,7 @@ fn a_bom_crlf_and_stdin_are_accepted() {
         "\u{feff}text,claimant,tags\r\n\"مجموعة \"\"فاجنر\"\" الروسية\",Western estimates,wagner\r\n",
     );
     run.ok();
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(claim["text"], "مجموعة \"فاجنر\" الروسية");
     assert_eq!(claim["claimant"], "Western estimates");
 }
@@ -162,13 +154,13 @@ fn a_row_with_a_known_uid_updates_the_claim_and_records_it() {
         .run(&["--as", "importer", "import", file.to_str().unwrap()])
         .ok();
     assert!(run.stderr.contains("1 updated"), "{run:?}");
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(
         (claim["value"].as_f64(), claim["status"].as_str()),
         (Some(1200.0), Some("in_review"))
     );
     assert_eq!(claim["updated_by"], "importer");
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let imports: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -197,7 +189,7 @@ fn without_uid_the_same_text_and_claimant_is_the_same_claim() {
     );
     let run = wd.run(&["import", file.to_str().unwrap()]).ok();
     assert!(run.stderr.contains("1 updated"), "{run:?}");
-    let claim = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "1"]);
     assert_eq!(claim["disputed_by"], serde_json::json!(["Malian army"]));
     assert_eq!(wd.export().lines().count(), 2);
 }
@@ -221,7 +213,7 @@ fn an_import_into_an_empty_database_leaves_the_search_index_and_wal_working() {
     let wd = Workdir::new();
     wd.import_seed();
     let ids = |query: &str| -> Vec<i64> {
-        let hits = wd.run(&["search", query, "--format", "json"]).ok().json();
+        let hits = wd.json(&["search", query]);
         hits.as_array()
             .unwrap()
             .iter()

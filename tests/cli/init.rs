@@ -8,10 +8,7 @@ fn init_creates_the_database_and_is_idempotent() {
     assert!(wd.db().exists());
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["init"]).ok();
-    assert_eq!(
-        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
-        1
-    );
+    assert_eq!(wd.json(&["stats"])["claims"], 1);
 }
 
 #[test]

@@ -114,22 +114,14 @@ fn every_format_carries_the_same_claims() {
     let empty = wd.run(&["list", "--tag", "none"]).ok();
     assert_eq!(empty.stdout, "");
     assert!(empty.stderr.contains("no claims match"));
-    assert_eq!(
-        wd.run(&["list", "--tag", "none", "--format", "json"])
-            .ok()
-            .json(),
-        serde_json::json!([])
-    );
+    assert_eq!(wd.json(&["list", "--tag", "none"]), serde_json::json!([]));
 }
 
 #[test]
 fn the_seed_lists_its_disputed_claims() {
     let wd = Workdir::new();
     wd.import_seed();
-    let disputed = wd
-        .run(&["list", "--disputed", "--format", "json"])
-        .ok()
-        .json();
+    let disputed = wd.json(&["list", "--disputed"]);
     let texts: Vec<&str> = disputed
         .as_array()
         .unwrap()

@@ -48,7 +48,7 @@ fn merge_moves_stances_tags_and_missing_fields_to_the_kept_claim() {
         .run(&["merge", "1", "2", "--note", "same HRW figure"])
         .ok();
     assert_eq!(run.stdout.trim(), "1");
-    let kept = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let kept = wd.json(&["show", "1"]);
     assert_eq!(kept["text"], "تكبَّدت القوات الروسية خسائر في مالي");
     assert_eq!(kept["claimant"], "AFP");
     assert_eq!(kept["tags"], serde_json::json!(["losses", "wagner"]));
@@ -60,10 +60,7 @@ fn merge_moves_stances_tags_and_missing_fields_to_the_kept_claim() {
         serde_json::json!(["CSIS", "Human Rights Watch"])
     );
     assert_eq!(kept["disputed_by"], serde_json::json!(["Malian army"]));
-    let sources = wd
-        .run(&["source", "show", "CSIS", "--format", "json"])
-        .ok()
-        .json();
+    let sources = wd.json(&["source", "show", "CSIS"]);
     let csis = if sources.is_array() {
         sources[0].clone()
     } else {
@@ -76,32 +73,13 @@ fn merge_moves_stances_tags_and_missing_fields_to_the_kept_claim() {
 fn the_duplicate_is_hidden_everywhere_but_keeps_its_history() {
     let wd = two_reports();
     wd.run(&["merge", "1", "2"]).ok();
-    assert_eq!(
-        ids_of(&wd.run(&["list", "--format", "json"]).ok().json()),
-        [1, 3]
-    );
-    assert_eq!(
-        ids_of(&wd.run(&["export", "--format", "json"]).ok().json()),
-        [1, 3]
-    );
-    assert_eq!(
-        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
-        2
-    );
-    assert_eq!(
-        ids_of(&wd.run(&["search", "خسائر", "--format", "json"]).ok().json()),
-        [1]
-    );
-    assert_eq!(
-        ids_of(
-            &wd.run(&["list", "--tag", "wagner", "--format", "json"])
-                .ok()
-                .json()
-        ),
-        [1]
-    );
+    assert_eq!(ids_of(&wd.json(&["list"])), [1, 3]);
+    assert_eq!(ids_of(&wd.json(&["export"])), [1, 3]);
+    assert_eq!(wd.json(&["stats"])["claims"], 2);
+    assert_eq!(ids_of(&wd.json(&["search", "خسائر"])), [1]);
+    assert_eq!(ids_of(&wd.json(&["list", "--tag", "wagner"])), [1]);
     // Its own history is intact and ends with the merge.
-    let history = wd.run(&["history", "2", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "2"]);
     let last = history.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "merge");
     assert!(last["note"]
@@ -109,7 +87,7 @@ fn the_duplicate_is_hidden_everywhere_but_keeps_its_history() {
         .unwrap()
         .contains("merged into claim 1"));
     // The kept claim's history shows both, in order, each row naming its claim.
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let events: Vec<(i64, String)> = history
         .as_array()
         .unwrap()
@@ -144,10 +122,7 @@ fn the_duplicate_is_hidden_everywhere_but_keeps_its_history() {
 #[test]
 fn reimporting_the_duplicate_uid_updates_the_kept_claim() {
     let wd = two_reports();
-    let dup_uid = wd.run(&["show", "2", "--format", "json"]).ok().json()["uid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let dup_uid = wd.json(&["show", "2"])["uid"].as_str().unwrap().to_owned();
     let old_export = wd.write("old.csv", wd.export());
     wd.run(&["merge", "1", "2"]).ok();
     let file = wd.write(
@@ -160,7 +135,7 @@ fn reimporting_the_duplicate_uid_updates_the_kept_claim() {
     wd.run(&["import", file.to_str().unwrap()]).ok();
     // Folded in as by merge: tags joined, missing fields filled, new sources cited; the kept
     // claim's own text, claimant and status stay.
-    let kept = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let kept = wd.json(&["show", "1"]);
     assert_eq!(kept["status"], "unverified");
     assert_eq!(kept["claimant"], "AFP");
     assert_eq!(kept["text"], "تكبَّدت القوات الروسية خسائر في مالي");
@@ -170,7 +145,7 @@ fn reimporting_the_duplicate_uid_updates_the_kept_claim() {
         kept["supported_by"],
         serde_json::json!(["CSIS", "Human Rights Watch", "Reuters"])
     );
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let last = history.as_array().unwrap().last().unwrap();
     assert!(
         last["note"]
@@ -179,16 +154,10 @@ fn reimporting_the_duplicate_uid_updates_the_kept_claim() {
             .contains(&format!("uid {dup_uid} was merged")),
         "{last}"
     );
-    assert_eq!(
-        ids_of(&wd.run(&["list", "--format", "json"]).ok().json()),
-        [1, 3]
-    );
+    assert_eq!(ids_of(&wd.json(&["list"])), [1, 3]);
     // An old export that still holds the duplicate adds nothing back.
     wd.run(&["import", old_export.to_str().unwrap()]).ok();
-    assert_eq!(
-        ids_of(&wd.run(&["list", "--format", "json"]).ok().json()),
-        [1, 3]
-    );
+    assert_eq!(ids_of(&wd.json(&["list"])), [1, 3]);
 }
 
 #[test]
@@ -196,7 +165,7 @@ fn merged_chains_follow_the_last_kept_claim() {
     let wd = two_reports();
     wd.run(&["merge", "1", "2"]).ok();
     wd.run(&["merge", "3", "1"]).ok();
-    let history = wd.run(&["history", "3", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "3"]);
     let claims: std::collections::BTreeSet<i64> = history
         .as_array()
         .unwrap()
@@ -204,10 +173,7 @@ fn merged_chains_follow_the_last_kept_claim() {
         .map(|e| e["claim_id"].as_i64().unwrap())
         .collect();
     assert_eq!(claims.into_iter().collect::<Vec<_>>(), [1, 2, 3]);
-    assert_eq!(
-        ids_of(&wd.run(&["list", "--format", "json"]).ok().json()),
-        [3]
-    );
+    assert_eq!(ids_of(&wd.json(&["list"])), [3]);
 }
 
 #[test]

@@ -3,12 +3,7 @@
 use crate::harness::Workdir;
 
 fn entries(wd: &Workdir) -> Vec<serde_json::Value> {
-    wd.run(&["ratings", "list", "--format", "json"])
-        .ok()
-        .json()
-        .as_array()
-        .unwrap()
-        .clone()
+    wd.json(&["ratings", "list"]).as_array().unwrap().clone()
 }
 
 #[test]
@@ -97,9 +92,7 @@ fn mapping_an_unmapped_rating_and_importing_again_settles_the_claims() {
     );
     assert!(run.stderr.contains("\"توضيح\" ×1"), "{run:?}");
     let statuses = |wd: &Workdir| -> Vec<String> {
-        wd.run(&["list", "--format", "json"])
-            .ok()
-            .json()
+        wd.json(&["list"])
             .as_array()
             .unwrap()
             .iter()

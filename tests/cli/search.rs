@@ -95,7 +95,7 @@ fn results_are_ranked_and_limited_with_a_snippet_of_the_stored_text() {
     for other in ["مالي", "باماكو", "سيجو"] {
         wd.add(&[other, "--claimant", "A"]);
     }
-    let hits = wd.run(&["search", "فاجنر", "--format", "json"]).ok().json();
+    let hits = wd.json(&["search", "فاجنر"]);
     assert_eq!(hits[0]["id"], 1);
     assert!(hits[0]["score"].as_f64().unwrap() > hits[1]["score"].as_f64().unwrap());
     assert_eq!(hits[1]["matched"], "text");
@@ -106,7 +106,7 @@ fn results_are_ranked_and_limited_with_a_snippet_of_the_stored_text() {
     let limited = wd.run(&["search", "فاجنر", "--limit", "1", "--format", "json"]);
     assert_eq!(ids(&limited.ok()), [1]);
     // The stored text itself is never folded.
-    let claim = wd.run(&["show", "2", "--format", "json"]).ok().json();
+    let claim = wd.json(&["show", "2"]);
     assert!(claim["text"].as_str().unwrap().contains("جداً"));
 }
 
@@ -133,7 +133,7 @@ fn translation_note_claimant_and_location_are_searched() {
     assert_eq!(search(&wd, "satellite"), [2]);
     assert_eq!(search(&wd, "rights watch"), [3]);
     assert_eq!(search(&wd, "moura"), [4]);
-    let hit = &wd.run(&["search", "moura", "--format", "json"]).ok().json()[0];
+    let hit = &wd.json(&["search", "moura"])[0];
     assert_eq!(hit["matched"], "location");
 }
 
@@ -155,10 +155,7 @@ fn every_output_format_works() {
     }
     let none = wd.run(&["search", "nothing-like-this"]).ok();
     assert!(none.stderr.contains("no claims match"), "{none:?}");
-    assert_eq!(
-        wd.run(&["search", "zzz", "--format", "json"]).ok().json(),
-        serde_json::json!([])
-    );
+    assert_eq!(wd.json(&["search", "zzz"]), serde_json::json!([]));
 }
 
 #[test]
@@ -211,10 +208,7 @@ fn hostile_queries_end_cleanly() {
         .fails(1, &["no words to search for"]);
     wd.run(&["search", "-مالي"]).fails(1, &["only excludes"]);
     // The claims are all still there.
-    assert_eq!(
-        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
-        9
-    );
+    assert_eq!(wd.json(&["stats"])["claims"], 9);
 }
 
 #[test]
@@ -303,10 +297,7 @@ fn the_index_follows_edits_status_changes_citations_and_imports() {
     wd.run(&["cite", "1", "AFP", "--supports"]).ok();
     assert_eq!(search(&wd, "روسية"), [1]);
     // An import that adds one claim and updates the other.
-    let uid = wd.run(&["show", "1", "--format", "json"]).ok().json()["uid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let uid = wd.json(&["show", "1"])["uid"].as_str().unwrap().to_owned();
     let csv = format!(
         "uid,text,claimant\n{uid},قوات فاغنر الروسية في مالي,Human Rights Watch\n,المجموعة في موبتي,B\n"
     );

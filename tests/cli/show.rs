@@ -21,7 +21,7 @@ fn show_gives_the_claim_and_its_stances() {
         "https://csis.org/x",
     ])
     .ok();
-    let json = wd.run(&["show", "1", "--format", "json"]).ok().json();
+    let json = wd.json(&["show", "1"]);
     assert_eq!(json["stances"][0]["source"], "CSIS");
     assert_eq!(json["stances"][0]["stance"], "supports");
     assert_eq!(json["stances"][0]["quote"], "imagery");

@@ -13,7 +13,7 @@ fn similar_lists_rephrased_claims_best_first_with_their_similarity() {
     for text in [ORIGINAL, UNRELATED, CLOSE, REPHRASED] {
         wd.add(&[text, "--claimant", "AFP"]);
     }
-    let similar = wd.run(&["similar", "1", "--format", "json"]).ok().json();
+    let similar = wd.json(&["similar", "1"]);
     let found: Vec<(i64, f64)> = similar
         .as_array()
         .unwrap()
@@ -27,10 +27,7 @@ fn similar_lists_rephrased_claims_best_first_with_their_similarity() {
     );
     assert_eq!(found[0].1, 1.0);
     assert!(found[1].1 >= 0.6 && found[1].1 < 1.0, "{found:?}");
-    let limited = wd
-        .run(&["similar", "1", "--limit", "1", "--format", "json"])
-        .ok()
-        .json();
+    let limited = wd.json(&["similar", "1", "--limit", "1"]);
     assert_eq!(limited.as_array().unwrap().len(), 1);
     let none = wd.run(&["similar", "2"]).ok();
     assert!(
@@ -64,7 +61,7 @@ fn english_translations_count_too() {
         "--translation",
         "about 1000 wagner FIGHTERS in Mali",
     ]);
-    let similar = wd.run(&["similar", "1", "--format", "json"]).ok().json();
+    let similar = wd.json(&["similar", "1"]);
     assert_eq!(similar[0]["id"], 2);
 }
 
@@ -112,7 +109,7 @@ fn add_no_duplicate_refuses_and_writes_nothing() {
         ],
     );
     assert_eq!(wd.export(), before);
-    let sources = wd.run(&["source", "list", "--format", "json"]).ok().json();
+    let sources = wd.json(&["source", "list"]);
     assert_eq!(sources.as_array().unwrap().len(), 1);
     // Without a look-alike it adds.
     assert_eq!(
@@ -146,8 +143,5 @@ fn import_dry_run_reports_rows_that_look_like_stored_claims() {
     // Rows of the same file are not "stored claims".
     assert!(!run.stderr.contains("stored claim 3"), "{run:?}");
     assert!(run.stderr.contains("2 likely duplicate(s)"), "{run:?}");
-    assert_eq!(
-        wd.run(&["stats", "--format", "json"]).ok().json()["claims"],
-        1
-    );
+    assert_eq!(wd.json(&["stats"])["claims"], 1);
 }

@@ -21,7 +21,7 @@ fn aliases_resolve_everywhere_a_source_name_is_taken() {
         "U.S. Department of State",
     ]);
     wd.add(&["y", "--claimant", "CSIS", "--supported-by", "STATE DEPT"]);
-    let sources = wd.run(&["source", "list", "--format", "json"]).ok().json();
+    let sources = wd.json(&["source", "list"]);
     let state = sources
         .as_array()
         .unwrap()
@@ -59,24 +59,11 @@ fn names_and_aliases_stay_unique_and_kinds_are_checked() {
         .fails(1, &["already exists"]);
     wd.run(&["source", "add", "HRW", "--alias", "CSIS"])
         .fails(1, &["already names the source \"CSIS\""]);
-    assert_eq!(
-        wd.run(&["source", "list", "--format", "json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(wd.json(&["source", "list"]).as_array().unwrap().len(), 1);
     wd.run(&["source", "add", "X", "--kind", "thinktank"])
         .fails(2, &["think_tank"]);
     wd.run(&["source", "alias", "Nobody", "N"])
         .fails(1, &["does not exist"]);
     wd.run(&["source", "edit", "csis", "--kind", "media"]).ok();
-    assert_eq!(
-        wd.run(&["source", "show", "CSIS", "--format", "json"])
-            .ok()
-            .json()[0]["kind"],
-        "media"
-    );
+    assert_eq!(wd.json(&["source", "show", "CSIS"])[0]["kind"], "media");
 }

@@ -6,7 +6,7 @@ fn stats_count_by_status_and_claimant() {
     wd.add(&["a", "--claimant", "A", "--status", "disputed"]);
     wd.add(&["b", "--claimant", "A"]);
     wd.add(&["c", "--claimant", "B", "--disputed-by", "A"]);
-    let stats = wd.run(&["stats", "--format", "json"]).ok().json();
+    let stats = wd.json(&["stats"]);
     assert_eq!(stats["claims"], 3);
     assert_eq!(stats["disputed"], 2);
     assert_eq!(stats["by_status"]["unverified"], 2);

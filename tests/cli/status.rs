@@ -7,10 +7,7 @@ fn a_verdict_needs_a_note_and_records_it() {
     wd.run(&["status", "1", "in_review"]).ok();
     wd.run(&["status", "1", "false"])
         .fails(1, &["verdict", "--note"]);
-    assert_eq!(
-        wd.run(&["show", "1", "--format", "json"]).ok().json()["status"],
-        "in_review"
-    );
+    assert_eq!(wd.json(&["show", "1"])["status"], "in_review");
     wd.run(&[
         "--as",
         "editor",
@@ -21,7 +18,7 @@ fn a_verdict_needs_a_note_and_records_it() {
         "contradicted by HRW",
     ])
     .ok();
-    let history = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    let history = wd.json(&["history", "1"]);
     let last = history.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["actor"], "editor");
     assert_eq!(last["action"], "status");
@@ -37,15 +34,7 @@ fn non_verdicts_need_no_note_and_the_same_status_changes_nothing() {
     wd.run(&["status", "1", "disputed"]).ok();
     let run = wd.run(&["status", "1", "disputed"]).ok();
     assert!(run.stderr.contains("already disputed"), "{run:?}");
-    assert_eq!(
-        wd.run(&["history", "1", "--format", "json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(wd.history(1).len(), 2);
 }
 
 #[test]
