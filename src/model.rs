@@ -501,9 +501,58 @@ impl ClaimPatch {
         draft.normalize_tags();
     }
 
+    /// What of this patch fills a gap in `current`: values only for the optional fields it
+    /// lacks, so that a later source completes a claim and never overwrites it. A figure (value,
+    /// unit, qualifier) is taken whole or not at all. Text, claimant, status and tags are left
+    /// to the caller.
+    pub fn gaps_in(&self, current: &ClaimDraft) -> ClaimPatch {
+        fn gap<T: Clone>(current: &Option<T>, offered: &Option<Option<T>>) -> Option<Option<T>> {
+            match (current, offered) {
+                (None, Some(Some(v))) => Some(Some(v.clone())),
+                _ => None,
+            }
+        }
+        let mut patch = ClaimPatch {
+            translation: gap(&current.translation, &self.translation),
+            location: gap(&current.location, &self.location),
+            claim_date: gap(&current.claim_date, &self.claim_date),
+            article_url: gap(&current.article_url, &self.article_url),
+            article_title: gap(&current.article_title, &self.article_title),
+            note: gap(&current.note, &self.note),
+            ..ClaimPatch::default()
+        };
+        if current.value.is_none() && matches!(self.value, Some(Some(_))) {
+            patch.value = self.value;
+            patch.unit = self.unit.clone();
+            patch.qualifier = self.qualifier;
+        }
+        patch
+    }
+
     /// True when the patch names no field at all.
     pub fn is_empty(&self) -> bool {
         *self == ClaimPatch::default()
+    }
+}
+
+impl From<&ClaimDraft> for ClaimPatch {
+    /// A patch that sets every field to the draft's value.
+    fn from(draft: &ClaimDraft) -> Self {
+        ClaimPatch {
+            text: Some(draft.text.clone()),
+            translation: Some(draft.translation.clone()),
+            claimant: Some(draft.claimant.clone()),
+            status: Some(draft.status),
+            value: Some(draft.value),
+            unit: Some(draft.unit.clone()),
+            qualifier: Some(draft.qualifier),
+            location: Some(draft.location.clone()),
+            claim_date: Some(draft.claim_date.clone()),
+            article_url: Some(draft.article_url.clone()),
+            article_title: Some(draft.article_title.clone()),
+            tags: Some(draft.tags.clone()),
+            note: Some(draft.note.clone()),
+        }
     }
 }
 
@@ -795,6 +844,50 @@ mod tests {
         assert_eq!(source_key("  U.S.  State   Dept "), "u.s. state dept");
         assert_eq!(source_key("ＣＳＩＳ"), "csis");
         assert_eq!(source_key("Ségou"), source_key("SÉGOU"));
+    }
+
+    #[test]
+    fn gaps_fill_only_what_is_missing_and_a_figure_comes_whole() {
+        let current = ClaimDraft {
+            text: "x".into(),
+            claimant: "A".into(),
+            location: Some("Mali".into()),
+            ..ClaimDraft::default()
+        };
+        let offered = ClaimPatch::from(&ClaimDraft {
+            text: "y".into(),
+            claimant: "B".into(),
+            location: Some("Moura, Mali".into()),
+            translation: Some("t".into()),
+            value: Some(203.0),
+            unit: Some("militants".into()),
+            qualifier: Some(Qualifier::Exact),
+            ..ClaimDraft::default()
+        });
+        let patch = offered.gaps_in(&current);
+        assert_eq!(patch.location, None, "a stored value is never overwritten");
+        assert_eq!(patch.translation, Some(Some("t".into())));
+        assert_eq!(
+            (patch.value, patch.unit.clone(), patch.qualifier),
+            (
+                Some(Some(203.0)),
+                Some(Some("militants".into())),
+                Some(Some(Qualifier::Exact))
+            )
+        );
+        assert_eq!(
+            (patch.text, patch.claimant, patch.status),
+            (None, None, None)
+        );
+        let with_value = ClaimDraft {
+            value: Some(1.0),
+            ..current
+        };
+        assert_eq!(
+            offered.gaps_in(&with_value).unit,
+            None,
+            "no unit without its value"
+        );
     }
 
     #[test]

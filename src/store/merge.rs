@@ -105,26 +105,10 @@ impl Store {
 /// The duplicate's tags joined to the kept claim's, and its values for the fields the kept
 /// claim lacks. A figure (value, unit, qualifier) is taken whole or not at all.
 pub(super) fn fill_from(kept: &Claim, dup: &ClaimDraft) -> ClaimPatch {
-    fn missing<T: Clone>(kept: &Option<T>, dup: &Option<T>) -> Option<Option<T>> {
-        (kept.is_none() && dup.is_some()).then(|| dup.clone())
-    }
+    let mut patch = ClaimPatch::from(dup).gaps_in(&kept.draft());
     let mut tags = kept.tags.clone();
     tags.extend(dup.tags.iter().cloned());
-    let mut patch = ClaimPatch {
-        translation: missing(&kept.translation, &dup.translation),
-        location: missing(&kept.location, &dup.location),
-        claim_date: missing(&kept.claim_date, &dup.claim_date),
-        article_url: missing(&kept.article_url, &dup.article_url),
-        article_title: missing(&kept.article_title, &dup.article_title),
-        note: missing(&kept.note, &dup.note),
-        tags: Some(tags),
-        ..ClaimPatch::default()
-    };
-    if kept.value.is_none() && dup.value.is_some() {
-        patch.value = Some(dup.value);
-        patch.unit = Some(dup.unit.clone());
-        patch.qualifier = Some(dup.qualifier);
-    }
+    patch.tags = Some(tags);
     patch
 }
 

@@ -132,29 +132,12 @@ impl Importer<'_, '_> {
             return self.upsert(row, origin);
         };
         let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
-        let p = &row.patch;
-        fn gap<T: Clone>(current: &Option<T>, new: &Option<Option<T>>) -> Option<Option<T>> {
-            match (current, new) {
-                (None, Some(Some(v))) => Some(Some(v.clone())),
-                _ => None,
-            }
-        }
-        let patch = ClaimPatch {
-            translation: gap(&claim.translation, &p.translation),
-            value: gap(&claim.value, &p.value),
-            unit: gap(&claim.unit, &p.unit),
-            qualifier: gap(&claim.qualifier, &p.qualifier),
-            location: gap(&claim.location, &p.location),
-            claim_date: gap(&claim.claim_date, &p.claim_date),
-            article_url: gap(&claim.article_url, &p.article_url),
-            article_title: gap(&claim.article_title, &p.article_title),
-            note: gap(&claim.note, &p.note),
-            tags: p
-                .tags
-                .clone()
-                .filter(|t| claim.tags.is_empty() && !t.is_empty()),
-            ..ClaimPatch::default()
-        };
+        let mut patch = row.patch.gaps_in(&claim.draft());
+        patch.tags = row
+            .patch
+            .tags
+            .clone()
+            .filter(|t| claim.tags.is_empty() && !t.is_empty());
         let note = format!("import of {origin}");
         let changes = self
             .w
