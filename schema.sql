@@ -53,7 +53,9 @@ CREATE TABLE claim (
     updated_by    TEXT NOT NULL,
     -- Goes up by one with every change: `edit --if-version N` refuses to overwrite a claim that
     -- someone else changed since it was read.
-    version       INTEGER NOT NULL DEFAULT 1
+    version       INTEGER NOT NULL DEFAULT 1,
+    -- How many sources dispute the claim (kept by the stance triggers in "counts for stats").
+    disputes      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX claim_by_status ON claim (status);
 CREATE INDEX claim_by_claimant ON claim (claimant_id);
@@ -201,4 +203,62 @@ END;
 CREATE TRIGGER claim_search_merge AFTER INSERT ON claim_merge
 BEGIN
     DELETE FROM claim_search WHERE rowid = NEW.dup_id;
+END;
+
+-- ----- counts for stats -------------------------------------------------------------------------
+
+-- How many visible claims there are per claimant, status, and whether some source disputes them:
+-- `stats` reads this small table instead of counting a million claims. `claim.disputes` (kept by
+-- the stance triggers) says how many sources dispute a claim; the claim triggers move claims
+-- between rows here. A bulk import into an empty database refills the table at the end instead.
+CREATE TABLE claim_count (
+    claimant_id INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    disputed    INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (claimant_id, status, disputed)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stance_disputes_insert AFTER INSERT ON stance WHEN NEW.stance = 'disputes'
+BEGIN
+    UPDATE claim SET disputes = disputes + 1 WHERE id = NEW.claim_id;
+END;
+CREATE TRIGGER stance_disputes_delete AFTER DELETE ON stance WHEN OLD.stance = 'disputes'
+BEGIN
+    UPDATE claim SET disputes = disputes - 1 WHERE id = OLD.claim_id;
+END;
+CREATE TRIGGER stance_disputes_update AFTER UPDATE OF stance, claim_id ON stance
+BEGIN
+    UPDATE claim SET disputes = disputes - 1 WHERE id = OLD.claim_id AND OLD.stance = 'disputes';
+    UPDATE claim SET disputes = disputes + 1 WHERE id = NEW.claim_id AND NEW.stance = 'disputes';
+END;
+
+CREATE TRIGGER claim_count_insert AFTER INSERT ON claim
+BEGIN
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    VALUES (NEW.claimant_id, NEW.status, NEW.disputes > 0, 1)
+    ON CONFLICT (claimant_id, status, disputed) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER claim_count_update AFTER UPDATE OF status, claimant_id, disputes ON claim
+    WHEN (OLD.status IS NOT NEW.status OR OLD.claimant_id IS NOT NEW.claimant_id
+          OR (OLD.disputes > 0) IS NOT (NEW.disputes > 0))
+         AND NEW.id NOT IN (SELECT dup_id FROM claim_merge)
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE claimant_id = OLD.claimant_id AND status = OLD.status AND disputed = (OLD.disputes > 0);
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    VALUES (NEW.claimant_id, NEW.status, NEW.disputes > 0, 1)
+    ON CONFLICT (claimant_id, status, disputed) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER claim_count_delete AFTER DELETE ON claim
+    WHEN OLD.id NOT IN (SELECT dup_id FROM claim_merge)
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE claimant_id = OLD.claimant_id AND status = OLD.status AND disputed = (OLD.disputes > 0);
+END;
+CREATE TRIGGER claim_count_merge AFTER INSERT ON claim_merge
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE (claimant_id, status, disputed) =
+          (SELECT claimant_id, status, disputes > 0 FROM claim WHERE id = NEW.dup_id);
 END;

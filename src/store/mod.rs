@@ -37,21 +37,10 @@ pub use schema::Upgrade;
 ///
 /// The unary `+` keeps SQLite from answering the OR with two index searches and a sort of every
 /// match (seconds at a million claims); read in id order instead, `list --disputed --limit 50`
-/// stops after a few hundred rows. EXISTS probes one claim's stances where `IN (SELECT …)` would
-/// first collect every disputed claim id.
+/// stops after a few hundred rows. `disputes` is kept on the claim by triggers, so no stance is
+/// read.
 const DISPUTED: &str = "(+c.status = 'disputed' OR (+c.status IN ('unverified', 'in_review') AND \
-                        EXISTS (SELECT 1 FROM stance d WHERE d.claim_id = c.id \
-                        AND d.stance = 'disputes')))";
-
-/// How many claims [`DISPUTED`] selects, counted through the status index rather than by reading
-/// every claim.
-/// Merged duplicates are left out, as everywhere.
-const COUNT_DISPUTED: &str = "SELECT \
-    (SELECT count(*) FROM claim c WHERE c.status = 'disputed' \
-     AND c.id NOT IN (SELECT dup_id FROM claim_merge)) + \
-    (SELECT count(*) FROM claim c WHERE c.status IN ('unverified', 'in_review') AND \
-     EXISTS (SELECT 1 FROM stance d WHERE d.claim_id = c.id AND d.stance = 'disputes') \
-     AND c.id NOT IN (SELECT dup_id FROM claim_merge))";
+                        c.disputes > 0))";
 
 /// Claims not folded into another by a merge: the ones list, export, stats and search show.
 const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
@@ -112,12 +101,24 @@ const IMPORT_CACHE_KIB: i64 = -48 * 1024;
 /// peak memory must stay under 100 MB whatever the file's size.
 const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 
+/// Triggers that fold each new or changed claim into the search index and into `claim_count`:
+/// an import into an empty database fills both once at the end instead.
+const DEFERRABLE_TRIGGERS: &[&str] = &[
+    "claim_search_insert",
+    "claim_search_update",
+    "claim_count_insert",
+    "claim_count_update",
+];
+
+/// Counts every visible claim into `claim_count` (after its triggers were set aside).
+const REFILL_COUNTS: &str = "DELETE FROM claim_count;
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    SELECT claimant_id, status, disputes > 0, count(*) FROM claim
+    WHERE id NOT IN (SELECT dup_id FROM claim_merge)
+    GROUP BY claimant_id, status, disputes > 0;";
+
 /// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
 /// stances by claim): an import into an empty database builds them at the end.
-/// Triggers that fold each new or changed claim into the search index: an import into an empty
-/// database fills the index once at the end instead.
-const DEFERRABLE_TRIGGERS: &[&str] = &["claim_search_insert", "claim_search_update"];
-
 const DEFERRABLE_INDEXES: &[&str] = &[
     "claim_by_status",
     "claim_by_claimant",
@@ -551,24 +552,30 @@ impl Store {
 
     /// Counts by status and by claimant, and how many claims are disputed.
     pub fn stats(&self) -> anyhow::Result<Stats> {
-        let claims = self.conn.query_row(
-            &format!("SELECT count(*) FROM claim c WHERE {NOT_MERGED}"),
+        // All from `claim_count`, a few rows per claimant kept exact by triggers.
+        let claims =
+            self.conn
+                .query_row("SELECT coalesce(sum(n), 0) FROM claim_count", [], |r| {
+                    r.get(0)
+                })?;
+        let disputed = self.conn.query_row(
+            "SELECT coalesce(sum(n), 0) FROM claim_count
+             WHERE status = 'disputed' OR (status IN ('unverified', 'in_review') AND disputed)",
             [],
             |r| r.get(0),
         )?;
-        let disputed = self.conn.query_row(COUNT_DISPUTED, [], |r| r.get(0))?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT status, count(*) FROM claim c WHERE {NOT_MERGED} GROUP BY status"
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status, sum(n) FROM claim_count GROUP BY status HAVING sum(n) > 0")?;
         let mut by_status: Vec<(Status, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         by_status.sort();
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT s.name, n FROM (SELECT claimant_id, count(*) AS n FROM claim c
-                                    WHERE {NOT_MERGED} GROUP BY claimant_id)
-             JOIN source s ON s.id = claimant_id ORDER BY n DESC, s.name"
-        ))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.name, t.n FROM (SELECT claimant_id, sum(n) AS n FROM claim_count
+                                      GROUP BY claimant_id HAVING sum(n) > 0) t
+             JOIN source s ON s.id = t.claimant_id ORDER BY t.n DESC, s.name",
+        )?;
         let by_claimant = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -1740,6 +1747,7 @@ impl Deferred {
         }
         if !self.triggers.is_empty() {
             search::rebuild_index(tx, std::io::stderr().is_terminal())?;
+            tx.execute_batch(REFILL_COUNTS)?;
             for sql in &self.triggers {
                 tx.execute_batch(sql)?;
             }

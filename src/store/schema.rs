@@ -106,6 +106,76 @@ BEGIN
     DELETE FROM claim_search WHERE rowid = NEW.dup_id;
 END;
 "#,
+    // 3 → 4: counts for stats, kept by triggers, filled here for the claims already stored.
+    r#"
+ALTER TABLE claim ADD COLUMN disputes INTEGER NOT NULL DEFAULT 0;
+-- Filled before the triggers exist, so that they do not count it twice.
+UPDATE claim SET disputes =
+    (SELECT count(*) FROM stance WHERE claim_id = claim.id AND stance = 'disputes')
+WHERE id IN (SELECT claim_id FROM stance WHERE stance = 'disputes');
+-- ----- counts for stats -------------------------------------------------------------------------
+
+-- How many visible claims there are per claimant, status, and whether some source disputes them:
+-- `stats` reads this small table instead of counting a million claims. `claim.disputes` (kept by
+-- the stance triggers) says how many sources dispute a claim; the claim triggers move claims
+-- between rows here. A bulk import into an empty database refills the table at the end instead.
+CREATE TABLE claim_count (
+    claimant_id INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    disputed    INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (claimant_id, status, disputed)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stance_disputes_insert AFTER INSERT ON stance WHEN NEW.stance = 'disputes'
+BEGIN
+    UPDATE claim SET disputes = disputes + 1 WHERE id = NEW.claim_id;
+END;
+CREATE TRIGGER stance_disputes_delete AFTER DELETE ON stance WHEN OLD.stance = 'disputes'
+BEGIN
+    UPDATE claim SET disputes = disputes - 1 WHERE id = OLD.claim_id;
+END;
+CREATE TRIGGER stance_disputes_update AFTER UPDATE OF stance, claim_id ON stance
+BEGIN
+    UPDATE claim SET disputes = disputes - 1 WHERE id = OLD.claim_id AND OLD.stance = 'disputes';
+    UPDATE claim SET disputes = disputes + 1 WHERE id = NEW.claim_id AND NEW.stance = 'disputes';
+END;
+
+CREATE TRIGGER claim_count_insert AFTER INSERT ON claim
+BEGIN
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    VALUES (NEW.claimant_id, NEW.status, NEW.disputes > 0, 1)
+    ON CONFLICT (claimant_id, status, disputed) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER claim_count_update AFTER UPDATE OF status, claimant_id, disputes ON claim
+    WHEN (OLD.status IS NOT NEW.status OR OLD.claimant_id IS NOT NEW.claimant_id
+          OR (OLD.disputes > 0) IS NOT (NEW.disputes > 0))
+         AND NEW.id NOT IN (SELECT dup_id FROM claim_merge)
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE claimant_id = OLD.claimant_id AND status = OLD.status AND disputed = (OLD.disputes > 0);
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    VALUES (NEW.claimant_id, NEW.status, NEW.disputes > 0, 1)
+    ON CONFLICT (claimant_id, status, disputed) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER claim_count_delete AFTER DELETE ON claim
+    WHEN OLD.id NOT IN (SELECT dup_id FROM claim_merge)
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE claimant_id = OLD.claimant_id AND status = OLD.status AND disputed = (OLD.disputes > 0);
+END;
+CREATE TRIGGER claim_count_merge AFTER INSERT ON claim_merge
+BEGIN
+    UPDATE claim_count SET n = n - 1
+    WHERE (claimant_id, status, disputed) =
+          (SELECT claimant_id, status, disputes > 0 FROM claim WHERE id = NEW.dup_id);
+END;
+
+INSERT INTO claim_count (claimant_id, status, disputed, n)
+SELECT claimant_id, status, disputes > 0, count(*) FROM claim
+WHERE id NOT IN (SELECT dup_id FROM claim_merge)
+GROUP BY claimant_id, status, disputes > 0;
+"#,
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
@@ -312,6 +382,53 @@ mod tests {
             .unwrap();
         assert!(find("مجموعه").is_empty());
         assert_eq!(find("باماكو"), [7]);
+    }
+
+    #[test]
+    fn upgrading_counts_the_claims_already_stored() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'A', 'now'), (2, 'B', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, status, created_at,
+                                created_by, updated_at, updated_by)
+             VALUES (1, 'u1', 'x', 0, 1, 'unverified', 'now', 't', 'now', 't'),
+                    (2, 'u2', 'y', 0, 1, 'disputed', 'now', 't', 'now', 't'),
+                    (3, 'u3', 'z', 0, 2, 'in_review', 'now', 't', 'now', 't');
+             INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+             VALUES (1, 2, 'disputes', 'now', 't'), (3, 1, 'supports', 'now', 't');",
+        )
+        .unwrap();
+        super::super::search::register_functions(&old).unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        let counts: Vec<(i64, String, i64, i64)> = old
+            .prepare("SELECT claimant_id, status, disputed, n FROM claim_count ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            counts,
+            [
+                (1, "disputed".into(), 0, 1),
+                (1, "unverified".into(), 1, 1),
+                (2, "in_review".into(), 0, 1)
+            ]
+        );
+        // The triggers keep them from then on.
+        old.execute("DELETE FROM stance WHERE claim_id = 1", [])
+            .unwrap();
+        let n: i64 = old
+            .query_row(
+                "SELECT n FROM claim_count WHERE claimant_id = 1 AND status = 'unverified'
+                 AND disputed = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]

@@ -19,3 +19,95 @@ fn stats_count_by_status_and_claimant() {
         "{csv}"
     );
 }
+
+/// The counts `stats` keeps, recomputed the slow way from the claims themselves.
+fn counted_the_slow_way(wd: &Workdir) -> serde_json::Value {
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    let visible = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
+    let count = |condition: &str| -> i64 {
+        conn.query_row(
+            &format!("SELECT count(*) FROM claim c WHERE {visible} AND {condition}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let claims = count("1");
+    let disputed = count(
+        "(c.status = 'disputed' OR (c.status IN ('unverified', 'in_review') AND EXISTS \
+         (SELECT 1 FROM stance s WHERE s.claim_id = c.id AND s.stance = 'disputes')))",
+    );
+    let mut by_status = serde_json::Map::new();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT status, count(*) FROM claim c WHERE {visible} GROUP BY status"
+        ))
+        .unwrap();
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+    {
+        let (status, n) = row.unwrap();
+        by_status.insert(status, n.into());
+    }
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT s.name, count(*) AS n FROM claim c JOIN source s ON s.id = c.claimant_id
+             WHERE {visible} GROUP BY s.id ORDER BY n DESC, s.name"
+        ))
+        .unwrap();
+    let by_claimant: Vec<serde_json::Value> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+        .map(|row| {
+            let (claimant, claims) = row.unwrap();
+            serde_json::json!({ "claimant": claimant, "claims": claims })
+        })
+        .collect();
+    serde_json::json!({
+        "claims": claims,
+        "disputed": disputed,
+        "by_status": by_status,
+        "by_claimant": by_claimant,
+    })
+}
+
+#[test]
+fn the_kept_counts_match_the_claims_after_every_kind_of_write() {
+    let wd = Workdir::new();
+    let check = |after: &str| {
+        assert_eq!(
+            wd.json(&["stats"]),
+            counted_the_slow_way(&wd),
+            "after {after}"
+        );
+    };
+    wd.import_seed();
+    check("a bulk import into an empty database");
+    let a = wd
+        .add(&["claim about Tessalit airfield", "--claimant", "AFP"])
+        .to_string();
+    let b = wd
+        .add(&["claim about the Tessalit airfield", "--claimant", "AFP"])
+        .to_string();
+    check("add");
+    wd.run(&["cite", &a, "CSIS", "--disputes"]).ok();
+    wd.run(&["cite", &a, "HRW", "--disputes"]).ok();
+    check("citations that dispute");
+    wd.run(&["cite", &a, "CSIS", "--supports"]).ok();
+    wd.run(&["cite", &a, "HRW", "--supports"]).ok();
+    check("disputing sources that change their stance");
+    wd.run(&["cite", &b, "HRW", "--disputes"]).ok();
+    wd.run(&["status", &b, "in_review"]).ok();
+    wd.run(&["edit", &b, "--claimant", "Reuters"]).ok();
+    check("status and claimant changes");
+    wd.run(&["merge", &a, &b]).ok();
+    check("a merge, whose duplicate's disputing stance moves to the kept claim");
+    wd.run(&["status", "28", "false", "--note", "x"]).ok();
+    let file = wd.write(
+        "more.csv",
+        "text,claimant,disputed_by,status\nnew one,AFP,CSIS,unverified\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()]).ok();
+    check("an import into a database with claims");
+}
