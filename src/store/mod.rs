@@ -101,17 +101,25 @@ const IMPORT_CACHE_KIB: i64 = -48 * 1024;
 /// peak memory must stay under 100 MB whatever the file's size.
 const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 
-/// Triggers that fold each new or changed claim into the search index and into `claim_count`:
-/// an import into an empty database fills both once at the end instead.
+/// Triggers that an import into an empty database sets aside, filling what they keep once at the
+/// end: the search index, `claim_count`, and each claim's count of disputing sources.
 const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_search_insert",
     "claim_search_update",
     "claim_count_insert",
     "claim_count_update",
+    "stance_disputes_insert",
 ];
 
-/// Counts every visible claim into `claim_count` (after its triggers were set aside).
-const REFILL_COUNTS: &str = "DELETE FROM claim_count;
+/// Counts every visible claim into `claim_count` (after its triggers were set aside). New claims
+/// were stored with the number of their disputing sources; a claim the same import changed later
+/// may have gained one, so those counts are checked first (rewriting only what differs).
+const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
+        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes')
+    WHERE id IN (SELECT claim_id FROM stance WHERE stance = 'disputes')
+      AND disputes <>
+        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes');
+    DELETE FROM claim_count;
     INSERT INTO claim_count (claimant_id, status, disputed, n)
     SELECT claimant_id, status, disputes > 0, count(*) FROM claim
     WHERE id NOT IN (SELECT dup_id FROM claim_merge)
@@ -607,6 +615,7 @@ impl Store {
             [(&now, actor), (&now, actor)],
             Action::Create,
             None,
+            0,
         )?;
         for (name, stance) in stances {
             w.cite(id, name, *stance, None, None, None)?;
@@ -740,6 +749,10 @@ impl Store {
             now: model::now(),
             added: Default::default(),
             added_filter: was_empty.then(AddedFilter::new),
+            counts_disputes: deferred
+                .triggers
+                .iter()
+                .any(|sql| sql.contains("stance_disputes_insert")),
         };
         let (result, keep) = run(&mut importer)?;
         let new_sources = std::mem::take(&mut importer.w.new_sources);
@@ -948,6 +961,8 @@ pub struct Importer<'t, 'c> {
     /// When the database had no claims at the start: the text and claimant of every claim this
     /// import added, so that a row that matches none of them skips the lookup.
     added_filter: Option<AddedFilter>,
+    /// The trigger that counts disputing sources is set aside: new claims carry their count.
+    counts_disputes: bool,
 }
 
 /// A one-hash Bloom filter over (text, claimant) of a fixed 8 MB, whatever the file's size: "no"
@@ -1057,6 +1072,13 @@ impl Importer<'_, '_> {
                     Some(id) if !self.w.claim_exists(id)? => Some(id),
                     _ => None,
                 };
+                // With the stance triggers set aside, the claim is stored with the number of
+                // sources disputing it, which are added just below.
+                let disputes = if self.counts_disputes {
+                    i64::try_from(row.disputed_by.len()).unwrap_or(i64::MAX)
+                } else {
+                    0
+                };
                 let id = self.w.insert_claim(
                     id,
                     row.uid.as_deref(),
@@ -1064,6 +1086,7 @@ impl Importer<'_, '_> {
                     [(&created.0, &created.1), (&updated.0, &updated.1)],
                     Action::Import,
                     Some(&note),
+                    disputes,
                 )?;
                 for (names, stance) in [
                     (&row.supported_by, Stance::Supports),
@@ -1240,6 +1263,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         [(created_at, created_by), (updated_at, updated_by)]: [(&str, &str); 2],
         action: Action,
         note: Option<&str>,
+        disputes: i64,
     ) -> anyhow::Result<i64> {
         let (claimant_id, _) = self.resolve_source(&draft.claimant)?;
         let fresh;
@@ -1261,9 +1285,9 @@ impl<'t, 'c> Writer<'t, 'c> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status, value,
                  unit, qualifier, location, claim_date, article_url, article_title, note,
-                 created_at, created_by, updated_at, updated_by)
+                 created_at, created_by, updated_at, updated_by, disputes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19)",
+                 ?18, ?19, ?20)",
         )?;
         stmt.execute(params![
             id,
@@ -1285,6 +1309,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             created_by,
             updated_at,
             updated_by,
+            disputes,
         ])?;
         let id = self.tx.last_insert_rowid();
         // A new claim has no tags to replace.
