@@ -57,20 +57,29 @@ pub enum Command {
     Show(commands::show::Args),
     /// List claims, filtered
     List(commands::list::Args),
+    /// Find claims by words, in Arabic or English, best match first
+    Search(commands::search::Args),
+    /// List claims that look like a claim (likely duplicates), most similar first
+    Similar(commands::similar::Args),
     /// Move a claim through the workflow; verdicts need --note
     Status(commands::status::Args),
     /// Change fields of a claim
     Edit(commands::edit::Args),
     /// Record that a source supports or disputes a claim
     Cite(commands::cite::Args),
+    /// Fold a duplicate claim into the claim kept
+    Merge(commands::merge::Args),
     /// Show every change made to a claim
     History(commands::history::Args),
     /// List, add, alias and show sources
     #[command(subcommand)]
     Source(commands::source::Command),
-    /// Import claims from claimdb's CSV format (all or nothing)
+    /// Map publishers' rating texts to statuses, and list the map
+    #[command(subcommand)]
+    Ratings(commands::ratings::Command),
+    /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR
     Import(commands::import::Args),
-    /// Export claims in claimdb's CSV format (or JSON)
+    /// Export claims: claimdb's CSV (--bom for Excel), JSON, JSON Lines or ClaimReview
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),
@@ -94,13 +103,4 @@ pub enum Command {
         after_help = "Example:\n  claimdb man > ~/.local/share/man/man1/claimdb.1 && man claimdb"
     )]
     Man,
-    /// Map publishers' rating texts to statuses, and list the map
-    #[command(subcommand)]
-    Ratings(commands::ratings::Command),
-    /// Find claims by words, in Arabic or English, best match first
-    Search(commands::search::Args),
-    /// List claims that look like a claim (likely duplicates), most similar first
-    Similar(commands::similar::Args),
-    /// Fold a duplicate claim into the claim kept
-    Merge(commands::merge::Args),
 }
