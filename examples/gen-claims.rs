@@ -10,6 +10,8 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use claimdb::model::{Qualifier, Status};
+
 /// Arabic vocabulary: the words of a news article about Mali, embedded so the example needs no
 /// file at run time.
 const ARTICLE: &str = include_str!("../bench/article.ar.txt");
@@ -71,17 +73,6 @@ const SOURCES: &[&str] = &[
     "Local officials (Mopti)",
 ];
 
-const STATUSES: &[&str] = &[
-    "unverified",
-    "in_review",
-    "verified",
-    "misleading",
-    "false",
-    "disputed",
-    "unverifiable",
-];
-
-const QUALIFIERS: &[&str] = &["exact", "approx", "at_least", "at_most"];
 const UNITS: &[&str] = &[
     "troops",
     "people",
@@ -248,7 +239,7 @@ fn write_claims(args: &Args, out: impl Write) -> csv::Result<()> {
             7..=8 => sources_other_than(&mut rng, &mut taken, 1),
             _ => sources_other_than(&mut rng, &mut taken, 2),
         };
-        let status = STATUSES[rng.usize(..STATUSES.len())];
+        let status = Status::ALL[rng.usize(..Status::ALL.len())].as_str();
         let (value, unit, qualifier) = if rng.u8(..2) == 0 {
             let value = if rng.u8(..4) == 0 {
                 format!("{}.{}", rng.u32(1..100), rng.u8(1..10))
@@ -258,7 +249,7 @@ fn write_claims(args: &Args, out: impl Write) -> csv::Result<()> {
             let qualifier = if rng.u8(..5) == 0 {
                 ""
             } else {
-                QUALIFIERS[rng.usize(..QUALIFIERS.len())]
+                Qualifier::ALL[rng.usize(..Qualifier::ALL.len())].as_str()
             };
             (value, UNITS[rng.usize(..UNITS.len())], qualifier)
         } else {
