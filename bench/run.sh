@@ -14,6 +14,7 @@
 #   WORK=bench/work   where the CSV files and databases go (ignored by git)
 #   SQLITE_UTILS=0    skip sqlite-utils (otherwise it is installed with pip into bench/.venv)
 #   RESULTS=path      also write the table here (default: bench/RESULTS.md for a full run)
+#   TIME_CMD=path     GNU time, for peak memory (default /usr/bin/time)
 #
 # Timings are medians: hyperfine when it is installed, otherwise a loop timed with date +%s%N.
 # Missing tools (hyperfine, sqlite3, sqlite-utils, /usr/bin/time) skip their rows with a notice.
@@ -54,8 +55,8 @@ GEN=${GEN:-$root/target/release/examples/gen-claims}
 SQLITE3=$(command -v sqlite3 || true)
 [[ -n "$SQLITE3" ]] || notice "sqlite3 is not installed: its rows are skipped"
 have hyperfine || notice "hyperfine is not installed: timing with a loop of $RUNS runs"
-TIME=/usr/bin/time
-[[ -x $TIME ]] || { notice "/usr/bin/time is missing (apt-get install time): peak memory is skipped"; TIME=; }
+TIME=${TIME_CMD:-/usr/bin/time}
+[[ -x $TIME ]] || { notice "$TIME is missing (apt-get install time): peak memory is skipped"; TIME=; }
 
 # ----- data ---------------------------------------------------------------------------------
 columns="text,translation,claimant,supported_by,disputed_by,status,value,unit,qualifier,location,claim_date,tags,note"
@@ -233,8 +234,12 @@ row "database size" "$(mb "$db") MB" "$(mb "$csv") MB CSV; $bare_size" "$size_ra
 # ----- report -------------------------------------------------------------------------------
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 mem=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
-timer="hyperfine $(hyperfine --version 2>/dev/null | awk '{ print $2 }')"
-have hyperfine || timer="a shell loop (date +%s%N)"
+# Every optional tool is asked only behind `have`: under `set -e` a missing one would end the run.
+if have hyperfine; then
+    timer="hyperfine $(hyperfine --version 2>/dev/null | awk '{ print $2 }')"
+else
+    timer="a shell loop (date +%s%N)"
+fi
 table=$(
     echo "## claimdb benchmark: $rows_in_db claims"
     echo

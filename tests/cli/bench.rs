@@ -158,11 +158,13 @@ fn an_import_into_an_empty_database_still_finds_repeated_and_renamed_claims() {
     );
 }
 
-#[test]
-fn the_bench_script_runs_end_to_end_on_a_tiny_file() {
+/// Runs bench/run.sh on 300 generated claims with `path` as its PATH (None: the test's own) and
+/// returns its stdout and stderr, failing the test with both when the script fails.
+fn run_bench_script(path: Option<&std::ffi::OsStr>, extra: &[(&str, &str)]) -> (String, String) {
     let work = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/run.sh");
-    let output = Command::new("bash")
+    let mut command = Command::new("bash");
+    command
         .arg(&script)
         .env("N", "300")
         .env("CLAIMDB", env!("CARGO_BIN_EXE_claimdb"))
@@ -173,10 +175,16 @@ fn the_bench_script_runs_end_to_end_on_a_tiny_file() {
         .env("IMPORT_RUNS", "2")
         .env_remove("CSV")
         .env_remove("RESULTS")
-        .output()
-        .expect("bash runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+        .env_remove("TIME_CMD");
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    for (key, value) in extra {
+        command.env(key, value);
+    }
+    let output = command.output().expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
         "bench/run.sh failed\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}"
@@ -198,4 +206,55 @@ fn the_bench_script_runs_end_to_end_on_a_tiny_file() {
         );
     }
     assert!(!stdout.contains("failed"), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// A folder of links to every program on this PATH except `missing`: the PATH of a machine
+/// that lacks those tools, whatever this one has installed.
+fn path_without(missing: &[&str]) -> (tempfile::TempDir, std::ffi::OsString) {
+    let farm = tempfile::tempdir().unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let link = farm.path().join(&name);
+            if missing.iter().any(|m| name == *m) || link.exists() {
+                continue;
+            }
+            let _ = std::os::unix::fs::symlink(entry.path(), link);
+        }
+    }
+    let farm_path = farm.path().as_os_str().to_owned();
+    (farm, farm_path)
+}
+
+/// A new machine has no hyperfine (nor need it have sqlite3 or GNU time): the script says what
+/// it skips and still prints every row, timing with its own loop.
+#[test]
+fn the_bench_script_runs_without_its_optional_tools() {
+    let (_farm, path) = path_without(&["hyperfine", "sqlite3"]);
+    let (stdout, stderr) = run_bench_script(Some(&path), &[("TIME_CMD", "/nonexistent/time")]);
+    assert!(stderr.contains("hyperfine is not installed"), "{stderr}");
+    assert!(stderr.contains("sqlite3 is not installed"), "{stderr}");
+    assert!(stderr.contains("peak memory is skipped"), "{stderr}");
+    assert!(stdout.contains("a shell loop"), "{stdout}");
+    assert!(stdout.contains("skipped: no sqlite3"), "{stdout}");
+}
+
+/// With hyperfine present (CI installs it), the script times with it.
+#[test]
+fn the_bench_script_times_with_hyperfine_when_present() {
+    let (_farm, path) = path_without(&[]);
+    let has_hyperfine = std::env::split_paths(&path).any(|dir| dir.join("hyperfine").is_file());
+    if !has_hyperfine {
+        eprintln!(
+            "note: hyperfine is not installed; skipping the hyperfine half of the bench test"
+        );
+        return;
+    }
+    let (stdout, _) = run_bench_script(None, &[]);
+    assert!(stdout.contains("with hyperfine"), "{stdout}");
 }
