@@ -1069,6 +1069,13 @@ impl Importer<'_, '_> {
                     row.updated_by.as_deref().unwrap_or(&created.1).to_owned(),
                 );
                 let id = match row.id {
+                    Some(id) if !(1..=crate::claim_csv::MAX_ID).contains(&id) => {
+                        return Err(UserError::Refused(format!(
+                            "id {id} is out of range: ids go from 1 to {}",
+                            crate::claim_csv::MAX_ID
+                        ))
+                        .into());
+                    }
                     Some(id) if !self.w.claim_exists(id)? => Some(id),
                     _ => None,
                 };

@@ -460,3 +460,43 @@ fn every_kind_of_write_extends_the_history_chain_intact() {
         "{run:?}"
     );
 }
+
+#[test]
+fn ids_out_of_range_are_refused_and_a_large_id_costs_one_row() {
+    let wd = Workdir::new();
+    let before = wd.export();
+    for id in ["9223372036854775807", "9007199254740993", "0", "-4"] {
+        let file = wd.write("huge.csv", format!("id,text,claimant\n{id},a,A\n"));
+        wd.run_within(60, &["import", file.to_str().unwrap()])
+            .fails(
+                1,
+                &["huge.csv line 2, column id", "from 1 to 9007199254740992"],
+            );
+        assert_eq!(wd.export(), before);
+    }
+    // The largest id allowed, into an empty database: the search index is built from the rows
+    // there are, not by walking the id range.
+    let file = wd.write(
+        "edge.csv",
+        "id,text,claimant\n9007199254740992,far away,A\n3,near,B\n",
+    );
+    wd.run_within(60, &["import", "-q", file.to_str().unwrap()])
+        .ok();
+    let ids: Vec<i64> = wd
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [3, 9007199254740992]);
+    let found = wd.json(&["search", "far"]);
+    assert_eq!(found[0]["id"], 9007199254740992_i64);
+    // The round trip into a fresh database stays quick too.
+    let copy = Workdir::new();
+    let csv = copy.write("all.csv", wd.export());
+    copy.run_within(60, &["import", "-q", csv.to_str().unwrap()])
+        .ok();
+    assert_eq!(copy.export(), wd.export());
+    wd.run(&["audit"]).ok();
+}
