@@ -138,6 +138,42 @@ const DEFERRABLE_INDEXES: &[&str] = &[
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest wait [`Store::set_busy_timeout`] accepts: a day. SQLite counts the wait in
+/// milliseconds in a 32-bit integer (under 25 days), and a longer wait is surely a typo.
+pub const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Refuses a database path that would not keep what is written to it (empty, in memory, an SQLite
+/// URI) or that is not a file claimdb can own (a folder, a pipe, a device).
+fn check_db_path(path: &Path) -> Result<(), UserError> {
+    let text = path.to_string_lossy();
+    if text.trim().is_empty() {
+        return Err(UserError::Refused(
+            "the database path is empty; give the path of a database file (--db, CLAIMDB_PATH or \
+             `db` in the config file)"
+                .into(),
+        ));
+    }
+    if text == ":memory:" || text.starts_with("file:") {
+        return Err(UserError::Refused(format!(
+            "{text:?} names an in-memory database or an SQLite URI, where claims would vanish when \
+             the command ends; give the path of a database file (write ./{text} if a file's name \
+             really starts like that)"
+        )));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(UserError::Refused(format!(
+            "{} is a directory; --db needs the path of a database file",
+            path.display()
+        ))),
+        Ok(meta) if !meta.is_file() => Err(UserError::Refused(format!(
+            "{} is not a regular file (a pipe, a device or a socket); --db needs the path of a \
+             database file, or of one to create",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// An open claimdb database.
 pub struct Store {
     conn: Connection,
@@ -238,13 +274,7 @@ impl Store {
     /// Opens (creating it and its folder if needed) the database at `path`, upgrading an older
     /// schema and refusing a newer one.
     pub fn open(path: &Path) -> anyhow::Result<(Store, Upgrade)> {
-        if path.is_dir() {
-            return Err(UserError::Refused(format!(
-                "{} is a directory; --db needs the path of a database file",
-                path.display()
-            ))
-            .into());
-        }
+        check_db_path(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create the folder {}", dir.display()))?;
@@ -252,10 +282,13 @@ impl Store {
         // A file without write permission is opened read-only, so that reading works and a
         // write is refused with a clear message (rather than by SQLite half-way through).
         let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
-            OpenFlags::default()
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("failed to open the database {}", path.display()))?;
@@ -267,6 +300,14 @@ impl Store {
     /// How long to wait for another process's write lock before giving up (default
     /// [`BUSY_TIMEOUT`]).
     pub fn set_busy_timeout(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        if timeout > MAX_BUSY_TIMEOUT {
+            return Err(UserError::Refused(format!(
+                "a busy timeout of {} seconds is too long (at most {})",
+                timeout.as_secs(),
+                MAX_BUSY_TIMEOUT.as_secs()
+            ))
+            .into());
+        }
         self.conn.busy_timeout(timeout)?;
         self.busy_timeout = timeout;
         Ok(())

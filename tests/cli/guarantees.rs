@@ -500,3 +500,74 @@ fn ids_out_of_range_are_refused_and_a_large_id_costs_one_row() {
     assert_eq!(copy.export(), wd.export());
     wd.run(&["audit"]).ok();
 }
+
+#[test]
+fn database_paths_that_would_lose_writes_or_are_not_files_are_refused() {
+    let wd = Workdir::new();
+    let run_on = |db: &str, extra_env: Option<(&str, &str)>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+        cmd.current_dir(wd.path(""))
+            .env_remove("CLAIMDB_PATH")
+            .env("CLAIMDB_USER", "tester")
+            .env("CLAIMDB_CONFIG", wd.path("none.toml"))
+            .args(["--db", db, "add", "x", "--claimant", "A"]);
+        if let Some((k, v)) = extra_env {
+            cmd.env(k, v);
+        }
+        wd.run_command(cmd, &["--db", db, "add"])
+    };
+    for db in [":memory:", "file:x?mode=memory", "file:mem.db"] {
+        run_on(db, None).fails(
+            1,
+            &[
+                "in-memory database or an SQLite URI",
+                "path of a database file",
+            ],
+        );
+    }
+    let run = run_on("", None);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    // The same from the config file.
+    let config = wd.write("config.toml", "db = \"\"\n");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.current_dir(wd.path(""))
+        .env_remove("CLAIMDB_PATH")
+        .env("CLAIMDB_CONFIG", &config)
+        .args(["add", "x", "--claimant", "A"]);
+    wd.run_command(cmd, &["add"])
+        .fails(1, &["database path is empty"]);
+    // A pipe, a device.
+    let fifo = wd.path("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    run_on(fifo.to_str().unwrap(), None).fails(1, &["pipe", "not a regular file"]);
+    run_on("/dev/null", None).fails(1, &["/dev/null is not a regular file"]);
+    assert!(!std::path::Path::new("/dev/null-journal").exists());
+    // Nothing was created along the way.
+    let names: Vec<String> = std::fs::read_dir(wd.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "config.toml" || n == "pipe"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_busy_timeout_out_of_range_is_a_clear_error_not_a_panic() {
+    let wd = Workdir::new();
+    for value in ["2147484", "1e20", "-1", "NaN", "inf", "ten"] {
+        let mut cmd = wd.command(&["list"]);
+        cmd.env("CLAIMDB_BUSY_TIMEOUT", value);
+        wd.run_command(cmd, &["list"])
+            .fails(1, &["CLAIMDB_BUSY_TIMEOUT", "from 0 to 86400"]);
+    }
+    let mut cmd = wd.command(&["list"]);
+    cmd.env("CLAIMDB_BUSY_TIMEOUT", "86400");
+    wd.run_command(cmd, &["list"]).ok();
+}
