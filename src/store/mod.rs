@@ -192,6 +192,30 @@ pub struct Audit {
     pub head: Option<String>,
     /// The first event whose hash does not match its content and predecessor.
     pub broken: Option<BrokenLink>,
+    /// What SQLite's integrity check found wrong with the file itself (empty when sound).
+    pub damage: Vec<String>,
+}
+
+/// How many problems of a damaged file `audit` reports.
+const DAMAGE_SHOWN: usize = 10;
+
+impl Audit {
+    /// The first thing wrong, in words; `None` when the database passed.
+    pub fn problem(&self) -> Option<String> {
+        if !self.damage.is_empty() {
+            return Some(format!(
+                "the database file is damaged: {}",
+                self.damage.join("; ")
+            ));
+        }
+        self.broken.as_ref().map(|b| {
+            format!(
+                "history is broken at event {} (claim {}): it was changed, removed or reordered \
+                 after it was written; the {} event(s) before it are intact",
+                b.event, b.claim_id, self.events
+            )
+        })
+    }
 }
 
 /// A history event whose hash does not follow from its content.
@@ -809,8 +833,33 @@ impl Store {
 
     // ----- integrity ---------------------------------------------------------------------------
 
-    /// Checks the history's hash chain from the first event to the last.
+    /// Checks the database file (SQLite's integrity check), then the history's hash chain from
+    /// the first event to the last.
     pub fn audit(&self) -> anyhow::Result<Audit> {
+        let damage = self.integrity_problems();
+        let mut audit = self.audit_chain()?;
+        audit.damage = damage;
+        Ok(audit)
+    }
+
+    /// What `PRAGMA integrity_check` finds wrong with the file (at most [`DAMAGE_SHOWN`]
+    /// problems); empty when it is sound. A file too damaged to check is one problem.
+    fn integrity_problems(&self) -> Vec<String> {
+        let check = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("PRAGMA integrity_check({DAMAGE_SHOWN})"))?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        };
+        match check() {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Vec::new(),
+            Ok(rows) => rows,
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    fn audit_chain(&self) -> anyhow::Result<Audit> {
         let mut stmt = self.conn.prepare(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
              FROM history ORDER BY id",
@@ -854,6 +903,7 @@ impl Store {
                         event: id,
                         claim_id,
                     }),
+                    damage: Vec::new(),
                 });
             }
             previous = recomputed;
@@ -864,45 +914,71 @@ impl Store {
             events,
             head: Some(previous).filter(|p| !p.is_empty()),
             broken: None,
+            damage: Vec::new(),
         })
     }
 
-    /// Writes a consistent copy of the database to `target` with SQLite's online backup, while
-    /// other processes go on writing. The copy appears under its name only once complete.
-    pub fn backup(&self, target: &Path, mut progress: impl FnMut(u64, u64)) -> anyhow::Result<()> {
-        let dir = target
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".claimdb-backup")
-            .tempfile_in(dir)
-            .with_context(|| format!("failed to create a file in {}", dir.display()))?;
-        {
-            let mut copy = Connection::open(temp.path())?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
-            // Small steps release the read lock often, so writers are never held up for long;
-            // a step that finds the source busy or changed is simply retried.
-            loop {
-                use rusqlite::backup::StepResult;
-                match backup.step(256)? {
-                    StepResult::Done => break,
-                    StepResult::More | StepResult::Busy | StepResult::Locked => {
-                        let p = backup.progress();
-                        let total = u64::try_from(p.pagecount).unwrap_or(0);
-                        let left = u64::try_from(p.remaining).unwrap_or(0);
-                        progress(total - left.min(total), total);
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    _ => std::thread::sleep(Duration::from_millis(1)),
+    /// Writes a consistent copy of the database to `target` while other processes go on
+    /// writing, checks it, and only then puts it under its name.
+    ///
+    /// The copy is one `VACUUM INTO` from a single read transaction: in WAL mode writers are not
+    /// held up, and the copy cannot be restarted by their commits (SQLite's online backup starts
+    /// over on every change, and never finishes under steady writes). It goes to a new file
+    /// beside the target, is opened and audited (integrity check and history chain), and is
+    /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
+    /// removed, which would otherwise be mixed into the copy by the next reader.
+    pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
+        let target = crate::files::resolve_target(target)?;
+        if target.exists() && crate::files::same_file(&target, &self.path) {
+            return Err(UserError::Refused(format!(
+                "{} is this database; the backup must go to another file",
+                target.display()
+            ))
+            .into());
+        }
+        let temp = crate::files::temp_beside(&target)?;
+        let temp_name = temp.path().to_str().ok_or_else(|| {
+            UserError::Refused(format!(
+                "{} is not a UTF-8 path, which SQLite cannot write a copy to; choose another name",
+                target.display()
+            ))
+        })?;
+        self.conn
+            .execute("VACUUM INTO ?1", [temp_name])
+            .with_context(|| format!("failed to copy the database to {}", target.display()))?;
+        let audit = {
+            let (copy, _) = Store::open(temp.path())?;
+            let audit = copy.audit()?;
+            // Closing the copy folds its log back into the file, so it is complete on its own.
+            copy.conn
+                .close()
+                .map_err(|(_, e)| e)
+                .context("failed to close the copy")?;
+            audit
+        };
+        if let Some(problem) = audit.problem() {
+            return Err(UserError::Refused(format!(
+                "the copy failed its check ({problem}); {} was left as it was",
+                target.display()
+            ))
+            .into());
+        }
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut sidecar = target.clone().into_os_string();
+            sidecar.push(suffix);
+            match std::fs::remove_file(&sidecar) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "failed to remove {}, a leftover of the file being replaced",
+                        Path::new(&sidecar).display()
+                    )))
                 }
             }
-            drop(backup);
-            copy.execute_batch("PRAGMA journal_mode = wal")?;
         }
-        temp.persist(target)
-            .with_context(|| format!("failed to write {}", target.display()))?;
-        Ok(())
+        crate::files::persist(temp, &target)?;
+        Ok(audit)
     }
 
     // ----- sources ---------------------------------------------------------------------------

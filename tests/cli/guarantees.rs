@@ -571,3 +571,141 @@ fn a_busy_timeout_out_of_range_is_a_clear_error_not_a_panic() {
     cmd.env("CLAIMDB_BUSY_TIMEOUT", "86400");
     wd.run_command(cmd, &["list"]).ok();
 }
+
+/// Leaves beside `target` the `-wal` file of another database, as a writer killed before its
+/// checkpoint leaves it: frames SQLite would replay into whatever file is at `target` next.
+fn leave_stale_wal(target: &std::path::Path, scratch: &std::path::Path) {
+    let conn = rusqlite::Connection::open(scratch).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = wal; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);",
+    )
+    .unwrap();
+    for i in 0..2000 {
+        conn.execute(
+            "INSERT INTO t (v) VALUES (?1)",
+            [format!("row {i} {}", "x".repeat(200))],
+        )
+        .unwrap();
+    }
+    let wal = format!("{}-wal", scratch.display());
+    let saved = std::fs::read(&wal).unwrap();
+    drop(conn);
+    std::fs::write(format!("{}-wal", target.display()), saved).unwrap();
+}
+
+#[test]
+fn a_backup_over_a_file_with_a_leftover_log_is_sound_and_checked() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    for i in 0..30 {
+        wd.add(&[&format!("claim {i}"), "--claimant", "A"]);
+    }
+    let target = wd.path("old.db");
+    std::fs::copy(wd.db(), &target).unwrap();
+    leave_stale_wal(&target, &wd.path("scratch.db"));
+    wd.run(&["backup", "--force", target.to_str().unwrap()])
+        .ok();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        assert!(
+            !wd.path(&format!("old.db{suffix}")).exists(),
+            "old.db{suffix} is left beside the copy"
+        );
+    }
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(conn);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.args(["--db", target.to_str().unwrap(), "export"]);
+    let copy = wd.run_command(cmd, &["export"]).ok().stdout;
+    assert_eq!(copy, wd.export());
+}
+
+#[test]
+fn audit_runs_the_files_own_integrity_check() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    wd.run(&["audit"]).ok();
+    // An index that no longer matches its table: the history chain is intact, the file is not.
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    conn.execute_batch(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET sql = 'CREATE INDEX claim_by_text_hash ON claim (created_by)'
+         WHERE name = 'claim_by_text_hash';",
+    )
+    .unwrap();
+    drop(conn);
+    wd.run(&["audit"])
+        .fails(1, &["the database file is damaged", "claim_by_text_hash"]);
+}
+
+#[test]
+fn a_backup_finishes_while_another_process_writes_all_the_time() {
+    let wd = Arc::new(Workdir::new());
+    let file = wd.write("big.csv", big_csv(2000));
+    wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
+    // Bulk: 30 MB of rating texts, so that copying takes many steps.
+    rusqlite::Connection::open(wd.db())
+        .unwrap()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+             INSERT INTO rating_map (key, rating, status, created_at, created_by)
+             SELECT 'bulk' || i, hex(randomblob(500000)), 'false', 'now', 'test' FROM n;",
+        )
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (wd, stop) = (Arc::clone(&wd), Arc::clone(&stop));
+        thread::spawn(move || {
+            let conn = rusqlite::Connection::open(wd.db()).unwrap();
+            conn.busy_timeout(Duration::from_secs(10)).unwrap();
+            conn.pragma_update(None, "synchronous", "off").unwrap();
+            let mut writes = 0;
+            while !stop.load(Ordering::Relaxed) {
+                conn.execute(
+                    "INSERT OR REPLACE INTO rating_map (key, rating, status, created_at, created_by)
+                     VALUES (?1, 'x', 'false', 'now', 'writer')",
+                    [format!("k{}", writes % 50)],
+                )
+                .unwrap();
+                writes += 1;
+            }
+            writes
+        })
+    };
+    thread::sleep(Duration::from_millis(200));
+    let copy = wd.path("copy.db");
+    let run = wd.run_within(120, &["backup", copy.to_str().unwrap()]);
+    stop.store(true, Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    run.ok();
+    assert!(writes > 10, "{writes}");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.args(["--db", copy.to_str().unwrap(), "stats", "--format", "json"]);
+    let stats = wd.run_command(cmd, &["stats"]).ok().json();
+    assert_eq!(stats["claims"], 2000);
+}
+
+#[test]
+fn a_backup_onto_the_database_itself_is_refused_however_it_is_spelled() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let before = wd.export();
+    let link = wd.path("link.db");
+    std::os::unix::fs::symlink(wd.db(), &link).unwrap();
+    for target in ["./claims.db", "../claims.db", "link.db"] {
+        let target = if target.starts_with("..") {
+            format!("{}/{}", wd.path("sub").display(), target)
+        } else {
+            target.to_owned()
+        };
+        std::fs::create_dir_all(wd.path("sub")).unwrap();
+        wd.run(&["backup", "--force", &target])
+            .fails(1, &["is this database", "another file"]);
+    }
+    assert_eq!(wd.export(), before);
+    wd.run(&["audit"]).ok();
+}
