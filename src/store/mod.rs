@@ -174,12 +174,75 @@ fn check_db_path(path: &Path) -> Result<(), UserError> {
     }
 }
 
+/// Why claimdb cannot write the database at `path` (`None`: it can, or it is new). A file that
+/// cannot be opened for writing (its mode, its owner, a read-only mount) or in a folder where
+/// SQLite cannot create its journal is read-only. A new database in such a folder is refused.
+fn read_only_reason(path: &Path) -> anyhow::Result<Option<String>> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder_writable = !std::fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
+        && tempfile::tempfile_in(dir).is_ok();
+    let Ok(meta) = std::fs::metadata(path) else {
+        if !folder_writable {
+            return Err(UserError::Refused(format!(
+                "cannot create the database {}: the folder {} is not writable",
+                path.display(),
+                dir.display()
+            ))
+            .into());
+        }
+        return Ok(None);
+    };
+    if meta.permissions().readonly() {
+        return Ok(Some("the file has no write permission".into()));
+    }
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        return Ok(Some(match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "the file has no write permission for this user".into()
+            }
+            _ => format!("the file cannot be opened for writing: {e}"),
+        }));
+    }
+    if !folder_writable {
+        return Ok(Some(format!(
+            "its folder {} is not writable, and SQLite writes its journal there",
+            dir.display()
+        )));
+    }
+    Ok(None)
+}
+
+/// Opens a database that claimdb cannot write. Without a log left by a writer (`-wal`), it is
+/// opened immutable: SQLite then reads the file alone and creates no `-wal` or `-shm` beside it
+/// (which it could not in a read-only folder, and which would otherwise be left with the file's
+/// read-only mode, blocking writes once the file is made writable again).
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_log = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let uri = std::path::absolute(path)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok());
+    match uri {
+        Some(mut uri) if !has_log => {
+            uri.set_query(Some("immutable=1"));
+            Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        _ => Connection::open_with_flags(path, flags),
+    }
+}
+
 /// An open claimdb database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Opened read-only because the file is not writable: reads work, writes are refused.
-    read_only: bool,
+    /// Why the database was opened read-only (the file or its folder is not writable): reads
+    /// work, writes are refused with this reason.
+    read_only: Option<String>,
     busy_timeout: Duration,
 }
 
@@ -303,20 +366,27 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create the folder {}", dir.display()))?;
         }
-        // A file without write permission is opened read-only, so that reading works and a
+        // A database claimdb cannot write is opened read-only, so that reading works and a
         // write is refused with a clear message (rather than by SQLite half-way through).
-        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
-        // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
-        let conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("failed to open the database {}", path.display()))?;
-        let (mut store, upgrade) = Self::from_connection(conn, path, read_only)?;
+        let read_only = read_only_reason(path)?;
+        let conn = match &read_only {
+            None => Connection::open_with_flags(
+                path,
+                // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            ),
+            Some(_) => open_read_only(path),
+        }
+        .with_context(|| match &read_only {
+            None => format!("failed to open the database {}", path.display()),
+            Some(why) => format!(
+                "failed to open the database {} read-only ({why})",
+                path.display()
+            ),
+        })?;
+        let (mut store, upgrade) = Self::from_connection(conn, path, read_only.is_some())?;
         store.read_only = read_only;
         Ok((store, upgrade))
     }
@@ -383,7 +453,7 @@ impl Store {
             Store {
                 conn,
                 path: path.to_owned(),
-                read_only,
+                read_only: read_only.then(|| "it was opened read-only".to_owned()),
                 busy_timeout: BUSY_TIMEOUT,
             },
             upgrade,
@@ -396,10 +466,10 @@ impl Store {
     }
 
     fn write(&mut self) -> anyhow::Result<Transaction<'_>> {
-        if self.read_only {
+        if let Some(why) = &self.read_only {
             return Err(UserError::Refused(format!(
-                "{} is read-only (the file has no write permission): reading works, but this \
-                 command changes the database; ask for write access or use a copy",
+                "{} is read-only ({why}): reading works, but this command changes the database; \
+                 ask for write access or use a copy",
                 self.path.display()
             ))
             .into());

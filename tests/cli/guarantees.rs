@@ -709,3 +709,134 @@ fn a_backup_onto_the_database_itself_is_refused_however_it_is_spelled() {
     assert_eq!(wd.export(), before);
     wd.run(&["audit"]).ok();
 }
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn reading_a_read_only_database_leaves_no_files_that_block_writes_later() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let before = names_in(&wd.path(""));
+    set_mode(wd.db(), 0o444);
+    wd.run(&["list"]).ok();
+    wd.run(&["search", "x"]).ok();
+    assert_eq!(names_in(&wd.path("")), before, "reading created files");
+    set_mode(wd.db(), 0o644);
+    wd.add(&["y", "--claimant", "B"]);
+    wd.run(&["audit"]).ok();
+}
+
+#[test]
+fn a_database_in_a_read_only_folder_can_be_read_and_says_why_it_cannot_be_written() {
+    let wd = Workdir::new();
+    let dir = wd.path("shelf");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("claims.db");
+    let db_str = db.to_str().unwrap();
+    let on = |db: &str, args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+        cmd.env("CLAIMDB_USER", "tester")
+            .args(["--db", db])
+            .args(args);
+        wd.run_command(cmd, args)
+    };
+    let run = |args: &[&str]| on(db_str, args);
+    run(&["add", "x", "--claimant", "A"]).ok();
+    let before = names_in(&dir);
+    set_mode(&dir, 0o555);
+    let listed = run(&["list", "--format", "csv"]);
+    let refused = run(&["add", "y", "--claimant", "B"]);
+    let created = on(dir.join("new.db").to_str().unwrap(), &["list"]);
+    let after = names_in(&dir);
+    set_mode(&dir, 0o755);
+    let listed = listed.ok();
+    assert!(listed.stdout.contains(",x,"), "{listed:?}");
+    refused.fails(1, &["read-only", "folder", "not writable"]);
+    created.fails(1, &["cannot create the database", "not writable"]);
+    assert_eq!(after, before);
+}
+
+#[test]
+fn written_files_honour_the_umask_keep_a_replaced_files_mode_and_write_through_links() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let bin = env!("CARGO_BIN_EXE_claimdb");
+    let db = wd.db().to_str().unwrap().to_owned();
+    let with_umask = |umask: &str, args: &str| {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(wd.path(""))
+            .env("CLAIMDB_USER", "tester")
+            .args([
+                "-c",
+                &format!("umask {umask}; exec \"$0\" --db \"$1\" {args}"),
+                bin,
+                &db,
+            ]);
+        wd.run_command(cmd, &[args])
+    };
+    with_umask("022", "export --output new.csv").ok();
+    assert_eq!(mode_of(&wd.path("new.csv")), 0o644);
+    with_umask("027", "backup new-copy.db").ok();
+    assert_eq!(mode_of(&wd.path("new-copy.db")), 0o640);
+    // A file replaced keeps its mode.
+    set_mode(&wd.path("new.csv"), 0o664);
+    with_umask("077", "export --output new.csv").ok();
+    assert_eq!(mode_of(&wd.path("new.csv")), 0o664);
+    set_mode(&wd.path("new-copy.db"), 0o604);
+    with_umask("077", "backup --force new-copy.db").ok();
+    assert_eq!(mode_of(&wd.path("new-copy.db")), 0o604);
+    // A symlink stays a link; the file it points to gets the content.
+    std::fs::write(wd.path("real.csv"), "old").unwrap();
+    std::os::unix::fs::symlink(wd.path("real.csv"), wd.path("link.csv")).unwrap();
+    wd.run(&["export", "--output", "link.csv"]).ok();
+    assert!(std::fs::symlink_metadata(wd.path("link.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(wd.path("real.csv")).unwrap(),
+        wd.export()
+    );
+    // Exporting over the database itself is refused.
+    let before = wd.export();
+    wd.run(&["export", "--output", "claims.db"])
+        .fails(1, &["the database itself"]);
+    assert_eq!(wd.export(), before);
+}
+
+#[test]
+fn temporary_files_left_by_killed_runs_are_removed_by_the_next() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    // Process ids above the kernel's limit (2^22) never run, so these were left by the dead.
+    for name in [
+        ".claimdb-tmp-4194999-a1b2c3",
+        ".claimdb-tmp-4194999-d4e5f6-wal",
+    ] {
+        wd.write(name, "half a file");
+    }
+    wd.run(&["export", "--output", "out.csv"]).ok();
+    wd.run(&["backup", "copy.db"]).ok();
+    let left: Vec<String> = names_in(&wd.path(""))
+        .into_iter()
+        .filter(|n| n.starts_with(".claimdb"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
