@@ -1322,6 +1322,15 @@ const MERGED_UID_LOOKUP: &str =
     "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
      FROM claim c WHERE uid = ?1";
 
+/// The claim with this text (by its hash) and claimant, for imports. The unary `+` keeps SQLite
+/// from reading it through `claim_by_claimant`, which it otherwise picks after a bulk load (all
+/// of one claimant's claims per row: an import into a database started by a bulk import was
+/// quadratic); the text hash is nearly unique, so its index is always the right one.
+pub(crate) const CLAIM_BY_TEXT: &str =
+    "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
+     FROM claim c WHERE text_hash = ?1 AND text = ?2 AND +claimant_id = ?3
+     ORDER BY +id LIMIT 1";
+
 /// The write operations shared by single commands and imports, inside one transaction.
 struct Writer<'t, 'c> {
     tx: &'t Transaction<'c>,
@@ -1436,11 +1445,7 @@ impl<'t, 'c> Writer<'t, 'c> {
     }
 
     fn claim_by_text(&self, text: &str, claimant_id: i64) -> anyhow::Result<Option<i64>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
-             FROM claim c WHERE text_hash = ?1 AND text = ?2 AND claimant_id = ?3
-             ORDER BY id LIMIT 1",
-        )?;
+        let mut stmt = self.tx.prepare_cached(CLAIM_BY_TEXT)?;
         Ok(stmt
             .query_row(params![text_hash(text), text, claimant_id], |r| r.get(0))
             .optional()?)
