@@ -133,6 +133,9 @@ CREATE TABLE review (
 CREATE UNIQUE INDEX review_by_url ON review (claim_id, url) WHERE url IS NOT NULL;
 CREATE UNIQUE INDEX review_by_publisher ON review (claim_id, publisher_key) WHERE url IS NULL;
 CREATE INDEX review_by_publisher_key ON review (publisher_key, claim_id);
+-- A claim's reviews (show, ClaimReview export, review imports): the partial indexes above cannot
+-- serve `claim_id = ?` alone.
+CREATE INDEX review_by_claim ON review (claim_id, id);
 
 -- The user's entries of the rating map (the built-in ones live in src/ratings.rs): a publisher's
 -- rating text, by its folded key, and the status it means. A user entry wins over a built-in one.

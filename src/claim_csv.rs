@@ -424,6 +424,11 @@ fn list(what: &'static str, cell: &str) -> Result<Vec<String>, InvalidValue> {
         .collect()
 }
 
+/// The largest claim id a file may carry: 2^53, the largest integer every JSON reader keeps
+/// exact. Larger ids would print wrongly in JSON, and one at SQLite's own limit would make every
+/// later claim take a random id.
+pub const MAX_ID: i64 = 1 << 53;
+
 /// Puts one cell's value into the row, or says what is wrong with it.
 fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String> {
     let patch = &mut row.patch;
@@ -436,12 +441,15 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                         trimmed
                             .parse::<i64>()
                             .ok()
-                            .filter(|id| *id > 0)
+                            .filter(|id| (1..=MAX_ID).contains(id))
                             .ok_or_else(|| {
                                 InvalidValue::new(
                                     "an id",
                                     cell,
-                                    "expected a whole number above 0, or an empty cell",
+                                    format!(
+                                        "expected a whole number from 1 to {MAX_ID} (2^53), or \
+                                         an empty cell"
+                                    ),
                                 )
                             })?,
                     );

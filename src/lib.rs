@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod duplicates;
 pub mod error;
+pub mod files;
 pub mod fold;
 pub mod formats;
 pub mod model;
@@ -67,8 +68,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => path,
         None => default_db_path()?,
     };
+    // Read before opening, so that a bad value is refused before anything is created.
+    let busy_timeout = busy_timeout_from_env()?;
     let (mut store, upgrade) = Store::open(&path)?;
-    if let Some(timeout) = busy_timeout_from_env()? {
+    if let Some(timeout) = busy_timeout {
         store.set_busy_timeout(timeout)?;
     }
     match upgrade {
@@ -109,13 +112,17 @@ fn busy_timeout_from_env() -> anyhow::Result<Option<std::time::Duration>> {
             .trim()
             .parse::<f64>()
             .ok()
-            .filter(|s| s.is_finite() && *s >= 0.0)
+            .filter(|s| (0.0..=store::MAX_BUSY_TIMEOUT.as_secs_f64()).contains(s))
             .map(|s| Some(std::time::Duration::from_secs_f64(s)))
             .ok_or_else(|| {
                 error::UserError::Invalid(error::InvalidValue::new(
                     "a timeout",
                     text,
-                    "CLAIMDB_BUSY_TIMEOUT must be a number of seconds, e.g. 10 or 0.5",
+                    format!(
+                        "CLAIMDB_BUSY_TIMEOUT must be a number of seconds from 0 to {}, e.g. 10 \
+                         or 0.5",
+                        store::MAX_BUSY_TIMEOUT.as_secs()
+                    ),
                 ))
                 .into()
             }),

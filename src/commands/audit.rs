@@ -1,4 +1,5 @@
-//! `claimdb audit`: check that no history event was changed or removed since it was written.
+//! `claimdb audit`: check that the database file is sound and that no history event was changed
+//! or removed since it was written.
 
 use super::Ctx;
 use crate::error::UserError;
@@ -6,21 +7,17 @@ use crate::error::UserError;
 /// `claimdb audit`
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  claimdb audit\n\n\
-    Every history event carries a SHA-256 hash over its content and the previous event's hash.\n\
-    audit recomputes the chain and names the first event that does not match (exit 1). Keep the\n\
-    printed head hash somewhere else to detect events removed from the end later.")]
+    audit first runs SQLite's own integrity check on the file. Then, as every history event\n\
+    carries a SHA-256 hash over its content and the previous event's hash, it recomputes the\n\
+    chain and names the first event that does not match (exit 1). Keep the printed head hash\n\
+    somewhere else to detect events removed from the end later.")]
 pub struct Args {}
 
-/// Verifies the chain and reports its head, or the first broken link.
+/// Verifies the file and the chain, and reports its head, or what is wrong.
 pub fn exec(_args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let audit = ctx.store.audit()?;
-    if let Some(broken) = &audit.broken {
-        return Err(UserError::Refused(format!(
-            "history is broken at event {} (claim {}): it was changed, removed or reordered \
-             after it was written; the {} event(s) before it are intact",
-            broken.event, broken.claim_id, audit.events
-        ))
-        .into());
+    if let Some(problem) = audit.problem() {
+        return Err(UserError::Refused(problem).into());
     }
     ctx.out
         .note(format!("history intact: {} event(s) checked", audit.events));

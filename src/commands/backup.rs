@@ -9,8 +9,10 @@ use crate::error::UserError;
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Example:\n  claimdb backup ~/backups/claims-$(date +%F).db\n\n\
-    The copy is taken with SQLite's online backup while other claimdb processes read and write;\n\
-    it appears under its name only once complete, and passes `claimdb --db FILE audit`."
+    The copy is taken in one read transaction while other claimdb processes read and write, so\n\
+    it finishes however busy the database is. It is checked (`claimdb audit`: the file's\n\
+    integrity and the history chain) before it appears under its name; a file it replaces keeps\n\
+    its permissions, and that file's leftover -wal, -shm and -journal files are removed."
 )]
 pub struct Args {
     /// Where to write the copy
@@ -29,16 +31,11 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         ))
         .into());
     }
-    if args.file == ctx.store.path() {
-        return Err(UserError::Refused("the backup must go to another file".into()).into());
-    }
-    let progress = ctx.out.progress(Some(0), "pages");
-    ctx.store.backup(&args.file, |done, total| {
-        progress.set_length(total);
-        progress.set_position(done);
-    })?;
-    progress.finish_and_clear();
-    ctx.out
-        .note(format!("backed up to {}", args.file.display()));
+    let audit = ctx.store.backup(&args.file)?;
+    ctx.out.note(format!(
+        "backed up to {} (checked: {} history event(s) intact)",
+        args.file.display(),
+        audit.events
+    ));
     Ok(())
 }

@@ -62,6 +62,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         )
         .into());
     }
+    if let Some(path) = &args.output {
+        if path.exists() && crate::files::same_file(path, ctx.store.path()) {
+            return Err(UserError::Refused(format!(
+                "{} is the database itself; give --output another file",
+                path.display()
+            ))
+            .into());
+        }
+    }
     if format == Format::ClaimReview {
         return export_claimreview(&args, ctx);
     }
@@ -218,13 +227,10 @@ fn write_to(
         }
         Some(path) => {
             // Write beside the target and rename at the end, so that a failed or interrupted
-            // export never leaves a half-written report behind.
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let mut temp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("failed to create a file in {}", dir.display()))?;
+            // export never leaves a half-written report behind (see `files` for modes, links
+            // and leftovers).
+            let target = crate::files::resolve_target(path)?;
+            let mut temp = crate::files::temp_beside(&target)?;
             let count = {
                 let mut out = BufWriter::new(temp.as_file_mut());
                 let count = write(&mut out)?;
@@ -232,8 +238,7 @@ fn write_to(
                     .with_context(|| format!("failed to write {}", path.display()))?;
                 count
             };
-            temp.persist(path)
-                .with_context(|| format!("failed to write {}", path.display()))?;
+            crate::files::persist(temp, &target)?;
             Ok(count)
         }
     }

@@ -28,7 +28,10 @@ pub fn claims(document: Value) -> Result<Vec<Value>, String> {
 pub fn record(number: u64, claim: &Value, defaults: &Defaults) -> Parsed {
     let mut p = Problems::new("record", number);
     let Some(obj) = claim.as_object() else {
-        p.add("", format!("expected a claim object, found {claim}"));
+        p.add(
+            "",
+            format!("expected a claim object, found {}", super::shown(claim)),
+        );
         return p.finish(Record::default());
     };
     for field in ["text", "claimant", "claimDate"] {
@@ -55,7 +58,10 @@ pub fn record(number: u64, claim: &Value, defaults: &Defaults) -> Parsed {
                 }
             }
         }
-        Some(other) => p.add("claimReview", format!("expected an array, found {other}")),
+        Some(other) => p.add(
+            "claimReview",
+            format!("expected an array, found {}", super::shown(other)),
+        ),
     }
     p.finish(Record {
         claim: row,
@@ -65,7 +71,10 @@ pub fn record(number: u64, claim: &Value, defaults: &Defaults) -> Parsed {
 
 fn read_review(p: &mut Problems, at: &str, item: &Value) -> Option<ReviewDraft> {
     let Some(r) = item.as_object() else {
-        p.add(at, format!("expected a review object, found {item}"));
+        p.add(
+            at,
+            format!("expected a review object, found {}", super::shown(item)),
+        );
         return None;
     };
     for field in [

@@ -7,6 +7,7 @@
 pub mod claimreview;
 pub mod factcheck_api;
 pub mod liar;
+pub mod stream;
 
 use serde_json::Value;
 
@@ -167,6 +168,19 @@ fn name_of(value: Option<&Value>) -> Option<&str> {
 /// A JSON value that should be a string but is not, for messages.
 fn wrong_type(problems: &mut Problems, field: &str, value: Option<&Value>) {
     if let Some(v) = value.filter(|v| !v.is_null() && !v.is_string()) {
-        problems.add(field, format!("expected a string, found {v}"));
+        problems.add(field, format!("expected a string, found {}", shown(v)));
+    }
+}
+
+/// How much of a wrong value a message quotes.
+const SHOWN_CHARS: usize = 80;
+
+/// A JSON value for a message, cut to [`SHOWN_CHARS`]: a wrong value may be a whole nested
+/// document, and a message per record must stay small.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text,
     }
 }

@@ -138,12 +138,111 @@ const DEFERRABLE_INDEXES: &[&str] = &[
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest wait [`Store::set_busy_timeout`] accepts: a day. SQLite counts the wait in
+/// milliseconds in a 32-bit integer (under 25 days), and a longer wait is surely a typo.
+pub const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Refuses a database path that would not keep what is written to it (empty, in memory, an SQLite
+/// URI) or that is not a file claimdb can own (a folder, a pipe, a device).
+fn check_db_path(path: &Path) -> Result<(), UserError> {
+    let text = path.to_string_lossy();
+    if text.trim().is_empty() {
+        return Err(UserError::Refused(
+            "the database path is empty; give the path of a database file (--db, CLAIMDB_PATH or \
+             `db` in the config file)"
+                .into(),
+        ));
+    }
+    if text == ":memory:" || text.starts_with("file:") {
+        return Err(UserError::Refused(format!(
+            "{text:?} names an in-memory database or an SQLite URI, where claims would vanish when \
+             the command ends; give the path of a database file (write ./{text} if a file's name \
+             really starts like that)"
+        )));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(UserError::Refused(format!(
+            "{} is a directory; --db needs the path of a database file",
+            path.display()
+        ))),
+        Ok(meta) if !meta.is_file() => Err(UserError::Refused(format!(
+            "{} is not a regular file (a pipe, a device or a socket); --db needs the path of a \
+             database file, or of one to create",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Why claimdb cannot write the database at `path` (`None`: it can, or it is new). A file that
+/// cannot be opened for writing (its mode, its owner, a read-only mount) or in a folder where
+/// SQLite cannot create its journal is read-only. A new database in such a folder is refused.
+fn read_only_reason(path: &Path) -> anyhow::Result<Option<String>> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder_writable = !std::fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
+        && tempfile::tempfile_in(dir).is_ok();
+    let Ok(meta) = std::fs::metadata(path) else {
+        if !folder_writable {
+            return Err(UserError::Refused(format!(
+                "cannot create the database {}: the folder {} is not writable",
+                path.display(),
+                dir.display()
+            ))
+            .into());
+        }
+        return Ok(None);
+    };
+    if meta.permissions().readonly() {
+        return Ok(Some("the file has no write permission".into()));
+    }
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        return Ok(Some(match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "the file has no write permission for this user".into()
+            }
+            _ => format!("the file cannot be opened for writing: {e}"),
+        }));
+    }
+    if !folder_writable {
+        return Ok(Some(format!(
+            "its folder {} is not writable, and SQLite writes its journal there",
+            dir.display()
+        )));
+    }
+    Ok(None)
+}
+
+/// Opens a database that claimdb cannot write. Without a log left by a writer (`-wal`), it is
+/// opened immutable: SQLite then reads the file alone and creates no `-wal` or `-shm` beside it
+/// (which it could not in a read-only folder, and which would otherwise be left with the file's
+/// read-only mode, blocking writes once the file is made writable again).
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_log = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let uri = std::path::absolute(path)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok());
+    match uri {
+        Some(mut uri) if !has_log => {
+            uri.set_query(Some("immutable=1"));
+            Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        _ => Connection::open_with_flags(path, flags),
+    }
+}
+
 /// An open claimdb database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Opened read-only because the file is not writable: reads work, writes are refused.
-    read_only: bool,
+    /// Why the database was opened read-only (the file or its folder is not writable): reads
+    /// work, writes are refused with this reason.
+    read_only: Option<String>,
     busy_timeout: Duration,
 }
 
@@ -156,6 +255,30 @@ pub struct Audit {
     pub head: Option<String>,
     /// The first event whose hash does not match its content and predecessor.
     pub broken: Option<BrokenLink>,
+    /// What SQLite's integrity check found wrong with the file itself (empty when sound).
+    pub damage: Vec<String>,
+}
+
+/// How many problems of a damaged file `audit` reports.
+const DAMAGE_SHOWN: usize = 10;
+
+impl Audit {
+    /// The first thing wrong, in words; `None` when the database passed.
+    pub fn problem(&self) -> Option<String> {
+        if !self.damage.is_empty() {
+            return Some(format!(
+                "the database file is damaged: {}",
+                self.damage.join("; ")
+            ));
+        }
+        self.broken.as_ref().map(|b| {
+            format!(
+                "history is broken at event {} (claim {}): it was changed, removed or reordered \
+                 after it was written; the {} event(s) before it are intact",
+                b.event, b.claim_id, self.events
+            )
+        })
+    }
 }
 
 /// A history event whose hash does not follow from its content.
@@ -238,28 +361,32 @@ impl Store {
     /// Opens (creating it and its folder if needed) the database at `path`, upgrading an older
     /// schema and refusing a newer one.
     pub fn open(path: &Path) -> anyhow::Result<(Store, Upgrade)> {
-        if path.is_dir() {
-            return Err(UserError::Refused(format!(
-                "{} is a directory; --db needs the path of a database file",
-                path.display()
-            ))
-            .into());
-        }
+        check_db_path(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create the folder {}", dir.display()))?;
         }
-        // A file without write permission is opened read-only, so that reading works and a
+        // A database claimdb cannot write is opened read-only, so that reading works and a
         // write is refused with a clear message (rather than by SQLite half-way through).
-        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::default()
-        };
-        let conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("failed to open the database {}", path.display()))?;
-        let (mut store, upgrade) = Self::from_connection(conn, path, read_only)?;
+        let read_only = read_only_reason(path)?;
+        let conn = match &read_only {
+            None => Connection::open_with_flags(
+                path,
+                // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            ),
+            Some(_) => open_read_only(path),
+        }
+        .with_context(|| match &read_only {
+            None => format!("failed to open the database {}", path.display()),
+            Some(why) => format!(
+                "failed to open the database {} read-only ({why})",
+                path.display()
+            ),
+        })?;
+        let (mut store, upgrade) = Self::from_connection(conn, path, read_only.is_some())?;
         store.read_only = read_only;
         Ok((store, upgrade))
     }
@@ -267,6 +394,14 @@ impl Store {
     /// How long to wait for another process's write lock before giving up (default
     /// [`BUSY_TIMEOUT`]).
     pub fn set_busy_timeout(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        if timeout > MAX_BUSY_TIMEOUT {
+            return Err(UserError::Refused(format!(
+                "a busy timeout of {} seconds is too long (at most {})",
+                timeout.as_secs(),
+                MAX_BUSY_TIMEOUT.as_secs()
+            ))
+            .into());
+        }
         self.conn.busy_timeout(timeout)?;
         self.busy_timeout = timeout;
         Ok(())
@@ -318,7 +453,7 @@ impl Store {
             Store {
                 conn,
                 path: path.to_owned(),
-                read_only,
+                read_only: read_only.then(|| "it was opened read-only".to_owned()),
                 busy_timeout: BUSY_TIMEOUT,
             },
             upgrade,
@@ -331,10 +466,10 @@ impl Store {
     }
 
     fn write(&mut self) -> anyhow::Result<Transaction<'_>> {
-        if self.read_only {
+        if let Some(why) = &self.read_only {
             return Err(UserError::Refused(format!(
-                "{} is read-only (the file has no write permission): reading works, but this \
-                 command changes the database; ask for write access or use a copy",
+                "{} is read-only ({why}): reading works, but this command changes the database; \
+                 ask for write access or use a copy",
                 self.path.display()
             ))
             .into());
@@ -768,8 +903,33 @@ impl Store {
 
     // ----- integrity ---------------------------------------------------------------------------
 
-    /// Checks the history's hash chain from the first event to the last.
+    /// Checks the database file (SQLite's integrity check), then the history's hash chain from
+    /// the first event to the last.
     pub fn audit(&self) -> anyhow::Result<Audit> {
+        let damage = self.integrity_problems();
+        let mut audit = self.audit_chain()?;
+        audit.damage = damage;
+        Ok(audit)
+    }
+
+    /// What `PRAGMA integrity_check` finds wrong with the file (at most [`DAMAGE_SHOWN`]
+    /// problems); empty when it is sound. A file too damaged to check is one problem.
+    fn integrity_problems(&self) -> Vec<String> {
+        let check = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("PRAGMA integrity_check({DAMAGE_SHOWN})"))?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        };
+        match check() {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Vec::new(),
+            Ok(rows) => rows,
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    fn audit_chain(&self) -> anyhow::Result<Audit> {
         let mut stmt = self.conn.prepare(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
              FROM history ORDER BY id",
@@ -813,6 +973,7 @@ impl Store {
                         event: id,
                         claim_id,
                     }),
+                    damage: Vec::new(),
                 });
             }
             previous = recomputed;
@@ -823,45 +984,71 @@ impl Store {
             events,
             head: Some(previous).filter(|p| !p.is_empty()),
             broken: None,
+            damage: Vec::new(),
         })
     }
 
-    /// Writes a consistent copy of the database to `target` with SQLite's online backup, while
-    /// other processes go on writing. The copy appears under its name only once complete.
-    pub fn backup(&self, target: &Path, mut progress: impl FnMut(u64, u64)) -> anyhow::Result<()> {
-        let dir = target
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".claimdb-backup")
-            .tempfile_in(dir)
-            .with_context(|| format!("failed to create a file in {}", dir.display()))?;
-        {
-            let mut copy = Connection::open(temp.path())?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
-            // Small steps release the read lock often, so writers are never held up for long;
-            // a step that finds the source busy or changed is simply retried.
-            loop {
-                use rusqlite::backup::StepResult;
-                match backup.step(256)? {
-                    StepResult::Done => break,
-                    StepResult::More | StepResult::Busy | StepResult::Locked => {
-                        let p = backup.progress();
-                        let total = u64::try_from(p.pagecount).unwrap_or(0);
-                        let left = u64::try_from(p.remaining).unwrap_or(0);
-                        progress(total - left.min(total), total);
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    _ => std::thread::sleep(Duration::from_millis(1)),
+    /// Writes a consistent copy of the database to `target` while other processes go on
+    /// writing, checks it, and only then puts it under its name.
+    ///
+    /// The copy is one `VACUUM INTO` from a single read transaction: in WAL mode writers are not
+    /// held up, and the copy cannot be restarted by their commits (SQLite's online backup starts
+    /// over on every change, and never finishes under steady writes). It goes to a new file
+    /// beside the target, is opened and audited (integrity check and history chain), and is
+    /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
+    /// removed, which would otherwise be mixed into the copy by the next reader.
+    pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
+        let target = crate::files::resolve_target(target)?;
+        if target.exists() && crate::files::same_file(&target, &self.path) {
+            return Err(UserError::Refused(format!(
+                "{} is this database; the backup must go to another file",
+                target.display()
+            ))
+            .into());
+        }
+        let temp = crate::files::temp_beside(&target)?;
+        let temp_name = temp.path().to_str().ok_or_else(|| {
+            UserError::Refused(format!(
+                "{} is not a UTF-8 path, which SQLite cannot write a copy to; choose another name",
+                target.display()
+            ))
+        })?;
+        self.conn
+            .execute("VACUUM INTO ?1", [temp_name])
+            .with_context(|| format!("failed to copy the database to {}", target.display()))?;
+        let audit = {
+            let (copy, _) = Store::open(temp.path())?;
+            let audit = copy.audit()?;
+            // Closing the copy folds its log back into the file, so it is complete on its own.
+            copy.conn
+                .close()
+                .map_err(|(_, e)| e)
+                .context("failed to close the copy")?;
+            audit
+        };
+        if let Some(problem) = audit.problem() {
+            return Err(UserError::Refused(format!(
+                "the copy failed its check ({problem}); {} was left as it was",
+                target.display()
+            ))
+            .into());
+        }
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut sidecar = target.clone().into_os_string();
+            sidecar.push(suffix);
+            match std::fs::remove_file(&sidecar) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "failed to remove {}, a leftover of the file being replaced",
+                        Path::new(&sidecar).display()
+                    )))
                 }
             }
-            drop(backup);
-            copy.execute_batch("PRAGMA journal_mode = wal")?;
         }
-        temp.persist(target)
-            .with_context(|| format!("failed to write {}", target.display()))?;
-        Ok(())
+        crate::files::persist(temp, &target)?;
+        Ok(audit)
     }
 
     // ----- sources ---------------------------------------------------------------------------
@@ -1069,6 +1256,13 @@ impl Importer<'_, '_> {
                     row.updated_by.as_deref().unwrap_or(&created.1).to_owned(),
                 );
                 let id = match row.id {
+                    Some(id) if !(1..=crate::claim_csv::MAX_ID).contains(&id) => {
+                        return Err(UserError::Refused(format!(
+                            "id {id} is out of range: ids go from 1 to {}",
+                            crate::claim_csv::MAX_ID
+                        ))
+                        .into());
+                    }
                     Some(id) if !self.w.claim_exists(id)? => Some(id),
                     _ => None,
                 };
@@ -1127,6 +1321,15 @@ impl Importer<'_, '_> {
 const MERGED_UID_LOOKUP: &str =
     "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
      FROM claim c WHERE uid = ?1";
+
+/// The claim with this text (by its hash) and claimant, for imports. The unary `+` keeps SQLite
+/// from reading it through `claim_by_claimant`, which it otherwise picks after a bulk load (all
+/// of one claimant's claims per row: an import into a database started by a bulk import was
+/// quadratic); the text hash is nearly unique, so its index is always the right one.
+pub(crate) const CLAIM_BY_TEXT: &str =
+    "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
+     FROM claim c WHERE text_hash = ?1 AND text = ?2 AND +claimant_id = ?3
+     ORDER BY +id LIMIT 1";
 
 /// The write operations shared by single commands and imports, inside one transaction.
 struct Writer<'t, 'c> {
@@ -1242,11 +1445,7 @@ impl<'t, 'c> Writer<'t, 'c> {
     }
 
     fn claim_by_text(&self, text: &str, claimant_id: i64) -> anyhow::Result<Option<i64>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
-             FROM claim c WHERE text_hash = ?1 AND text = ?2 AND claimant_id = ?3
-             ORDER BY id LIMIT 1",
-        )?;
+        let mut stmt = self.tx.prepare_cached(CLAIM_BY_TEXT)?;
         Ok(stmt
             .query_row(params![text_hash(text), text, claimant_id], |r| r.get(0))
             .optional()?)

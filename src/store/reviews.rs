@@ -11,6 +11,28 @@ use crate::review::{Review, ReviewDraft};
 const REVIEW_COLUMNS: &str =
     "publisher, site, url, title, review_date, rating, language, body, created_at, created_by";
 
+/// A claim's reviews, oldest first (through `review_by_claim`).
+pub(super) fn reviews_of_claim_sql() -> String {
+    format!("SELECT {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 ORDER BY id")
+}
+
+/// The review with this url on a claim (through the partial index `review_by_url`).
+pub(super) fn review_by_url_sql() -> String {
+    format!("SELECT id, {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 AND url = ?2")
+}
+
+/// The review without url from this publisher on a claim (through `review_by_publisher`).
+pub(super) fn review_by_publisher_sql() -> String {
+    format!(
+        "SELECT id, {REVIEW_COLUMNS} FROM review
+         WHERE claim_id = ?1 AND url IS NULL AND publisher_key = ?2"
+    )
+}
+
+/// The publishers and ratings of a claim's reviews, oldest first (through `review_by_claim`).
+pub(super) const RATINGS_OF_CLAIM: &str =
+    "SELECT publisher, rating FROM review WHERE claim_id = ?1 ORDER BY id";
+
 fn review_from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
     review_from_row_at(r, 0)
 }
@@ -39,9 +61,7 @@ pub enum ReviewImported {
 impl Store {
     /// The reviews of a claim, in the order they were stored.
     pub fn reviews(&self, id: i64) -> anyhow::Result<Vec<Review>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 ORDER BY id"
-        ))?;
+        let mut stmt = self.conn.prepare_cached(&reviews_of_claim_sql())?;
         let rows = stmt.query_map([id], review_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -164,9 +184,7 @@ impl Importer<'_, '_> {
             Some(url) => self
                 .w
                 .tx
-                .prepare_cached(&format!(
-                    "SELECT id, {REVIEW_COLUMNS} FROM review WHERE claim_id = ?1 AND url = ?2"
-                ))?
+                .prepare_cached(&review_by_url_sql())?
                 .query_row(params![id, url], |r| {
                     Ok((r.get(0)?, review_from_row_at(r, 1)?))
                 })
@@ -174,10 +192,7 @@ impl Importer<'_, '_> {
             None => self
                 .w
                 .tx
-                .prepare_cached(&format!(
-                    "SELECT id, {REVIEW_COLUMNS} FROM review
-                     WHERE claim_id = ?1 AND url IS NULL AND publisher_key = ?2"
-                ))?
+                .prepare_cached(&review_by_publisher_sql())?
                 .query_row(params![id, key], |r| {
                     Ok((r.get(0)?, review_from_row_at(r, 1)?))
                 })
@@ -295,9 +310,7 @@ impl Importer<'_, '_> {
         if current != Status::Unverified {
             return Ok(None);
         }
-        let mut stmt = self.w.tx.prepare_cached(
-            "SELECT publisher, rating FROM review WHERE claim_id = ?1 ORDER BY id",
-        )?;
+        let mut stmt = self.w.tx.prepare_cached(RATINGS_OF_CLAIM)?;
         let rated: Vec<(String, Status, String)> = stmt
             .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)))?
             .collect::<Result<Vec<_>, _>>()?

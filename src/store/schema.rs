@@ -176,6 +176,9 @@ SELECT claimant_id, status, disputes > 0, count(*) FROM claim
 WHERE id NOT IN (SELECT dup_id FROM claim_merge)
 GROUP BY claimant_id, status, disputes > 0;
 "#,
+    // 4 → 5: a claim's reviews by claim. The partial unique indexes cannot serve
+    // `claim_id = ?` alone, so every review look-up read the whole table.
+    "CREATE INDEX review_by_claim ON review (claim_id, id);",
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.

@@ -57,14 +57,18 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Fills the search index with every visible claim; run by the migration that creates the
 /// index, inside its transaction.
+///
+/// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
+/// the work follows the number of claims and never the range of their ids (a claim with id
+/// 2^53 among three others is four rows, not 2^53 / batch steps).
 pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
-    let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
     let mut select = conn.prepare(
-        "SELECT c.id, c.text, c.translation, c.note, s.name, c.location
+        "SELECT c.id, c.text, c.translation, c.note, s.name, c.location,
+                c.id IN (SELECT dup_id FROM claim_merge)
          FROM claim c JOIN source s ON s.id = c.claimant_id
-         WHERE c.id > ?1 AND c.id <= ?2 AND c.id NOT IN (SELECT dup_id FROM claim_merge)",
+         WHERE c.id > ?1 ORDER BY c.id LIMIT ?2",
     )?;
     let mut insert = conn.prepare(
         "INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
@@ -72,12 +76,17 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     )?;
     let fold_opt = |v: Option<String>| v.map(|t| fold::fold(&t));
     let mut done = 0;
-    let mut from = 0;
-    while from < max_id {
-        let to = from.saturating_add(REBUILD_BATCH);
-        let mut rows = select.query(params![from, to])?;
+    let mut after = i64::MIN;
+    loop {
+        let mut rows = select.query(params![after, REBUILD_BATCH])?;
+        let mut seen = 0;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
+            after = id;
+            seen += 1;
+            if r.get::<_, bool>(6)? {
+                continue;
+            }
             insert.execute(params![
                 id,
                 fold::fold(&r.get::<_, String>(1)?),
@@ -88,12 +97,14 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
             ])?;
             done += 1;
         }
-        from = to;
+        let last = seen < REBUILD_BATCH;
         if show_progress {
-            progress(done, total, from >= max_id);
+            progress(done, total, last);
+        }
+        if last {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// Progress of a long index build, on stderr (a line that rewrites itself on a terminal).

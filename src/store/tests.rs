@@ -206,3 +206,73 @@ fn an_import_that_is_not_kept_leaves_nothing_behind() {
         .unwrap();
     assert!(matches!(again, Imported::Unchanged(1)));
 }
+
+/// How SQLite would run `sql` (its parameters unbound), one line per step.
+fn plan(conn: &Connection, sql: &str) -> String {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let mut rows = stmt.raw_query();
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        lines.push(row.get::<_, String>(3).unwrap());
+    }
+    lines.join("\n")
+}
+
+/// Every look-up an import or export makes per row, and the index it must use: a scan of a
+/// table here makes the command quadratic in the size of the database.
+fn hot_lookups() -> Vec<(String, &'static str)> {
+    vec![
+        (CLAIM_BY_TEXT.to_owned(), "claim_by_text_hash"),
+        (MERGED_UID_LOOKUP.to_owned(), "sqlite_autoindex_claim_1"),
+        (reviews::reviews_of_claim_sql(), "review_by_claim"),
+        (reviews::RATINGS_OF_CLAIM.to_owned(), "review_by_claim"),
+        (reviews::review_by_url_sql(), "review_by_url"),
+        (reviews::review_by_publisher_sql(), "review_by_publisher"),
+    ]
+}
+
+fn assert_hot_lookups_use_their_indexes(s: &Store, when: &str) {
+    for (sql, index) in hot_lookups() {
+        let plan = plan(&s.conn, &sql);
+        assert!(
+            plan.lines()
+                .next()
+                .is_some_and(|first| first.contains(&format!(" INDEX {index} ("))),
+            "{when}: {sql}\nshould start {index:?}, but the plan is:\n{plan}"
+        );
+    }
+}
+
+#[test]
+fn hot_look_ups_use_their_indexes_after_a_bulk_load_and_after_analyze() {
+    let mut s = store();
+    // A bulk load into the empty database, skewed as real files are: most claims from one
+    // claimant, and reviews on many claims.
+    s.import("t", |i| {
+        for n in 0..400 {
+            let row = ImportRow {
+                patch: ClaimPatch {
+                    text: Some(format!("claim {n}")),
+                    claimant: Some(if n % 50 == 0 { "Rare" } else { "Common" }.into()),
+                    ..ClaimPatch::default()
+                },
+                ..ImportRow::default()
+            };
+            let Imported::Added(id) = i.upsert(&row, "f")? else {
+                panic!("a new claim");
+            };
+            let review = crate::review::ReviewDraft {
+                publisher: "Misbar".into(),
+                url: (n % 2 == 0).then(|| format!("https://misbar.example/{n}")),
+                rating: Some("false".into()),
+                ..Default::default()
+            };
+            i.add_review(id, &review, "f")?;
+        }
+        Ok(((), true))
+    })
+    .unwrap();
+    assert_hot_lookups_use_their_indexes(&s, "after a bulk load");
+    s.conn.execute_batch("ANALYZE").unwrap();
+    assert_hot_lookups_use_their_indexes(&s, "after ANALYZE");
+}

@@ -884,3 +884,68 @@ fn the_ans_arabic_csv_imports_with_renamed_columns_and_a_default_claimant() {
         "{run:?}"
     );
 }
+
+/// Runs claimdb with its address space capped at `limit_mb` (the shell's `ulimit -v`): an
+/// allocation past the cap fails, so a command that holds the whole file cannot pass.
+fn run_capped(wd: &Workdir, limit_mb: u64, args: &[&str]) -> crate::harness::Run {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.current_dir(wd.path(""))
+        .env("CLAIMDB_USER", "tester")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {}; db=$1; shift; exec \"$0\" --db \"$db\" \"$@\"",
+            limit_mb * 1024
+        ))
+        .arg(env!("CARGO_BIN_EXE_claimdb"))
+        .arg(wd.db())
+        .args(args);
+    wd.run_command(cmd, args)
+}
+
+#[test]
+fn a_large_json_file_of_bad_records_is_read_in_bounded_memory_with_bounded_messages() {
+    let wd = Workdir::new();
+    wd.add(&["before", "--claimant", "A"]);
+    let before = wd.export();
+    // 8 MB of records with every field of the wrong type: some seven problems each.
+    let record = r#"{"text":1,"claimant":2,"claimDate":3,"claimReview":[{"publisher":4,"url":5,"textualRating":6}]}"#;
+    let n = 8_000_000 / (record.len() + 1);
+    let file = wd.write("bad.json", format!("[{}]", vec![record; n].join(",")));
+    let run = run_capped(
+        &wd,
+        160,
+        &["import", "--from", "factcheck-api", file.to_str().unwrap()],
+    );
+    let run = run.fails(
+        1,
+        &["bad.json record 1, field text", "more problem(s) not shown"],
+    );
+    let problems: usize = run
+        .stderr
+        .lines()
+        .last()
+        .and_then(|l| l.split("found ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count of problems: {run:?}"));
+    assert!(problems >= 6 * n, "{problems} problems for {n} records");
+    assert!(
+        run.stderr.lines().count() < 120,
+        "{} lines",
+        run.stderr.lines().count()
+    );
+    assert_eq!(wd.export(), before);
+    // A wrong value is quoted in part, however large.
+    let big = format!(
+        r#"[{{"text":"t","claimant":"c","claimReview":{{"x":"{}"}}}}]"#,
+        "y".repeat(100_000)
+    );
+    let file = wd.write("big.json", big);
+    let run = wd
+        .run(&["import", "--from", "factcheck-api", file.to_str().unwrap()])
+        .fails(
+            1,
+            &["expected an array, found {\"x\":\"yyy", "(100008 bytes)"],
+        );
+    assert!(run.stderr.len() < 1000, "{run:?}");
+}

@@ -460,3 +460,383 @@ fn every_kind_of_write_extends_the_history_chain_intact() {
         "{run:?}"
     );
 }
+
+#[test]
+fn ids_out_of_range_are_refused_and_a_large_id_costs_one_row() {
+    let wd = Workdir::new();
+    let before = wd.export();
+    for id in ["9223372036854775807", "9007199254740993", "0", "-4"] {
+        let file = wd.write("huge.csv", format!("id,text,claimant\n{id},a,A\n"));
+        wd.run_within(60, &["import", file.to_str().unwrap()])
+            .fails(
+                1,
+                &["huge.csv line 2, column id", "from 1 to 9007199254740992"],
+            );
+        assert_eq!(wd.export(), before);
+    }
+    // The largest id allowed, into an empty database: the search index is built from the rows
+    // there are, not by walking the id range.
+    let file = wd.write(
+        "edge.csv",
+        "id,text,claimant\n9007199254740992,far away,A\n3,near,B\n",
+    );
+    wd.run_within(60, &["import", "-q", file.to_str().unwrap()])
+        .ok();
+    let ids: Vec<i64> = wd
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [3, 9007199254740992]);
+    let found = wd.json(&["search", "far"]);
+    assert_eq!(found[0]["id"], 9007199254740992_i64);
+    // The round trip into a fresh database stays quick too.
+    let copy = Workdir::new();
+    let csv = copy.write("all.csv", wd.export());
+    copy.run_within(60, &["import", "-q", csv.to_str().unwrap()])
+        .ok();
+    assert_eq!(copy.export(), wd.export());
+    wd.run(&["audit"]).ok();
+}
+
+#[test]
+fn database_paths_that_would_lose_writes_or_are_not_files_are_refused() {
+    let wd = Workdir::new();
+    let run_on = |db: &str, extra_env: Option<(&str, &str)>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+        cmd.current_dir(wd.path(""))
+            .env_remove("CLAIMDB_PATH")
+            .env("CLAIMDB_USER", "tester")
+            .env("CLAIMDB_CONFIG", wd.path("none.toml"))
+            .args(["--db", db, "add", "x", "--claimant", "A"]);
+        if let Some((k, v)) = extra_env {
+            cmd.env(k, v);
+        }
+        wd.run_command(cmd, &["--db", db, "add"])
+    };
+    for db in [":memory:", "file:x?mode=memory", "file:mem.db"] {
+        run_on(db, None).fails(
+            1,
+            &[
+                "in-memory database or an SQLite URI",
+                "path of a database file",
+            ],
+        );
+    }
+    let run = run_on("", None);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    // The same from the config file.
+    let config = wd.write("config.toml", "db = \"\"\n");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.current_dir(wd.path(""))
+        .env_remove("CLAIMDB_PATH")
+        .env("CLAIMDB_CONFIG", &config)
+        .args(["add", "x", "--claimant", "A"]);
+    wd.run_command(cmd, &["add"])
+        .fails(1, &["database path is empty"]);
+    // A pipe, a device.
+    let fifo = wd.path("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    run_on(fifo.to_str().unwrap(), None).fails(1, &["pipe", "not a regular file"]);
+    run_on("/dev/null", None).fails(1, &["/dev/null is not a regular file"]);
+    assert!(!std::path::Path::new("/dev/null-journal").exists());
+    // Nothing was created along the way.
+    let names: Vec<String> = std::fs::read_dir(wd.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "config.toml" || n == "pipe"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_busy_timeout_out_of_range_is_a_clear_error_not_a_panic() {
+    let wd = Workdir::new();
+    for value in ["2147484", "1e20", "-1", "NaN", "inf", "ten"] {
+        let mut cmd = wd.command(&["list"]);
+        cmd.env("CLAIMDB_BUSY_TIMEOUT", value);
+        wd.run_command(cmd, &["list"])
+            .fails(1, &["CLAIMDB_BUSY_TIMEOUT", "from 0 to 86400"]);
+    }
+    let mut cmd = wd.command(&["list"]);
+    cmd.env("CLAIMDB_BUSY_TIMEOUT", "86400");
+    wd.run_command(cmd, &["list"]).ok();
+}
+
+/// Leaves beside `target` the `-wal` file of another database, as a writer killed before its
+/// checkpoint leaves it: frames SQLite would replay into whatever file is at `target` next.
+fn leave_stale_wal(target: &std::path::Path, scratch: &std::path::Path) {
+    let conn = rusqlite::Connection::open(scratch).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = wal; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);",
+    )
+    .unwrap();
+    for i in 0..2000 {
+        conn.execute(
+            "INSERT INTO t (v) VALUES (?1)",
+            [format!("row {i} {}", "x".repeat(200))],
+        )
+        .unwrap();
+    }
+    let wal = format!("{}-wal", scratch.display());
+    let saved = std::fs::read(&wal).unwrap();
+    drop(conn);
+    std::fs::write(format!("{}-wal", target.display()), saved).unwrap();
+}
+
+#[test]
+fn a_backup_over_a_file_with_a_leftover_log_is_sound_and_checked() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    for i in 0..30 {
+        wd.add(&[&format!("claim {i}"), "--claimant", "A"]);
+    }
+    let target = wd.path("old.db");
+    std::fs::copy(wd.db(), &target).unwrap();
+    leave_stale_wal(&target, &wd.path("scratch.db"));
+    wd.run(&["backup", "--force", target.to_str().unwrap()])
+        .ok();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        assert!(
+            !wd.path(&format!("old.db{suffix}")).exists(),
+            "old.db{suffix} is left beside the copy"
+        );
+    }
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(conn);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.args(["--db", target.to_str().unwrap(), "export"]);
+    let copy = wd.run_command(cmd, &["export"]).ok().stdout;
+    assert_eq!(copy, wd.export());
+}
+
+#[test]
+fn audit_runs_the_files_own_integrity_check() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    wd.run(&["audit"]).ok();
+    // An index that no longer matches its table: the history chain is intact, the file is not.
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    conn.execute_batch(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET sql = 'CREATE INDEX claim_by_text_hash ON claim (created_by)'
+         WHERE name = 'claim_by_text_hash';",
+    )
+    .unwrap();
+    drop(conn);
+    wd.run(&["audit"])
+        .fails(1, &["the database file is damaged", "claim_by_text_hash"]);
+}
+
+#[test]
+fn a_backup_finishes_while_another_process_writes_all_the_time() {
+    let wd = Arc::new(Workdir::new());
+    let file = wd.write("big.csv", big_csv(2000));
+    wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
+    // Bulk: 30 MB of rating texts, so that copying takes many steps.
+    rusqlite::Connection::open(wd.db())
+        .unwrap()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+             INSERT INTO rating_map (key, rating, status, created_at, created_by)
+             SELECT 'bulk' || i, hex(randomblob(500000)), 'false', 'now', 'test' FROM n;",
+        )
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (wd, stop) = (Arc::clone(&wd), Arc::clone(&stop));
+        thread::spawn(move || {
+            let conn = rusqlite::Connection::open(wd.db()).unwrap();
+            conn.busy_timeout(Duration::from_secs(10)).unwrap();
+            conn.pragma_update(None, "synchronous", "off").unwrap();
+            let mut writes = 0;
+            while !stop.load(Ordering::Relaxed) {
+                conn.execute(
+                    "INSERT OR REPLACE INTO rating_map (key, rating, status, created_at, created_by)
+                     VALUES (?1, 'x', 'false', 'now', 'writer')",
+                    [format!("k{}", writes % 50)],
+                )
+                .unwrap();
+                writes += 1;
+            }
+            writes
+        })
+    };
+    thread::sleep(Duration::from_millis(200));
+    let copy = wd.path("copy.db");
+    let run = wd.run_within(120, &["backup", copy.to_str().unwrap()]);
+    stop.store(true, Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    run.ok();
+    assert!(writes > 10, "{writes}");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+    cmd.args(["--db", copy.to_str().unwrap(), "stats", "--format", "json"]);
+    let stats = wd.run_command(cmd, &["stats"]).ok().json();
+    assert_eq!(stats["claims"], 2000);
+}
+
+#[test]
+fn a_backup_onto_the_database_itself_is_refused_however_it_is_spelled() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let before = wd.export();
+    let link = wd.path("link.db");
+    std::os::unix::fs::symlink(wd.db(), &link).unwrap();
+    for target in ["./claims.db", "../claims.db", "link.db"] {
+        let target = if target.starts_with("..") {
+            format!("{}/{}", wd.path("sub").display(), target)
+        } else {
+            target.to_owned()
+        };
+        std::fs::create_dir_all(wd.path("sub")).unwrap();
+        wd.run(&["backup", "--force", &target])
+            .fails(1, &["is this database", "another file"]);
+    }
+    assert_eq!(wd.export(), before);
+    wd.run(&["audit"]).ok();
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn reading_a_read_only_database_leaves_no_files_that_block_writes_later() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let before = names_in(&wd.path(""));
+    set_mode(wd.db(), 0o444);
+    wd.run(&["list"]).ok();
+    wd.run(&["search", "x"]).ok();
+    assert_eq!(names_in(&wd.path("")), before, "reading created files");
+    set_mode(wd.db(), 0o644);
+    wd.add(&["y", "--claimant", "B"]);
+    wd.run(&["audit"]).ok();
+}
+
+#[test]
+fn a_database_in_a_read_only_folder_can_be_read_and_says_why_it_cannot_be_written() {
+    let wd = Workdir::new();
+    let dir = wd.path("shelf");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("claims.db");
+    let db_str = db.to_str().unwrap();
+    let on = |db: &str, args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimdb"));
+        cmd.env("CLAIMDB_USER", "tester")
+            .args(["--db", db])
+            .args(args);
+        wd.run_command(cmd, args)
+    };
+    let run = |args: &[&str]| on(db_str, args);
+    run(&["add", "x", "--claimant", "A"]).ok();
+    let before = names_in(&dir);
+    set_mode(&dir, 0o555);
+    let listed = run(&["list", "--format", "csv"]);
+    let refused = run(&["add", "y", "--claimant", "B"]);
+    let created = on(dir.join("new.db").to_str().unwrap(), &["list"]);
+    let after = names_in(&dir);
+    set_mode(&dir, 0o755);
+    let listed = listed.ok();
+    assert!(listed.stdout.contains(",x,"), "{listed:?}");
+    refused.fails(1, &["read-only", "folder", "not writable"]);
+    created.fails(1, &["cannot create the database", "not writable"]);
+    assert_eq!(after, before);
+}
+
+#[test]
+fn written_files_honour_the_umask_keep_a_replaced_files_mode_and_write_through_links() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let bin = env!("CARGO_BIN_EXE_claimdb");
+    let db = wd.db().to_str().unwrap().to_owned();
+    let with_umask = |umask: &str, args: &str| {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(wd.path(""))
+            .env("CLAIMDB_USER", "tester")
+            .args([
+                "-c",
+                &format!("umask {umask}; exec \"$0\" --db \"$1\" {args}"),
+                bin,
+                &db,
+            ]);
+        wd.run_command(cmd, &[args])
+    };
+    with_umask("022", "export --output new.csv").ok();
+    assert_eq!(mode_of(&wd.path("new.csv")), 0o644);
+    with_umask("027", "backup new-copy.db").ok();
+    assert_eq!(mode_of(&wd.path("new-copy.db")), 0o640);
+    // A file replaced keeps its mode.
+    set_mode(&wd.path("new.csv"), 0o664);
+    with_umask("077", "export --output new.csv").ok();
+    assert_eq!(mode_of(&wd.path("new.csv")), 0o664);
+    set_mode(&wd.path("new-copy.db"), 0o604);
+    with_umask("077", "backup --force new-copy.db").ok();
+    assert_eq!(mode_of(&wd.path("new-copy.db")), 0o604);
+    // A symlink stays a link; the file it points to gets the content.
+    std::fs::write(wd.path("real.csv"), "old").unwrap();
+    std::os::unix::fs::symlink(wd.path("real.csv"), wd.path("link.csv")).unwrap();
+    wd.run(&["export", "--output", "link.csv"]).ok();
+    assert!(std::fs::symlink_metadata(wd.path("link.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(wd.path("real.csv")).unwrap(),
+        wd.export()
+    );
+    // Exporting over the database itself is refused.
+    let before = wd.export();
+    wd.run(&["export", "--output", "claims.db"])
+        .fails(1, &["the database itself"]);
+    assert_eq!(wd.export(), before);
+}
+
+#[test]
+fn temporary_files_left_by_killed_runs_are_removed_by_the_next() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    // Process ids above the kernel's limit (2^22) never run, so these were left by the dead.
+    for name in [
+        ".claimdb-tmp-4194999-a1b2c3",
+        ".claimdb-tmp-4194999-d4e5f6-wal",
+    ] {
+        wd.write(name, "half a file");
+    }
+    wd.run(&["export", "--output", "out.csv"]).ok();
+    wd.run(&["backup", "copy.db"]).ok();
+    let left: Vec<String> = names_in(&wd.path(""))
+        .into_iter()
+        .filter(|n| n.starts_with(".claimdb"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -124,6 +124,53 @@ impl Workdir {
         }
     }
 
+    /// Runs claimdb with `args`, killing it and failing the test if it has not finished after
+    /// `seconds`: for commands that once never finished (a deadline, not a speed test).
+    #[track_caller]
+    pub fn run_within(&self, seconds: u64, args: &[&str]) -> Run {
+        use std::io::Read;
+        let mut child = self
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("claimdb starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        // Drain the pipes on threads so that a chatty child cannot block on a full pipe.
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stdout.read_to_string(&mut s);
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for claimdb") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "claimdb {} did not finish within {seconds} s",
+                    args.join(" ")
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: status.code().unwrap_or(-1),
+            stdout: out.join().expect("stdout reader"),
+            stderr: err.join().expect("stderr reader"),
+        }
+    }
+
     pub fn run_command(&self, mut cmd: Command, args: &[&str]) -> Run {
         let output = cmd.output().expect("claimdb runs");
         Run {

@@ -7,6 +7,7 @@ use super::{is_user_error, Args, From};
 use crate::claim_csv::CsvOptions;
 use crate::commands::Ctx;
 use crate::error::UserError;
+use crate::formats::stream::{self, Shape, Stopped};
 use crate::formats::{claimreview, factcheck_api, liar, Defaults, Parsed, RecordProblem};
 use crate::model::Field;
 use crate::store::{Imported, ReviewImported};
@@ -21,12 +22,23 @@ struct Counts {
     reviews_added: u64,
     reviews_filled: u64,
     duplicates: u64,
-    /// Duplicates whose values differ from the stored review: (where, fields).
+    /// Duplicates whose values differ from the stored review: (where, fields), the first
+    /// [`CONFLICTS_SHOWN`] of them.
     conflicts: Vec<(String, Vec<&'static str>)>,
+    /// How many duplicates differ from the stored review.
+    conflicting: u64,
+    /// JSON-LD nodes that are not ClaimReviews.
+    ignored: usize,
     /// Reviews whose rating text the map does not know, by text.
     unmapped: HashMap<String, u64>,
     problems: usize,
 }
+
+/// How many problems an import prints; the rest are counted.
+const PROBLEMS_SHOWN: usize = 100;
+
+/// How many differing duplicates the summary names.
+const CONFLICTS_SHOWN: usize = 5;
 
 /// Imports a fact-check file in one transaction, or reports every problem and writes nothing.
 pub fn exec(
@@ -44,56 +56,38 @@ pub fn exec(
             .map(|(_, v)| v),
     };
     let input = BufReader::with_capacity(1 << 16, input);
-    let mut ignored = 0usize;
-    let (unit, records): (&str, Box<dyn Iterator<Item = (u64, Parsed)>>) = match args.from {
-        From::Liar => ("line", Box::new(liar::LiarReader::new(input, defaults))),
-        From::ClaimReview => {
-            let nodes = claimreview::nodes(read_json(&name, input)?);
-            let total = nodes.len();
-            let records: Vec<(u64, Parsed)> = nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| claimreview::is_claim_review(n))
-                .map(|(i, n)| {
-                    let number = i as u64 + 1;
-                    (number, claimreview::record(number, n, &defaults))
-                })
-                .collect();
-            ignored = total - records.len();
-            ("record", Box::new(records.into_iter()))
-        }
-        From::FactcheckApi => {
-            let claims = factcheck_api::claims(read_json(&name, input)?)
-                .map_err(|why| UserError::Refused(format!("{name}: {why}")))?;
-            let records: Vec<(u64, Parsed)> = claims
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let number = i as u64 + 1;
-                    (number, factcheck_api::record(number, c, &defaults))
-                })
-                .collect();
-            ("record", Box::new(records.into_iter()))
-        }
-        From::Csv => unreachable!("CSV is imported by import::exec"),
-    };
     let map = ctx.store.rating_map()?;
-    let report = |problem: &RecordProblem| ctx.out.warn(problem.describe(&name));
+    let out = &ctx.out;
+    let mut shown = 0usize;
+    let mut report = |problem: &RecordProblem| {
+        // A file of bad records must not flood the terminal (or hold its messages): the first
+        // ones are shown, the rest counted.
+        shown += 1;
+        if shown <= PROBLEMS_SHOWN {
+            out.warn(problem.describe(&name));
+        }
+    };
     let dry_run = args.dry_run;
+    let unit = if args.from == From::Liar {
+        "line"
+    } else {
+        "record"
+    };
     let (counts, new_sources) = ctx.store.import(&ctx.actor, |importer| {
         let mut counts = Counts::default();
-        for (number, parsed) in records {
+        // One record into the import: its claim, its reviews, the status they settle.
+        let mut take = |number: u64, parsed: Parsed, counts: &mut Counts| -> anyhow::Result<()> {
             counts.records += 1;
             let record = match parsed {
                 Ok(record) => record,
                 Err(problems) => {
                     counts.problems += problems.len();
-                    problems.iter().for_each(report);
-                    continue;
+                    problems.iter().for_each(&mut report);
+                    return Ok(());
                 }
             };
             let origin = format!("{name} {unit} {number}");
-            let mut one = || -> anyhow::Result<()> {
+            let mut one = |counts: &mut Counts| -> anyhow::Result<()> {
                 let imported = importer.fill(&record.claim, &origin)?;
                 let id = match imported {
                     Imported::Added(id) | Imported::Updated(id) | Imported::Unchanged(id) => id,
@@ -110,7 +104,10 @@ pub fn exec(
                         ReviewImported::Duplicate => counts.duplicates += 1,
                         ReviewImported::Conflict(fields) => {
                             counts.duplicates += 1;
-                            counts.conflicts.push((origin.clone(), fields));
+                            if counts.conflicts.len() < CONFLICTS_SHOWN {
+                                counts.conflicts.push((origin.clone(), fields));
+                            }
+                            counts.conflicting += 1;
                         }
                     }
                 }
@@ -123,39 +120,83 @@ pub fn exec(
                 }
                 Ok(())
             };
-            match one() {
-                Ok(()) => {}
+            match one(counts) {
+                Ok(()) => Ok(()),
                 Err(e) if is_user_error(&e) => {
                     counts.problems += 1;
                     report(&RecordProblem {
-                        unit: if unit == "line" { "line" } else { "record" },
+                        unit,
                         number,
                         field: None,
                         message: format!("{e:#}"),
                     });
+                    Ok(())
                 }
-                Err(e) => return Err(e.context(origin)),
+                Err(e) => Err(e.context(origin)),
             }
+        };
+        match args.from {
+            From::Liar => {
+                for (number, parsed) in liar::LiarReader::new(input, defaults.clone()) {
+                    take(number, parsed, &mut counts)?;
+                }
+            }
+            From::ClaimReview | From::FactcheckApi => {
+                // Streamed: one record in memory at a time, whatever the file's size.
+                let shape = if args.from == From::ClaimReview {
+                    Shape::JsonLd
+                } else {
+                    Shape::FactcheckApi
+                };
+                let mut number = 0;
+                let read = stream::for_each_record(input, shape, &mut |value| {
+                    number += 1;
+                    let parsed = if shape == Shape::JsonLd {
+                        if !claimreview::is_claim_review(&value) {
+                            counts.ignored += 1;
+                            return Ok(());
+                        }
+                        claimreview::record(number, &value, &defaults)
+                    } else {
+                        factcheck_api::record(number, &value, &defaults)
+                    };
+                    take(number, parsed, &mut counts)
+                });
+                match read {
+                    Ok(()) => {}
+                    Err(Stopped::Visit(e)) => return Err(e),
+                    Err(Stopped::Json(e)) => {
+                        return Err(UserError::Refused(format!(
+                            "{name} line {}, column {}: not readable as {}: {e}; nothing was \
+                             written",
+                            e.line(),
+                            e.column(),
+                            if shape == Shape::JsonLd {
+                                "JSON-LD"
+                            } else {
+                                "Fact Check API JSON"
+                            }
+                        ))
+                        .into())
+                    }
+                }
+            }
+            From::Csv => unreachable!("CSV is imported by import::exec"),
         }
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
     })?;
+    if counts.problems > PROBLEMS_SHOWN {
+        ctx.out.warn(format!(
+            "… and {} more problem(s) not shown",
+            counts.problems - PROBLEMS_SHOWN
+        ));
+    }
     if counts.problems > 0 {
         return Err(UserError::ImportRejected(counts.problems).into());
     }
-    summarise(ctx, &name, &counts, &new_sources, ignored, dry_run);
+    summarise(ctx, &name, &counts, &new_sources, counts.ignored, dry_run);
     Ok(())
-}
-
-fn read_json(name: &str, input: impl Read) -> anyhow::Result<serde_json::Value> {
-    serde_json::from_reader(input).map_err(|e| {
-        UserError::Refused(format!(
-            "{name} line {}, column {}: not readable as JSON: {e}",
-            e.line(),
-            e.column()
-        ))
-        .into()
-    })
 }
 
 fn summarise(
@@ -184,10 +225,10 @@ fn summarise(
             fields.join(", ")
         ));
     }
-    if counts.conflicts.len() > 5 {
+    if counts.conflicting > counts.conflicts.len() as u64 {
         ctx.out.note(format!(
             "note: … and {} more such review(s)",
-            counts.conflicts.len() - 5
+            counts.conflicting - counts.conflicts.len() as u64
         ));
     }
     ctx.out.note(format!(
@@ -201,7 +242,7 @@ fn summarise(
         counts.reviews_added,
         counts.reviews_filled,
         counts.duplicates,
-        counts.conflicts.len(),
+        counts.conflicting,
         if dry_run {
             " (dry run: nothing was written)"
         } else {
