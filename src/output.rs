@@ -3,7 +3,6 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::claim_csv;
@@ -13,7 +12,7 @@ use crate::review::Review;
 use crate::store::search::SearchHit;
 use crate::store::similar::SimilarClaim;
 use crate::store::Stats;
-use crate::table::{self, Style};
+use crate::table::{self, Cell, Style};
 
 /// How data is printed (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,21 +146,20 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
-                let mut table = self.style.table();
-                table.set_header(["field", "value"]);
                 let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                // Everything but the id, version, status and the two stamps is the user's text.
                 let rows = [
-                    ("id", claim.id.to_string()),
-                    ("uid", claim.uid.clone()),
-                    ("version", claim.version.to_string()),
-                    ("status", claim.status.to_string()),
-                    ("text", claim.text.clone()),
-                    ("translation", opt(&claim.translation)),
-                    ("claimant", claim.claimant.clone()),
-                    ("supported by", claim.supported_by.join("; ")),
-                    ("disputed by", claim.disputed_by.join("; ")),
-                    ("quantity", claim.quantity()),
-                    ("location", opt(&claim.location)),
+                    ("id", claim.id.to_string(), false),
+                    ("uid", claim.uid.clone(), false),
+                    ("version", claim.version.to_string(), false),
+                    ("status", claim.status.to_string(), false),
+                    ("text", claim.text.clone(), true),
+                    ("translation", opt(&claim.translation), true),
+                    ("claimant", claim.claimant.clone(), true),
+                    ("supported by", claim.supported_by.join("; "), true),
+                    ("disputed by", claim.disputed_by.join("; "), true),
+                    ("quantity", claim.quantity(), true),
+                    ("location", opt(&claim.location), true),
                     (
                         "date",
                         claim
@@ -169,30 +167,38 @@ impl Output {
                             .as_ref()
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
+                        false,
                     ),
-                    ("article", opt(&claim.article_title)),
-                    ("article url", opt(&claim.article_url)),
-                    ("tags", claim.tags.join("; ")),
-                    ("note", opt(&claim.note)),
+                    ("article", opt(&claim.article_title), true),
+                    ("article url", opt(&claim.article_url), true),
+                    ("tags", claim.tags.join("; "), true),
+                    ("note", opt(&claim.note), true),
                     (
                         "created",
                         format!("{} by {}", claim.created_at, claim.created_by),
+                        true,
                     ),
                     (
                         "updated",
                         format!("{} by {}", claim.updated_at, claim.updated_by),
+                        true,
                     ),
                 ];
                 let room = self.style.room_after(&[12]);
-                for (name, value) in rows.into_iter().filter(|(_, v)| !v.is_empty()) {
+                let mut cells = Vec::new();
+                for (name, value, user) in rows.into_iter().filter(|(_, v, _)| !v.is_empty()) {
+                    let value = Style::wrap(&value, room.unwrap_or(usize::MAX));
                     let cell = if name == "status" {
                         table::status_cell(claim.status)
+                    } else if user {
+                        self.style.user(value)
                     } else {
-                        Cell::new(Style::wrap(&value, room.unwrap_or(usize::MAX)))
+                        Cell::plain(value)
                     };
-                    table.add_row(vec![Cell::new(name).add_attribute(Attribute::Bold), cell]);
+                    cells.push(vec![Cell::plain(name).bold(), cell]);
                 }
-                writeln!(self.out, "{table}")?;
+                self.style
+                    .print(&mut self.out, &["field", "value"], &cells)?;
                 if !stances.is_empty() {
                     let headers = ["source", "stance", "quote", "url", "cited"];
                     let mut rows: Vec<Vec<String>> = stances
@@ -208,27 +214,26 @@ impl Output {
                         })
                         .collect();
                     self.style.fit_evenly(&headers, &mut rows, &[1, 4]);
-                    let mut table = self.style.table();
-                    table.set_header(headers);
-                    for row in rows {
-                        table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
-                    }
-                    writeln!(self.out, "{table}")?;
+                    self.print_user_rows(&headers, rows, &[1])?;
                 }
                 if !reviews.is_empty() {
-                    let mut table = self.style.table();
-                    table.set_header(["reviewed by", "rating", "date", "url", "title"]);
-                    for r in reviews.iter().map(|r| &r.review) {
-                        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-                        table.add_row([
-                            r.publisher.clone(),
-                            table::truncate(&opt(&r.rating), 80),
-                            opt(&r.review_date),
-                            opt(&r.url),
-                            table::truncate(&opt(&r.title), 80),
-                        ]);
-                    }
-                    writeln!(self.out, "{table}")?;
+                    let headers = ["reviewed by", "rating", "date", "url", "title"];
+                    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                    let mut rows: Vec<Vec<String>> = reviews
+                        .iter()
+                        .map(|r| &r.review)
+                        .map(|r| {
+                            vec![
+                                r.publisher.clone(),
+                                opt(&r.rating),
+                                opt(&r.review_date),
+                                opt(&r.url),
+                                opt(&r.title),
+                            ]
+                        })
+                        .collect();
+                    self.style.fit_evenly(&headers, &mut rows, &[2]);
+                    self.print_user_rows(&headers, rows, &[2])?;
                 }
             }
             Format::Csv => {
@@ -262,6 +267,7 @@ impl Output {
             events,
             &["at", "actor", "action", "field", "old", "new", "note"],
             &[0, 1, 2, 3],
+            &[0, 2, 3],
             |e| {
                 vec![
                     e.at.clone(),
@@ -281,6 +287,7 @@ impl Output {
         self.records(
             sources,
             &["name", "kind", "aliases", "claims", "supports", "disputes"],
+            &[1, 3, 4, 5],
             &[1, 3, 4, 5],
             |s| {
                 vec![
@@ -359,7 +366,7 @@ impl Output {
             writeln!(self.out)?;
             return Ok(());
         }
-        self.records(&rows, &["group", "name", "claims"], &[0, 2], |r| {
+        self.records(&rows, &["group", "name", "claims"], &[0, 2], &[0, 2], |r| {
             vec![r.group.to_owned(), r.name.clone(), r.claims.to_string()]
         })
     }
@@ -369,6 +376,7 @@ impl Output {
         self.records(
             entries,
             &["rating", "status", "origin", "key"],
+            &[1, 2],
             &[1, 2],
             |e| {
                 let origin = match (e.origin, e.overrides) {
@@ -393,6 +401,7 @@ impl Output {
             hits,
             &["id", "score", "status", "claimant", "matched", "snippet"],
             &[0, 1, 2, 4],
+            &[0, 1, 2, 4],
             |h| {
                 vec![
                     h.claim.id.to_string(),
@@ -412,6 +421,7 @@ impl Output {
             similar,
             &["id", "similarity", "status", "claimant", "text"],
             &[0, 1, 2],
+            &[0, 1, 2],
             |s| {
                 vec![
                     s.claim.id.to_string(),
@@ -424,24 +434,47 @@ impl Output {
         )
     }
 
-    /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`.
+    /// A table of fitted `rows` in which every cell but those of the `plain` columns (ids,
+    /// counts, statuses, times: claimdb's own text) is user text, isolated on a terminal.
+    fn print_user_rows(
+        &mut self,
+        headers: &[&str],
+        rows: Vec<Vec<String>>,
+        plain: &[usize],
+    ) -> io::Result<()> {
+        let cells: Vec<Vec<Cell>> = rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .enumerate()
+                    .map(|(i, text)| {
+                        if plain.contains(&i) {
+                            Cell::plain(text)
+                        } else {
+                            self.style.user(text)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.style.print(&mut self.out, headers, &cells)
+    }
+
+    /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`. In a
+    /// table, the columns in `whole` are never cut and those in `plain` are not user text.
     fn records<T: Serialize>(
         &mut self,
         items: &[T],
         headers: &[&str],
         whole: &[usize],
+        plain: &[usize],
         cells: impl Fn(&T) -> Vec<String>,
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let mut rows: Vec<Vec<String>> = items.iter().map(&cells).collect();
                 self.style.fit_evenly(headers, &mut rows, whole);
-                let mut table = self.style.table();
-                table.set_header(headers.to_vec());
-                for row in rows {
-                    table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
-                }
-                writeln!(self.out, "{table}")?;
+                self.print_user_rows(headers, rows, plain)?;
             }
             Format::Csv => {
                 let mut w = claim_csv::writer(&mut self.out);
@@ -558,34 +591,7 @@ impl<'a> ClaimList<'a> {
         match self.sink {
             Sink::Table(rows, style, w) => {
                 if self.count > 0 {
-                    let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) =
-                        rows.into_iter().unzip();
-                    // On a narrow terminal the date and quantity go, then the claimant: the
-                    // id, status and some of the text always show.
-                    let keep: &[usize] = match style.width {
-                        Some(w) if w < 48 => &[0, 1, 3],
-                        Some(w) if w < 72 => &[0, 1, 2, 3],
-                        _ => &[0, 1, 2, 3, 4, 5],
-                    };
-                    let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
-                    for row in &mut cells {
-                        *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
-                    }
-                    // The text gives way first, then the claimant, then the quantity.
-                    let position = |column: usize| keep.iter().position(|&k| k == column);
-                    let shrink: Vec<(usize, usize)> = [(3, 10), (2, 10), (4, 8)]
-                        .into_iter()
-                        .filter_map(|(c, min)| position(c).map(|p| (p, min)))
-                        .collect();
-                    style.fit(&headers, &mut cells, &shrink);
-                    let mut table = style.table();
-                    table.set_header(headers);
-                    for (status, row) in statuses.into_iter().zip(cells) {
-                        let mut row: Vec<Cell> = row.iter().map(|c| table::text_cell(c)).collect();
-                        row[1] = table::status_cell(status);
-                        table.add_row(row);
-                    }
-                    writeln!(w, "{table}")?;
+                    print_claim_table(w, style, rows)?;
                 }
             }
             Sink::Csv(mut w, _) => w.flush()?,
@@ -597,4 +603,44 @@ impl<'a> ClaimList<'a> {
         }
         Ok(self.count)
     }
+}
+
+/// Prints claims as a table fitted to the terminal. The claim text gets at least half of the
+/// width: on a narrow terminal the date goes first, then the quantity, then the claimant, and
+/// the claimant and quantity are shortened before the text is.
+fn print_claim_table(
+    w: &mut dyn Write,
+    style: Style,
+    rows: Vec<(Status, Vec<String>)>,
+) -> io::Result<()> {
+    const TEXT: usize = 3;
+    let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) = rows.into_iter().unzip();
+    let narrowest = [0, 0, 10, 10, 8, 0];
+    let keep = style.columns_that_fit(&LIST_HEADERS, &cells, TEXT, &narrowest, &[5, 4, 2]);
+    let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
+    for row in &mut cells {
+        *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
+    }
+    let position = |column: usize| keep.iter().position(|&k| k == column);
+    let shrink: Vec<(usize, usize)> = [2, 4]
+        .into_iter()
+        .filter_map(|c| position(c).map(|p| (p, narrowest[c])))
+        .collect();
+    let text = position(TEXT).unwrap_or(0);
+    style.fit(&headers, &mut cells, text, &shrink);
+    let table: Vec<Vec<Cell>> = statuses
+        .into_iter()
+        .zip(cells)
+        .map(|(status, row)| {
+            row.into_iter()
+                .zip(&keep)
+                .map(|(cell, &column)| match column {
+                    0 => Cell::plain(cell),
+                    1 => table::status_cell(status),
+                    _ => style.user(cell),
+                })
+                .collect()
+        })
+        .collect();
+    style.print(w, &headers, &table)
 }
