@@ -11,7 +11,7 @@ use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
 use crate::store::search::SearchHit;
 use crate::store::similar::SimilarClaim;
-use crate::store::Stats;
+use crate::store::{Stats, UnmappedRating};
 use crate::table::{self, Cell, Style};
 
 /// How data is printed (`--format`).
@@ -25,8 +25,7 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// schema.org ClaimReview JSON-LD, for `export` only (refused for other commands in
-    /// main.rs; elsewhere it prints as JSON).
+    /// schema.org ClaimReview JSON-LD (`export` only)
     #[value(name = "claimreview")]
     ClaimReview,
 }
@@ -389,6 +388,23 @@ impl Output {
                     e.status.to_string(),
                     origin,
                     e.key.clone(),
+                ]
+            },
+        )
+    }
+
+    /// Rating texts the map does not know, most frequent first.
+    pub fn unmapped_ratings(&mut self, unmapped: &[UnmappedRating]) -> anyhow::Result<()> {
+        self.records(
+            unmapped,
+            &["rating", "reviews", "claims"],
+            &[1, 2],
+            &[1, 2],
+            |u| {
+                vec![
+                    u.rating.clone(),
+                    u.reviews.to_string(),
+                    u.claims.to_string(),
                 ]
             },
         )

@@ -29,7 +29,7 @@ use crate::model::{
     SourceSummary, Stance, StanceEntry, Status,
 };
 
-pub use reviews::{Mapped, ReviewImported};
+pub use reviews::{Mapped, ReviewImported, UnmappedRating};
 pub use schema::Upgrade;
 
 /// Claims whose conflict an editor must see: status `disputed`, or no verdict yet and at least
@@ -548,12 +548,10 @@ impl Store {
             values.push(Value::Text(tag.trim().to_owned()));
         }
         if let Some(publisher) = &filter.reviewed_by {
-            conditions.push(
-                "c.id IN (SELECT claim_id FROM review WHERE publisher_key = ? OR lower(site) = ?)"
-                    .to_owned(),
-            );
-            values.push(Value::Text(model::source_key(publisher)));
-            values.push(Value::Text(publisher.trim().to_lowercase()));
+            let (condition, publisher_values) =
+                reviews::publisher_condition(&self.conn, publisher)?;
+            conditions.push(condition);
+            values.extend(publisher_values);
         }
         Ok((conditions.join(" AND "), values))
     }
@@ -1359,12 +1357,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             && after.status.is_verdict()
             && reason.is_none_or(|r| r.trim().is_empty())
         {
-            return Err(UserError::Refused(format!(
-                "{:?} is a verdict and needs a reason: add --note \"why\" (e.g. the evidence that \
-                 settles it)",
-                after.status.as_str()
-            ))
-            .into());
+            return Err(UserError::VerdictNeedsReason(after.status.as_str()).into());
         }
         if after.claimant != before.claimant {
             let stance: Option<String> = self

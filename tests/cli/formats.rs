@@ -205,6 +205,35 @@ fn a_missing_claimant_is_a_problem_unless_a_default_is_given() {
 }
 
 #[test]
+fn repeated_missing_claimants_are_capped_and_end_with_the_flag_that_fixes_them() {
+    let wd = Workdir::new();
+    let records: Vec<serde_json::Value> = (0..99)
+        .map(|i| serde_json::json!({"text": format!("claim {i}"), "claimReview": []}))
+        .collect();
+    let file = wd.write(
+        "many.json",
+        serde_json::json!({ "claims": records }).to_string(),
+    );
+    let run = wd
+        .run(&["import", "--from", "factcheck-api", file.to_str().unwrap()])
+        .fails(
+            1,
+            &[
+                "… and 94 more record(s) with the same problem",
+                "nothing was written",
+            ],
+        );
+    let missing = run.stderr.matches("the claimant is missing").count();
+    assert_eq!(missing, 6, "five listed and one count: {run:?}");
+    let last = run.stderr.trim_end().lines().last().unwrap();
+    assert!(
+        last.contains("99 record(s) have no claimant: add --default claimant=NAME"),
+        "{run:?}"
+    );
+    assert_eq!(claims(&wd).len(), 0);
+}
+
+#[test]
 fn every_bad_record_is_reported_with_its_number_and_nothing_is_written() {
     let wd = Workdir::new();
     let file = wd.write(
@@ -596,6 +625,28 @@ fn list_and_export_filter_by_reviewer_name_or_site() {
     assert_eq!(
         count(&["list", "--reviewed-by", "fatabyyano", "--format", "json"]),
         1
+    );
+    // The help's own example: Misbar is the name of the site of the publisher named مسبار.
+    assert_eq!(
+        count(&["list", "--reviewed-by", "Misbar", "--format", "json"]),
+        2
+    );
+    assert_eq!(
+        count(&[
+            "list",
+            "--reviewed-by",
+            "https://www.misbar.com/",
+            "--format",
+            "json"
+        ]),
+        2
+    );
+    // Publishers resolve through source aliases as sources do.
+    wd.run(&["source", "add", "مسبار", "--alias", "Misbar Arabic"])
+        .ok();
+    assert_eq!(
+        count(&["list", "--reviewed-by", "misbar arabic", "--format", "json"]),
+        2
     );
     assert_eq!(
         count(&["list", "--reviewed-by", "nobody", "--format", "json"]),

@@ -396,6 +396,36 @@ fn every_command_help_has_an_example() {
 }
 
 #[test]
+fn help_names_no_source_file_and_groups_the_global_options() {
+    let wd = Workdir::new();
+    for command in [
+        &["list"][..],
+        &["status"],
+        &["export"],
+        &["import"],
+        &["ratings", "unmapped"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = wd.run(&args).ok().stdout;
+        assert!(!help.contains(".rs"), "{command:?}: {help}");
+        let (own, global) = help
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{command:?} has no global options heading: {help}"));
+        for flag in ["--db", "--as", "--format", "--wide", "--quiet"] {
+            assert!(
+                global.contains(flag),
+                "{command:?}: {flag} is global: {help}"
+            );
+            assert!(
+                !own.contains(flag),
+                "{command:?}: {flag} among the command's own: {help}"
+            );
+        }
+    }
+}
+
+#[test]
 fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let wd = Workdir::new();
     let mut csv = String::from("text,claimant\n");

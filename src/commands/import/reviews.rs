@@ -7,7 +7,9 @@ use super::{is_user_error, Args, From};
 use crate::claim_csv::CsvOptions;
 use crate::commands::Ctx;
 use crate::error::UserError;
-use crate::formats::{claimreview, factcheck_api, liar, Defaults, Parsed, RecordProblem};
+use crate::formats::{
+    claimreview, factcheck_api, liar, Defaults, Parsed, RecordProblem, CLAIMANT_MISSING,
+};
 use crate::model::Field;
 use crate::store::{Imported, ReviewImported};
 use crate::table::truncate;
@@ -78,7 +80,9 @@ pub fn exec(
         From::Csv => unreachable!("CSV is imported by import::exec"),
     };
     let map = ctx.store.rating_map()?;
-    let report = |problem: &RecordProblem| ctx.out.warn(problem.describe(&name));
+    let mut log = ProblemLog::default();
+    let out = &ctx.out;
+    let mut report = |problem: &RecordProblem| log.report(out, &name, problem);
     let dry_run = args.dry_run;
     let (counts, new_sources) = ctx.store.import(&ctx.actor, |importer| {
         let mut counts = Counts::default();
@@ -88,7 +92,7 @@ pub fn exec(
                 Ok(record) => record,
                 Err(problems) => {
                     counts.problems += problems.len();
-                    problems.iter().for_each(report);
+                    problems.iter().for_each(&mut report);
                     continue;
                 }
             };
@@ -141,10 +145,73 @@ pub fn exec(
         Ok((counts, keep))
     })?;
     if counts.problems > 0 {
+        log.finish(&ctx.out, &name);
+        if log.claimant_missing > 0 {
+            return Err(UserError::Refused(format!(
+                "the import found {} problem(s) (listed above); nothing was written. {} \
+                 record(s) have no claimant: add --default claimant=NAME to import them",
+                counts.problems, log.claimant_missing
+            ))
+            .into());
+        }
         return Err(UserError::ImportRejected(counts.problems).into());
     }
     summarise(ctx, &name, &counts, &new_sources, ignored, dry_run);
     Ok(())
+}
+
+/// Problems as they are reported: each kind of problem (the same field and message) is shown
+/// for its first few records, and counted after that, so that a file of a thousand records
+/// without a claimant prints five lines and a count, not a thousand lines.
+#[derive(Default)]
+struct ProblemLog {
+    /// Records with each (field, message), in the order first seen.
+    seen: Vec<((Option<String>, String), u64)>,
+    claimant_missing: u64,
+}
+
+impl ProblemLog {
+    /// How many records of one kind of problem are listed.
+    const SHOWN: u64 = 5;
+
+    fn report(&mut self, out: &crate::output::Output, file: &str, problem: &RecordProblem) {
+        if problem.message == CLAIMANT_MISSING {
+            self.claimant_missing += 1;
+        }
+        let kind = (problem.field.clone(), problem.message.clone());
+        let count = match self.seen.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                // Bounded: past a thousand kinds, each new kind is shown but not tracked.
+                if self.seen.len() < 1000 {
+                    self.seen.push((kind, 1));
+                }
+                1
+            }
+        };
+        if count <= Self::SHOWN {
+            out.warn(problem.describe(file));
+        }
+    }
+
+    /// Counts the problems that were not listed, one line per kind.
+    fn finish(&self, out: &crate::output::Output, file: &str) {
+        for ((field, message), n) in &self.seen {
+            if *n > Self::SHOWN {
+                let field = field
+                    .as_ref()
+                    .map(|f| format!("field {f}: "))
+                    .unwrap_or_default();
+                out.warn(format!(
+                    "{file}: … and {} more record(s) with the same problem ({field}{message})",
+                    n - Self::SHOWN
+                ));
+            }
+        }
+    }
 }
 
 fn read_json(name: &str, input: impl Read) -> anyhow::Result<serde_json::Value> {
@@ -219,8 +286,8 @@ fn summarise(
             .collect();
         ctx.out.note(format!(
             "unmapped ratings: {unmapped} review(s), {} distinct text(s), kept verbatim (their \
-             claims stay unverified); most frequent: {}. Map one with `claimdb ratings map TEXT \
-             STATUS` and import again.",
+             claims stay unverified); most frequent: {}. `claimdb ratings unmapped` lists them all; \
+             `claimdb ratings map TEXT STATUS` maps one and re-rates the stored claims.",
             counts.unmapped.len(),
             shown.join(", ")
         ));
