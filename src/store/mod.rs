@@ -29,7 +29,7 @@ use crate::model::{
     SourceSummary, Stance, StanceEntry, Status,
 };
 
-pub use reviews::{Mapped, ReviewImported, UnmappedRating};
+pub use reviews::{Mapped, ReviewImported, UnmappedRating, Verdict};
 pub use schema::Upgrade;
 
 /// Claims whose conflict an editor must see: status `disputed`, or no verdict yet and at least

@@ -308,21 +308,53 @@ impl Store {
         Ok(all)
     }
 
-    /// When and why the claim got its current status: the last history event that set it (its
-    /// time and note), or, for a claim created with that status, its creation time.
-    pub fn verdict(&self, claim: &Claim) -> anyhow::Result<(String, Option<String>)> {
+    /// When, why and how the claim got its current status: the last history event that set it,
+    /// or, for a claim created with that status, the event that created it.
+    pub fn verdict(&self, claim: &Claim) -> anyhow::Result<Verdict> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, note FROM history
+            "SELECT at, note, action FROM history
              WHERE claim_id = ?1 AND field = 'status' AND new_value = ?2
              ORDER BY id DESC LIMIT 1",
         )?;
         let found = stmt
             .query_row(params![claim.id, claim.status], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        Ok(found.unwrap_or_else(|| (claim.created_at.clone(), None)))
+        let (at, note, action) = match found {
+            Some(found) => found,
+            None => {
+                let created: Option<Action> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT action FROM history WHERE claim_id = ?1 ORDER BY id LIMIT 1",
+                    )?
+                    .query_row([claim.id], |r| r.get(0))
+                    .optional()?;
+                (
+                    claim.created_at.clone(),
+                    None,
+                    created.unwrap_or(Action::Import),
+                )
+            }
+        };
+        Ok(Verdict {
+            at,
+            note,
+            by_person: matches!(action, Action::Status | Action::Edit | Action::Create),
+        })
     }
+}
+
+/// How a claim got its current status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// When it was set.
+    pub at: String,
+    /// Why, as the history records it.
+    pub note: Option<String>,
+    /// Set by a person (`add`, `status`, `edit`), not taken from an import or a review.
+    pub by_person: bool,
 }
 
 impl Importer<'_, '_> {
