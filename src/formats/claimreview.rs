@@ -454,3 +454,31 @@ impl<'a> ClaimReviewList<'a> {
         Ok(self.count)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    #[test]
+    fn every_verdict_label_reads_back_as_its_verdict_in_each_language() {
+        let map = RatingMap::new(Vec::new());
+        for lang in [Lang::En, Lang::Ar] {
+            for status in Status::ALL.iter().copied().filter(|s| s.is_verdict()) {
+                assert_eq!(
+                    map.status_for(lang.label(status)),
+                    Some(status),
+                    "{lang:?} {status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_review_url_template_needs_a_place_for_the_claim() {
+        assert!(check_review_url("https://desk.example/checks/{id}").is_ok());
+        assert!(check_review_url("https://desk.example/{uid}.html").is_ok());
+        assert!(check_review_url("https://desk.example/checks").is_err());
+        assert!(check_review_url("not a url {id}").is_err());
+    }
+}
