@@ -199,7 +199,7 @@ impl Output {
                 self.style
                     .print(&mut self.out, &["field", "value"], &cells)?;
                 if !stances.is_empty() {
-                    let headers = ["source", "stance", "quote", "url", "cited"];
+                    let headers = ["source", "stance", "quote", "url", "recorded"];
                     let mut rows: Vec<Vec<String>> = stances
                         .iter()
                         .map(|s| {
@@ -208,11 +208,19 @@ impl Output {
                                 s.stance.to_string(),
                                 s.quote.clone().unwrap_or_default(),
                                 s.url.clone().unwrap_or_default(),
-                                format!("{} by {}", s.created_at, s.created_by),
+                                match &s.imported_from {
+                                    Some(from) => format!(
+                                        "imported from {from} by {} at {}",
+                                        s.created_by, s.created_at
+                                    ),
+                                    None => {
+                                        format!("cited by {} at {}", s.created_by, s.created_at)
+                                    }
+                                },
                             ]
                         })
                         .collect();
-                    self.style.fit_evenly(&headers, &mut rows, &[1, 4]);
+                    self.style.fit_evenly(&headers, &mut rows, &[1]);
                     self.print_user_rows(&headers, rows, &[1])?;
                 }
                 if !reviews.is_empty() {

@@ -356,7 +356,8 @@ impl Store {
     /// The sources that support or dispute a claim, oldest first.
     pub fn stances(&self, id: i64) -> anyhow::Result<Vec<StanceEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by
+            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by,
+                    st.imported_from
              FROM stance st JOIN source s ON s.id = st.source_id
              WHERE st.claim_id = ?1 ORDER BY st.id",
         )?;
@@ -368,6 +369,7 @@ impl Store {
                 url: r.get(3)?,
                 created_at: r.get(4)?,
                 created_by: r.get(5)?,
+                imported_from: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -616,7 +618,7 @@ impl Store {
             0,
         )?;
         for (name, stance) in stances {
-            w.cite(id, name, *stance, None, None, None)?;
+            w.cite(id, name, *stance, None, None, None, None)?;
         }
         let new_sources = w.new_sources;
         tx.commit()?;
@@ -659,7 +661,7 @@ impl Store {
     ) -> anyhow::Result<(Cited, Vec<String>)> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
-        let cited = w.cite(id, source, stance, quote, url, None)?;
+        let cited = w.cite(id, source, stance, quote, url, None, None)?;
         let new_sources = w.new_sources;
         tx.commit()?;
         Ok((cited, new_sources))
@@ -1004,11 +1006,13 @@ impl Importer<'_, '_> {
         if let (Some(uid), Some(keep)) = (&row.uid, existing) {
             if self.w.uid_was_merged(uid)? {
                 let note = format!("{note} (uid {uid} was merged into this claim)");
-                return Ok(if merge::fold_row_into(&mut self.w, keep, row, &note)? {
-                    Imported::Updated(keep)
-                } else {
-                    Imported::Unchanged(keep)
-                });
+                return Ok(
+                    if merge::fold_row_into(&mut self.w, keep, row, &note, origin)? {
+                        Imported::Updated(keep)
+                    } else {
+                        Imported::Unchanged(keep)
+                    },
+                );
             }
         }
         let existing = match (existing, &row.patch.text, &row.patch.claimant) {
@@ -1043,8 +1047,10 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        cited |= self.w.cite(id, name, stance, None, None, Some(&note))?
-                            != Cited::Unchanged;
+                        cited |=
+                            self.w
+                                .cite(id, name, stance, None, None, Some(&note), Some(origin))?
+                                != Cited::Unchanged;
                     }
                 }
                 if changed || cited {
@@ -1092,7 +1098,7 @@ impl Importer<'_, '_> {
                 ] {
                     for name in names {
                         self.w
-                            .add_stance(id, &draft.claimant, name, stance, &updated)?;
+                            .add_stance(id, &draft.claimant, name, stance, &updated, origin)?;
                     }
                 }
                 self.added.insert(id);
@@ -1422,6 +1428,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         name: &str,
         stance: Stance,
         (updated_at, updated_by): &(String, String),
+        imported_from: &str,
     ) -> anyhow::Result<()> {
         let (claimant_id, _) = self.resolve_source(claimant)?;
         let (source_id, canonical) = self.resolve_source(name)?;
@@ -1434,11 +1441,19 @@ impl<'t, 'c> Writer<'t, 'c> {
         let inserted = self
             .tx
             .prepare_cached(
-                "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by,
+                     imported_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (claim_id, source_id) DO NOTHING",
             )?
-            .execute(params![id, source_id, stance, updated_at, updated_by])?;
+            .execute(params![
+                id,
+                source_id,
+                stance,
+                updated_at,
+                updated_by,
+                imported_from
+            ])?;
         if inserted == 0 {
             return Err(UserError::Refused(format!(
                 "{canonical:?} is listed more than once among the supporting and disputing sources"
@@ -1484,6 +1499,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         quote: Option<&str>,
         url: Option<&str>,
         note: Option<&str>,
+        imported_from: Option<&str>,
     ) -> anyhow::Result<Cited> {
         self.check_not_merged(id)?;
         let (source_id, canonical) = self.resolve_source(name)?;
@@ -1504,9 +1520,18 @@ impl<'t, 'c> Writer<'t, 'c> {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at,
-                             created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                             created_by, imported_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
-                    .execute(params![id, source_id, stance, quote, url, now, self.actor])?;
+                    .execute(params![
+                        id,
+                        source_id,
+                        stance,
+                        quote,
+                        url,
+                        now,
+                        self.actor,
+                        imported_from
+                    ])?;
                 Cited::Added
             }
             Some((old_stance, old_quote, old_url)) => {
@@ -1551,8 +1576,15 @@ impl<'t, 'c> Writer<'t, 'c> {
                 new: canonical.clone(),
             });
         }
+        // A stance that came from a file is the file's, recorded as an import, not a citation
+        // the importing user made.
+        let action = if imported_from.is_some() {
+            Action::Import
+        } else {
+            Action::Cite
+        };
         for change in &changes {
-            self.record(id, Action::Cite, Some(change), why.as_deref())?;
+            self.record(id, action, Some(change), why.as_deref())?;
         }
         self.tx
             .prepare_cached(

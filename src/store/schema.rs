@@ -176,6 +176,9 @@ SELECT claimant_id, status, disputes > 0, count(*) FROM claim
 WHERE id NOT IN (SELECT dup_id FROM claim_merge)
 GROUP BY claimant_id, status, disputes > 0;
 "#,
+    // 4 → 5: where a stance came from, so that an imported stance is not shown as a citation
+    // the importing user made. Stances imported before it stay NULL (their history says).
+    "ALTER TABLE stance ADD COLUMN imported_from TEXT;",
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
