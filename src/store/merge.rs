@@ -154,8 +154,7 @@ pub(super) fn fold_row_into(
                 stance,
                 None,
                 None,
-                Some(note),
-                Some(imported_from),
+                super::Why::imported(note, imported_from),
             )?;
             changed = true;
         }

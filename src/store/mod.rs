@@ -618,7 +618,7 @@ impl Store {
             0,
         )?;
         for (name, stance) in stances {
-            w.cite(id, name, *stance, None, None, None, None)?;
+            w.cite(id, name, *stance, None, None, Why::default())?;
         }
         let new_sources = w.new_sources;
         tx.commit()?;
@@ -661,7 +661,7 @@ impl Store {
     ) -> anyhow::Result<(Cited, Vec<String>)> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
-        let cited = w.cite(id, source, stance, quote, url, None, None)?;
+        let cited = w.cite(id, source, stance, quote, url, Why::default())?;
         let new_sources = w.new_sources;
         tx.commit()?;
         Ok((cited, new_sources))
@@ -1047,10 +1047,14 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        cited |=
-                            self.w
-                                .cite(id, name, stance, None, None, Some(&note), Some(origin))?
-                                != Cited::Unchanged;
+                        cited |= self.w.cite(
+                            id,
+                            name,
+                            stance,
+                            None,
+                            None,
+                            Why::imported(&note, origin),
+                        )? != Cited::Unchanged;
                     }
                 }
                 if changed || cited {
@@ -1131,6 +1135,24 @@ impl Importer<'_, '_> {
 const MERGED_UID_LOOKUP: &str =
     "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
      FROM claim c WHERE uid = ?1";
+
+/// Why a stance is written: the note for its history event, and the import it comes from (none
+/// when a person cites it).
+#[derive(Debug, Clone, Copy, Default)]
+struct Why<'a> {
+    note: Option<&'a str>,
+    imported_from: Option<&'a str>,
+}
+
+impl<'a> Why<'a> {
+    /// A stance read from a file: `note` for history, `origin` ("claims.csv line 4") kept with it.
+    fn imported(note: &'a str, origin: &'a str) -> Self {
+        Why {
+            note: Some(note),
+            imported_from: Some(origin),
+        }
+    }
+}
 
 /// The write operations shared by single commands and imports, inside one transaction.
 struct Writer<'t, 'c> {
@@ -1498,9 +1520,12 @@ impl<'t, 'c> Writer<'t, 'c> {
         stance: Stance,
         quote: Option<&str>,
         url: Option<&str>,
-        note: Option<&str>,
-        imported_from: Option<&str>,
+        why: Why<'_>,
     ) -> anyhow::Result<Cited> {
+        let Why {
+            note,
+            imported_from,
+        } = why;
         self.check_not_merged(id)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         self.check_not_claimant(id, source_id, &canonical)?;
