@@ -419,14 +419,16 @@ impl Output {
     }
 
     /// Search results, best first: a snippet per claim in a table and CSV, whole claims with
-    /// their score and snippet in JSON.
-    pub fn search_hits(&mut self, hits: &[SearchHit]) -> anyhow::Result<()> {
-        self.records(
-            hits,
+    /// their score and snippet in JSON. Feed it with [`RecordList::push`]: hits stream.
+    pub fn search_hits(&mut self) -> anyhow::Result<RecordList<'_, SearchHit>> {
+        RecordList::new(
+            &mut self.out,
+            self.format,
+            self.style,
             &["id", "score", "status", "claimant", "matched", "snippet"],
             &[0, 1, 2, 4],
             &[0, 1, 2, 4],
-            |h| {
+            |h: &SearchHit| {
                 vec![
                     h.claim.id.to_string(),
                     h.score.to_string(),
@@ -466,21 +468,7 @@ impl Output {
         rows: Vec<Vec<String>>,
         plain: &[usize],
     ) -> io::Result<()> {
-        let cells: Vec<Vec<Cell>> = rows
-            .into_iter()
-            .map(|row| {
-                row.into_iter()
-                    .enumerate()
-                    .map(|(i, text)| {
-                        if plain.contains(&i) {
-                            Cell::plain(text)
-                        } else {
-                            self.style.user(text)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let cells = user_cells(self.style, rows, plain);
         self.style.print(&mut self.out, headers, &cells)
     }
 
@@ -523,8 +511,8 @@ impl Output {
     }
 }
 
-/// A list of claims being written: streamed row by row, except a table, which needs every row
-/// to size its columns.
+/// A list of claims being written: streamed row by row; a table, which needs its rows to size
+/// its columns, a page at a time (see [`PAGE_ROWS`]).
 pub struct ClaimList<'a> {
     sink: Sink<'a>,
     count: u64,
@@ -532,8 +520,45 @@ pub struct ClaimList<'a> {
     translated: bool,
 }
 
+/// A table longer than this many rows, or holding more than [`PAGE_BYTES`] of text, is printed
+/// in pages, each with its header, so that a list of a million claims does not hold them all.
+const PAGE_ROWS: usize = 1000;
+/// See [`PAGE_ROWS`].
+const PAGE_BYTES: usize = 1 << 20;
+
+/// Rows of a table waiting to be printed: one page at most.
+struct Page<R> {
+    rows: Vec<R>,
+    bytes: usize,
+}
+
+impl<R> Page<R> {
+    fn new() -> Self {
+        Page {
+            rows: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Adds a row of `bytes` bytes; returns the full page when it is time to print one.
+    fn add(&mut self, row: R, bytes: usize) -> Option<Vec<R>> {
+        self.rows.push(row);
+        self.bytes += bytes;
+        (self.rows.len() >= PAGE_ROWS || self.bytes >= PAGE_BYTES).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Vec<R> {
+        self.bytes = 0;
+        std::mem::take(&mut self.rows)
+    }
+}
+
+fn cell_bytes(cells: &[String]) -> usize {
+    cells.iter().map(String::len).sum()
+}
+
 enum Sink<'a> {
-    Table(Vec<(Status, Vec<String>)>, Style, &'a mut dyn Write),
+    Table(Page<(Status, Vec<String>)>, Style, &'a mut dyn Write),
     Csv(Box<csv::Writer<&'a mut dyn Write>>, bool),
     Json(&'a mut dyn Write),
     Jsonl(&'a mut dyn Write),
@@ -552,7 +577,7 @@ impl<'a> ClaimList<'a> {
         style: Style,
     ) -> anyhow::Result<Self> {
         let sink = match format {
-            Format::Table => Sink::Table(Vec::new(), style, out),
+            Format::Table => Sink::Table(Page::new(), style, out),
             Format::Csv => {
                 let mut w = claim_csv::writer(out);
                 claim_csv::write_header(&mut w)?;
@@ -574,26 +599,27 @@ impl<'a> ClaimList<'a> {
     /// Adds one claim.
     pub fn push(&mut self, claim: Claim) -> anyhow::Result<()> {
         match &mut self.sink {
-            Sink::Table(rows, _, _) => {
+            Sink::Table(page, style, w) => {
                 let text = match (&claim.translation, self.translated) {
                     (Some(t), true) => t.as_str(),
                     _ => claim.text.as_str(),
                 };
-                rows.push((
-                    claim.status,
-                    vec![
-                        claim.id.to_string(),
-                        claim.status.to_string(),
-                        claim.claimant.clone(),
-                        table::truncate(text, usize::MAX),
-                        claim.quantity(),
-                        claim
-                            .claim_date
-                            .as_ref()
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                    ],
-                ));
+                let cells = vec![
+                    claim.id.to_string(),
+                    claim.status.to_string(),
+                    claim.claimant.clone(),
+                    table::truncate(text, usize::MAX),
+                    claim.quantity(),
+                    claim
+                        .claim_date
+                        .as_ref()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ];
+                let bytes = cell_bytes(&cells);
+                if let Some(full) = page.add((claim.status, cells), bytes) {
+                    print_claim_table(&mut **w, *style, full)?;
+                }
             }
             Sink::Csv(w, safe) => claim_csv::write_claim(w, &claim, *safe)?,
             Sink::Json(w) => {
@@ -613,8 +639,9 @@ impl<'a> ClaimList<'a> {
     /// Ends the list; returns how many claims it held. An empty table prints nothing.
     pub fn finish(self) -> anyhow::Result<u64> {
         match self.sink {
-            Sink::Table(rows, style, w) => {
-                if self.count > 0 {
+            Sink::Table(mut page, style, w) => {
+                let rows = page.take();
+                if !rows.is_empty() {
                     print_claim_table(w, style, rows)?;
                 }
             }
@@ -667,4 +694,140 @@ fn print_claim_table(
         })
         .collect();
     style.print(w, &headers, &table)
+}
+
+/// A list of records being written as they come (search hits): CSV and JSON row by row, a
+/// table a page at a time (see [`PAGE_ROWS`]).
+pub struct RecordList<'a, T> {
+    sink: RecordSink<'a>,
+    headers: &'static [&'static str],
+    plain: &'static [usize],
+    whole: &'static [usize],
+    cells: fn(&T) -> Vec<String>,
+    count: u64,
+}
+
+enum RecordSink<'a> {
+    Table(Page<Vec<String>>, Style, &'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+    Json(&'a mut dyn Write),
+    Jsonl(&'a mut dyn Write),
+}
+
+impl<'a, T: Serialize> RecordList<'a, T> {
+    fn new(
+        out: &'a mut dyn Write,
+        format: Format,
+        style: Style,
+        headers: &'static [&'static str],
+        whole: &'static [usize],
+        plain: &'static [usize],
+        cells: fn(&T) -> Vec<String>,
+    ) -> anyhow::Result<Self> {
+        let sink = match format {
+            Format::Table => RecordSink::Table(Page::new(), style, out),
+            Format::Csv => {
+                let mut w = claim_csv::writer(out);
+                w.write_record(headers)?;
+                RecordSink::Csv(Box::new(w))
+            }
+            Format::Json | Format::ClaimReview => {
+                write!(out, "[")?;
+                RecordSink::Json(out)
+            }
+            Format::Jsonl => RecordSink::Jsonl(out),
+        };
+        Ok(RecordList {
+            sink,
+            headers,
+            plain,
+            whole,
+            cells,
+            count: 0,
+        })
+    }
+
+    /// Adds one record.
+    pub fn push(&mut self, item: T) -> anyhow::Result<()> {
+        match &mut self.sink {
+            RecordSink::Table(page, style, w) => {
+                let cells = (self.cells)(&item);
+                let bytes = cell_bytes(&cells);
+                if let Some(rows) = page.add(cells, bytes) {
+                    print_record_table(
+                        &mut **w,
+                        *style,
+                        self.headers,
+                        self.whole,
+                        self.plain,
+                        rows,
+                    )?;
+                }
+            }
+            RecordSink::Csv(w) => w.write_record((self.cells)(&item))?,
+            RecordSink::Json(w) => {
+                let sep = if self.count == 0 { "\n" } else { ",\n" };
+                write!(w, "{sep}")?;
+                serde_json::to_writer(&mut **w, &item)?;
+            }
+            RecordSink::Jsonl(w) => {
+                serde_json::to_writer(&mut **w, &item)?;
+                writeln!(w)?;
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the list; returns how many records it held. An empty table prints nothing.
+    pub fn finish(self) -> anyhow::Result<u64> {
+        match self.sink {
+            RecordSink::Table(mut page, style, w) => {
+                let rows = page.take();
+                if !rows.is_empty() {
+                    print_record_table(w, style, self.headers, self.whole, self.plain, rows)?;
+                }
+            }
+            RecordSink::Csv(mut w) => w.flush()?,
+            RecordSink::Json(w) => {
+                let end = if self.count == 0 { "]" } else { "\n]" };
+                writeln!(w, "{end}")?;
+            }
+            RecordSink::Jsonl(_) => {}
+        }
+        Ok(self.count)
+    }
+}
+
+/// Prints one page of records as a table fitted to the terminal: the columns in `whole` are
+/// never cut, those in `plain` are claimdb's own text, every other cell user text.
+fn print_record_table(
+    w: &mut dyn Write,
+    style: Style,
+    headers: &[&str],
+    whole: &[usize],
+    plain: &[usize],
+    mut rows: Vec<Vec<String>>,
+) -> io::Result<()> {
+    style.fit_evenly(headers, &mut rows, whole);
+    style.print(w, headers, &user_cells(style, rows, plain))
+}
+
+/// The cells of `rows`: those of the `plain` columns claimdb's own text, every other one user
+/// text (isolated on a terminal).
+fn user_cells(style: Style, rows: Vec<Vec<String>>, plain: &[usize]) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    if plain.contains(&i) {
+                        Cell::plain(text)
+                    } else {
+                        style.user(text)
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
