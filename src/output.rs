@@ -658,7 +658,7 @@ impl<'a> ClaimList<'a> {
 
 /// Prints claims as a table fitted to the terminal. The claim text gets at least half of the
 /// width: on a narrow terminal the date goes first, then the quantity, then the claimant, and
-/// the claimant and quantity are shortened before the text is.
+/// the claimant and quantity are shortened before the text goes below half.
 fn print_claim_table(
     w: &mut dyn Write,
     style: Style,
@@ -666,7 +666,8 @@ fn print_claim_table(
 ) -> io::Result<()> {
     const TEXT: usize = 3;
     let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) = rows.into_iter().unzip();
-    let narrowest = [0, 0, 10, 10, 8, 0];
+    // The id, status and date are never shortened (usize::MAX: their full width).
+    let narrowest = [usize::MAX, usize::MAX, 10, 10, 8, usize::MAX];
     let keep = style.columns_that_fit(&LIST_HEADERS, &cells, TEXT, &narrowest, &[5, 4, 2]);
     let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
     for row in &mut cells {

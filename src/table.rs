@@ -117,8 +117,9 @@ impl Style {
     }
 
     /// Cuts the cells of `rows` so that the table fits the width, giving column `main` (the
-    /// claim text) at least half of the width when it needs that much: the columns in
-    /// `shrinkable` (index, narrowest allowed) give way first, in their order, then `main`.
+    /// claim text) at least half of the width when it needs that much: `main` gives up what it
+    /// has beyond half, then the columns in `shrinkable` (index, narrowest allowed) give way, in
+    /// their order, before `main` goes below half.
     pub fn fit(
         &self,
         headers: &[&str],
@@ -132,9 +133,11 @@ impl Style {
         let overhead = 3 * headers.len() + 1;
         let total = |widths: &[usize]| widths.iter().sum::<usize>() + overhead;
         let mut excess = total(&widths).saturating_sub(width);
+        // The text gives up what it has beyond half of the width first, then the others are
+        // shortened, and only then does the text go below half.
         let main_floor = widths[main].min((width / 2).max(width_of_lines(headers[main])));
-        let mut order: Vec<(usize, usize)> = shrinkable.to_vec();
-        order.push((main, main_floor));
+        let mut order: Vec<(usize, usize)> = vec![(main, main_floor)];
+        order.extend_from_slice(shrinkable);
         for (column, narrowest) in order {
             if excess == 0 {
                 break;
@@ -514,7 +517,7 @@ mod tests {
     }
 
     #[test]
-    fn the_text_keeps_half_the_width_and_the_others_give_way_first() {
+    fn the_text_keeps_half_the_width_and_gives_way_above_it_first() {
         let mut rows = vec![vec![
             "1".to_owned(),
             "Centre for Strategic and International Studies".to_owned(),
@@ -527,5 +530,15 @@ mod tests {
         assert_eq!(widths.iter().sum::<usize>() + 1 + 10, 60, "{rows:?}");
         assert!(widths[2] >= 30, "{rows:?}");
         assert!(rows[0][1].ends_with('…') && rows[0][2].ends_with('…'));
+        // A claimant that fits beside half the width keeps every letter.
+        let mut rows = vec![vec![
+            "1".to_owned(),
+            "Malian army".to_owned(),
+            "a long claim text that does not fit in the room it would otherwise be left with"
+                .to_owned(),
+        ]];
+        style(60).fit(&["id", "claimant", "text"], &mut rows, 2, &[(1, 10)]);
+        assert_eq!(rows[0][1], "Malian army");
+        assert_eq!(width(&rows[0][2]), 60 - 10 - 2 - 11, "{rows:?}");
     }
 }
