@@ -376,6 +376,8 @@ fn every_command_help_has_an_example() {
         &["source", "alias"],
         &["source", "show"],
         &["source", "edit"],
+        &["ratings", "list"],
+        &["ratings", "unmapped"],
         &["import"],
         &["export"],
         &["stats"],
@@ -398,13 +400,29 @@ fn every_command_help_has_an_example() {
 #[test]
 fn help_names_no_source_file_and_groups_the_global_options() {
     let wd = Workdir::new();
-    for command in [
-        &["list"][..],
+    let commands: &[&[&str]] = &[
+        &[],
+        &["init"],
+        &["add"],
+        &["show"],
+        &["list"],
+        &["search"],
+        &["similar"],
         &["status"],
-        &["export"],
-        &["import"],
+        &["edit"],
+        &["cite"],
+        &["merge"],
+        &["history"],
+        &["source", "add"],
+        &["ratings", "map"],
         &["ratings", "unmapped"],
-    ] {
+        &["import"],
+        &["export"],
+        &["stats"],
+        &["audit"],
+        &["backup"],
+    ];
+    for command in commands {
         let mut args = command.to_vec();
         args.push("--help");
         let help = wd.run(&args).ok().stdout;
