@@ -78,6 +78,9 @@ CREATE TABLE stance (
     url        TEXT,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
+    -- The import the stance came from ("claims.csv line 4"), by `created_by`; NULL when a person
+    -- cited it (`cite`, `add`). Added by a migration, hence after the other columns.
+    imported_from TEXT,
     UNIQUE (claim_id, source_id)
 );
 CREATE INDEX stance_by_source ON stance (source_id);

@@ -22,24 +22,42 @@ Examples:
 pub struct Cli {
     /// The database file [default: the config file's db, else claims.db in the platform data
     /// directory]
-    #[arg(long, global = true, env = "CLAIMDB_PATH", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLAIMDB_PATH",
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub db: Option<PathBuf>,
 
     /// Who is making the changes, for history [default: the config file's actor, else the OS
     /// user name]
-    #[arg(long = "as", global = true, env = "CLAIMDB_USER", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "CLAIMDB_USER",
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub actor: Option<String>,
 
     /// How to print data [default: table; csv for export]
-    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Global options"
+    )]
     pub format: Option<Format>,
 
     /// Show whole table cells instead of fitting the table to the terminal
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub wide: bool,
 
     /// Print no notes on stderr (errors and warnings still show)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
     #[command(subcommand)]

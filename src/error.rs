@@ -44,6 +44,11 @@ pub enum UserError {
     SourceNotFound(String),
     #[error(transparent)]
     Invalid(#[from] InvalidValue),
+    /// A verdict was asked for without a reason. The store cannot know the flag that gives the
+    /// reason (`status --note`, `edit --reason`), so the command words the message: see
+    /// [`UserError::name_reason_flag`].
+    #[error("{0:?} is a verdict and needs a reason (e.g. the evidence that settles it)")]
+    VerdictNeedsReason(&'static str),
     /// An operation refused for a reason stated in full.
     #[error("{0}")]
     Refused(String),
@@ -68,6 +73,21 @@ pub enum UserError {
          (CLAIMDB_BUSY_TIMEOUT, 10 seconds unless set); nothing was written, try again"
     )]
     Busy,
+}
+
+impl UserError {
+    /// Words a [`UserError::VerdictNeedsReason`] in `err` with the flag of the command that
+    /// asked, e.g. `--note`; any other error passes through unchanged.
+    pub fn name_reason_flag(err: anyhow::Error, flag: &str) -> anyhow::Error {
+        match err.downcast_ref::<UserError>() {
+            Some(UserError::VerdictNeedsReason(status)) => UserError::Refused(format!(
+                "{status:?} is a verdict and needs a reason: add {flag} \"why\" (e.g. the \
+                 evidence that settles it); nothing was written"
+            ))
+            .into(),
+            _ => err,
+        }
+    }
 }
 
 /// Exit codes claimdb documents (README, "Exit codes").

@@ -668,6 +668,9 @@ pub struct StanceEntry {
     pub url: Option<String>,
     pub created_at: String,
     pub created_by: String,
+    /// The import the stance came from ("claims.csv line 4"), imported by `created_by`; none
+    /// for a stance a person cited.
+    pub imported_from: Option<String>,
 }
 
 /// One event of a claim's history.

@@ -3,7 +3,6 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::claim_csv;
@@ -12,8 +11,8 @@ use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
 use crate::store::search::SearchHit;
 use crate::store::similar::SimilarClaim;
-use crate::store::Stats;
-use crate::table::{self, Style};
+use crate::store::{Stats, UnmappedRating};
+use crate::table::{self, Cell, Style};
 
 /// How data is printed (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,8 +25,7 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// schema.org ClaimReview JSON-LD, for `export` only (refused for other commands in
-    /// main.rs; elsewhere it prints as JSON).
+    /// schema.org ClaimReview JSON-LD (`export` only)
     #[value(name = "claimreview")]
     ClaimReview,
 }
@@ -147,21 +145,20 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
-                let mut table = self.style.table();
-                table.set_header(["field", "value"]);
                 let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                // Everything but the id, version, status and the two stamps is the user's text.
                 let rows = [
-                    ("id", claim.id.to_string()),
-                    ("uid", claim.uid.clone()),
-                    ("version", claim.version.to_string()),
-                    ("status", claim.status.to_string()),
-                    ("text", claim.text.clone()),
-                    ("translation", opt(&claim.translation)),
-                    ("claimant", claim.claimant.clone()),
-                    ("supported by", claim.supported_by.join("; ")),
-                    ("disputed by", claim.disputed_by.join("; ")),
-                    ("quantity", claim.quantity()),
-                    ("location", opt(&claim.location)),
+                    ("id", claim.id.to_string(), false),
+                    ("uid", claim.uid.clone(), false),
+                    ("version", claim.version.to_string(), false),
+                    ("status", claim.status.to_string(), false),
+                    ("text", claim.text.clone(), true),
+                    ("translation", opt(&claim.translation), true),
+                    ("claimant", claim.claimant.clone(), true),
+                    ("supported by", claim.supported_by.join("; "), true),
+                    ("disputed by", claim.disputed_by.join("; "), true),
+                    ("quantity", claim.quantity(), true),
+                    ("location", opt(&claim.location), true),
                     (
                         "date",
                         claim
@@ -169,32 +166,40 @@ impl Output {
                             .as_ref()
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
+                        false,
                     ),
-                    ("article", opt(&claim.article_title)),
-                    ("article url", opt(&claim.article_url)),
-                    ("tags", claim.tags.join("; ")),
-                    ("note", opt(&claim.note)),
+                    ("article", opt(&claim.article_title), true),
+                    ("article url", opt(&claim.article_url), true),
+                    ("tags", claim.tags.join("; "), true),
+                    ("note", opt(&claim.note), true),
                     (
                         "created",
                         format!("{} by {}", claim.created_at, claim.created_by),
+                        true,
                     ),
                     (
                         "updated",
                         format!("{} by {}", claim.updated_at, claim.updated_by),
+                        true,
                     ),
                 ];
                 let room = self.style.room_after(&[12]);
-                for (name, value) in rows.into_iter().filter(|(_, v)| !v.is_empty()) {
+                let mut cells = Vec::new();
+                for (name, value, user) in rows.into_iter().filter(|(_, v, _)| !v.is_empty()) {
+                    let value = Style::wrap(&value, room.unwrap_or(usize::MAX));
                     let cell = if name == "status" {
                         table::status_cell(claim.status)
+                    } else if user {
+                        self.style.user(value)
                     } else {
-                        Cell::new(Style::wrap(&value, room.unwrap_or(usize::MAX)))
+                        Cell::plain(value)
                     };
-                    table.add_row(vec![Cell::new(name).add_attribute(Attribute::Bold), cell]);
+                    cells.push(vec![Cell::plain(name).bold(), cell]);
                 }
-                writeln!(self.out, "{table}")?;
+                self.style
+                    .print(&mut self.out, &["field", "value"], &cells)?;
                 if !stances.is_empty() {
-                    let headers = ["source", "stance", "quote", "url", "cited"];
+                    let headers = ["source", "stance", "quote", "url", "recorded"];
                     let mut rows: Vec<Vec<String>> = stances
                         .iter()
                         .map(|s| {
@@ -203,32 +208,39 @@ impl Output {
                                 s.stance.to_string(),
                                 s.quote.clone().unwrap_or_default(),
                                 s.url.clone().unwrap_or_default(),
-                                format!("{} by {}", s.created_at, s.created_by),
+                                match &s.imported_from {
+                                    Some(from) => format!(
+                                        "imported from {from} by {} at {}",
+                                        s.created_by, s.created_at
+                                    ),
+                                    None => {
+                                        format!("cited by {} at {}", s.created_by, s.created_at)
+                                    }
+                                },
                             ]
                         })
                         .collect();
-                    self.style.fit_evenly(&headers, &mut rows, &[1, 4]);
-                    let mut table = self.style.table();
-                    table.set_header(headers);
-                    for row in rows {
-                        table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
-                    }
-                    writeln!(self.out, "{table}")?;
+                    self.style.fit_evenly(&headers, &mut rows, &[1]);
+                    self.print_user_rows(&headers, rows, &[1])?;
                 }
                 if !reviews.is_empty() {
-                    let mut table = self.style.table();
-                    table.set_header(["reviewed by", "rating", "date", "url", "title"]);
-                    for r in reviews.iter().map(|r| &r.review) {
-                        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-                        table.add_row([
-                            r.publisher.clone(),
-                            table::truncate(&opt(&r.rating), 80),
-                            opt(&r.review_date),
-                            opt(&r.url),
-                            table::truncate(&opt(&r.title), 80),
-                        ]);
-                    }
-                    writeln!(self.out, "{table}")?;
+                    let headers = ["reviewed by", "rating", "date", "url", "title"];
+                    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                    let mut rows: Vec<Vec<String>> = reviews
+                        .iter()
+                        .map(|r| &r.review)
+                        .map(|r| {
+                            vec![
+                                r.publisher.clone(),
+                                opt(&r.rating),
+                                opt(&r.review_date),
+                                opt(&r.url),
+                                opt(&r.title),
+                            ]
+                        })
+                        .collect();
+                    self.style.fit_evenly(&headers, &mut rows, &[2]);
+                    self.print_user_rows(&headers, rows, &[2])?;
                 }
             }
             Format::Csv => {
@@ -262,6 +274,7 @@ impl Output {
             events,
             &["at", "actor", "action", "field", "old", "new", "note"],
             &[0, 1, 2, 3],
+            &[0, 2, 3],
             |e| {
                 vec![
                     e.at.clone(),
@@ -281,6 +294,7 @@ impl Output {
         self.records(
             sources,
             &["name", "kind", "aliases", "claims", "supports", "disputes"],
+            &[1, 3, 4, 5],
             &[1, 3, 4, 5],
             |s| {
                 vec![
@@ -359,7 +373,7 @@ impl Output {
             writeln!(self.out)?;
             return Ok(());
         }
-        self.records(&rows, &["group", "name", "claims"], &[0, 2], |r| {
+        self.records(&rows, &["group", "name", "claims"], &[0, 2], &[0, 2], |r| {
             vec![r.group.to_owned(), r.name.clone(), r.claims.to_string()]
         })
     }
@@ -369,6 +383,7 @@ impl Output {
         self.records(
             entries,
             &["rating", "status", "origin", "key"],
+            &[1, 2],
             &[1, 2],
             |e| {
                 let origin = match (e.origin, e.overrides) {
@@ -386,14 +401,34 @@ impl Output {
         )
     }
 
-    /// Search results, best first: a snippet per claim in a table and CSV, whole claims with
-    /// their score and snippet in JSON.
-    pub fn search_hits(&mut self, hits: &[SearchHit]) -> anyhow::Result<()> {
+    /// Rating texts the map does not know, most frequent first.
+    pub fn unmapped_ratings(&mut self, unmapped: &[UnmappedRating]) -> anyhow::Result<()> {
         self.records(
-            hits,
+            unmapped,
+            &["rating", "reviews", "claims"],
+            &[1, 2],
+            &[1, 2],
+            |u| {
+                vec![
+                    u.rating.clone(),
+                    u.reviews.to_string(),
+                    u.claims.to_string(),
+                ]
+            },
+        )
+    }
+
+    /// Search results, best first: a snippet per claim in a table and CSV, whole claims with
+    /// their score and snippet in JSON. Feed it with [`RecordList::push`]: hits stream.
+    pub fn search_hits(&mut self) -> anyhow::Result<RecordList<'_, SearchHit>> {
+        RecordList::new(
+            &mut self.out,
+            self.format,
+            self.style,
             &["id", "score", "status", "claimant", "matched", "snippet"],
             &[0, 1, 2, 4],
-            |h| {
+            &[0, 1, 2, 4],
+            |h: &SearchHit| {
                 vec![
                     h.claim.id.to_string(),
                     h.score.to_string(),
@@ -412,6 +447,7 @@ impl Output {
             similar,
             &["id", "similarity", "status", "claimant", "text"],
             &[0, 1, 2],
+            &[0, 1, 2],
             |s| {
                 vec![
                     s.claim.id.to_string(),
@@ -424,24 +460,33 @@ impl Output {
         )
     }
 
-    /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`.
+    /// A table of fitted `rows` in which every cell but those of the `plain` columns (ids,
+    /// counts, statuses, times: claimdb's own text) is user text, isolated on a terminal.
+    fn print_user_rows(
+        &mut self,
+        headers: &[&str],
+        rows: Vec<Vec<String>>,
+        plain: &[usize],
+    ) -> io::Result<()> {
+        let cells = user_cells(self.style, rows, plain);
+        self.style.print(&mut self.out, headers, &cells)
+    }
+
+    /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`. In a
+    /// table, the columns in `whole` are never cut and those in `plain` are not user text.
     fn records<T: Serialize>(
         &mut self,
         items: &[T],
         headers: &[&str],
         whole: &[usize],
+        plain: &[usize],
         cells: impl Fn(&T) -> Vec<String>,
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let mut rows: Vec<Vec<String>> = items.iter().map(&cells).collect();
                 self.style.fit_evenly(headers, &mut rows, whole);
-                let mut table = self.style.table();
-                table.set_header(headers.to_vec());
-                for row in rows {
-                    table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
-                }
-                writeln!(self.out, "{table}")?;
+                self.print_user_rows(headers, rows, plain)?;
             }
             Format::Csv => {
                 let mut w = claim_csv::writer(&mut self.out);
@@ -466,8 +511,8 @@ impl Output {
     }
 }
 
-/// A list of claims being written: streamed row by row, except a table, which needs every row
-/// to size its columns.
+/// A list of claims being written: streamed row by row; a table, which needs its rows to size
+/// its columns, a page at a time (see [`PAGE_ROWS`]).
 pub struct ClaimList<'a> {
     sink: Sink<'a>,
     count: u64,
@@ -475,8 +520,45 @@ pub struct ClaimList<'a> {
     translated: bool,
 }
 
+/// A table longer than this many rows, or holding more than [`PAGE_BYTES`] of text, is printed
+/// in pages, each with its header, so that a list of a million claims does not hold them all.
+const PAGE_ROWS: usize = 1000;
+/// See [`PAGE_ROWS`].
+const PAGE_BYTES: usize = 1 << 20;
+
+/// Rows of a table waiting to be printed: one page at most.
+struct Page<R> {
+    rows: Vec<R>,
+    bytes: usize,
+}
+
+impl<R> Page<R> {
+    fn new() -> Self {
+        Page {
+            rows: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Adds a row of `bytes` bytes; returns the full page when it is time to print one.
+    fn add(&mut self, row: R, bytes: usize) -> Option<Vec<R>> {
+        self.rows.push(row);
+        self.bytes += bytes;
+        (self.rows.len() >= PAGE_ROWS || self.bytes >= PAGE_BYTES).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Vec<R> {
+        self.bytes = 0;
+        std::mem::take(&mut self.rows)
+    }
+}
+
+fn cell_bytes(cells: &[String]) -> usize {
+    cells.iter().map(String::len).sum()
+}
+
 enum Sink<'a> {
-    Table(Vec<(Status, Vec<String>)>, Style, &'a mut dyn Write),
+    Table(Page<(Status, Vec<String>)>, Style, &'a mut dyn Write),
     Csv(Box<csv::Writer<&'a mut dyn Write>>, bool),
     Json(&'a mut dyn Write),
     Jsonl(&'a mut dyn Write),
@@ -495,7 +577,7 @@ impl<'a> ClaimList<'a> {
         style: Style,
     ) -> anyhow::Result<Self> {
         let sink = match format {
-            Format::Table => Sink::Table(Vec::new(), style, out),
+            Format::Table => Sink::Table(Page::new(), style, out),
             Format::Csv => {
                 let mut w = claim_csv::writer(out);
                 claim_csv::write_header(&mut w)?;
@@ -517,26 +599,27 @@ impl<'a> ClaimList<'a> {
     /// Adds one claim.
     pub fn push(&mut self, claim: Claim) -> anyhow::Result<()> {
         match &mut self.sink {
-            Sink::Table(rows, _, _) => {
+            Sink::Table(page, style, w) => {
                 let text = match (&claim.translation, self.translated) {
                     (Some(t), true) => t.as_str(),
                     _ => claim.text.as_str(),
                 };
-                rows.push((
-                    claim.status,
-                    vec![
-                        claim.id.to_string(),
-                        claim.status.to_string(),
-                        claim.claimant.clone(),
-                        table::truncate(text, usize::MAX),
-                        claim.quantity(),
-                        claim
-                            .claim_date
-                            .as_ref()
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                    ],
-                ));
+                let cells = vec![
+                    claim.id.to_string(),
+                    claim.status.to_string(),
+                    claim.claimant.clone(),
+                    table::truncate(text, usize::MAX),
+                    claim.quantity(),
+                    claim
+                        .claim_date
+                        .as_ref()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ];
+                let bytes = cell_bytes(&cells);
+                if let Some(full) = page.add((claim.status, cells), bytes) {
+                    print_claim_table(&mut **w, *style, full)?;
+                }
             }
             Sink::Csv(w, safe) => claim_csv::write_claim(w, &claim, *safe)?,
             Sink::Json(w) => {
@@ -556,36 +639,10 @@ impl<'a> ClaimList<'a> {
     /// Ends the list; returns how many claims it held. An empty table prints nothing.
     pub fn finish(self) -> anyhow::Result<u64> {
         match self.sink {
-            Sink::Table(rows, style, w) => {
-                if self.count > 0 {
-                    let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) =
-                        rows.into_iter().unzip();
-                    // On a narrow terminal the date and quantity go, then the claimant: the
-                    // id, status and some of the text always show.
-                    let keep: &[usize] = match style.width {
-                        Some(w) if w < 48 => &[0, 1, 3],
-                        Some(w) if w < 72 => &[0, 1, 2, 3],
-                        _ => &[0, 1, 2, 3, 4, 5],
-                    };
-                    let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
-                    for row in &mut cells {
-                        *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
-                    }
-                    // The text gives way first, then the claimant, then the quantity.
-                    let position = |column: usize| keep.iter().position(|&k| k == column);
-                    let shrink: Vec<(usize, usize)> = [(3, 10), (2, 10), (4, 8)]
-                        .into_iter()
-                        .filter_map(|(c, min)| position(c).map(|p| (p, min)))
-                        .collect();
-                    style.fit(&headers, &mut cells, &shrink);
-                    let mut table = style.table();
-                    table.set_header(headers);
-                    for (status, row) in statuses.into_iter().zip(cells) {
-                        let mut row: Vec<Cell> = row.iter().map(|c| table::text_cell(c)).collect();
-                        row[1] = table::status_cell(status);
-                        table.add_row(row);
-                    }
-                    writeln!(w, "{table}")?;
+            Sink::Table(mut page, style, w) => {
+                let rows = page.take();
+                if !rows.is_empty() {
+                    print_claim_table(w, style, rows)?;
                 }
             }
             Sink::Csv(mut w, _) => w.flush()?,
@@ -597,4 +654,181 @@ impl<'a> ClaimList<'a> {
         }
         Ok(self.count)
     }
+}
+
+/// Prints claims as a table fitted to the terminal. The claim text gets at least half of the
+/// width: on a narrow terminal the date goes first, then the quantity, then the claimant, and
+/// the claimant and quantity are shortened before the text goes below half.
+fn print_claim_table(
+    w: &mut dyn Write,
+    style: Style,
+    rows: Vec<(Status, Vec<String>)>,
+) -> io::Result<()> {
+    const TEXT: usize = 3;
+    let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) = rows.into_iter().unzip();
+    // The id, status and date are never shortened (usize::MAX: their full width).
+    let narrowest = [usize::MAX, usize::MAX, 10, 10, 8, usize::MAX];
+    let keep = style.columns_that_fit(&LIST_HEADERS, &cells, TEXT, &narrowest, &[5, 4, 2]);
+    let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
+    for row in &mut cells {
+        *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
+    }
+    let position = |column: usize| keep.iter().position(|&k| k == column);
+    let shrink: Vec<(usize, usize)> = [2, 4]
+        .into_iter()
+        .filter_map(|c| position(c).map(|p| (p, narrowest[c])))
+        .collect();
+    let text = position(TEXT).unwrap_or(0);
+    style.fit(&headers, &mut cells, text, &shrink);
+    let table: Vec<Vec<Cell>> = statuses
+        .into_iter()
+        .zip(cells)
+        .map(|(status, row)| {
+            row.into_iter()
+                .zip(&keep)
+                .map(|(cell, &column)| match column {
+                    0 => Cell::plain(cell),
+                    1 => table::status_cell(status),
+                    _ => style.user(cell),
+                })
+                .collect()
+        })
+        .collect();
+    style.print(w, &headers, &table)
+}
+
+/// A list of records being written as they come (search hits): CSV and JSON row by row, a
+/// table a page at a time (see [`PAGE_ROWS`]).
+pub struct RecordList<'a, T> {
+    sink: RecordSink<'a>,
+    headers: &'static [&'static str],
+    plain: &'static [usize],
+    whole: &'static [usize],
+    cells: fn(&T) -> Vec<String>,
+    count: u64,
+}
+
+enum RecordSink<'a> {
+    Table(Page<Vec<String>>, Style, &'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+    Json(&'a mut dyn Write),
+    Jsonl(&'a mut dyn Write),
+}
+
+impl<'a, T: Serialize> RecordList<'a, T> {
+    fn new(
+        out: &'a mut dyn Write,
+        format: Format,
+        style: Style,
+        headers: &'static [&'static str],
+        whole: &'static [usize],
+        plain: &'static [usize],
+        cells: fn(&T) -> Vec<String>,
+    ) -> anyhow::Result<Self> {
+        let sink = match format {
+            Format::Table => RecordSink::Table(Page::new(), style, out),
+            Format::Csv => {
+                let mut w = claim_csv::writer(out);
+                w.write_record(headers)?;
+                RecordSink::Csv(Box::new(w))
+            }
+            Format::Json | Format::ClaimReview => {
+                write!(out, "[")?;
+                RecordSink::Json(out)
+            }
+            Format::Jsonl => RecordSink::Jsonl(out),
+        };
+        Ok(RecordList {
+            sink,
+            headers,
+            plain,
+            whole,
+            cells,
+            count: 0,
+        })
+    }
+
+    /// Adds one record.
+    pub fn push(&mut self, item: T) -> anyhow::Result<()> {
+        match &mut self.sink {
+            RecordSink::Table(page, style, w) => {
+                let cells = (self.cells)(&item);
+                let bytes = cell_bytes(&cells);
+                if let Some(rows) = page.add(cells, bytes) {
+                    print_record_table(
+                        &mut **w,
+                        *style,
+                        self.headers,
+                        self.whole,
+                        self.plain,
+                        rows,
+                    )?;
+                }
+            }
+            RecordSink::Csv(w) => w.write_record((self.cells)(&item))?,
+            RecordSink::Json(w) => {
+                let sep = if self.count == 0 { "\n" } else { ",\n" };
+                write!(w, "{sep}")?;
+                serde_json::to_writer(&mut **w, &item)?;
+            }
+            RecordSink::Jsonl(w) => {
+                serde_json::to_writer(&mut **w, &item)?;
+                writeln!(w)?;
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the list; returns how many records it held. An empty table prints nothing.
+    pub fn finish(self) -> anyhow::Result<u64> {
+        match self.sink {
+            RecordSink::Table(mut page, style, w) => {
+                let rows = page.take();
+                if !rows.is_empty() {
+                    print_record_table(w, style, self.headers, self.whole, self.plain, rows)?;
+                }
+            }
+            RecordSink::Csv(mut w) => w.flush()?,
+            RecordSink::Json(w) => {
+                let end = if self.count == 0 { "]" } else { "\n]" };
+                writeln!(w, "{end}")?;
+            }
+            RecordSink::Jsonl(_) => {}
+        }
+        Ok(self.count)
+    }
+}
+
+/// Prints one page of records as a table fitted to the terminal: the columns in `whole` are
+/// never cut, those in `plain` are claimdb's own text, every other cell user text.
+fn print_record_table(
+    w: &mut dyn Write,
+    style: Style,
+    headers: &[&str],
+    whole: &[usize],
+    plain: &[usize],
+    mut rows: Vec<Vec<String>>,
+) -> io::Result<()> {
+    style.fit_evenly(headers, &mut rows, whole);
+    style.print(w, headers, &user_cells(style, rows, plain))
+}
+
+/// The cells of `rows`: those of the `plain` columns claimdb's own text, every other one user
+/// text (isolated on a terminal).
+fn user_cells(style: Style, rows: Vec<Vec<String>>, plain: &[usize]) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    if plain.contains(&i) {
+                        Cell::plain(text)
+                    } else {
+                        style.user(text)
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }

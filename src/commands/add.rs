@@ -13,9 +13,10 @@ use crate::model::{self, ClaimDraft, Stance, Status};
 )]
 pub struct Args {
     /// The claim exactly as it was made, in its own language
+    #[arg(allow_hyphen_values = true)]
     pub text: String,
     /// The source that made the claim (a name or an alias; a new name creates the source)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub claimant: String,
     /// Its status in the workflow
     #[arg(long, value_enum, ignore_case = true, default_value_t = Status::Unverified)]

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long)]
     pub disputes: bool,
     /// What the source said
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub quote: Option<String>,
     /// Where it said it
     #[arg(long, value_parser = model::check_url)]

@@ -15,10 +15,10 @@ pub struct Args {
     /// The claim's id
     pub id: i64,
     /// New text for the claim
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub text: Option<String>,
     /// A different claimant (name or alias)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub claimant: Option<String>,
     /// A new status (a verdict needs --reason)
     #[arg(long, value_enum, ignore_case = true)]
@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<Field>,
     /// Why the change was made, recorded in history
-    #[arg(long, value_name = "WHY")]
+    #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub reason: Option<String>,
     /// Refuse if the claim is no longer at this version (`show` gives it): nobody else's
     /// change is overwritten
@@ -56,14 +56,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         )
         .into());
     }
-    let changes = ctx.store.update_claim(
-        args.id,
-        &patch,
-        &ctx.actor,
-        Action::Edit,
-        args.reason.as_deref(),
-        args.if_version,
-    )?;
+    let changes = ctx
+        .store
+        .update_claim(
+            args.id,
+            &patch,
+            &ctx.actor,
+            Action::Edit,
+            args.reason.as_deref(),
+            args.if_version,
+        )
+        .map_err(|e| UserError::name_reason_flag(e, "--reason"))?;
     if changes.is_empty() {
         ctx.out.note(format!("claim {}: nothing changed", args.id));
     }

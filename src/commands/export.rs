@@ -9,7 +9,7 @@ use anyhow::Context;
 use super::list::FilterArgs;
 use super::Ctx;
 use crate::error::UserError;
-use crate::formats::claimreview::{self, ClaimReviewList, Desk};
+use crate::formats::claimreview::{self, ClaimReviewList, Desk, Skipped};
 use crate::model::{self, Status};
 use crate::output::{ClaimList, Format};
 use crate::table::Style;
@@ -24,12 +24,18 @@ use crate::table::Style;
     gives the same bytes. Reviews are not CSV columns (a claim has any number of them, and no\n\
     cell format would keep them exact): they travel in `show --format json` and ClaimReview.\n\n\
     --format claimreview writes a JSON-LD array of schema.org ClaimReview objects, one per\n\
-    claim with a verdict (verified, misleading, false, unverifiable), authored by --publisher:\n\
-      claimdb export --format claimreview --publisher 'Our Desk' --publisher-url https://desk.example\n\
-    reviewRating: alternateName always (the desk's stored rating words, or True, Misleading,\n\
-    False, Unverifiable); ratingValue false 1, misleading 2, verified 3 (worstRating 1,\n\
-    bestRating 3), none for unverifiable. Claims that lack what the format needs are skipped\n\
-    with a warning each. `claimdb import --from claimreview` reads it back.")]
+    claim whose verdict (verified, misleading, false, unverifiable) the desk set itself, with\n\
+    `claimdb status` or `edit` (verdicts taken from other publishers' reviews or from imports\n\
+    are theirs, not the desk's, and are left out), authored by --publisher:\n\
+      claimdb export --format claimreview --publisher 'Our Desk' --publisher-url https://desk.example \\\n\
+        --review-url 'https://desk.example/checks/{id}' --lang ar\n\
+    url: the desk's fact-check of the claim, from --review-url ({id} the claim's id, {uid} its\n\
+    uid). inLanguage: --lang (en unless given). reviewRating: alternateName always (the desk's\n\
+    stored rating words, or the verdict's label in --lang: True, Misleading, False,\n\
+    Unverifiable; صحيح، مضلل، زائف، غير قابل للتحقق); ratingValue false 1, misleading 2,\n\
+    verified 3 (worstRating 1, bestRating 3), none for unverifiable. Claims that lack what the\n\
+    format needs are skipped with a warning each. `claimdb import --from claimreview` reads it\n\
+    back.")]
 pub struct Args {
     /// Write to this file (replaced only once the export is complete) instead of stdout
     #[arg(long, short, value_name = "FILE")]
@@ -43,6 +49,14 @@ pub struct Args {
     /// ClaimReview: the publishing organisation's web address
     #[arg(long, value_name = "URL")]
     pub publisher_url: Option<String>,
+    /// ClaimReview: the address of the desk's fact-check of each claim, {id} or {uid} standing
+    /// for the claim (a stored review of the desk's keeps its own url)
+    #[arg(long, value_name = "TEMPLATE", env = "CLAIMDB_REVIEW_URL",
+          value_parser = claimreview::check_review_url)]
+    pub review_url: Option<String>,
+    /// ClaimReview: the language the desk publishes in: inLanguage, and the rating labels
+    #[arg(long, value_enum, ignore_case = true, value_name = "LANG")]
+    pub lang: Option<claimreview::Lang>,
     #[command(flatten)]
     pub filter: FilterArgs,
 }
@@ -56,11 +70,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if args.bom && format != Format::Csv {
         return Err(UserError::Refused("--bom applies to CSV exports only".into()).into());
     }
-    if format != Format::ClaimReview && args.publisher_url.is_some() {
-        return Err(UserError::Refused(
-            "--publisher-url applies to --format claimreview only".into(),
-        )
-        .into());
+    if format != Format::ClaimReview {
+        let flags = [
+            ("--publisher-url", args.publisher_url.is_some()),
+            ("--review-url", args.review_url.is_some()),
+            ("--lang", args.lang.is_some()),
+        ];
+        if let Some((flag, _)) = flags.iter().find(|(_, given)| *given) {
+            return Err(
+                UserError::Refused(format!("{flag} applies to --format claimreview only")).into(),
+            );
+        }
     }
     if let Some(path) = &args.output {
         if path.exists() && crate::files::same_file(path, ctx.store.path()) {
@@ -129,6 +149,8 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             .map(model::check_url)
             .transpose()
             .map_err(UserError::Invalid)?,
+        review_url: args.review_url.clone(),
+        lang: args.lang.unwrap_or_default(),
     };
     let mut filter = args.filter.to_filter()?;
     let verdicts: Vec<Status> = Status::ALL
@@ -151,6 +173,7 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     }
     let map = ctx.store.rating_map()?;
     let mut skipped = 0u64;
+    let mut not_ours = 0u64;
     let mut long = Vec::new();
     let store = &ctx.store;
     let out = &ctx.out;
@@ -159,7 +182,7 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         store.for_each_claim(&filter, |claim| {
             let reviews = store.reviews(claim.id)?;
             let verdict = store.verdict(&claim)?;
-            match claimreview::build(&claim, &desk, &reviews, verdict, &map) {
+            match claimreview::build(&claim, &desk, &reviews, &verdict, &map) {
                 Ok(review) => {
                     let length = review.claim_reviewed.chars().count();
                     if length > claimreview::CLAIM_REVIEWED_MAX {
@@ -167,7 +190,11 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                     }
                     list.push(&review)
                 }
-                Err(missing) => {
+                Err(Skipped::NotTheDesks) => {
+                    not_ours += 1;
+                    Ok(())
+                }
+                Err(Skipped::Missing(missing)) => {
                     skipped += 1;
                     out.warn(format!(
                         "claim {} skipped: {}",
@@ -199,6 +226,13 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if skipped > 0 {
         out.warn(format!(
             "{skipped} claim(s) skipped: they lack what ClaimReview needs (listed above)"
+        ));
+    }
+    if not_ours > 0 {
+        out.note(format!(
+            "note: {not_ours} claim(s) not exported: their verdicts came from other publishers' \
+             reviews or from imports, not from the desk (`claimdb status` records a verdict of \
+             the desk's own)"
         ));
     }
     let target = args

@@ -7,7 +7,7 @@ use crate::model::{self, ClaimDate, ClaimPatch, Field, Qualifier};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ClaimFields {
     /// An English (or other) translation of the claim
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub translation: Option<String>,
     /// The figure claimed, e.g. 1000 (Arabic-Indic digits are fine)
     #[arg(long, value_parser = model::parse_value, allow_hyphen_values = true)]
@@ -19,7 +19,7 @@ pub struct ClaimFields {
     #[arg(long, value_enum, ignore_case = true)]
     pub qualifier: Option<Qualifier>,
     /// Where it happened, e.g. "Moura, Mali"
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub location: Option<String>,
     /// When it happened: YYYY, YYYY-MM or YYYY-MM-DD
     #[arg(long)]
@@ -28,13 +28,13 @@ pub struct ClaimFields {
     #[arg(long, value_parser = model::check_url)]
     pub article_url: Option<String>,
     /// The article's title
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub article_title: Option<String>,
     /// A tag (repeat for more)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// A note on the claim
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub note: Option<String>,
 }
 

@@ -29,7 +29,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
     /// Only claims matching this search query, best match first (syntax: `claimdb search --help`)
-    #[arg(long, value_name = "QUERY")]
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub search: Option<String>,
 }
 

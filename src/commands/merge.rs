@@ -17,7 +17,7 @@ pub struct Args {
     /// The duplicate to fold into it
     pub dup: i64,
     /// Why they are the same claim, recorded in both histories
-    #[arg(long, value_name = "WHY")]
+    #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub note: Option<String>,
 }
 

@@ -29,18 +29,20 @@ pub struct Args {
     pub limit: u64,
 }
 
-/// Prints the matching claims, best first, each with a snippet of the matching text.
+/// Prints the matching claims, best first, each with a snippet of the matching text, as they
+/// are found (a table a page at a time).
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let query = query::parse(&args.query)?;
     for note in &query.notes {
         ctx.out.note(note);
     }
-    let hits = ctx
-        .store
-        .search(&query, &ClaimFilter::default(), args.limit)?;
-    if hits.is_empty() && ctx.out.format() == Format::Table {
-        ctx.out.note("no claims match");
-        return Ok(());
+    let Ctx { store, out, .. } = ctx;
+    let mut hits = out.search_hits()?;
+    store.search(&query, &ClaimFilter::default(), args.limit, |hit| {
+        hits.push(hit)
+    })?;
+    if hits.finish()? == 0 && out.format() == Format::Table {
+        out.note("no claims match");
     }
-    ctx.out.search_hits(&hits)
+    Ok(())
 }

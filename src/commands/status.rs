@@ -1,6 +1,7 @@
 //! `claimdb status`: move a claim through the workflow.
 
 use super::Ctx;
+use crate::error::UserError;
 use crate::model::{Action, ClaimPatch, Status};
 
 /// `claimdb status ID STATUS [--note WHY]`
@@ -14,7 +15,7 @@ pub struct Args {
     #[arg(value_enum, ignore_case = true)]
     pub status: Status,
     /// Why: required for a verdict, recorded in history
-    #[arg(long, value_name = "WHY")]
+    #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub note: Option<String>,
     /// Refuse if the claim is no longer at this version (`show` gives it)
     #[arg(long, value_name = "N")]
@@ -27,14 +28,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         status: Some(args.status),
         ..ClaimPatch::default()
     };
-    let changes = ctx.store.update_claim(
-        args.id,
-        &patch,
-        &ctx.actor,
-        Action::Status,
-        args.note.as_deref(),
-        args.if_version,
-    )?;
+    let changes = ctx
+        .store
+        .update_claim(
+            args.id,
+            &patch,
+            &ctx.actor,
+            Action::Status,
+            args.note.as_deref(),
+            args.if_version,
+        )
+        .map_err(|e| UserError::name_reason_flag(e, "--note"))?;
     match changes.first() {
         Some(change) => ctx.out.note(format!(
             "claim {}: {} → {}",

@@ -1,7 +1,8 @@
 //! schema.org ClaimReview in JSON-LD: what fact-checkers publish and aggregators read.
 //!
-//! Export writes claimdb's own verdicts as the desk's reviews, one object per claim with a
-//! verdict; import reads one object, an array, or a `@graph` (nested freely), and is the inverse
+//! Export writes the desk's own verdicts as its reviews, one object per claim whose verdict a
+//! person at the desk set (verdicts taken from other publishers' reviews are theirs, not the
+//! desk's); import reads one object, an array, or a `@graph` (nested freely), and is the inverse
 //! of the export, so that export → import into an empty database → export gives the same bytes.
 //!
 //! The mapping, both ways:
@@ -14,9 +15,9 @@
 //! | `itemReviewed.appearance.url`        | article url                                      |
 //! | `itemReviewed.appearance.headline`   | article title                                    |
 //! | `author.name` / `author.url`         | review publisher / site                          |
-//! | `url`, `headline`, `inLanguage`      | review url, title, language                      |
+//! | `url`, `headline`, `inLanguage`      | review url, title, language (export: `--review-url`, `--lang`) |
 //! | `datePublished`                      | review date (export: when the verdict was given) |
-//! | `reviewRating.alternateName`         | review rating text, verbatim                     |
+//! | `reviewRating.alternateName`         | review rating text, verbatim (export: the label in `--lang`) |
 //! | `reviewBody`                         | review body (export: the verdict's history note) |
 //! | `reviewRating.ratingValue`           | from the status: false 1, misleading 2, verified 3 (worst 1, best 3); none for unverifiable |
 
@@ -27,6 +28,7 @@ use super::{as_str, claim_row, first, name_of, text_value, Defaults, Parsed, Pro
 use crate::model::{self, Claim};
 use crate::ratings::{self, RatingMap};
 use crate::review::{self, Review, ReviewDraft};
+use crate::store::Verdict;
 
 /// Flattens a JSON-LD document into its nodes: arrays and `@graph`s are opened, objects kept.
 pub fn nodes(document: Value) -> Vec<Value> {
@@ -142,11 +144,86 @@ pub fn record(number: u64, node: &Value, defaults: &Defaults) -> Parsed {
     })
 }
 
-/// The desk whose verdicts are exported: `--publisher` and `--publisher-url`.
+/// The desk whose verdicts are exported: `--publisher`, `--publisher-url`, `--review-url` and
+/// `--lang`.
 #[derive(Debug, Clone)]
 pub struct Desk {
     pub name: String,
     pub url: Option<String>,
+    /// The address of the desk's fact-check of a claim, with `{id}` or `{uid}` in it.
+    pub review_url: Option<String>,
+    /// The language the desk publishes in.
+    pub lang: Lang,
+}
+
+impl Desk {
+    /// The desk's fact-check url for `claim`, from the template.
+    fn review_url_for(&self, claim: &Claim) -> Option<String> {
+        self.review_url.as_ref().map(|t| {
+            t.replace("{id}", &claim.id.to_string())
+                .replace("{uid}", &claim.uid)
+        })
+    }
+}
+
+/// Checks a `--review-url` template: a web address with `{id}` or `{uid}` where the claim goes.
+pub fn check_review_url(template: &str) -> Result<String, String> {
+    if !template.contains("{id}") && !template.contains("{uid}") {
+        return Err(format!(
+            "{template:?} has no {{id}} or {{uid}}: each claim needs its own fact-check url, \
+             e.g. 'https://desk.example/checks/{{id}}'"
+        ));
+    }
+    model::check_url(&template.replace("{id}", "1").replace("{uid}", "u"))
+        .map_err(|e| e.to_string())?;
+    Ok(template.trim().to_owned())
+}
+
+/// The languages the desk's rating labels are written in (`--lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// English: True, Misleading, False, Unverifiable
+    #[default]
+    En,
+    /// Arabic: صحيح، مضلل، زائف، غير قابل للتحقق
+    Ar,
+}
+
+impl Lang {
+    /// The BCP 47 code written as `inLanguage`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ar => "ar",
+        }
+    }
+
+    /// A verdict's rating label in this language. Each label is in the built-in rating map with
+    /// the same status, so that importing the export gives the same verdicts back.
+    pub fn label(self, status: crate::model::Status) -> &'static str {
+        use crate::model::Status;
+        match self {
+            Lang::En => ratings::verdict_label(status),
+            Lang::Ar => match status {
+                Status::Verified => "صحيح",
+                Status::Misleading => "مضلل",
+                Status::False => "زائف",
+                Status::Unverifiable => "غير قابل للتحقق",
+                Status::Disputed => "متنازع عليه",
+                Status::InReview => "قيد التحقق",
+                Status::Unverified => "لم يتحقق منه",
+            },
+        }
+    }
+}
+
+/// Why a claim with a verdict is not exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// The verdict is not the desk's: it was taken from another publisher's review or an import.
+    NotTheDesks,
+    /// It lacks what the format needs (each item names the field).
+    Missing(Vec<String>),
 }
 
 /// A schema.org ClaimReview as claimdb writes it. Field order is the output order.
@@ -224,21 +301,23 @@ pub struct Appearance {
 /// The length above which aggregators cut `claimReviewed` (Google's guideline).
 pub const CLAIM_REVIEWED_MAX: usize = 75;
 
-/// Builds the desk's ClaimReview of a claim with a verdict, or says what it lacks.
+/// Builds the desk's ClaimReview of a claim with a verdict, or says why it is not exported.
 ///
-/// When the desk's own review of the claim is stored (it came in by an earlier import of the
-/// desk's ClaimReview) and its rating still means the claim's status, that review is the one
-/// published: its url, headline, date, rating words, language and body are written as stored.
-/// Otherwise the verdict is written from the status and its history: the status's label as
-/// rating, the time it was given as date, its note as body, and the url of any stored review by
-/// the desk.
+/// Only the desk's own verdicts are published. When the desk's own review of the claim is
+/// stored (it came in by an earlier import of the desk's ClaimReview) and its rating still means
+/// the claim's status, that review is the one published: its url, headline, date, rating words,
+/// language and body are written as stored. Otherwise the verdict must have been set by a person
+/// (`status`, `edit` or `add`), and is written from the status and its history: the status's
+/// label in the desk's language as rating, the time it was given as date, its note as body, and
+/// the desk's fact-check url (a stored review's, or `--review-url`). A verdict taken from
+/// another publisher's review, or from an imported file, is not the desk's and is not exported.
 pub fn build(
     claim: &Claim,
     desk: &Desk,
     reviews: &[Review],
-    (verdict_at, verdict_note): (String, Option<String>),
+    verdict: &Verdict,
     map: &RatingMap,
-) -> Result<ClaimReview, Vec<String>> {
+) -> Result<ClaimReview, Skipped> {
     let mut missing = Vec::new();
     let visible = claim
         .text
@@ -266,27 +345,40 @@ pub fn build(
     });
     let (url, headline, date, rating, language, body) = match published {
         Some(r) => (
-            r.url.clone(),
+            r.url.clone().or_else(|| desk.review_url_for(claim)),
             r.title.clone(),
-            r.review_date.clone().unwrap_or(verdict_at),
+            r.review_date.clone().unwrap_or_else(|| verdict.at.clone()),
             r.rating.clone().unwrap_or_default(),
-            r.language.clone(),
+            r.language
+                .clone()
+                .or_else(|| Some(desk.lang.code().to_owned())),
             r.body.clone(),
         ),
-        None => (
-            by_desk.iter().find_map(|r| r.url.clone()),
+        None if verdict.by_person => (
+            by_desk
+                .iter()
+                .find_map(|r| r.url.clone())
+                .or_else(|| desk.review_url_for(claim)),
             None,
-            verdict_at,
-            ratings::verdict_label(claim.status).to_owned(),
-            None,
-            verdict_note.filter(|n| !n.trim().is_empty()),
+            verdict.at.clone(),
+            desk.lang.label(claim.status).to_owned(),
+            Some(desk.lang.code().to_owned()),
+            verdict.note.clone().filter(|n| !n.trim().is_empty()),
         ),
+        None => return Err(Skipped::NotTheDesks),
     };
+    if url.is_none() {
+        missing.push(
+            "url: the desk's fact-check url is unknown (give --review-url, e.g. \
+             'https://desk.example/checks/{id}')"
+                .to_owned(),
+        );
+    }
     if date.trim().is_empty() {
         missing.push("datePublished: the date of the verdict is unknown".to_owned());
     }
     if !missing.is_empty() {
-        return Err(missing);
+        return Err(Skipped::Missing(missing));
     }
     let value = ratings::rating_value(claim.status);
     let appearance =
@@ -360,5 +452,33 @@ impl<'a> ClaimReviewList<'a> {
         let end = if self.count == 0 { "]" } else { "\n]" };
         writeln!(self.out, "{end}")?;
         Ok(self.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    #[test]
+    fn every_verdict_label_reads_back_as_its_verdict_in_each_language() {
+        let map = RatingMap::new(Vec::new());
+        for lang in [Lang::En, Lang::Ar] {
+            for status in Status::ALL.iter().copied().filter(|s| s.is_verdict()) {
+                assert_eq!(
+                    map.status_for(lang.label(status)),
+                    Some(status),
+                    "{lang:?} {status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_review_url_template_needs_a_place_for_the_claim() {
+        assert!(check_review_url("https://desk.example/checks/{id}").is_ok());
+        assert!(check_review_url("https://desk.example/{uid}.html").is_ok());
+        assert!(check_review_url("https://desk.example/checks").is_err());
+        assert!(check_review_url("not a url {id}").is_err());
     }
 }

@@ -48,6 +48,11 @@ impl RecordProblem {
     }
 }
 
+/// The problem of a record without a claimant: the one problem a flag fixes for every record.
+pub const CLAIMANT_MISSING: &str =
+    "the claimant is missing; it is required (give one for such records with --default \
+     claimant=NAME)";
+
 /// Values a file lacks, given on the command line (`--default claimant=NAME`).
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
@@ -126,11 +131,7 @@ fn claim_row(
             row.patch.claimant =
                 problems.check(claimant_field, model::list_item("a claimant", name));
         }
-        None => problems.add(
-            claimant_field,
-            "the claimant is missing; it is required (give one for such records with \
-             --default claimant=NAME)",
-        ),
+        None => problems.add(claimant_field, CLAIMANT_MISSING),
     }
     row
 }

@@ -121,6 +121,7 @@ pub(super) fn fold_row_into(
     keep: i64,
     row: &super::ImportRow,
     note: &str,
+    imported_from: &str,
 ) -> anyhow::Result<bool> {
     let kept = load_claim(w.tx, keep)?.ok_or(UserError::ClaimNotFound(keep))?;
     let mut other = ClaimDraft::default();
@@ -147,7 +148,14 @@ pub(super) fn fold_row_into(
             w.tx.prepare_cached("SELECT 1 FROM stance WHERE claim_id = ?1 AND source_id = ?2")?
                 .exists(params![keep, source])?;
         if source != kept_claimant && !has_stance {
-            w.cite(keep, name, stance, None, None, Some(note))?;
+            w.cite(
+                keep,
+                name,
+                stance,
+                None,
+                None,
+                super::Why::imported(note, imported_from),
+            )?;
             changed = true;
         }
     }

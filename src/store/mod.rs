@@ -29,7 +29,7 @@ use crate::model::{
     SourceSummary, Stance, StanceEntry, Status,
 };
 
-pub use reviews::{Mapped, ReviewImported};
+pub use reviews::{Mapped, ReviewImported, UnmappedRating, Verdict};
 pub use schema::Upgrade;
 
 /// Claims whose conflict an editor must see: status `disputed`, or no verdict yet and at least
@@ -491,7 +491,8 @@ impl Store {
     /// The sources that support or dispute a claim, oldest first.
     pub fn stances(&self, id: i64) -> anyhow::Result<Vec<StanceEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by
+            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by,
+                    st.imported_from
              FROM stance st JOIN source s ON s.id = st.source_id
              WHERE st.claim_id = ?1 ORDER BY st.id",
         )?;
@@ -503,6 +504,7 @@ impl Store {
                 url: r.get(3)?,
                 created_at: r.get(4)?,
                 created_by: r.get(5)?,
+                imported_from: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -683,12 +685,10 @@ impl Store {
             values.push(Value::Text(tag.trim().to_owned()));
         }
         if let Some(publisher) = &filter.reviewed_by {
-            conditions.push(
-                "c.id IN (SELECT claim_id FROM review WHERE publisher_key = ? OR lower(site) = ?)"
-                    .to_owned(),
-            );
-            values.push(Value::Text(model::source_key(publisher)));
-            values.push(Value::Text(publisher.trim().to_lowercase()));
+            let (condition, publisher_values) =
+                reviews::publisher_condition(&self.conn, publisher)?;
+            conditions.push(condition);
+            values.extend(publisher_values);
         }
         Ok((conditions.join(" AND "), values))
     }
@@ -753,7 +753,7 @@ impl Store {
             0,
         )?;
         for (name, stance) in stances {
-            w.cite(id, name, *stance, None, None, None)?;
+            w.cite(id, name, *stance, None, None, Why::default())?;
         }
         let new_sources = w.new_sources;
         tx.commit()?;
@@ -796,7 +796,7 @@ impl Store {
     ) -> anyhow::Result<(Cited, Vec<String>)> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
-        let cited = w.cite(id, source, stance, quote, url, None)?;
+        let cited = w.cite(id, source, stance, quote, url, Why::default())?;
         let new_sources = w.new_sources;
         tx.commit()?;
         Ok((cited, new_sources))
@@ -1193,11 +1193,13 @@ impl Importer<'_, '_> {
         if let (Some(uid), Some(keep)) = (&row.uid, existing) {
             if self.w.uid_was_merged(uid)? {
                 let note = format!("{note} (uid {uid} was merged into this claim)");
-                return Ok(if merge::fold_row_into(&mut self.w, keep, row, &note)? {
-                    Imported::Updated(keep)
-                } else {
-                    Imported::Unchanged(keep)
-                });
+                return Ok(
+                    if merge::fold_row_into(&mut self.w, keep, row, &note, origin)? {
+                        Imported::Updated(keep)
+                    } else {
+                        Imported::Unchanged(keep)
+                    },
+                );
             }
         }
         let existing = match (existing, &row.patch.text, &row.patch.claimant) {
@@ -1232,8 +1234,14 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        cited |= self.w.cite(id, name, stance, None, None, Some(&note))?
-                            != Cited::Unchanged;
+                        cited |= self.w.cite(
+                            id,
+                            name,
+                            stance,
+                            None,
+                            None,
+                            Why::imported(&note, origin),
+                        )? != Cited::Unchanged;
                     }
                 }
                 if changed || cited {
@@ -1288,7 +1296,7 @@ impl Importer<'_, '_> {
                 ] {
                     for name in names {
                         self.w
-                            .add_stance(id, &draft.claimant, name, stance, &updated)?;
+                            .add_stance(id, &draft.claimant, name, stance, &updated, origin)?;
                     }
                 }
                 self.added.insert(id);
@@ -1330,6 +1338,23 @@ pub(crate) const CLAIM_BY_TEXT: &str =
     "SELECT coalesce((SELECT keep_id FROM claim_merge WHERE dup_id = c.id), c.id)
      FROM claim c WHERE text_hash = ?1 AND text = ?2 AND +claimant_id = ?3
      ORDER BY +id LIMIT 1";
+/// Why a stance is written: the note for its history event, and the import it comes from (none
+/// when a person cites it).
+#[derive(Debug, Clone, Copy, Default)]
+struct Why<'a> {
+    note: Option<&'a str>,
+    imported_from: Option<&'a str>,
+}
+
+impl<'a> Why<'a> {
+    /// A stance read from a file: `note` for history, `origin` ("claims.csv line 4") kept with it.
+    fn imported(note: &'a str, origin: &'a str) -> Self {
+        Why {
+            note: Some(note),
+            imported_from: Some(origin),
+        }
+    }
+}
 
 /// The write operations shared by single commands and imports, inside one transaction.
 struct Writer<'t, 'c> {
@@ -1558,12 +1583,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             && after.status.is_verdict()
             && reason.is_none_or(|r| r.trim().is_empty())
         {
-            return Err(UserError::Refused(format!(
-                "{:?} is a verdict and needs a reason: add --note \"why\" (e.g. the evidence that \
-                 settles it)",
-                after.status.as_str()
-            ))
-            .into());
+            return Err(UserError::VerdictNeedsReason(after.status.as_str()).into());
         }
         if after.claimant != before.claimant {
             let stance: Option<String> = self
@@ -1628,6 +1648,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         name: &str,
         stance: Stance,
         (updated_at, updated_by): &(String, String),
+        imported_from: &str,
     ) -> anyhow::Result<()> {
         let (claimant_id, _) = self.resolve_source(claimant)?;
         let (source_id, canonical) = self.resolve_source(name)?;
@@ -1640,11 +1661,19 @@ impl<'t, 'c> Writer<'t, 'c> {
         let inserted = self
             .tx
             .prepare_cached(
-                "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by,
+                     imported_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (claim_id, source_id) DO NOTHING",
             )?
-            .execute(params![id, source_id, stance, updated_at, updated_by])?;
+            .execute(params![
+                id,
+                source_id,
+                stance,
+                updated_at,
+                updated_by,
+                imported_from
+            ])?;
         if inserted == 0 {
             return Err(UserError::Refused(format!(
                 "{canonical:?} is listed more than once among the supporting and disputing sources"
@@ -1689,8 +1718,12 @@ impl<'t, 'c> Writer<'t, 'c> {
         stance: Stance,
         quote: Option<&str>,
         url: Option<&str>,
-        note: Option<&str>,
+        why: Why<'_>,
     ) -> anyhow::Result<Cited> {
+        let Why {
+            note,
+            imported_from,
+        } = why;
         self.check_not_merged(id)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         self.check_not_claimant(id, source_id, &canonical)?;
@@ -1710,9 +1743,18 @@ impl<'t, 'c> Writer<'t, 'c> {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at,
-                             created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                             created_by, imported_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
-                    .execute(params![id, source_id, stance, quote, url, now, self.actor])?;
+                    .execute(params![
+                        id,
+                        source_id,
+                        stance,
+                        quote,
+                        url,
+                        now,
+                        self.actor,
+                        imported_from
+                    ])?;
                 Cited::Added
             }
             Some((old_stance, old_quote, old_url)) => {
@@ -1757,8 +1799,15 @@ impl<'t, 'c> Writer<'t, 'c> {
                 new: canonical.clone(),
             });
         }
+        // A stance that came from a file is the file's, recorded as an import, not a citation
+        // the importing user made.
+        let action = if imported_from.is_some() {
+            Action::Import
+        } else {
+            Action::Cite
+        };
         for change in &changes {
-            self.record(id, Action::Cite, Some(change), why.as_deref())?;
+            self.record(id, action, Some(change), why.as_deref())?;
         }
         self.tx
             .prepare_cached(

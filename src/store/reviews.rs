@@ -33,8 +33,131 @@ pub(super) fn review_by_publisher_sql() -> String {
 pub(super) const RATINGS_OF_CLAIM: &str =
     "SELECT publisher, rating FROM review WHERE claim_id = ?1 ORDER BY id";
 
+/// The condition (on claims `c`) for "reviewed by `given`", with its values. A publisher is
+/// found by its name, by any name or alias of the source of that name (`source add مسبار
+/// --alias Misbar` makes Misbar find مسبار's reviews), or by its site: `misbar.com`,
+/// `https://www.misbar.com/` and the site's bare name `Misbar` all find reviews from
+/// `https://misbar.com`.
+pub(super) fn publisher_condition(
+    conn: &rusqlite::Connection,
+    given: &str,
+) -> anyhow::Result<(String, Vec<rusqlite::types::Value>)> {
+    use rusqlite::types::Value;
+    let key = model::source_key(given);
+    let mut keys: Vec<String> = conn
+        .prepare_cached(
+            "SELECT key FROM source_name WHERE source_id IN
+               (SELECT source_id FROM source_name WHERE key = ?1)",
+        )?
+        .query_map([&key], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    keys.push(key);
+    keys.dedup();
+    let wanted = site_host(given);
+    // Distinct sites are few (one or two per publisher), so they are matched here rather than
+    // in SQL.
+    let sites: Vec<String> = conn
+        .prepare_cached("SELECT DISTINCT site FROM review WHERE site IS NOT NULL")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .filter_map(|site| match site {
+            Ok(site) => {
+                let host = site_host(&site);
+                let name = host.split('.').next().unwrap_or_default();
+                (host == wanted || name == wanted).then_some(Ok(site))
+            }
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_, _>>()?;
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let mut condition = format!(
+        "c.id IN (SELECT claim_id FROM review WHERE publisher_key IN ({})",
+        marks(keys.len())
+    );
+    if !sites.is_empty() {
+        condition.push_str(&format!(" OR site IN ({})", marks(sites.len())));
+    }
+    condition.push(')');
+    let values = keys.into_iter().chain(sites).map(Value::Text).collect();
+    Ok((condition, values))
+}
+
+/// Gives a claim without a verdict the status its reviews' ratings mean (see
+/// [`Importer::settle_status`]); `why` ends the history note.
+fn settle(
+    w: &mut super::Writer<'_, '_>,
+    id: i64,
+    map: &RatingMap,
+    why: &str,
+) -> anyhow::Result<Option<Status>> {
+    let current: Status =
+        w.tx.prepare_cached("SELECT status FROM claim WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+    if current != Status::Unverified {
+        return Ok(None);
+    }
+    let mut stmt = w.tx.prepare_cached(RATINGS_OF_CLAIM)?;
+    let rated: Vec<(String, Status, String)> = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|(publisher, rating)| {
+            let rating = rating?;
+            let status = map.status_for(&rating)?;
+            Some((publisher, status, rating))
+        })
+        .collect();
+    let mut statuses: Vec<Status> = rated.iter().map(|(_, s, _)| *s).collect();
+    statuses.sort();
+    statuses.dedup();
+    let new = match statuses[..] {
+        [] => return Ok(None),
+        [one] => one,
+        _ => Status::Disputed,
+    };
+    if new == Status::Unverified {
+        return Ok(None);
+    }
+    let why_rated: Vec<String> = rated
+        .iter()
+        .map(|(publisher, _, rating)| {
+            format!(
+                "{publisher} rated it {:?}",
+                crate::table::truncate(rating, 80)
+            )
+        })
+        .collect();
+    let note = format!("{} ({why})", why_rated.join("; "));
+    let patch = ClaimPatch {
+        status: Some(new),
+        ..ClaimPatch::default()
+    };
+    w.update_claim(id, &patch, Action::Review, Some(&note), false)?;
+    Ok(Some(new))
+}
+
+/// A site as a bare lower-case host: no scheme, no `www.`, no path.
+fn site_host(site: &str) -> String {
+    let site = site.trim().to_lowercase();
+    let site = site
+        .split_once("://")
+        .map_or(site.as_str(), |(_, rest)| rest);
+    let host = site.split(['/', '?', '#']).next().unwrap_or_default();
+    host.strip_prefix("www.").unwrap_or(host).to_owned()
+}
+
 fn review_from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
     review_from_row_at(r, 0)
+}
+
+/// A rating text of stored reviews that the rating map does not know.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnmappedRating {
+    /// The text as most of its reviews write it.
+    pub rating: String,
+    /// How many reviews give it.
+    pub reviews: u64,
+    /// How many claims have such a review.
+    pub claims: u64,
 }
 
 /// What a user's `ratings map` did.
@@ -77,13 +200,16 @@ impl Store {
         Ok(RatingMap::new(user))
     }
 
-    /// Lets the rating text `rating` (and every spelling that folds like it) mean `status`.
+    /// Lets the rating text `rating` (and every spelling that folds like it) mean `status`, and
+    /// gives the stored claims still `unverified` that have a review in that rating the status
+    /// their reviews now mean, each change recorded in the claim's history. Returns what the
+    /// map did and how many claims changed status.
     pub fn map_rating(
         &mut self,
         rating: &str,
         status: Status,
         actor: &str,
-    ) -> anyhow::Result<Mapped> {
+    ) -> anyhow::Result<(Mapped, u64)> {
         model::check_text("a rating", rating)?;
         let key = rating_key(rating);
         if key.is_empty() {
@@ -114,25 +240,139 @@ impl Store {
                  created_by = ?5 WHERE status <> ?3",
             params![key, rating.trim(), status, model::now(), actor],
         )?;
+        let mut rerated = 0;
+        if outcome != Mapped::Unchanged {
+            let map = {
+                let mut stmt = tx.prepare("SELECT rating, status FROM rating_map ORDER BY key")?;
+                let user = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<(String, Status)>, _>>()?;
+                RatingMap::new(user)
+            };
+            // The claims with a review in this rating, found by folding every stored rating the
+            // way the map does (the folding is not SQL's).
+            let mut claims: Vec<i64> = tx
+                .prepare(
+                    "SELECT claim_id, rating FROM review WHERE rating IS NOT NULL
+                       AND claim_id NOT IN (SELECT dup_id FROM claim_merge)",
+                )?
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .filter_map(|row| match row {
+                    Ok((id, text)) => (rating_key(&text) == key).then_some(Ok(id)),
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<_, _>>()?;
+            claims.sort_unstable();
+            claims.dedup();
+            let why = format!("rating map: {:?} now means {status}", rating.trim());
+            let mut w = super::Writer::new(&tx, actor);
+            for id in claims {
+                if settle(&mut w, id, &map, &why)?.is_some() {
+                    rerated += 1;
+                }
+            }
+        }
         tx.commit()?;
-        Ok(outcome)
+        Ok((outcome, rerated))
     }
 
-    /// When and why the claim got its current status: the last history event that set it (its
-    /// time and note), or, for a claim created with that status, its creation time.
-    pub fn verdict(&self, claim: &Claim) -> anyhow::Result<(String, Option<String>)> {
+    /// The rating texts of stored reviews that the map does not know, most frequent first:
+    /// (the text as most often written, reviews, claims). Spellings that fold alike count as one.
+    pub fn unmapped_ratings(&self) -> anyhow::Result<Vec<UnmappedRating>> {
+        let map = self.rating_map()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT rating, count(*), count(DISTINCT claim_id) FROM review
+             WHERE rating IS NOT NULL GROUP BY rating",
+        )?;
+        let mut by_key: std::collections::HashMap<String, (UnmappedRating, u64)> =
+            std::collections::HashMap::new();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, u64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (rating, reviews, claims) = row?;
+            if map.status_for(&rating).is_some() {
+                continue;
+            }
+            let key = rating_key(&rating);
+            if key.is_empty() {
+                continue;
+            }
+            let entry = by_key.entry(key).or_insert_with(|| {
+                (
+                    UnmappedRating {
+                        rating: rating.clone(),
+                        reviews: 0,
+                        claims: 0,
+                    },
+                    0,
+                )
+            });
+            // The spelling shown is the one most reviews use.
+            if reviews > entry.1 {
+                entry.0.rating = rating;
+                entry.1 = reviews;
+            }
+            entry.0.reviews += reviews;
+            // A claim with two spellings of one rating counts twice here: an upper bound.
+            entry.0.claims += claims;
+        }
+        let mut all: Vec<UnmappedRating> = by_key.into_values().map(|(u, _)| u).collect();
+        all.sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.rating.cmp(&b.rating)));
+        Ok(all)
+    }
+
+    /// When, why and how the claim got its current status: the last history event that set it,
+    /// or, for a claim created with that status, the event that created it.
+    pub fn verdict(&self, claim: &Claim) -> anyhow::Result<Verdict> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, note FROM history
+            "SELECT at, note, action FROM history
              WHERE claim_id = ?1 AND field = 'status' AND new_value = ?2
              ORDER BY id DESC LIMIT 1",
         )?;
         let found = stmt
             .query_row(params![claim.id, claim.status], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        Ok(found.unwrap_or_else(|| (claim.created_at.clone(), None)))
+        let (at, note, action) = match found {
+            Some(found) => found,
+            None => {
+                let created: Option<Action> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT action FROM history WHERE claim_id = ?1 ORDER BY id LIMIT 1",
+                    )?
+                    .query_row([claim.id], |r| r.get(0))
+                    .optional()?;
+                (
+                    claim.created_at.clone(),
+                    None,
+                    created.unwrap_or(Action::Import),
+                )
+            }
+        };
+        Ok(Verdict {
+            at,
+            note,
+            by_person: matches!(action, Action::Status | Action::Edit | Action::Create),
+        })
     }
+}
+
+/// How a claim got its current status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// When it was set.
+    pub at: String,
+    /// Why, as the history records it.
+    pub note: Option<String>,
+    /// Set by a person (`add`, `status`, `edit`), not taken from an import or a review.
+    pub by_person: bool,
 }
 
 impl Importer<'_, '_> {
@@ -302,53 +542,7 @@ impl Importer<'_, '_> {
         map: &RatingMap,
         origin: &str,
     ) -> anyhow::Result<Option<Status>> {
-        let current: Status = self
-            .w
-            .tx
-            .prepare_cached("SELECT status FROM claim WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        if current != Status::Unverified {
-            return Ok(None);
-        }
-        let mut stmt = self.w.tx.prepare_cached(RATINGS_OF_CLAIM)?;
-        let rated: Vec<(String, Status, String)> = stmt
-            .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter_map(|(publisher, rating)| {
-                let rating = rating?;
-                let status = map.status_for(&rating)?;
-                Some((publisher, status, rating))
-            })
-            .collect();
-        let mut statuses: Vec<Status> = rated.iter().map(|(_, s, _)| *s).collect();
-        statuses.sort();
-        statuses.dedup();
-        let new = match statuses[..] {
-            [] => return Ok(None),
-            [one] => one,
-            _ => Status::Disputed,
-        };
-        if new == Status::Unverified {
-            return Ok(None);
-        }
-        let why: Vec<String> = rated
-            .iter()
-            .map(|(publisher, _, rating)| {
-                format!(
-                    "{publisher} rated it {:?}",
-                    crate::table::truncate(rating, 80)
-                )
-            })
-            .collect();
-        let note = format!("{} (import of {origin})", why.join("; "));
-        let patch = ClaimPatch {
-            status: Some(new),
-            ..ClaimPatch::default()
-        };
-        self.w
-            .update_claim(id, &patch, Action::Review, Some(&note), false)?;
-        Ok(Some(new))
+        settle(&mut self.w, id, map, &format!("import of {origin}"))
     }
 
     fn touch(&self, id: i64) -> anyhow::Result<()> {

@@ -179,6 +179,9 @@ GROUP BY claimant_id, status, disputes > 0;
     // 4 → 5: a claim's reviews by claim. The partial unique indexes cannot serve
     // `claim_id = ?` alone, so every review look-up read the whole table.
     "CREATE INDEX review_by_claim ON review (claim_id, id);",
+    // 5 → 6: where a stance came from, so that an imported stance is not shown as a citation
+    // the importing user made. Stances imported before it stay NULL (their history says).
+    "ALTER TABLE stance ADD COLUMN imported_from TEXT;",
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.

@@ -119,13 +119,15 @@ fn progress(done: i64, total: i64, last: bool) {
 }
 
 impl Store {
-    /// The claims that match `query` and `filter`, best first, with a snippet each.
+    /// The claims that match `query` and `filter`, best first, with a snippet each, handed to
+    /// `visit` one at a time: memory stays flat whatever `limit` is.
     pub fn search(
         &self,
         query: &Query,
         filter: &ClaimFilter,
         limit: u64,
-    ) -> anyhow::Result<Vec<SearchHit>> {
+        mut visit: impl FnMut(SearchHit) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let expression = match_expression(&self.conn, query)?;
         let (condition, mut values) = self.filter_sql(filter)?;
         let sql = format!(
@@ -135,23 +137,19 @@ impl Store {
         values.insert(0, Value::Text(expression.fts));
         values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare(&sql)?;
-        let found: Vec<(i64, f64)> = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut hits = Vec::with_capacity(found.len());
-        for (id, score) in found {
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            let (id, score): (i64, f64) = (row.get(0)?, row.get(1)?);
             let claim = self.claim(id)?;
             let (matched, snippet) = best_snippet(&claim, &expression.words);
-            hits.push(SearchHit {
+            visit(SearchHit {
                 claim,
                 score: (score * 100.0).round() / 100.0,
                 matched,
                 snippet,
-            });
+            })?;
         }
-        Ok(hits)
+        Ok(())
     }
 
     /// The FTS5 expression for a query that `for_each_claim` joins on (list/export --search).

@@ -105,8 +105,11 @@ fn edit_refuses_nothing_to_do_a_verdict_without_reason_and_a_lone_qualifier() {
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["edit", "1"]).fails(1, &["nothing to change"]);
-    wd.run(&["edit", "1", "--status", "verified"])
-        .fails(1, &["needs a reason"]);
+    // `edit` names its own flag: following the advice must work.
+    let run = wd
+        .run(&["edit", "1", "--status", "verified"])
+        .fails(1, &["needs a reason", "add --reason"]);
+    assert!(!run.stderr.contains("--note"), "{run:?}");
     wd.run(&["edit", "1", "--qualifier", "approx"])
         .fails(1, &["qualifier describes a value"]);
     wd.run(&[
@@ -130,4 +133,47 @@ fn changing_the_claimant_resolves_aliases() {
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["edit", "1", "--claimant", "hrw"]).ok();
     assert_eq!(wd.json(&["show", "1"])["claimant"], "Human Rights Watch");
+}
+
+#[test]
+fn text_flags_take_values_that_begin_with_a_dash() {
+    let wd = Workdir::new();
+    let id = wd.add(&["-5 soldiers were seen", "--claimant", "-A", "--note", "-x"]);
+    wd.run(&[
+        "edit",
+        &id.to_string(),
+        "--status",
+        "verified",
+        "--reason",
+        "-1 radar unit",
+    ])
+    .ok();
+    wd.run(&[
+        "status",
+        &id.to_string(),
+        "false",
+        "--note",
+        "-2 radar units",
+    ])
+    .ok();
+    wd.run(&[
+        "cite",
+        &id.to_string(),
+        "B",
+        "--disputes",
+        "--quote",
+        "-- none --",
+    ])
+    .ok();
+    let claim = wd.json(&["show", &id.to_string()]);
+    assert_eq!(claim["text"], "-5 soldiers were seen");
+    assert_eq!(claim["claimant"], "-A");
+    assert_eq!(claim["note"], "-x");
+    assert_eq!(claim["stances"][0]["quote"], "-- none --", "{claim}");
+    let history = wd.history(id);
+    let notes: Vec<&str> = history.iter().filter_map(|e| e["note"].as_str()).collect();
+    assert!(
+        notes.contains(&"-1 radar unit") && notes.contains(&"-2 radar units"),
+        "{notes:?}"
+    );
 }

@@ -58,7 +58,7 @@ fn id_of(wd: &Workdir, text: &str) -> i64 {
 }
 
 /// The aggregators' requirements, checked strictly on every exported object.
-fn check_claim_review(object: &Value, url_known: bool) {
+fn check_claim_review(object: &Value) {
     let o = object.as_object().expect("an object");
     assert_eq!(o["@context"], "https://schema.org", "{object}");
     assert_eq!(o["@type"], "ClaimReview", "{object}");
@@ -84,10 +84,13 @@ fn check_claim_review(object: &Value, url_known: bool) {
     assert!(item["author"]["name"]
         .as_str()
         .is_some_and(|n| !n.is_empty()));
-    if url_known {
-        let url = o["url"].as_str().expect("url where known");
-        assert!(url.starts_with("http"), "{object}");
-    }
+    // Every review carries the desk's fact-check url and its language.
+    let url = o["url"].as_str().expect("url");
+    assert!(url.starts_with("http"), "{object}");
+    assert!(
+        o["inLanguage"].as_str().is_some_and(|l| !l.is_empty()),
+        "{object}"
+    );
     let allowed = [
         "@context",
         "@type",
@@ -200,6 +203,35 @@ fn a_missing_claimant_is_a_problem_unless_a_default_is_given() {
             "--default claimant=NAME",
             "nothing was written",
         ],
+    );
+    assert_eq!(claims(&wd).len(), 0);
+}
+
+#[test]
+fn repeated_missing_claimants_are_capped_and_end_with_the_flag_that_fixes_them() {
+    let wd = Workdir::new();
+    let records: Vec<serde_json::Value> = (0..99)
+        .map(|i| serde_json::json!({"text": format!("claim {i}"), "claimReview": []}))
+        .collect();
+    let file = wd.write(
+        "many.json",
+        serde_json::json!({ "claims": records }).to_string(),
+    );
+    let run = wd
+        .run(&["import", "--from", "factcheck-api", file.to_str().unwrap()])
+        .fails(
+            1,
+            &[
+                "… and 94 more record(s) with the same problem",
+                "nothing was written",
+            ],
+        );
+    let missing = run.stderr.matches("the claimant is missing").count();
+    assert_eq!(missing, 6, "five listed and one count: {run:?}");
+    let last = run.stderr.trim_end().lines().last().unwrap();
+    assert!(
+        last.contains("99 record(s) have no claimant: add --default claimant=NAME"),
+        "{run:?}"
     );
     assert_eq!(claims(&wd).len(), 0);
 }
@@ -435,13 +467,15 @@ fn claimreview_export_import_export_is_identical() {
         "Desk",
         "--publisher-url",
         "https://desk.example",
+        "--review-url",
+        "https://desk.example/checks/{id}",
     ];
     let first = a.run(&args).ok();
     let exported: Value = first.json();
     let objects = exported.as_array().unwrap();
-    // Four desk verdicts, the Desk-reviewed Wagner claim and the PolitiFact-rated bridge claim;
-    // "Still open" has no verdict.
-    assert_eq!(objects.len(), 6, "{first:?}");
+    // Four desk verdicts and the Desk-reviewed Wagner claim; the bridge claim's verdict is
+    // PolitiFact's, and "Still open" has no verdict.
+    assert_eq!(objects.len(), 5, "{first:?}");
     let b = Workdir::new();
     let file = b.write("desk.jsonld", &first.stdout);
     b.run(&["import", "--from", "claimreview", file.to_str().unwrap()])
@@ -475,12 +509,19 @@ fn exported_claimreview_has_what_aggregators_require() {
     let wd = Workdir::new();
     desk_database(&wd);
     let run = wd
-        .run(&["export", "--format", "claimreview", "--publisher", "Desk"])
+        .run(&[
+            "export",
+            "--format",
+            "claimreview",
+            "--publisher",
+            "Desk",
+            "--review-url",
+            "https://desk.example/checks/{id}",
+        ])
         .ok();
     let exported = run.json();
     for object in exported.as_array().unwrap() {
-        let url_known = object["claimReviewed"] == "نحو ألف من مقاتلي فاجنر في مالي";
-        check_claim_review(object, url_known);
+        check_claim_review(object);
     }
     let by_text = |text: &str| {
         exported
@@ -504,15 +545,120 @@ fn exported_claimreview_has_what_aggregators_require() {
     );
     assert_eq!(halved["itemReviewed"]["datePublished"], "2024");
     assert_eq!(halved["reviewBody"], "Only one region");
-    assert!(halved.get("url").is_none());
+    assert_eq!(
+        halved["url"],
+        format!(
+            "https://desk.example/checks/{}",
+            id_of(&wd, "Unemployment halved")
+        )
+    );
+    assert_eq!(halved["inLanguage"], "en");
     assert_eq!(
         by_text("The bridge opened in 1999")["reviewRating"]["ratingValue"],
         3
     );
-    // A PolitiFact review is not the desk's: the desk's verdict is written from its status.
-    let bridge = by_text("Says the bridge was built in 1999");
-    assert_eq!(bridge["reviewRating"]["alternateName"], "False");
-    assert_eq!(bridge["author"]["name"], "Desk");
+    // PolitiFact's verdict is PolitiFact's, not the desk's: it is not published as the desk's.
+    assert!(
+        !exported
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["claimReviewed"] == "Says the bridge was built in 1999"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("1 claim(s) not exported: their verdicts came from other"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn claimreview_exports_only_the_desks_verdicts_in_its_language_and_no_local_path() {
+    let wd = Workdir::new();
+    // Verdicts that came in by import: a CSV with statuses and a Fact Check API file.
+    let csv = wd.write(
+        "imported-verdicts.csv",
+        "text,claimant,status\nThe dam burst,Ministry,false\nThe road opened,Mayor,verified\n",
+    );
+    wd.run(&["import", csv.to_str().unwrap()]).ok();
+    let api = fixture("factcheck-api.json");
+    wd.run(&[
+        "import",
+        "--from",
+        "factcheck-api",
+        "--default",
+        "claimant=unknown",
+        &api,
+    ])
+    .ok();
+    assert!(
+        wd.json(&["list", "--status", "false,misleading,verified"])
+            .as_array()
+            .unwrap()
+            .len()
+            >= 3
+    );
+    // One verdict the desk sets itself, on an imported claim.
+    wd.run(&[
+        "status",
+        "1",
+        "misleading",
+        "--note",
+        "Only the upper road opened",
+    ])
+    .ok();
+    let run = wd
+        .run(&[
+            "export",
+            "--format",
+            "claimreview",
+            "--publisher",
+            "Desk",
+            "--review-url",
+            "https://desk.example/checks/{id}",
+            "--lang",
+            "ar",
+        ])
+        .ok();
+    let exported = run.json();
+    let objects = exported.as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{run:?}");
+    let o = &objects[0];
+    check_claim_review(o);
+    assert_eq!(o["claimReviewed"], "The dam burst");
+    assert_eq!(o["url"], "https://desk.example/checks/1");
+    assert_eq!(o["inLanguage"], "ar");
+    assert_eq!(o["reviewRating"]["alternateName"], "مضلل");
+    assert_eq!(o["reviewBody"], "Only the upper road opened");
+    // No local path anywhere: not the files', not their folder's.
+    let folder = csv.parent().unwrap().to_str().unwrap();
+    assert!(!run.stdout.contains(folder), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("imported-verdicts.csv"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("factcheck-api.json"), "{}", run.stdout);
+    // The Arabic labels read back as the same verdicts.
+    let copy = Workdir::new();
+    let file = copy.write("desk.jsonld", &run.stdout);
+    copy.run(&["import", "--from", "claimreview", file.to_str().unwrap()])
+        .ok();
+    assert_eq!(copy.json(&["show", "1"])["status"], "misleading");
+    // A template without a place for the claim gives every claim one url: refused.
+    wd.run(&[
+        "export",
+        "--format",
+        "claimreview",
+        "--publisher",
+        "Desk",
+        "--review-url",
+        "https://desk.example/checks",
+    ])
+    .fails(2, &["has no {id} or {uid}"]);
+    wd.run(&["export", "--lang", "ar"])
+        .fails(1, &["--lang applies to --format claimreview only"]);
 }
 
 #[test]
@@ -527,6 +673,24 @@ fn claims_missing_what_claimreview_needs_are_skipped_with_a_warning() {
         .ok();
     let run = wd
         .run(&["export", "--format", "claimreview", "--publisher", "Desk"])
+        .ok();
+    // Without --review-url the desk's fact-check url is unknown: named, with the flag.
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: claim {long_id} skipped: url: the desk's fact-check url is unknown (give --review-url"
+        )),
+        "{run:?}"
+    );
+    let run = wd
+        .run(&[
+            "export",
+            "--format",
+            "claimreview",
+            "--publisher",
+            "Desk",
+            "--review-url",
+            "https://desk.example/{uid}",
+        ])
         .ok();
     assert!(
         run.stderr.contains(&format!(
@@ -596,6 +760,28 @@ fn list_and_export_filter_by_reviewer_name_or_site() {
     assert_eq!(
         count(&["list", "--reviewed-by", "fatabyyano", "--format", "json"]),
         1
+    );
+    // The help's own example: Misbar is the name of the site of the publisher named مسبار.
+    assert_eq!(
+        count(&["list", "--reviewed-by", "Misbar", "--format", "json"]),
+        2
+    );
+    assert_eq!(
+        count(&[
+            "list",
+            "--reviewed-by",
+            "https://www.misbar.com/",
+            "--format",
+            "json"
+        ]),
+        2
+    );
+    // Publishers resolve through source aliases as sources do.
+    wd.run(&["source", "add", "مسبار", "--alias", "Misbar Arabic"])
+        .ok();
+    assert_eq!(
+        count(&["list", "--reviewed-by", "misbar arabic", "--format", "json"]),
+        2
     );
     assert_eq!(
         count(&["list", "--reviewed-by", "nobody", "--format", "json"]),
@@ -731,11 +917,18 @@ fn the_arabic_claimreview_set_imports_with_every_text_intact() {
     assert_eq!(records.len(), 1762);
     let wd = Workdir::new();
     let path = file.to_str().unwrap();
-    // 99 records have no claimant: each is reported, and nothing is written.
-    let run = wd
-        .run(&["import", "--from", "factcheck-api", path])
-        .fails(1, &["found 99 problem(s)", "record 20, field claimant"]);
-    assert_eq!(run.stderr.matches("the claimant is missing").count(), 99);
+    // 99 records have no claimant: the first few are shown, the rest counted, the flag that
+    // fixes them named, and nothing is written.
+    let run = wd.run(&["import", "--from", "factcheck-api", path]).fails(
+        1,
+        &[
+            "found 99 problem(s)",
+            "record 20, field claimant",
+            "… and 94 more record(s) with the same problem",
+            "99 record(s) have no claimant: add --default claimant=NAME",
+        ],
+    );
+    assert_eq!(run.stderr.lines().count(), 8, "{run:?}");
     let run = wd
         .run(&[
             "import",
@@ -831,12 +1024,20 @@ fn the_arabic_claimreview_set_imports_with_every_text_intact() {
     );
     assert_eq!(wd.export(), before);
     // Exported as ClaimReview, every object passes the strict check, and it reads back the same.
-    let args = ["export", "--format", "claimreview", "--publisher", "مسبار"];
+    let args = [
+        "export",
+        "--format",
+        "claimreview",
+        "--publisher",
+        "مسبار",
+        "--review-url",
+        "https://misbar.com/checks/{uid}",
+    ];
     let exported = wd.run(&args).ok();
     let objects = exported.json();
+    assert!(!objects.as_array().unwrap().is_empty());
     for o in objects.as_array().unwrap() {
-        let url_known = o.get("url").is_some();
-        check_claim_review(o, url_known);
+        check_claim_review(o);
     }
     let copy = Workdir::new();
     let file = copy.write("all.jsonld", &exported.stdout);
@@ -918,7 +1119,10 @@ fn a_large_json_file_of_bad_records_is_read_in_bounded_memory_with_bounded_messa
     );
     let run = run.fails(
         1,
-        &["bad.json record 1, field text", "more problem(s) not shown"],
+        &[
+            "bad.json record 1, field text",
+            "more record(s) with the same problem",
+        ],
     );
     let problems: usize = run
         .stderr

@@ -181,6 +181,38 @@ impl Workdir {
         }
     }
 
+    /// Runs claimdb with `args`, its stdout thrown away, and returns its exit code and the most
+    /// memory it held (peak resident set, KiB), as the kernel counted it for that process alone.
+    // The child is reaped by wait4 below, which also gives its resource usage; std's wait
+    // cannot, so clippy's check for a child never waited on does not see it.
+    #[allow(clippy::zombie_processes)]
+    pub fn peak_memory(&self, args: &[&str]) -> (i32, u64) {
+        let child = self
+            .command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("claimdb starts");
+        let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `pid` is our own child, not yet waited for; both pointers are valid.
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(
+            waited,
+            pid,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        (code, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+    }
+
     /// Adds a claim and returns its id.
     pub fn add(&self, args: &[&str]) -> i64 {
         let mut all = vec!["add"];

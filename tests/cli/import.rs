@@ -239,3 +239,69 @@ fn an_import_into_an_empty_database_leaves_the_search_index_and_wal_working() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[test]
+fn imported_stances_say_which_file_they_came_from_and_who_imported_it() {
+    let wd = Workdir::new();
+    let first = wd.write(
+        "first.csv",
+        "text,claimant,supported_by\nThe camp was built,Article,CSIS\n",
+    );
+    wd.run(&["--as", "amal", "import", first.to_str().unwrap()])
+        .ok();
+    // A later file adds a disputing source to the claim now stored.
+    let second = wd.write(
+        "second.csv",
+        "text,claimant,disputed_by\nThe camp was built,Article,Ministry\n",
+    );
+    wd.run(&["--as", "badr", "import", second.to_str().unwrap()])
+        .ok();
+    wd.run(&["--as", "amal", "cite", "1", "HRW", "--disputes"])
+        .ok();
+    let stances = wd.json(&["show", "1"])["stances"].clone();
+    let by_source = |name: &str| {
+        stances
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == name)
+            .unwrap_or_else(|| panic!("{name}: {stances}"))
+            .clone()
+    };
+    let csis = by_source("CSIS");
+    assert_eq!(
+        csis["imported_from"],
+        format!("{} line 2", first.to_str().unwrap())
+    );
+    assert_eq!(csis["created_by"], "amal");
+    let ministry = by_source("Ministry");
+    assert_eq!(
+        ministry["imported_from"],
+        format!("{} line 2", second.to_str().unwrap())
+    );
+    assert_eq!(ministry["created_by"], "badr");
+    assert_eq!(by_source("HRW")["imported_from"], serde_json::Value::Null);
+    // History: the imported stance is an import event, the citation a cite event.
+    let history = wd.history(1);
+    let ministry_event = history
+        .iter()
+        .find(|e| {
+            e["new_value"]
+                .as_str()
+                .is_some_and(|v| v.contains("Ministry"))
+        })
+        .unwrap();
+    assert_eq!(ministry_event["action"], "import", "{ministry_event}");
+    assert_eq!(ministry_event["actor"], "badr");
+    let hrw_event = history
+        .iter()
+        .find(|e| e["new_value"].as_str().is_some_and(|v| v.contains("HRW")))
+        .unwrap();
+    assert_eq!(hrw_event["action"], "cite", "{hrw_event}");
+    // And the table says so.
+    let mut cmd = wd.command(&["show", "1"]);
+    cmd.env("COLUMNS", "300");
+    let table = wd.run_command(cmd, &["show", "1"]).ok().stdout;
+    assert!(table.contains("imported from"), "{table}");
+    assert!(table.contains("cited by amal"), "{table}");
+}

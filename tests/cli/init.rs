@@ -86,3 +86,23 @@ fn a_foreign_sqlite_database_is_refused() {
     wd.run_command(c, &["list", "--db", "other.sqlite"])
         .fails(1, &["not a claimdb one"]);
 }
+
+#[test]
+fn the_readme_tour_runs_on_a_scratch_database() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let tour = readme
+        .split_once("## A tour")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest))
+        .expect("README has a tour");
+    let scratch = tour
+        .find("export CLAIMDB_PATH=$(mktemp -d)/")
+        .expect("the tour sets a scratch database");
+    let first_command = tour.find("$ claimdb").expect("the tour runs claimdb");
+    assert!(
+        scratch < first_command,
+        "the scratch database is set before the first command of the tour"
+    );
+    // Said once, at the top.
+    assert_eq!(tour.matches("CLAIMDB_PATH=").count(), 1, "{tour}");
+}

@@ -70,7 +70,7 @@ fn a_user_entry_is_added_marked_and_wins_over_a_built_in_one() {
 }
 
 #[test]
-fn mapping_an_unmapped_rating_and_importing_again_settles_the_claims() {
+fn mapping_an_unmapped_rating_settles_the_claims_and_importing_again_changes_nothing() {
     let wd = Workdir::new();
     let file = wd.write(
         "claims.json",
@@ -100,19 +100,89 @@ fn mapping_an_unmapped_rating_and_importing_again_settles_the_claims() {
             .collect()
     };
     assert_eq!(statuses(&wd), ["unverified", "unverified", "misleading"]);
+    // Mapping settles the stored claims at once; importing again has nothing left to do.
     wd.run(&["ratings", "map", "توضيح", "misleading"]).ok();
+    assert_eq!(statuses(&wd), ["misleading", "misleading", "misleading"]);
     let run = wd.run(&["import", "--from", "factcheck-api", path]).ok();
     assert!(
         run.stderr
-            .contains("claims 0 added, 2 updated, 1 unchanged"),
+            .contains("claims 0 added, 0 updated, 3 unchanged"),
         "{run:?}"
     );
     assert!(!run.stderr.contains("unmapped"), "{run:?}");
-    assert_eq!(statuses(&wd), ["misleading", "misleading", "misleading"]);
     // A status a person set is never overwritten by a review.
     wd.run(&["status", "1", "verified", "--note", "checked ourselves"])
         .ok();
     wd.run(&["ratings", "map", "توضيح", "false"]).ok();
     wd.run(&["import", "--from", "factcheck-api", path]).ok();
     assert_eq!(statuses(&wd)[0], "verified");
+}
+
+#[test]
+fn unmapped_ratings_are_all_listed_and_mapping_one_rerates_stored_claims() {
+    let wd = Workdir::new();
+    let mut claims = Vec::new();
+    // Seven distinct unmapped texts (more than an import's top five), one of them twice.
+    for i in 0..8 {
+        let rating = if i == 7 {
+            "Rating 0".to_owned()
+        } else {
+            format!("Rating {i}")
+        };
+        claims.push(serde_json::json!({
+            "text": format!("claim {i}"), "claimant": "A",
+            "claimReview": [{"publisher": {"name": "P"}, "url": format!("https://p.example/{i}"),
+                             "textualRating": rating}]
+        }));
+    }
+    let file = wd.write(
+        "claims.json",
+        serde_json::json!({ "claims": claims }).to_string(),
+    );
+    wd.run(&["import", "--from", "factcheck-api", file.to_str().unwrap()])
+        .ok();
+    let unmapped = wd.json(&["ratings", "unmapped"]);
+    let unmapped = unmapped.as_array().unwrap();
+    assert_eq!(unmapped.len(), 7, "{unmapped:?}");
+    assert_eq!(unmapped[0]["rating"], "Rating 0");
+    assert_eq!(unmapped[0]["reviews"], 2);
+    assert_eq!(unmapped[0]["claims"], 2);
+    let before = wd.run(&["history", "1", "--format", "json"]).ok().json();
+    // Mapping re-rates the stored claims at once: no import again.
+    let run = wd.run(&["ratings", "map", "rating 0", "false"]).ok();
+    assert!(run.stderr.contains("2 unverified claim(s)"), "{run:?}");
+    let statuses: Vec<String> = wd
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses[0], "false");
+    assert_eq!(statuses[7], "false");
+    assert!(
+        statuses[1..7].iter().all(|s| s == "unverified"),
+        "{statuses:?}"
+    );
+    let history = wd.history(1);
+    assert_eq!(history.len(), before.as_array().unwrap().len() + 1);
+    let last = history.last().unwrap();
+    assert_eq!(last["field"], "status");
+    assert_eq!(last["new_value"], "false");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("rating map: \"rating 0\" now means false"),
+        "{last}"
+    );
+    assert_eq!(
+        wd.json(&["ratings", "unmapped"]).as_array().unwrap().len(),
+        6
+    );
+    // A status a person set stays.
+    wd.run(&["status", "2", "verified", "--note", "checked"])
+        .ok();
+    wd.run(&["ratings", "map", "Rating 1", "false"]).ok();
+    assert_eq!(wd.json(&["show", "2"])["status"], "verified");
 }

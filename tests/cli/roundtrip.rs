@@ -13,6 +13,7 @@ fn export(store: &Store) -> Vec<u8> {
     let style = Style {
         width: None,
         color: false,
+        isolate: false,
     };
     let mut list = ClaimList::new(&mut out, Format::Csv, false, style).unwrap();
     store

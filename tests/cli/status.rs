@@ -5,8 +5,10 @@ fn a_verdict_needs_a_note_and_records_it() {
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["status", "1", "in_review"]).ok();
-    wd.run(&["status", "1", "false"])
-        .fails(1, &["verdict", "--note"]);
+    let run = wd
+        .run(&["status", "1", "false"])
+        .fails(1, &["verdict", "add --note"]);
+    assert!(!run.stderr.contains("--reason"), "{run:?}");
     assert_eq!(wd.json(&["show", "1"])["status"], "in_review");
     wd.run(&[
         "--as",

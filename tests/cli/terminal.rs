@@ -44,14 +44,44 @@ fn hard_claims() -> Workdir {
     wd
 }
 
+/// `claimdb list` drawn as on a terminal `columns` wide (isolates included).
 fn table_at(wd: &Workdir, columns: usize) -> String {
-    let mut cmd = wd.command(&["list"]);
-    cmd.env("COLUMNS", columns.to_string());
-    wd.run_command(cmd, &["list"]).ok().stdout
+    terminal(wd, &["list"], columns)
 }
 
+/// A command's output drawn as on a terminal `columns` wide.
+fn terminal(wd: &Workdir, args: &[&str], columns: usize) -> String {
+    let mut cmd = wd.command(args);
+    cmd.env("COLUMNS", columns.to_string())
+        .env("CLAIMDB_ISOLATES", "1");
+    wd.run_command(cmd, args).ok().stdout
+}
+
+/// The cells a terminal gives a line: one per code point (two for wide ones, none for marks),
+/// never unicode-width's one cell for a lam-alef pair.
 fn width(line: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(line)
+    line.chars()
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum()
+}
+
+/// The width of each column of a table, read from its top border.
+fn column_widths(table: &str) -> Vec<usize> {
+    let top = table.lines().next().unwrap_or_default();
+    top.trim_start_matches('┌')
+        .trim_end_matches('┐')
+        .split('┬')
+        .map(|c| c.chars().count() - 2)
+        .collect()
+}
+
+/// The headers of a table, in order.
+fn headers(table: &str) -> Vec<String> {
+    let line = table.lines().nth(1).unwrap_or_default();
+    line.trim_matches('│')
+        .split('┆')
+        .map(|h| h.trim().to_owned())
+        .collect()
 }
 
 #[test]
@@ -88,17 +118,126 @@ fn cuts_never_split_a_letter_from_its_marks() {
 }
 
 #[test]
-fn right_to_left_cells_are_isolated_in_tables_only() {
+fn user_cells_are_isolated_on_a_terminal_only() {
     let wd = hard_claims();
     let table = table_at(&wd, 200);
     assert!(table.contains("\u{2068}وفي هذه المنطقة تكبَّدت"), "{table}");
-    assert!(table.contains("\u{2069}"), "{table}");
     assert!(
-        !table.contains("\u{2068}Wagner"),
-        "only right-to-left text is isolated"
+        table.contains("\u{2068}Wagner"),
+        "every claim text: {table}"
+    );
+    assert!(
+        table.contains("\u{2068}Malian army\u{2069}"),
+        "names too: {table}"
+    );
+    assert!(
+        !table.contains("\u{2068}1 "),
+        "ids are not user text: {table}"
+    );
+    // `list > out.txt`: no invisible characters in a file.
+    let mut cmd = wd.command(&["list"]);
+    cmd.env("COLUMNS", "200").env_remove("CLAIMDB_ISOLATES");
+    let piped = wd.run_command(cmd, &["list"]).ok().stdout;
+    assert!(piped.contains("Malian army"), "{piped}");
+    assert!(
+        !piped.contains('\u{2068}') && !piped.contains('\u{2069}'),
+        "{piped}"
     );
     let csv = wd.run(&["list", "--format", "csv"]).ok().stdout;
     assert!(!csv.contains('\u{2068}') && !csv.contains('\u{2069}'));
+}
+
+#[test]
+fn a_bidi_override_in_a_name_stays_inside_its_cell() {
+    let wd = Workdir::new();
+    wd.add(&["the toll was 40", "--claimant", "Ministry\u{202e}"]);
+    wd.add(&["another", "--claimant", "Agency\u{2069}\u{202e}"]);
+    let table = table_at(&wd, 120);
+    // The override ends where the cell's isolate ends, before the next border.
+    assert!(
+        table.contains("\u{2068}Ministry\u{202e}\u{2069} ┆"),
+        "{table}"
+    );
+    // A closing PDI of the name's own would end the isolate early: it is dropped.
+    assert!(
+        table.contains("\u{2068}Agency\u{202e}\u{2069}   ┆"),
+        "{table}"
+    );
+    for args in [&["source", "list"][..], &["stats"], &["show", "1"]] {
+        let out = terminal(&wd, args, 120);
+        assert!(
+            out.contains("\u{2068}Ministry\u{202e}\u{2069}"),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+#[test]
+fn the_seed_fits_80_columns_with_half_for_the_text() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let table = table_at(&wd, 80);
+    let mut lam_alef = false;
+    for line in table.lines() {
+        lam_alef |= line.contains("لا") || line.contains("لأ") || line.contains("لإ");
+        assert_eq!(
+            width(line),
+            80,
+            "every line is as wide as the terminal: {line:?}\n{table}"
+        );
+    }
+    assert!(
+        lam_alef,
+        "the seed has rows holding a lam-alef pair:\n{table}"
+    );
+    let headers = headers(&table);
+    let text = headers.iter().position(|h| h == "text").unwrap();
+    assert!(
+        column_widths(&table)[text] >= 40,
+        "the text gets half the width: {:?}\n{table}",
+        column_widths(&table)
+    );
+    // Every other table too.
+    for args in [
+        &["stats"][..],
+        &["source", "list"],
+        &["history", "28"],
+        &["show", "28"],
+    ] {
+        let out = terminal(&wd, args, 80);
+        for line in out.lines() {
+            assert!(width(line) <= 80, "{args:?}: {line:?}\n{out}");
+        }
+    }
+}
+
+#[test]
+fn show_cuts_long_cells() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A", "--note", &"a long note ".repeat(40)]);
+    let url = format!("https://example.org/{}", "a".repeat(400));
+    wd.run(&["cite", "1", "B", "--supports", "--url", &url])
+        .ok();
+    let review = wd.write(
+        "review.json",
+        serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": url,
+            "claimReviewed": "x",
+            "author": {"@type": "Organization", "name": "Desk"},
+            "reviewRating": {"@type": "Rating", "alternateName": "False"},
+            "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A"}}
+        })
+        .to_string(),
+    );
+    wd.run(&["import", "--from", "claimreview", review.to_str().unwrap()])
+        .ok();
+    let out = terminal(&wd, &["show", "1"], 80);
+    assert!(out.contains("reviewed by"), "{out}");
+    for line in out.lines() {
+        assert!(width(line) <= 80, "{line:?}\n{out}");
+    }
 }
 
 #[test]
@@ -237,6 +376,8 @@ fn every_command_help_has_an_example() {
         &["source", "alias"],
         &["source", "show"],
         &["source", "edit"],
+        &["ratings", "list"],
+        &["ratings", "unmapped"],
         &["import"],
         &["export"],
         &["stats"],
@@ -253,6 +394,52 @@ fn every_command_help_has_an_example() {
             command.join(" "),
             run.stdout
         );
+    }
+}
+
+#[test]
+fn help_names_no_source_file_and_groups_the_global_options() {
+    let wd = Workdir::new();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["init"],
+        &["add"],
+        &["show"],
+        &["list"],
+        &["search"],
+        &["similar"],
+        &["status"],
+        &["edit"],
+        &["cite"],
+        &["merge"],
+        &["history"],
+        &["source", "add"],
+        &["ratings", "map"],
+        &["ratings", "unmapped"],
+        &["import"],
+        &["export"],
+        &["stats"],
+        &["audit"],
+        &["backup"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = wd.run(&args).ok().stdout;
+        assert!(!help.contains(".rs"), "{command:?}: {help}");
+        let (own, global) = help
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{command:?} has no global options heading: {help}"));
+        for flag in ["--db", "--as", "--format", "--wide", "--quiet"] {
+            assert!(
+                global.contains(flag),
+                "{command:?}: {flag} is global: {help}"
+            );
+            assert!(
+                !own.contains(flag),
+                "{command:?}: {flag} among the command's own: {help}"
+            );
+        }
     }
 }
 

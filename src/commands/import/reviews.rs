@@ -8,7 +8,9 @@ use crate::claim_csv::CsvOptions;
 use crate::commands::Ctx;
 use crate::error::UserError;
 use crate::formats::stream::{self, Shape, Stopped};
-use crate::formats::{claimreview, factcheck_api, liar, Defaults, Parsed, RecordProblem};
+use crate::formats::{
+    claimreview, factcheck_api, liar, Defaults, Parsed, RecordProblem, CLAIMANT_MISSING,
+};
 use crate::model::Field;
 use crate::store::{Imported, ReviewImported};
 use crate::table::truncate;
@@ -57,16 +59,9 @@ pub fn exec(
     };
     let input = BufReader::with_capacity(1 << 16, input);
     let map = ctx.store.rating_map()?;
+    let mut log = ProblemLog::default();
     let out = &ctx.out;
-    let mut shown = 0usize;
-    let mut report = |problem: &RecordProblem| {
-        // A file of bad records must not flood the terminal (or hold its messages): the first
-        // ones are shown, the rest counted.
-        shown += 1;
-        if shown <= PROBLEMS_SHOWN {
-            out.warn(problem.describe(&name));
-        }
-    };
+    let mut report = |problem: &RecordProblem| log.report(out, &name, problem);
     let dry_run = args.dry_run;
     let unit = if args.from == From::Liar {
         "line"
@@ -186,17 +181,90 @@ pub fn exec(
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
     })?;
-    if counts.problems > PROBLEMS_SHOWN {
-        ctx.out.warn(format!(
-            "… and {} more problem(s) not shown",
-            counts.problems - PROBLEMS_SHOWN
-        ));
-    }
     if counts.problems > 0 {
+        log.finish(&ctx.out, &name);
+        if log.claimant_missing > 0 {
+            return Err(UserError::Refused(format!(
+                "the import found {} problem(s) (listed above); nothing was written. {} \
+                 record(s) have no claimant: add --default claimant=NAME to import them",
+                counts.problems, log.claimant_missing
+            ))
+            .into());
+        }
         return Err(UserError::ImportRejected(counts.problems).into());
     }
     summarise(ctx, &name, &counts, &new_sources, counts.ignored, dry_run);
     Ok(())
+}
+
+/// Problems as they are reported: each kind of problem (the same field and message) is shown
+/// for its first few records, and counted after that, so that a file of a thousand records
+/// without a claimant prints five lines and a count, not a thousand lines.
+#[derive(Default)]
+struct ProblemLog {
+    /// Records with each (field, message), in the order first seen.
+    seen: Vec<((Option<String>, String), u64)>,
+    claimant_missing: u64,
+    /// Problems listed so far, of every kind: a file of many kinds of bad records must not
+    /// flood the terminal either.
+    shown: usize,
+    /// Problems that were not listed because `shown` reached its limit.
+    unshown: usize,
+}
+
+impl ProblemLog {
+    /// How many records of one kind of problem are listed.
+    const SHOWN: u64 = 5;
+
+    fn report(&mut self, out: &crate::output::Output, file: &str, problem: &RecordProblem) {
+        if problem.message == CLAIMANT_MISSING {
+            self.claimant_missing += 1;
+        }
+        let kind = (problem.field.clone(), problem.message.clone());
+        let count = match self.seen.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                // Bounded: past a thousand kinds, each new kind is shown but not tracked.
+                if self.seen.len() < 1000 {
+                    self.seen.push((kind, 1));
+                }
+                1
+            }
+        };
+        if count <= Self::SHOWN {
+            if self.shown < PROBLEMS_SHOWN {
+                self.shown += 1;
+                out.warn(problem.describe(file));
+            } else {
+                self.unshown += 1;
+            }
+        }
+    }
+
+    /// Counts the problems that were not listed, one line per kind.
+    fn finish(&self, out: &crate::output::Output, file: &str) {
+        for ((field, message), n) in &self.seen {
+            if *n > Self::SHOWN {
+                let field = field
+                    .as_ref()
+                    .map(|f| format!("field {f}: "))
+                    .unwrap_or_default();
+                out.warn(format!(
+                    "{file}: … and {} more record(s) with the same problem ({field}{message})",
+                    n - Self::SHOWN
+                ));
+            }
+        }
+        if self.unshown > 0 {
+            out.warn(format!(
+                "{file}: … and {} more problem(s) not shown",
+                self.unshown
+            ));
+        }
+    }
 }
 
 fn summarise(
@@ -260,8 +328,8 @@ fn summarise(
             .collect();
         ctx.out.note(format!(
             "unmapped ratings: {unmapped} review(s), {} distinct text(s), kept verbatim (their \
-             claims stay unverified); most frequent: {}. Map one with `claimdb ratings map TEXT \
-             STATUS` and import again.",
+             claims stay unverified); most frequent: {}. `claimdb ratings unmapped` lists them all; \
+             `claimdb ratings map TEXT STATUS` maps one and re-rates the stored claims.",
             counts.unmapped.len(),
             shown.join(", ")
         ));
