@@ -767,9 +767,15 @@ impl<'a, T: Serialize> RecordList<'a, T> {
             }
             RecordSink::Csv(w) => w.write_record((self.cells)(&item))?,
             RecordSink::Json(w) => {
+                // The same bytes as the whole list pretty-printed at once: each record indented
+                // one level inside the array.
                 let sep = if self.count == 0 { "\n" } else { ",\n" };
                 write!(w, "{sep}")?;
-                serde_json::to_writer(&mut **w, &item)?;
+                let pretty = serde_json::to_string_pretty(&item)?;
+                for (i, line) in pretty.lines().enumerate() {
+                    let newline = if i == 0 { "" } else { "\n" };
+                    write!(w, "{newline}  {line}")?;
+                }
             }
             RecordSink::Jsonl(w) => {
                 serde_json::to_writer(&mut **w, &item)?;
