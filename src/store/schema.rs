@@ -179,6 +179,12 @@ GROUP BY claimant_id, status, disputes > 0;
     // 4 → 5: a claim's reviews by claim. The partial unique indexes cannot serve
     // `claim_id = ?` alone, so every review look-up read the whole table.
     "CREATE INDEX review_by_claim ON review (claim_id, id);",
+    // 5 → 6: `INSERT OR REPLACE` deletes the row it replaces without firing the delete trigger.
+    "CREATE TRIGGER history_is_append_only_replace BEFORE INSERT ON history
+    WHEN EXISTS (SELECT 1 FROM history WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be replaced');
+END;",
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
