@@ -113,6 +113,12 @@ CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
 BEGIN
     SELECT RAISE(ABORT, 'history is append-only: its rows cannot be deleted');
 END;
+-- INSERT OR REPLACE deletes the row it replaces without firing the trigger above.
+CREATE TRIGGER history_is_append_only_replace BEFORE INSERT ON history
+    WHEN EXISTS (SELECT 1 FROM history WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be replaced');
+END;
 
 -- A published fact-check of a claim by some organisation (Misbar, PolitiFact, AFP…), kept as it
 -- was published: `rating` is the publisher's own words, verbatim, in any language, and `body` the

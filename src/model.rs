@@ -418,7 +418,7 @@ impl ClaimDraft {
 
     /// Each editable field in its CSV text form, in CSV column order: what history records and
     /// what edits and imports are compared by.
-    fn all_fields(&self) -> Vec<(Field, String)> {
+    pub fn all_fields(&self) -> Vec<(Field, String)> {
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         vec![
             (Field::Text, self.text.clone()),

@@ -104,19 +104,22 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if !progress.is_hidden() {
         progress.set_length(ctx.store.count_claims(&filter)?);
     }
-    let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
-        if args.bom {
-            out.write_all("\u{feff}".as_bytes())?;
-        }
-        let mut list = ClaimList::new(out, format, args.bom, Style::detect(false))?;
-        ctx.store.for_each_claim(&filter, |claim| {
-            progress.inc(1);
-            list.push(claim)
-        })?;
-        list.finish()
-    };
-    let count = write_to(args.output.as_deref(), write)?;
+    let (count, head) = ctx.store.reading(|store, head| {
+        let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
+            if args.bom {
+                out.write_all("\u{feff}".as_bytes())?;
+            }
+            let mut list = ClaimList::new(out, format, args.bom, Style::detect(false))?;
+            store.for_each_claim(&filter, |claim| {
+                progress.inc(1);
+                list.push(claim)
+            })?;
+            list.finish()
+        };
+        Ok((write_to(args.output.as_deref(), write)?, head))
+    })?;
     progress.finish_and_clear();
+    note_head(ctx, head.as_deref());
     if let Some(path) = &args.output {
         ctx.out
             .note(format!("exported {count} claim(s) to {}", path.display()));
@@ -207,7 +210,9 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         })?;
         Ok(list.finish()?)
     };
-    let count = write_to(args.output.as_deref(), write)?;
+    let (count, head) =
+        store.reading(|_, head| Ok((write_to(args.output.as_deref(), write)?, head)))?;
+    note_head(ctx, head.as_deref());
     for (id, length) in long.iter().take(10) {
         out.warn(format!(
             "claim {id}: claimReviewed has {length} characters; aggregators show at most {} \
@@ -245,6 +250,17 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         desk.name
     ));
     Ok(())
+}
+
+/// Says on stderr which state of the history the export shows: `claimdb audit --expect HEAD`
+/// later proves that the history up to it is unchanged. (Not in the file: a CSV export must
+/// import back exactly.)
+fn note_head(ctx: &Ctx, head: Option<&str>) {
+    if let Some(head) = head {
+        ctx.out.note(format!(
+            "history head at this export: {head} (check later with `claimdb audit --expect`)"
+        ));
+    }
 }
 
 /// Streams `write` to stdout, or to a file replaced only once the export is complete.

@@ -7,6 +7,7 @@
 
 mod chain;
 pub mod merge;
+pub mod replay;
 pub mod reviews;
 pub mod schema;
 pub mod search;
@@ -247,7 +248,7 @@ pub struct Store {
 }
 
 /// What `audit` found.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Audit {
     /// History events checked.
     pub events: u64,
@@ -257,10 +258,22 @@ pub struct Audit {
     pub broken: Option<BrokenLink>,
     /// What SQLite's integrity check found wrong with the file itself (empty when sound).
     pub damage: Vec<String>,
+    /// Whether the head asked for was found in the chain (`None`: none was asked for).
+    pub expect_found: Option<bool>,
+    /// Fields whose stored value differs from what the claim's history leads to (the first
+    /// [`DIVERGENCES_SHOWN`]).
+    pub divergences: Vec<replay::Divergence>,
+    /// How many such fields there are in all.
+    pub divergent: u64,
+    /// Claims that have no history at all (inserted behind claimdb's back).
+    pub without_history: u64,
 }
 
 /// How many problems of a damaged file `audit` reports.
 const DAMAGE_SHOWN: usize = 10;
+
+/// How many fields that differ from their history `audit` names.
+const DIVERGENCES_SHOWN: usize = 10;
 
 impl Audit {
     /// The first thing wrong, in words; `None` when the database passed.
@@ -271,13 +284,54 @@ impl Audit {
                 self.damage.join("; ")
             ));
         }
-        self.broken.as_ref().map(|b| {
-            format!(
+        if let Some(b) = &self.broken {
+            return Some(format!(
                 "history is broken at event {} (claim {}): it was changed, removed or reordered \
                  after it was written; the {} event(s) before it are intact",
                 b.event, b.claim_id, self.events
-            )
-        })
+            ));
+        }
+        if self.expect_found == Some(false) {
+            return Some(
+                "the head you expected is not in the history: events recorded up to it were \
+                 rewritten or removed since it was printed (or it belongs to another database)"
+                    .into(),
+            );
+        }
+        if self.divergent > 0 || self.without_history > 0 {
+            let mut shown: Vec<String> = self
+                .divergences
+                .iter()
+                .map(|d| {
+                    format!(
+                        "claim {}, {}: the table holds {:?} but its history leads to {:?}",
+                        d.claim_id,
+                        d.field,
+                        crate::table::truncate(&d.table, 60),
+                        crate::table::truncate(&d.history, 60)
+                    )
+                })
+                .collect();
+            if self.divergent > self.divergences.len() as u64 {
+                shown.push(format!(
+                    "… and {} more",
+                    self.divergent - self.divergences.len() as u64
+                ));
+            }
+            if self.without_history > 0 {
+                shown.push(format!(
+                    "{} claim(s) have no history at all",
+                    self.without_history
+                ));
+            }
+            return Some(format!(
+                "the tables were changed behind claimdb's back ({} field(s) differ from what \
+                 history records): {}",
+                self.divergent,
+                shown.join("; ")
+            ));
+        }
+        None
     }
 }
 
@@ -529,7 +583,12 @@ impl Store {
                 action: r.get(4)?,
                 field: r.get(5)?,
                 old_value: r.get(6)?,
-                new_value: r.get(7)?,
+                // A creation's snapshot is for `audit`; the claim itself shows what it holds.
+                new_value: if r.get::<_, Option<String>>(5)?.is_none() {
+                    None
+                } else {
+                    r.get(7)?
+                },
                 note: r.get(8)?,
             })
         })?;
@@ -743,15 +802,8 @@ impl Store {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
         let now = model::now();
-        let id = w.insert_claim(
-            None,
-            None,
-            draft,
-            [(&now, actor), (&now, actor)],
-            Action::Create,
-            None,
-            0,
-        )?;
+        let id = w.insert_claim(None, None, draft, [(&now, actor), (&now, actor)], 0)?;
+        w.record_creation(id, (Action::Create, None), draft, [&[], &[]])?;
         for (name, stance) in stances {
             w.cite(id, name, *stance, None, None, Why::default())?;
         }
@@ -903,12 +955,60 @@ impl Store {
 
     // ----- integrity ---------------------------------------------------------------------------
 
+    /// Runs `read` in one read transaction, with the head of the history chain at that moment:
+    /// what it reads and the head are one state of the database, whatever others write
+    /// meanwhile (an export names the head it shows).
+    pub fn reading<T>(
+        &self,
+        read: impl FnOnce(&Store, Option<String>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN")?;
+        let result = self.head().and_then(|head| read(self, head));
+        let end = self
+            .conn
+            .execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
+    /// The hash of the last history event as stored (not checked: `audit` checks it).
+    pub fn head(&self) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT hash FROM history ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Checks the database file (SQLite's integrity check), then the history's hash chain from
     /// the first event to the last.
     pub fn audit(&self) -> anyhow::Result<Audit> {
-        let damage = self.integrity_problems();
-        let mut audit = self.audit_chain()?;
-        audit.damage = damage;
+        self.audit_with(None, true)
+    }
+
+    /// [`Store::audit`], also looking for `expect` (a head recorded earlier) in the chain, and,
+    /// with `full`, running the integrity check and replaying every claim's history against the
+    /// tables (without, only the chain is checked: enough to print its head).
+    pub fn audit_with(&self, expect: Option<&str>, full: bool) -> anyhow::Result<Audit> {
+        let mut audit = self.audit_chain(expect)?;
+        if full {
+            audit.damage = self.integrity_problems();
+            if audit.damage.is_empty() && audit.broken.is_none() {
+                let (found, total) = replay::divergences(&self.conn, DIVERGENCES_SHOWN)?;
+                audit.divergences = found;
+                audit.divergent = total;
+                audit.without_history = self.conn.query_row(
+                    "SELECT count(*) FROM claim
+                     WHERE NOT EXISTS (SELECT 1 FROM history h WHERE h.claim_id = claim.id)",
+                    [],
+                    |r| r.get(0),
+                )?;
+            }
+        }
         Ok(audit)
     }
 
@@ -929,7 +1029,8 @@ impl Store {
         }
     }
 
-    fn audit_chain(&self) -> anyhow::Result<Audit> {
+    fn audit_chain(&self, expect: Option<&str>) -> anyhow::Result<Audit> {
+        let mut expect_found = expect.map(|_| false);
         let mut stmt = self.conn.prepare(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
              FROM history ORDER BY id",
@@ -973,8 +1074,12 @@ impl Store {
                         event: id,
                         claim_id,
                     }),
-                    damage: Vec::new(),
+                    expect_found,
+                    ..Audit::default()
                 });
+            }
+            if expect == Some(recomputed.as_str()) {
+                expect_found = Some(true);
             }
             previous = recomputed;
             events += 1;
@@ -983,8 +1088,8 @@ impl Store {
         Ok(Audit {
             events,
             head: Some(previous).filter(|p| !p.is_empty()),
-            broken: None,
-            damage: Vec::new(),
+            expect_found,
+            ..Audit::default()
         })
     }
 
@@ -1286,19 +1391,31 @@ impl Importer<'_, '_> {
                     row.uid.as_deref(),
                     &draft,
                     [(&created.0, &created.1), (&updated.0, &updated.1)],
-                    Action::Import,
-                    Some(&note),
                     disputes,
                 )?;
-                for (names, stance) in [
-                    (&row.supported_by, Stance::Supports),
-                    (&row.disputed_by, Stance::Disputes),
+                let mut cited: [Vec<String>; 2] = Default::default();
+                for (names, stance, canonical) in [
+                    (&row.supported_by, Stance::Supports, 0),
+                    (&row.disputed_by, Stance::Disputes, 1),
                 ] {
                     for name in names {
-                        self.w
-                            .add_stance(id, &draft.claimant, name, stance, &updated, origin)?;
+                        let name = self.w.add_stance(
+                            id,
+                            &draft.claimant,
+                            name,
+                            stance,
+                            &updated,
+                            origin,
+                        )?;
+                        cited[canonical].push(name);
                     }
                 }
+                self.w.record_creation(
+                    id,
+                    (Action::Import, Some(&note)),
+                    &draft,
+                    [&cited[0], &cited[1]],
+                )?;
                 self.added.insert(id);
                 if let Some(added) = &mut self.added_filter {
                     let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
@@ -1478,15 +1595,12 @@ impl<'t, 'c> Writer<'t, 'c> {
 
     /// Stores a new claim; without `uid` it gets a fresh one (which no claim can have yet, so it
     /// is not looked up).
-    #[allow(clippy::too_many_arguments)]
     fn insert_claim(
         &mut self,
         id: Option<i64>,
         uid: Option<&str>,
         draft: &ClaimDraft,
         [(created_at, created_by), (updated_at, updated_by)]: [(&str, &str); 2],
-        action: Action,
-        note: Option<&str>,
         disputes: i64,
     ) -> anyhow::Result<i64> {
         let (claimant_id, _) = self.resolve_source(&draft.claimant)?;
@@ -1538,8 +1652,21 @@ impl<'t, 'c> Writer<'t, 'c> {
         let id = self.tx.last_insert_rowid();
         // A new claim has no tags to replace.
         self.insert_tags(id, &draft.tags)?;
-        self.record(id, action, None, note)?;
         Ok(id)
+    }
+
+    /// Records a claim's creation, with the snapshot of what it was created with (see
+    /// [`replay`]): its fields and the sources stored with it, by canonical name.
+    fn record_creation(
+        &mut self,
+        id: i64,
+        (action, note): (Action, Option<&str>),
+        draft: &ClaimDraft,
+        [supported_by, disputed_by]: [&[String]; 2],
+    ) -> anyhow::Result<()> {
+        let (_, claimant) = self.resolve_source(&draft.claimant)?;
+        let snapshot = replay::snapshot(draft, &claimant, supported_by, disputed_by);
+        self.record_event(id, action, None, Some(&snapshot), note)
     }
 
     fn set_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
@@ -1649,7 +1776,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         stance: Stance,
         (updated_at, updated_by): &(String, String),
         imported_from: &str,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<String> {
         let (claimant_id, _) = self.resolve_source(claimant)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         if claimant_id == source_id {
@@ -1680,7 +1807,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             ))
             .into());
         }
-        Ok(())
+        Ok(canonical)
     }
 
     /// A merged duplicate is kept for its history only: changes go to the claim kept.
@@ -1841,6 +1968,22 @@ impl<'t, 'c> Writer<'t, 'c> {
         change: Option<&FieldChange>,
         note: Option<&str>,
     ) -> anyhow::Result<()> {
+        match change {
+            Some(c) => self.record_event(id, action, Some((c.field, &c.old)), Some(&c.new), note),
+            None => self.record_event(id, action, None, None, note),
+        }
+    }
+
+    /// Appends one event to the history chain: `change` is the field and its old value,
+    /// `new_value` the field's new value (or, for a creation, the claim's snapshot).
+    fn record_event(
+        &mut self,
+        id: i64,
+        action: Action,
+        change: Option<(Field, &str)>,
+        new_value: Option<&str>,
+        note: Option<&str>,
+    ) -> anyhow::Result<()> {
         let (last_id, last_hash) = match self.chain_head.take() {
             Some(head) => head,
             None => self
@@ -1855,7 +1998,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         };
         let event_id = last_id + 1;
         let at = model::now();
-        let field = change.map(|c| c.field.as_str());
+        let field = change.map(|(f, _)| f.as_str());
         let event = chain::Event {
             id: event_id,
             claim_id: id,
@@ -1863,8 +2006,8 @@ impl<'t, 'c> Writer<'t, 'c> {
             actor: self.actor,
             action: action.as_str(),
             field,
-            old_value: change.map(|c| c.old.as_str()),
-            new_value: change.map(|c| c.new.as_str()),
+            old_value: change.map(|(_, old)| old),
+            new_value,
             note,
         };
         let hash = chain::link(&last_hash, &event);

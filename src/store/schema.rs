@@ -182,6 +182,12 @@ GROUP BY claimant_id, status, disputes > 0;
     // 5 → 6: where a stance came from, so that an imported stance is not shown as a citation
     // the importing user made. Stances imported before it stay NULL (their history says).
     "ALTER TABLE stance ADD COLUMN imported_from TEXT;",
+    // 6 → 7: `INSERT OR REPLACE` deletes the row it replaces without firing the delete trigger.
+    "CREATE TRIGGER history_is_append_only_replace BEFORE INSERT ON history
+    WHEN EXISTS (SELECT 1 FROM history WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be replaced');
+END;",
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.

@@ -840,3 +840,108 @@ fn temporary_files_left_by_killed_runs_are_removed_by_the_next() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn history_rows_cannot_be_replaced_either() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["status", "1", "false", "--note", "checked"]).ok();
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    let err = conn
+        .execute(
+            "INSERT OR REPLACE INTO history (id, claim_id, at, actor, action, field, old_value,
+                 new_value, note, hash)
+             SELECT id, claim_id, at, actor, action, field, old_value, 'verified', note, hash
+             FROM history WHERE id = 2",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot be replaced"), "{err}");
+    drop(conn);
+    assert_eq!(wd.json(&["show", "1"])["status"], "false");
+    wd.run(&["audit"]).ok();
+}
+
+/// Runs `sql` on the database as someone with the file but without claimdb would.
+fn behind_the_back(wd: &Workdir, sql: &str) {
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    // The search index's triggers call claimdb's folding function.
+    claimdb::store::search::register_functions(&conn).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn audit_catches_tables_changed_without_history() {
+    let setup = || {
+        let wd = Workdir::new();
+        wd.import_seed();
+        wd.add(&["203 مسلحين", "--claimant", "Malian army"]);
+        wd.run(&["cite", "38", "Human Rights Watch", "--disputes"])
+            .ok();
+        wd.run(&["status", "38", "in_review"]).ok();
+        wd.run(&["audit"]).ok();
+        wd
+    };
+    // A verdict set with SQL, on a claim imported and one added and changed.
+    for (sql, needles) in [
+        (
+            "UPDATE claim SET status = 'verified' WHERE id = 1",
+            &["claim 1, status", "\"verified\"", "history leads to"][..],
+        ),
+        (
+            "UPDATE claim SET status = 'verified' WHERE id = 38",
+            &["claim 38, status", "\"in_review\""][..],
+        ),
+        (
+            "DELETE FROM stance WHERE claim_id = 38",
+            &["claim 38, disputed_by", "\"Human Rights Watch\""][..],
+        ),
+        (
+            "UPDATE source SET name = 'Mali Army Press' WHERE name = 'Malian army'",
+            &["claimant", "\"Mali Army Press\""][..],
+        ),
+        (
+            "INSERT INTO claim_tag (claim_id, tag) VALUES (2, 'forged')",
+            &["claim 2, tags"][..],
+        ),
+        (
+            "INSERT INTO claim (uid, text, text_hash, claimant_id, created_at, created_by,
+                 updated_at, updated_by) VALUES ('u-x', 'planted', 0, 1, 'now', 'x', 'now', 'x')",
+            &["1 claim(s) have no history at all"][..],
+        ),
+    ] {
+        let wd = setup();
+        behind_the_back(&wd, sql);
+        let mut all = vec!["changed behind claimdb's back"];
+        all.extend_from_slice(needles);
+        wd.run(&["audit"]).fails(1, &all);
+    }
+}
+
+#[test]
+fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["status", "1", "false", "--note", "checked"]).ok();
+    let head = wd.run(&["audit", "--head"]).ok().stdout.trim().to_owned();
+    assert_eq!(head.len(), 64);
+    // Exports name the head they show, on stderr (the CSV itself stays importable).
+    let export = wd.run(&["export"]).ok();
+    assert!(export.stderr.contains(&head), "{export:?}");
+    assert!(!export.stdout.contains(&head));
+    wd.add(&["y", "--claimant", "B"]);
+    wd.run(&["audit", "--expect", &head]).ok();
+    // Cut the tail back behind claimdb's back: the chain that is left is intact, so only the
+    // head recorded earlier shows what happened.
+    behind_the_back(
+        &wd,
+        "DROP TRIGGER history_is_append_only_delete;
+         DELETE FROM history WHERE id >= 2;
+         UPDATE claim SET status = 'unverified' WHERE id = 1;
+         DELETE FROM claim_tag; DELETE FROM claim WHERE id = 2;",
+    );
+    let run = wd.run(&["audit", "--expect", &head]);
+    run.fails(1, &["the head you expected is not in the history"]);
+    wd.run(&["audit", "--expect", "nonsense"])
+        .fails(1, &["64 hexadecimal"]);
+}
