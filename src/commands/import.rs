@@ -118,7 +118,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                     continue;
                 }
             };
-            match importer.upsert(&row, &format!("{name} line {line}")) {
+            match importer.upsert_line(&row, &format!("{name} line {line}"), line) {
                 Ok(Imported::Added(id)) => {
                     counts.added += 1;
                     if dry_run {
