@@ -1301,7 +1301,16 @@ impl Importer<'_, '_> {
         origin: &str,
         line: u64,
     ) -> anyhow::Result<Imported> {
+        // A row of a claim merged into another is folded into the claim kept, as by merge (an
+        // old export holds both): that is the documented rule for it, not a second naming.
+        let folded = match &row.uid {
+            Some(uid) => self.w.uid_was_merged(uid)?,
+            None => false,
+        };
         let imported = self.upsert(row, origin)?;
+        if folded {
+            return Ok(imported);
+        }
         let id = match imported {
             Imported::Added(id) | Imported::Updated(id) | Imported::Unchanged(id) => id,
         };
