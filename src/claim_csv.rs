@@ -522,7 +522,7 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                 row.uid = optional(trimmed);
             }
             Field::Text => {
-                if cell.trim().is_empty() {
+                if model::is_blank(cell) {
                     return Err(InvalidValue::new(
                         "claim text",
                         cell,
