@@ -243,7 +243,15 @@ impl<R: Read> ClaimReader<R> {
         let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
         let mut problems = Vec::new();
         let mut renamed = vec![false; options.renames.len()];
-        let spreadsheet = reader.get_ref().first.starts_with(b"\xEF\xBB\xBF");
+        let first = &reader.get_ref().first;
+        if first.starts_with(b"\xFF\xFE") || first.starts_with(b"\xFE\xFF") {
+            return Err(problem(
+                "the file is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads \
+                 UTF-8: save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+                    .into(),
+            ));
+        }
+        let spreadsheet = first.starts_with(b"\xEF\xBB\xBF");
         for (i, raw) in header.iter().enumerate() {
             let raw = if i == 0 {
                 raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)

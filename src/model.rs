@@ -268,9 +268,31 @@ pub fn parse_value(input: &str) -> Result<f64, InvalidValue> {
         return Err(invalid());
     }
     match ascii.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() => {
+            if significant_digits(&ascii) != significant_digits(&v.to_string()) {
+                return Err(InvalidValue::new(
+                    "a number claimdb can keep exactly",
+                    input,
+                    format!(
+                        "it would be stored as {} (a value keeps about 15 significant digits, \
+                         and magnitudes between about 1e-308 and 1e308); round it, or keep the exact \
+                         figure in the note",
+                        format_value(v)
+                    ),
+                ));
+            }
+            Ok(v)
+        }
         _ => Err(invalid()),
     }
+}
+
+/// The digits that carry a number's value, without sign, point, exponent, or zeros at either
+/// end: equal for two spellings of the same number ("1e3" and "1000", "0.50" and ".5").
+fn significant_digits(number: &str) -> String {
+    let mantissa = number.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_matches('0').to_owned()
 }
 
 /// Formats a figure so that parsing it gives the same number back (1000, 0.5, 1e-7 as

@@ -55,7 +55,15 @@ pub fn exec(
             .find(|(f, _)| *f == Field::Claimant)
             .map(|(_, v)| v),
     };
-    let input = BufReader::with_capacity(1 << 16, input);
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let start = std::io::BufRead::fill_buf(&mut input)?;
+    if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        return Err(UserError::Refused(format!(
+            "{name} is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads UTF-8: \
+             save it as UTF-8"
+        ))
+        .into());
+    }
     let map = ctx.store.rating_map()?;
     let out = &ctx.out;
     let mut shown = 0usize;
