@@ -17,6 +17,15 @@ pub fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
+/// The CSV writer of `export --bom`: every cell quoted, so that a cell holding the list
+/// separator of any locale (`,` `;` tab) stays one cell in a spreadsheet that splits on it.
+pub fn spreadsheet_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(out)
+}
+
 /// Writes the header row.
 pub fn write_header<W: Write>(out: &mut csv::Writer<W>) -> csv::Result<()> {
     out.write_record(Field::ALL.iter().map(|f| f.as_str()))
@@ -79,12 +88,28 @@ pub fn write_claim<W: Write>(
     }
 }
 
-/// OWASP's advice against CSV formula injection: prefix a cell that starts like a formula.
+/// What a cell may start with for a spreadsheet to run it as a formula, and the `'` that
+/// neutralises it.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// OWASP's advice against CSV formula injection: prefix a cell that starts like a formula with
+/// `'`. A cell that already starts with `'` gets one more, so that [`restore_formula`] can undo
+/// exactly what this did: a `--bom` export imports back exactly.
 fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(FORMULA_STARTS) {
         format!("'{cell}").into()
     } else {
         cell.into()
+    }
+}
+
+/// The inverse of [`neutralise_formula`], for files that start with a byte order mark (the
+/// spreadsheet form `export --bom` writes): a `'` before a formula start or another `'` is
+/// dropped; any other cell is kept as it is.
+fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -119,15 +144,36 @@ impl Problem {
 
 /// Reads claims from a CSV file, one checked row at a time (memory does not grow with the file).
 pub struct ClaimReader<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<FirstBytes<R>>,
     /// The field of each column; `None` for a column dropped with `--rename OLD=`.
     columns: Vec<Option<Field>>,
     /// Values for fields the file lacks or leaves empty (`--default claimant=NAME`).
     defaults: Vec<(Field, String)>,
     record: csv::ByteRecord,
+    /// The file starts with a byte order mark: the spreadsheet form of `export --bom`, whose
+    /// neutralised cells are restored (see [`restore_formula`]).
+    spreadsheet: bool,
     /// Folded source names by the name as written: a feed names the same few sources on every
     /// row, and folding (NFKC) each time would cost more than the rest of the row's checks.
     keys: SourceKeys,
+}
+
+/// A reader that keeps the first three bytes it passes on: the csv crate drops a byte order
+/// mark silently, and whether there was one says whether the file is `export --bom`'s form.
+struct FirstBytes<R> {
+    inner: R,
+    first: Vec<u8>,
+}
+
+impl<R: Read> Read for FirstBytes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.first.len() < 3 {
+            let take = (3 - self.first.len()).min(n);
+            self.first.extend_from_slice(&buf[..take]);
+        }
+        Ok(n)
+    }
 }
 
 /// A bounded memo of [`model::source_key`].
@@ -171,7 +217,10 @@ impl<R: Read> ClaimReader<R> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(FirstBytes {
+                inner: input,
+                first: Vec::new(),
+            });
         let mut header = csv::ByteRecord::new();
         let problem = |message: String| {
             vec![Problem {
@@ -194,6 +243,15 @@ impl<R: Read> ClaimReader<R> {
         let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
         let mut problems = Vec::new();
         let mut renamed = vec![false; options.renames.len()];
+        let first = &reader.get_ref().first;
+        if first.starts_with(b"\xFF\xFE") || first.starts_with(b"\xFE\xFF") {
+            return Err(problem(
+                "the file is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads \
+                 UTF-8: save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+                    .into(),
+            ));
+        }
+        let spreadsheet = first.starts_with(b"\xEF\xBB\xBF");
         for (i, raw) in header.iter().enumerate() {
             let raw = if i == 0 {
                 raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
@@ -261,6 +319,7 @@ impl<R: Read> ClaimReader<R> {
             columns,
             defaults: options.defaults.clone(),
             record: csv::ByteRecord::new(),
+            spreadsheet,
             keys: SourceKeys::default(),
         })
     }
@@ -327,6 +386,11 @@ impl<R: Read> ClaimReader<R> {
                     ));
                     continue;
                 }
+            };
+            let cell = if self.spreadsheet {
+                restore_formula(cell)
+            } else {
+                cell
             };
             let cell = match self.defaults.iter().find(|(d, _)| *d == field) {
                 Some((_, default)) if cell.trim().is_empty() => default.as_str(),
@@ -466,7 +530,7 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                 row.uid = optional(trimmed);
             }
             Field::Text => {
-                if cell.trim().is_empty() {
+                if model::is_blank(cell) {
                     return Err(InvalidValue::new(
                         "claim text",
                         cell,
@@ -656,5 +720,11 @@ mod tests {
         assert_eq!(neutralise_formula("=1+1"), "'=1+1");
         assert_eq!(neutralise_formula("-5"), "'-5");
         assert_eq!(neutralise_formula("نحو"), "نحو");
+        for cell in [
+            "=1+1", "-5", "'-5", "''=x", "'quoted'", "plain", "", "@a", "\tx",
+        ] {
+            assert_eq!(restore_formula(&neutralise_formula(cell)), cell, "{cell:?}");
+        }
+        assert_eq!(restore_formula("'quoted'"), "'quoted'");
     }
 }

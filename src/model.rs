@@ -268,9 +268,31 @@ pub fn parse_value(input: &str) -> Result<f64, InvalidValue> {
         return Err(invalid());
     }
     match ascii.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() => {
+            if significant_digits(&ascii) != significant_digits(&v.to_string()) {
+                return Err(InvalidValue::new(
+                    "a number claimdb can keep exactly",
+                    input,
+                    format!(
+                        "it would be stored as {} (a value keeps about 15 significant digits, \
+                         and magnitudes between about 1e-308 and 1e308); round it, or keep the exact \
+                         figure in the note",
+                        format_value(v)
+                    ),
+                ));
+            }
+            Ok(v)
+        }
         _ => Err(invalid()),
     }
+}
+
+/// The digits that carry a number's value, without sign, point, exponent, or zeros at either
+/// end: equal for two spellings of the same number ("1e3" and "1000", "0.50" and ".5").
+fn significant_digits(number: &str) -> String {
+    let mantissa = number.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_matches('0').to_owned()
 }
 
 /// Formats a figure so that parsing it gives the same number back (1000, 0.5, 1e-7 as
@@ -294,8 +316,12 @@ pub fn check_text(what: &'static str, text: &str) -> Result<(), InvalidValue> {
 /// Checks a name used in `;`-separated lists (sources, tags) and returns it trimmed.
 pub fn list_item(what: &'static str, raw: &str) -> Result<String, InvalidValue> {
     let item = raw.trim();
-    if item.is_empty() {
-        return Err(InvalidValue::new(what, raw, "it must not be empty"));
+    if is_blank(item) {
+        return Err(InvalidValue::new(
+            what,
+            raw,
+            "it must not be empty (white space and invisible characters do not count)",
+        ));
     }
     if item.contains([';', '\n', '\r']) {
         return Err(InvalidValue::new(
@@ -348,8 +374,56 @@ pub fn parse_timestamp(raw: &str) -> Result<String, InvalidValue> {
 /// lower case, runs of white space as one space. "U.S.  State Dept" and "u.s. state dept" match.
 pub fn source_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let folded: String = name.nfkc().collect::<String>().to_lowercase();
+    // Invisible characters would make a second source that prints exactly like the first.
+    let folded: String = name
+        .chars()
+        .filter(|c| !is_invisible(*c))
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters that take no space and show nothing: bidi marks, embeddings and isolates, zero-
+/// width spaces and joiners, the soft hyphen, the byte order mark. A name or text made only of
+/// these (and spaces) is empty to a reader.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+}
+
+/// Whether `text` shows nothing: only white space and invisible characters.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// The writing system of a letter, for names that mix them; `None` for digits, punctuation and
+/// letters of scripts that do not look like each other.
+fn script_of(c: char) -> Option<&'static str> {
+    Some(match c {
+        'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => "Latin",
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => "Greek",
+        '\u{0400}'..='\u{052F}' => "Cyrillic",
+        '\u{0530}'..='\u{058F}' => "Armenian",
+        '\u{0590}'..='\u{05FF}' => "Hebrew",
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFE}' => "Arabic",
+        _ => return None,
+    })
+}
+
+/// The first word of `name` whose letters come from more than one script ("Humаn" with a
+/// Cyrillic а): almost always a look-alike made to pass for another name.
+pub fn mixed_script_word(name: &str) -> Option<&str> {
+    name.split_whitespace().find(|word| {
+        let mut scripts = word.chars().filter_map(script_of);
+        scripts
+            .next()
+            .is_some_and(|first| scripts.any(|other| other != first))
+    })
 }
 
 /// A claim as the user describes it, before it gets an id: what `add` takes, what an imported
@@ -375,11 +449,11 @@ pub struct ClaimDraft {
 impl ClaimDraft {
     /// Checks the rules no single field can check alone.
     pub fn validate(&self) -> Result<(), InvalidValue> {
-        if self.text.trim().is_empty() {
+        if is_blank(&self.text) {
             return Err(InvalidValue::new(
                 "claim text",
                 &self.text,
-                "it must not be empty",
+                "it must not be empty (white space and invisible characters do not count)",
             ));
         }
         check_text("claim text", &self.text)?;

@@ -579,7 +579,11 @@ impl<'a> ClaimList<'a> {
         let sink = match format {
             Format::Table => Sink::Table(Page::new(), style, out),
             Format::Csv => {
-                let mut w = claim_csv::writer(out);
+                let mut w = if spreadsheet_safe {
+                    claim_csv::spreadsheet_writer(out)
+                } else {
+                    claim_csv::writer(out)
+                };
                 claim_csv::write_header(&mut w)?;
                 Sink::Csv(Box::new(w), spreadsheet_safe)
             }

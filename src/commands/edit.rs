@@ -33,7 +33,7 @@ pub struct Args {
     pub reason: Option<String>,
     /// Refuse if the claim is no longer at this version (`show` gives it): nobody else's
     /// change is overwritten
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
     pub if_version: Option<i64>,
 }
 

@@ -18,10 +18,11 @@ use crate::table::Style;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  claimdb export --output all.csv\n  \
     claimdb export --bom --disputed --output for-excel.csv\n  claimdb export --format jsonl\n\n\
-    --bom writes a UTF-8 byte order mark so that Excel shows Arabic correctly, and neutralises\n\
-    cells that a spreadsheet would run as formulas (a leading ' before =, +, -, @, tab, CR).\n\
-    Without --bom the export is exact: importing it into an empty database and exporting again\n\
-    gives the same bytes. Reviews are not CSV columns (a claim has any number of them, and no\n\
+    --bom writes a UTF-8 byte order mark so that Excel shows Arabic correctly, quotes every cell\n\
+    (a ; or tab inside a cell stays in it whatever the locale's list separator), and neutralises\n\
+    cells that a spreadsheet would run as formulas (a leading ' before =, +, -, @, tab, CR or ').\n\
+    Both forms import back exactly: importing into an empty database and exporting again gives\n\
+    the same bytes (a file that starts with a byte order mark has that ' removed on import). Reviews are not CSV columns (a claim has any number of them, and no\n\
     cell format would keep them exact): they travel in `show --format json` and ClaimReview.\n\n\
     --format claimreview writes a JSON-LD array of schema.org ClaimReview objects, one per\n\
     claim whose verdict (verified, misleading, false, unverifiable) the desk set itself, with\n\

@@ -118,7 +118,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                     continue;
                 }
             };
-            match importer.upsert(&row, &format!("{name} line {line}")) {
+            match importer.upsert_line(&row, &format!("{name} line {line}"), line) {
                 Ok(Imported::Added(id)) => {
                     counts.added += 1;
                     if dry_run {
@@ -156,6 +156,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             if dry_run { "would be " } else { "" },
             new_sources.join(", ")
         ));
+        super::warn_mixed_scripts(ctx, &new_sources);
     }
     let total = counts.added + counts.updated + counts.unchanged;
     ctx.out.note(

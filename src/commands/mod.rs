@@ -70,4 +70,19 @@ pub fn announce_new_sources(ctx: &Ctx, names: &[String]) {
              source, see `claimdb source alias`"
         ));
     }
+    warn_mixed_scripts(ctx, names);
+}
+
+/// Warns about new source names with a word that mixes scripts (a Cyrillic а in a Latin
+/// word): such a name prints like another source's and is usually a look-alike.
+pub fn warn_mixed_scripts(ctx: &Ctx, names: &[String]) {
+    for name in names {
+        if let Some(word) = crate::model::mixed_script_word(name) {
+            ctx.out.warn(format!(
+                "the new source {name:?} mixes scripts in the word {word:?} (letters that look \
+                 alike from different alphabets); if it means a known source, fix the name or \
+                 make it an alias with `claimdb source alias`"
+            ));
+        }
+    }
 }

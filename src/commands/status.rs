@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub note: Option<String>,
     /// Refuse if the claim is no longer at this version (`show` gives it)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
     pub if_version: Option<i64>,
 }
 

@@ -935,6 +935,7 @@ impl Store {
             w: Writer::new(&tx, actor),
             now: model::now(),
             added: Default::default(),
+            lines: HashMap::new(),
             added_filter: was_empty.then(AddedFilter::new),
             counts_disputes: deferred
                 .triggers
@@ -1250,6 +1251,9 @@ pub struct Importer<'t, 'c> {
     now: String,
     /// Claims this import created, which are not "stored claims" a row can duplicate.
     added: std::collections::HashSet<i64>,
+    /// The line of the file that named each claim, for imports that check that no two rows
+    /// resolve to one claim ([`Importer::upsert_line`]).
+    lines: HashMap<i64, u64>,
     /// When the database had no claims at the start: the text and claimant of every claim this
     /// import added, so that a row that matches none of them skips the lookup.
     added_filter: Option<AddedFilter>,
@@ -1287,6 +1291,44 @@ impl AddedFilter {
 }
 
 impl Importer<'_, '_> {
+    /// [`Importer::upsert`] for line `line` of a file in which each claim may appear once: a
+    /// row that resolves to the claim an earlier line named (the same uid, or the same text and
+    /// claimant) is refused naming both lines. Two such rows would update the claim twice on
+    /// every import of the file, so it would never be unchanged.
+    pub fn upsert_line(
+        &mut self,
+        row: &ImportRow,
+        origin: &str,
+        line: u64,
+    ) -> anyhow::Result<Imported> {
+        // A row of a claim merged into another is folded into the claim kept, as by merge (an
+        // old export holds both): that is the documented rule for it, not a second naming.
+        let folded = match &row.uid {
+            Some(uid) => self.w.uid_was_merged(uid)?,
+            None => false,
+        };
+        let imported = self.upsert(row, origin)?;
+        if folded {
+            return Ok(imported);
+        }
+        let id = match imported {
+            Imported::Added(id) | Imported::Updated(id) | Imported::Unchanged(id) => id,
+        };
+        if let Some(earlier) = self.lines.insert(id, line) {
+            let by = if row.uid.is_some() {
+                "the same uid"
+            } else {
+                "the same text and claimant"
+            };
+            return Err(UserError::Refused(format!(
+                "this row names the same claim as line {earlier} (claim {id}: {by}); a file may \
+                 name each claim once, so keep one of the two rows (or merge them)"
+            ))
+            .into());
+        }
+        Ok(imported)
+    }
+
     /// Adds the row as a new claim, or updates the claim it names (by uid, else by the same text
     /// and claimant). `origin` says where the row came from, for history ("claims.csv line 4").
     pub fn upsert(&mut self, row: &ImportRow, origin: &str) -> anyhow::Result<Imported> {

@@ -107,6 +107,16 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     }
 }
 
+/// `x` rounded to `digits` significant digits: a score for a word most claims hold is tiny
+/// but not zero, and rounding to a fixed number of decimals printed it as 0.
+fn significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// Progress of a long index build, on stderr (a line that rewrites itself on a terminal).
 fn progress(done: i64, total: i64, last: bool) {
     let mut err = std::io::stderr().lock();
@@ -144,7 +154,7 @@ impl Store {
             let (matched, snippet) = best_snippet(&claim, &expression.words);
             visit(SearchHit {
                 claim,
-                score: (score * 100.0).round() / 100.0,
+                score: significant(score, 3),
                 matched,
                 snippet,
             })?;
@@ -351,6 +361,13 @@ mod tests {
         let s = snippet(&text, &[("w50".into(), false)]).unwrap();
         assert!(s.starts_with("… w44 ") && s.ends_with(" w63 …"), "{s}");
         assert!(s.contains("[w50]"));
+    }
+
+    #[test]
+    fn scores_keep_three_significant_digits_however_small() {
+        assert_eq!(significant(12.3456, 3), 12.3);
+        assert_eq!(significant(0.000_001_234_5, 3), 0.000_001_23);
+        assert_eq!(significant(0.0, 3), 0.0);
     }
 
     #[test]

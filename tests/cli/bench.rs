@@ -119,19 +119,42 @@ fn generated_claims_import_cleanly_and_round_trip() {
 #[test]
 fn an_import_into_an_empty_database_still_finds_repeated_and_renamed_claims() {
     let wd = Workdir::new();
-    // Row 3 repeats row 2 (same text and claimant): an update, not a second claim. Row 4 renames
-    // the claim by its uid; row 5 then names it by its new text.
+    // Row 3 repeats row 2 (same text and claimant): found, so refused as a second naming of the
+    // claim, not stored as a second claim.
     let file = wd.write(
         "repeats.csv",
         "uid,text,claimant,status,tags\n\
          u-1,\"نحو ألف, troops\",Reuters,unverified,a\n\
-         ,\"نحو ألف, troops\",Reuters,in_review,a\n\
-         u-1,renamed,Reuters,in_review,a\n\
+         ,\"نحو ألف, troops\",Reuters,in_review,a\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()])
+        .fails(1, &["line 3: this row names the same claim as line 2"]);
+    // Stored by a load into the empty database, renamed by its uid, then named by its new text:
+    // found as an update.
+    let file = wd.write(
+        "repeats.csv",
+        "uid,text,claimant,status,tags\n\
+         u-1,\"نحو ألف, troops\",Reuters,unverified,a\n\
+         ,other,AFP,disputed,\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()]).ok();
+    let file = wd.write(
+        "renames.csv",
+        "uid,text,claimant,status,tags\n\
+         u-1,renamed,Reuters,in_review,a\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()]).ok();
+    let file = wd.write(
+        "renames.csv",
+        "uid,text,claimant,status,tags\n\
          ,renamed,Reuters,false,b\n\
          ,other,AFP,disputed,\n",
     );
     let run = wd.run(&["import", file.to_str().unwrap()]).ok();
-    assert!(run.stderr.contains("2 added, 3 updated"), "{run:?}");
+    assert!(
+        run.stderr.contains("0 added, 1 updated, 1 unchanged"),
+        "{run:?}"
+    );
     let list = wd.run(&["--format", "json", "list"]).ok().json();
     let claims = list.as_array().unwrap();
     assert_eq!(claims.len(), 2);

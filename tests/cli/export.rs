@@ -50,7 +50,7 @@ fn bom_export_is_for_excel_and_neutralises_formulas() {
     let out = wd.run(&["export", "--bom"]).ok().stdout;
     assert!(out.starts_with('\u{feff}'));
     assert!(out.contains("\"'=HYPERLINK"), "{out}");
-    assert!(out.contains(",'@B,"), "{out}");
+    assert!(out.contains(",\"'@B\","), "{out}");
     assert!(out.contains(HOSTILE[0]));
     let plain = wd.export();
     assert!(plain.contains("\"=HYPERLINK") && !plain.starts_with('\u{feff}'));
@@ -77,4 +77,31 @@ fn export_to_a_file_takes_the_list_filters() {
     assert!(written.lines().nth(1).unwrap().starts_with("1,"));
     let jsonl = wd.run(&["export", "--format", "jsonl"]).ok().stdout;
     assert_eq!(jsonl.lines().count(), 2);
+}
+
+#[test]
+fn a_bom_export_quotes_every_cell_and_imports_back_exactly() {
+    let wd = Workdir::new();
+    // A separator of another locale (;), a formula after it, a negative value, a source that
+    // starts like a formula, and texts that already start with the neutralising quote.
+    wd.add(&["plain text;=1+1", "--claimant", "A", "--value", "-3"]);
+    wd.add(&["'quoted' text", "--claimant", "=CiteSrc()"]);
+    wd.add(&["--claimant", "B", "--", "''=x"]);
+    wd.add(&["--claimant", "C", "--tag", "=t", "--", "-5 fighters"]);
+    let bom = wd.run(&["export", "--bom"]).ok().stdout;
+    let row = bom.lines().nth(1).unwrap();
+    assert!(row.contains("\"plain text;=1+1\""), "{row}");
+    assert!(row.contains("\"'-3\""), "{row}");
+    assert!(
+        bom.lines()
+            .skip(1)
+            .all(|l| l.starts_with('"') && l.ends_with('"')),
+        "every cell quoted: {bom}"
+    );
+    let copy = Workdir::new();
+    let file = copy.write("for-excel.csv", &bom);
+    copy.run(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(copy.export(), wd.export());
+    assert_eq!(copy.json(&["show", "2"])["claimant"], "=CiteSrc()");
+    assert_eq!(copy.json(&["show", "3"])["text"], "''=x");
 }

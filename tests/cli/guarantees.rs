@@ -945,3 +945,46 @@ fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
     wd.run(&["audit", "--expect", "nonsense"])
         .fails(1, &["64 hexadecimal"]);
 }
+
+#[test]
+fn smaller_traps_utf16_negative_versions_lost_precision_and_zero_scores() {
+    let wd = Workdir::new();
+    wd.add(&["common word one", "--claimant", "A"]);
+    wd.add(&["common word two", "--claimant", "B"]);
+    let before = wd.export();
+    // UTF-16 is named as such, for CSV and for JSON.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("text,claimant\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let file = wd.write("utf16.csv", &utf16);
+    wd.run(&["import", file.to_str().unwrap()])
+        .fails(1, &["utf16.csv line 1", "UTF-16", "save it as UTF-8"]);
+    let file = wd.write("utf16.json", &utf16);
+    wd.run(&["import", "--from", "factcheck-api", file.to_str().unwrap()])
+        .fails(1, &["utf16.json is UTF-16"]);
+    // A version is 1 or more.
+    for bad in ["-1", "0"] {
+        let run = wd.run(&["edit", "1", "--value", "5", "--if-version", bad]);
+        assert_eq!(run.code, 2, "{run:?}");
+        let run = wd.run(&["status", "1", "in_review", "--if-version", bad]);
+        assert_eq!(run.code, 2, "{run:?}");
+    }
+    // Values that would be stored as something else are refused, saying what they would be (a
+    // flag's value is a usage error, exit 2).
+    wd.run(&["add", "x", "--claimant", "A", "--value", "1e-400"])
+        .fails(2, &["\"1e-400\"", "would be stored as 0"]);
+    wd.run(&["add", "x", "--claimant", "A", "--value", "9007199254740993"])
+        .fails(2, &["would be stored as 9007199254740992"]);
+    let file = wd.write("big.csv", "text,claimant,value\nx,A,12345678901234567890\n");
+    wd.run(&["import", file.to_str().unwrap()])
+        .fails(1, &["big.csv line 2, column value", "would be stored as"]);
+    assert_eq!(wd.export(), before);
+    wd.add(&["y", "--claimant", "A", "--value", "1e3"]);
+    wd.add(&["z", "--claimant", "A", "--value", "0.50"]);
+    // A word every claim holds still scores above zero.
+    let hits = wd.json(&["search", "common"]);
+    for hit in hits.as_array().unwrap() {
+        assert!(hit["score"].as_f64().unwrap() > 0.0, "{hit}");
+    }
+}

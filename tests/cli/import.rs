@@ -305,3 +305,32 @@ fn imported_stances_say_which_file_they_came_from_and_who_imported_it() {
     assert!(table.contains("imported from"), "{table}");
     assert!(table.contains("cited by amal"), "{table}");
 }
+
+#[test]
+fn two_rows_for_one_claim_are_refused_naming_both_lines_so_a_reimport_is_unchanged() {
+    let wd = Workdir::new();
+    wd.add(&["stored", "--claimant", "S"]);
+    let before = wd.export();
+    let file = wd.write(
+        "dup.csv",
+        "text,claimant,note\nsame,A,one\nother,B,\nsame, A ,two\nstored,S,x\nstored,S,y\n",
+    );
+    wd.run(&["import", file.to_str().unwrap()]).fails(
+        1,
+        &[
+            "dup.csv line 4: this row names the same claim as line 2",
+            "dup.csv line 6: this row names the same claim as line 5 (claim 1",
+        ],
+    );
+    assert_eq!(wd.export(), before);
+    // By uid too: an export imported twice is unchanged the second time.
+    let export = wd.write("all.csv", wd.export());
+    let run = wd.run(&["import", export.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("0 updated, 1 unchanged"), "{run:?}");
+    let twice = format!("{}{}", wd.export(), wd.export().lines().nth(1).unwrap());
+    let file = wd.write("twice.csv", twice);
+    wd.run(&["import", file.to_str().unwrap()]).fails(
+        1,
+        &["line 3: this row names the same claim as line 2 (claim 1: the same uid)"],
+    );
+}

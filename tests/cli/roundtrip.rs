@@ -69,7 +69,7 @@ fn optional_text() -> impl Strategy<Value = Option<String>> {
 fn name() -> impl Strategy<Value = String> {
     "[\u{0621}-\u{064A}a-zA-Z0-9 .,'\"()\u{200F}-]{1,20}"
         .prop_map(|s| s.trim().to_owned())
-        .prop_filter("a name is not empty", |s| !s.is_empty())
+        .prop_filter("a name is not empty", |s| !claimdb::model::is_blank(s))
 }
 
 fn date() -> impl Strategy<Value = Option<ClaimDate>> {
@@ -87,7 +87,7 @@ fn draft() -> impl Strategy<Value = (ClaimDraft, Vec<(String, Stance)>)> {
     let values = prop::option::of(any::<f64>().prop_filter("finite", |v| v.is_finite()));
     (
         (
-            text().prop_filter("claim text is not blank", |t| !t.trim().is_empty()),
+            text().prop_filter("claim text is not blank", |t| !claimdb::model::is_blank(t)),
             optional_text(),
             name(),
         ),

@@ -67,3 +67,43 @@ fn names_and_aliases_stay_unique_and_kinds_are_checked() {
     wd.run(&["source", "edit", "csis", "--kind", "media"]).ok();
     assert_eq!(wd.json(&["source", "show", "CSIS"])[0]["kind"], "media");
 }
+
+#[test]
+fn invisible_characters_do_not_make_a_second_source_and_look_alikes_are_warned_about() {
+    let wd = Workdir::new();
+    wd.add(&["a", "--claimant", "Human Rights Watch"]);
+    // LRM, ZWSP, RLO … PDF, and an isolate pair: prints like the name above.
+    let hidden = "\u{200E}Human\u{200B} Rights \u{202E}Watch\u{202C}\u{2066}\u{2069}";
+    wd.add(&["b", "--claimant", hidden]);
+    let sources = wd.json(&["source", "list"]);
+    assert_eq!(sources.as_array().unwrap().len(), 1, "{sources}");
+    let found = wd.json(&["list", "--source", "Human Rights Watch"]);
+    assert_eq!(found.as_array().unwrap().len(), 2);
+    // A Cyrillic а in a Latin word: a new source, with a warning naming the word.
+    let run = wd
+        .run(&["add", "c", "--claimant", "Humаn Rights Watch"])
+        .ok();
+    assert!(
+        run.stderr.contains("mixes scripts in the word \"Humаn\""),
+        "{run:?}"
+    );
+    let run = wd
+        .run(&["add", "d", "--claimant", "وزارة الدفاع Ministry"])
+        .ok();
+    assert!(!run.stderr.contains("mixes scripts"), "{run:?}");
+    // Text or a name made only of invisible characters is empty.
+    let before = wd.export();
+    wd.run(&[
+        "add",
+        "\u{200B}\u{200E} \u{2066}\u{2069}",
+        "--claimant",
+        "A",
+    ])
+    .fails(1, &["must not be empty", "invisible characters"]);
+    wd.run(&["add", "x", "--claimant", "\u{200F}\u{FEFF}"])
+        .fails(1, &["must not be empty"]);
+    let file = wd.write("blank.csv", "text,claimant\n\u{200B}\u{200C},A\n");
+    wd.run(&["import", file.to_str().unwrap()])
+        .fails(1, &["blank.csv line 2, column text", "must not be empty"]);
+    assert_eq!(wd.export(), before);
+}

@@ -57,7 +57,15 @@ pub fn exec(
             .find(|(f, _)| *f == Field::Claimant)
             .map(|(_, v)| v),
     };
-    let input = BufReader::with_capacity(1 << 16, input);
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let start = std::io::BufRead::fill_buf(&mut input)?;
+    if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        return Err(UserError::Refused(format!(
+            "{name} is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads UTF-8: \
+             save it as UTF-8"
+        ))
+        .into());
+    }
     let map = ctx.store.rating_map()?;
     let mut log = ProblemLog::default();
     let out = &ctx.out;
@@ -281,6 +289,7 @@ fn summarise(
             "note: {} new source(s) {would}created (kind other)",
             new_sources.len()
         ));
+        crate::commands::warn_mixed_scripts(ctx, new_sources);
     }
     if ignored > 0 {
         ctx.out.note(format!(
