@@ -25,8 +25,8 @@ use rusqlite::{
 
 use crate::error::{InvalidValue, UserError};
 use crate::model::{
-    self, Action, Claim, ClaimDraft, ClaimPatch, Field, FieldChange, HistoryEvent, SourceKind,
-    SourceSummary, Stance, StanceEntry, Status,
+    self, Action, Claim, ClaimDraft, ClaimPatch, Field, FieldChange, Figure, HistoryEvent,
+    SourceKind, SourceSummary, Stance, StanceEntry, Status,
 };
 
 pub use reviews::{Mapped, ReviewImported};
@@ -67,8 +67,7 @@ macro_rules! claim_select {
             $supports,
             ", ",
             $disputes,
-            ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
-             c.article_title, ",
+            ", c.status, c.location, c.claim_date, c.article_url, c.article_title, ",
             $tags,
             ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version
              FROM claim c JOIN source cs ON cs.id = c.claimant_id"
@@ -93,6 +92,13 @@ const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
 
 /// Every tag by claim, in tag order.
 const ALL_TAGS: &str = "SELECT claim_id, tag FROM claim_tag ORDER BY claim_id, tag";
+
+/// The columns of a [`Figure`] in the order [`figure_from_row`] reads them, after the claim id.
+const FIGURE_COLUMNS: &str = "low, high, unit, qualifier, words";
+
+/// Every figure by claim, in order.
+const ALL_FIGURES: &str =
+    "SELECT claim_id, low, high, unit, qualifier, words FROM figure ORDER BY claim_id, position";
 
 /// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
 const IMPORT_CACHE_KIB: i64 = -48 * 1024;
@@ -128,6 +134,8 @@ const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
 /// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
 /// stances by claim): an import into an empty database builds them at the end.
 const DEFERRABLE_INDEXES: &[&str] = &[
+    "figure_by_unit",
+    "figure_by_low",
     "claim_by_status",
     "claim_by_claimant",
     "claim_tag_by_tag",
@@ -435,7 +443,9 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(row) = rows.next()? {
-            visit(claim_from_row(row)?)?;
+            let mut claim = claim_from_row(row)?;
+            claim.figures = load_figures(&self.conn, claim.id)?;
+            visit(claim)?;
         }
         Ok(())
     }
@@ -469,7 +479,11 @@ impl Store {
         ))?;
         let mut stances = self.conn.prepare(ALL_STANCES)?;
         let mut tags = self.conn.prepare(ALL_TAGS)?;
+        let mut figures = self.conn.prepare(ALL_FIGURES)?;
         let mut claims = claims.query([])?;
+        let mut figures =
+            figures.query_map([], |r| Ok((r.get::<_, i64>(0)?, figure_from_row(r, 1)?)))?;
+        let mut figure = figures.next().transpose()?;
         let mut stances = stances.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -503,6 +517,16 @@ impl Store {
                     claim.tags.push(name);
                 }
                 tag = tags.next().transpose()?;
+            }
+            while let Some((claim_id, found)) = figure.take() {
+                if claim_id > claim.id {
+                    figure = Some((claim_id, found));
+                    break;
+                }
+                if claim_id == claim.id {
+                    claim.figures.push(found);
+                }
+                figure = figures.next().transpose()?;
             }
             visit(claim)?;
         }
@@ -1057,7 +1081,7 @@ impl Importer<'_, '_> {
             }
             None => {
                 let mut draft = ClaimDraft::default();
-                row.patch.apply_to(&mut draft);
+                row.patch.apply_to(&mut draft)?;
                 draft.validate()?;
                 let actor = self.w.actor.to_owned();
                 let created = (
@@ -1283,11 +1307,10 @@ impl<'t, 'c> Writer<'t, 'c> {
             }
         };
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status, value,
-                 unit, qualifier, location, claim_date, article_url, article_title, note,
+            "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status,
+                 location, claim_date, article_url, article_title, note,
                  created_at, created_by, updated_at, updated_by, disputes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         stmt.execute(params![
             id,
@@ -1297,9 +1320,6 @@ impl<'t, 'c> Writer<'t, 'c> {
             draft.translation,
             claimant_id,
             draft.status,
-            draft.value,
-            draft.unit,
-            draft.qualifier,
             draft.location,
             draft.claim_date,
             draft.article_url,
@@ -1312,8 +1332,9 @@ impl<'t, 'c> Writer<'t, 'c> {
             disputes,
         ])?;
         let id = self.tx.last_insert_rowid();
-        // A new claim has no tags to replace.
+        // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
+        self.insert_figures(id, &draft.figures)?;
         self.record(id, action, None, note)?;
         Ok(id)
     }
@@ -1323,6 +1344,36 @@ impl<'t, 'c> Writer<'t, 'c> {
             .prepare_cached("DELETE FROM claim_tag WHERE claim_id = ?1")?
             .execute([id])?;
         self.insert_tags(id, tags)
+    }
+
+    fn set_figures(&self, id: i64, figures: &[Figure]) -> anyhow::Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM figure WHERE claim_id = ?1")?
+            .execute([id])?;
+        self.insert_figures(id, figures)
+    }
+
+    fn insert_figures(&self, id: i64, figures: &[Figure]) -> anyhow::Result<()> {
+        if figures.is_empty() {
+            return Ok(());
+        }
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO figure (claim_id, position, low, high, unit, unit_key, qualifier, words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (position, f) in (1_i64..).zip(figures) {
+            insert.execute(params![
+                id,
+                position,
+                f.low,
+                f.high,
+                f.unit,
+                f.unit_key(),
+                f.qualifier,
+                f.words
+            ])?;
+        }
+        Ok(())
     }
 
     fn insert_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
@@ -1346,7 +1397,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.check_not_merged(id)?;
         let before = load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
         let mut after = before.draft();
-        patch.apply_to(&mut after);
+        patch.apply_to(&mut after)?;
         let (claimant_id, claimant) = self.resolve_source(&after.claimant)?;
         after.claimant = claimant;
         after.validate()?;
@@ -1388,9 +1439,9 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.tx
             .prepare_cached(
                 "UPDATE claim SET text = ?2, text_hash = ?3, translation = ?4, claimant_id = ?5,
-                     status = ?6, value = ?7, unit = ?8, qualifier = ?9, location = ?10,
-                     claim_date = ?11, article_url = ?12, article_title = ?13, note = ?14,
-                     updated_at = ?15, updated_by = ?16, version = version + 1
+                     status = ?6, location = ?7, claim_date = ?8, article_url = ?9,
+                     article_title = ?10, note = ?11, updated_at = ?12, updated_by = ?13,
+                     version = version + 1
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -1400,9 +1451,6 @@ impl<'t, 'c> Writer<'t, 'c> {
                 after.translation,
                 claimant_id,
                 after.status,
-                after.value,
-                after.unit,
-                after.qualifier,
                 after.location,
                 after.claim_date,
                 after.article_url,
@@ -1413,6 +1461,9 @@ impl<'t, 'c> Writer<'t, 'c> {
             ])?;
         if after.tags != before.tags {
             self.set_tags(id, &after.tags)?;
+        }
+        if after.figures != before.figures {
+            self.set_figures(id, &after.figures)?;
         }
         for change in &changes {
             self.record(id, action, Some(change), reason)?;
@@ -1652,26 +1703,48 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
         supported_by: split_list(r.get(5)?),
         disputed_by: split_list(r.get(6)?),
         status: r.get(7)?,
-        value: r.get(8)?,
-        unit: r.get(9)?,
-        qualifier: r.get(10)?,
-        location: r.get(11)?,
-        claim_date: r.get(12)?,
-        article_url: r.get(13)?,
-        article_title: r.get(14)?,
-        tags: split_list(r.get(15)?),
-        note: r.get(16)?,
-        created_at: r.get(17)?,
-        created_by: r.get(18)?,
-        updated_at: r.get(19)?,
-        updated_by: r.get(20)?,
-        version: r.get(21)?,
+        figures: Vec::new(),
+        location: r.get(8)?,
+        claim_date: r.get(9)?,
+        article_url: r.get(10)?,
+        article_title: r.get(11)?,
+        tags: split_list(r.get(12)?),
+        note: r.get(13)?,
+        created_at: r.get(14)?,
+        created_by: r.get(15)?,
+        updated_at: r.get(16)?,
+        updated_by: r.get(17)?,
+        version: r.get(18)?,
     })
+}
+
+/// A figure from [`FIGURE_COLUMNS`] starting at column `at`.
+fn figure_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Figure> {
+    Ok(Figure {
+        low: r.get(at)?,
+        high: r.get(at + 1)?,
+        unit: r.get(at + 2)?,
+        qualifier: r.get(at + 3)?,
+        words: r.get(at + 4)?,
+    })
+}
+
+/// A claim's figures, in order.
+fn load_figures(conn: &Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FIGURE_COLUMNS} FROM figure WHERE claim_id = ?1 ORDER BY position"
+    ))?;
+    let figures = stmt.query_map([id], |r| figure_from_row(r, 0))?;
+    Ok(figures.collect::<Result<_, _>>()?)
 }
 
 fn load_claim(conn: &Connection, id: i64) -> anyhow::Result<Option<Claim>> {
     let mut stmt = conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
-    Ok(stmt.query_row([id], claim_from_row).optional()?)
+    let Some(mut claim) = stmt.query_row([id], claim_from_row).optional()? else {
+        return Ok(None);
+    };
+    claim.figures = load_figures(conn, id)?;
+    Ok(Some(claim))
 }
 
 /// `;`-joined names from SQL back into a list (names and tags cannot contain `;`).
