@@ -354,7 +354,8 @@ pub fn unit_key(unit: &str) -> String {
 pub fn parse_list(text: &str) -> Result<Vec<Figure>, InvalidValue> {
     split_list(text)
         .into_iter()
-        .filter(|piece| !piece.trim().is_empty())
+        .map(str::trim)
+        .filter(|piece| !piece.is_empty())
         .map(parse)
         .collect()
 }

@@ -8,6 +8,7 @@ mod bench;
 mod cite;
 mod edit;
 mod export;
+mod figures;
 mod formats;
 mod guarantees;
 mod history;
