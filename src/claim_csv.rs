@@ -33,6 +33,17 @@ pub fn write_claim<W: Write>(
     claim: &Claim,
     spreadsheet_safe: bool,
 ) -> csv::Result<()> {
+    write_claim_and(out, claim, spreadsheet_safe, None)
+}
+
+/// [`write_claim`] with one more cell at the end (`list --disputed` says why in a `why` column,
+/// which import ignores).
+pub fn write_claim_and<W: Write>(
+    out: &mut csv::Writer<W>,
+    claim: &Claim,
+    spreadsheet_safe: bool,
+    extra: Option<&str>,
+) -> csv::Result<()> {
     use std::borrow::Cow;
     // Borrowed where the claim already holds the text: an export of a million claims would
     // otherwise copy every cell once more.
@@ -65,10 +76,11 @@ pub fn write_claim<W: Write>(
         claim.updated_at.as_str().into(),
         claim.updated_by.as_str().into(),
     ];
+    let cells = cells.iter().map(|c| c.as_ref()).chain(extra);
     if spreadsheet_safe {
-        out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
+        out.write_record(cells.map(|c| neutralise_formula(c).into_owned()))
     } else {
-        out.write_record(cells.iter().map(|c| c.as_bytes()))
+        out.write_record(cells.map(|c| c.as_bytes()))
     }
 }
 
@@ -194,6 +206,11 @@ impl<R: Read> ClaimReader<R> {
                 raw
             };
             let mut name = String::from_utf8_lossy(raw).into_owned();
+            if name.trim() == WHY_COLUMN {
+                // Written by `list --disputed`: an explanation, not data.
+                columns.push(None);
+                continue;
+            }
             if let Some(r) = options
                 .renames
                 .iter()
@@ -389,6 +406,9 @@ fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut
         }
     }
 }
+
+/// The column `list --disputed` adds to say why a claim is listed; import skips it.
+pub const WHY_COLUMN: &str = "why";
 
 /// The columns of older files' one figure.
 const ONE_FIGURE: [Field; 3] = [Field::Value, Field::Unit, Field::Qualifier];

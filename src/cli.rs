@@ -61,6 +61,8 @@ pub enum Command {
     Search(commands::search::Args),
     /// List claims that look like a claim (likely duplicates), most similar first
     Similar(commands::similar::Args),
+    /// List claims whose figures cannot both be true: the same count, the same event
+    Conflicts(commands::conflicts::Args),
     /// Move a claim through the workflow; verdicts need --note
     Status(commands::status::Args),
     /// Change fields of a claim

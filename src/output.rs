@@ -7,7 +7,7 @@ use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::claim_csv;
-use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
+use crate::model::{Claim, Field, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
 use crate::store::search::SearchHit;
@@ -130,6 +130,33 @@ impl Output {
         ClaimList::new(&mut self.out, self.format, false, self.style)
     }
 
+    /// Like [`Output::claims`], each claim with why it is listed: a `why` column in a table and
+    /// in CSV (which import skips), a `why` field in JSON.
+    pub fn claims_with_why(&mut self, translated: bool) -> anyhow::Result<ClaimList<'_>> {
+        let format = self.format;
+        let style = self.style;
+        let out: &mut dyn Write = &mut self.out;
+        if format == Format::Csv {
+            let mut w = claim_csv::writer(out);
+            w.write_record(
+                Field::columns()
+                    .iter()
+                    .map(|f| f.as_str())
+                    .chain([claim_csv::WHY_COLUMN]),
+            )?;
+            return Ok(ClaimList {
+                sink: Sink::Csv(Box::new(w), false),
+                count: 0,
+                translated,
+                why: true,
+            });
+        }
+        let mut list = ClaimList::new(out, format, false, style)?;
+        list.translated = translated;
+        list.why = true;
+        Ok(list)
+    }
+
     /// Like [`Output::claims`], showing translations instead of the original text in a table
     /// (the original where there is no translation).
     pub fn translated_claims(&mut self) -> anyhow::Result<ClaimList<'_>> {
@@ -160,7 +187,7 @@ impl Output {
                     ("claimant", claim.claimant.clone()),
                     ("supported by", claim.supported_by.join("; ")),
                     ("disputed by", claim.disputed_by.join("; ")),
-                    ("quantity", claim.quantity()),
+                    ("figures", claim.quantity()),
                     ("location", opt(&claim.location)),
                     (
                         "date",
@@ -406,6 +433,83 @@ impl Output {
         )
     }
 
+    /// Conflicting figures, two claims side by side per row.
+    pub fn conflicts(&mut self, conflicts: &[crate::conflicts::Conflict]) -> anyhow::Result<()> {
+        if self.format == Format::Table {
+            let headers = [
+                "id",
+                "claimant",
+                "figure",
+                "date",
+                "status",
+                "id",
+                "claimant",
+                "figure",
+                "date",
+                "status",
+                "same event",
+            ];
+            let mut rows: Vec<Vec<String>> = conflicts
+                .iter()
+                .map(|c| {
+                    let mut row = Vec::new();
+                    for side in [&c.a, &c.b] {
+                        row.extend([
+                            side.id.to_string(),
+                            side.claimant.clone(),
+                            side.figure.clone(),
+                            side.date.clone().unwrap_or_default(),
+                            side.status.to_string(),
+                        ]);
+                    }
+                    row.push(c.why.clone());
+                    row
+                })
+                .collect();
+            self.style
+                .fit_evenly(&headers, &mut rows, &[0, 3, 4, 5, 8, 9]);
+            let mut table = self.style.table();
+            table.set_header(headers);
+            for row in rows {
+                table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
+            }
+            writeln!(self.out, "{table}")?;
+            return Ok(());
+        }
+        self.records(
+            conflicts,
+            &[
+                "unit",
+                "a_id",
+                "a_claimant",
+                "a_figure",
+                "a_date",
+                "a_status",
+                "b_id",
+                "b_claimant",
+                "b_figure",
+                "b_date",
+                "b_status",
+                "why",
+            ],
+            &[],
+            |c| {
+                let mut row = vec![c.unit.clone()];
+                for side in [&c.a, &c.b] {
+                    row.extend([
+                        side.id.to_string(),
+                        side.claimant.clone(),
+                        side.figure.clone(),
+                        side.date.clone().unwrap_or_default(),
+                        side.status.to_string(),
+                    ]);
+                }
+                row.push(c.why.clone());
+                row
+            },
+        )
+    }
+
     /// Likely duplicates, most similar first.
     pub fn similar_claims(&mut self, similar: &[SimilarClaim]) -> anyhow::Result<()> {
         self.records(
@@ -473,6 +577,8 @@ pub struct ClaimList<'a> {
     count: u64,
     /// In a table, show the translation instead of the original text.
     translated: bool,
+    /// Each claim comes with why it is listed (a `why` column or field).
+    why: bool,
 }
 
 enum Sink<'a> {
@@ -483,7 +589,7 @@ enum Sink<'a> {
 }
 
 /// The columns an editor needs to scan a list of claims.
-const LIST_HEADERS: [&str; 6] = ["id", "status", "claimant", "text", "quantity", "date"];
+const LIST_HEADERS: [&str; 7] = ["id", "status", "claimant", "text", "figures", "date", "why"];
 
 impl<'a> ClaimList<'a> {
     /// Starts a list on `out`. With `spreadsheet_safe`, CSV cells that a spreadsheet would run
@@ -511,11 +617,25 @@ impl<'a> ClaimList<'a> {
             sink,
             count: 0,
             translated: false,
+            why: false,
         })
     }
 
     /// Adds one claim.
     pub fn push(&mut self, claim: Claim) -> anyhow::Result<()> {
+        self.push_why(claim, "")
+    }
+
+    /// Adds one claim with why it is listed (shown when the list was made by
+    /// [`Output::claims_with_why`]).
+    pub fn push_why(&mut self, claim: Claim, why: &str) -> anyhow::Result<()> {
+        #[derive(Serialize)]
+        struct WithWhy<'c> {
+            #[serde(flatten)]
+            claim: &'c Claim,
+            why: &'c str,
+        }
+        let with_why = self.why;
         match &mut self.sink {
             Sink::Table(rows, _, _) => {
                 let text = match (&claim.translation, self.translated) {
@@ -535,17 +655,28 @@ impl<'a> ClaimList<'a> {
                             .as_ref()
                             .map(|d| d.to_string())
                             .unwrap_or_default(),
+                        why.to_owned(),
                     ],
                 ));
             }
-            Sink::Csv(w, safe) => claim_csv::write_claim(w, &claim, *safe)?,
+            Sink::Csv(w, safe) => {
+                claim_csv::write_claim_and(w, &claim, *safe, with_why.then_some(why))?
+            }
             Sink::Json(w) => {
                 let sep = if self.count == 0 { "\n" } else { ",\n" };
                 write!(w, "{sep}")?;
-                serde_json::to_writer(&mut *w, &claim)?;
+                if with_why {
+                    serde_json::to_writer(&mut *w, &WithWhy { claim: &claim, why })?;
+                } else {
+                    serde_json::to_writer(&mut *w, &claim)?;
+                }
             }
             Sink::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, &claim)?;
+                if with_why {
+                    serde_json::to_writer(&mut *w, &WithWhy { claim: &claim, why })?;
+                } else {
+                    serde_json::to_writer(&mut *w, &claim)?;
+                }
                 writeln!(w)?;
             }
         }
@@ -562,10 +693,11 @@ impl<'a> ClaimList<'a> {
                         rows.into_iter().unzip();
                     // On a narrow terminal the date and quantity go, then the claimant: the
                     // id, status and some of the text always show.
-                    let keep: &[usize] = match style.width {
-                        Some(w) if w < 48 => &[0, 1, 3],
-                        Some(w) if w < 72 => &[0, 1, 2, 3],
-                        _ => &[0, 1, 2, 3, 4, 5],
+                    let keep: &[usize] = match (style.width, self.why) {
+                        (Some(w), _) if w < 48 => &[0, 1, 3],
+                        (Some(w), _) if w < 72 => &[0, 1, 2, 3],
+                        (_, false) => &[0, 1, 2, 3, 4, 5],
+                        (_, true) => &[0, 1, 2, 3, 4, 5, 6],
                     };
                     let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
                     for row in &mut cells {
@@ -573,7 +705,7 @@ impl<'a> ClaimList<'a> {
                     }
                     // The text gives way first, then the claimant, then the quantity.
                     let position = |column: usize| keep.iter().position(|&k| k == column);
-                    let shrink: Vec<(usize, usize)> = [(3, 10), (2, 10), (4, 8)]
+                    let shrink: Vec<(usize, usize)> = [(3, 10), (6, 12), (2, 10), (4, 8)]
                         .into_iter()
                         .filter_map(|(c, min)| position(c).map(|p| (p, min)))
                         .collect();

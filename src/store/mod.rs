@@ -190,6 +190,22 @@ pub struct ClaimFilter {
     pub limit: Option<u64>,
     /// Matching this search query (then best match first instead of id order).
     pub search: Option<crate::query::Query>,
+    /// With a figure of this unit (folded), whose value or range reaches into `min..=max`.
+    pub unit: Option<String>,
+    /// With a figure (of `unit`, if given) that reaches this value or more.
+    pub min: Option<f64>,
+    /// With a figure (of `unit`, if given) that reaches this value or less.
+    pub max: Option<f64>,
+    /// With a figure that says what it counts (the claims conflicts are looked for among).
+    pub counted: bool,
+    /// With `disputed`: these claims too (the ones in a conflict of figures).
+    pub also_disputed: Vec<i64>,
+}
+
+impl ClaimFilter {
+    fn by_figure(&self) -> bool {
+        self.unit.is_some() || self.min.is_some() || self.max.is_some() || self.counted
+    }
 }
 
 /// What `add` did.
@@ -420,6 +436,7 @@ impl Store {
             && filter.tag.is_none()
             && filter.reviewed_by.is_none()
             && filter.search.is_none()
+            && !filter.by_figure()
             && filter.limit.is_none();
         if everything {
             return self.for_every_claim(visit);
@@ -554,8 +571,35 @@ impl Store {
             conditions.push(format!("c.status IN ({marks})"));
             values.extend(filter.statuses.iter().map(|s| Value::Text(s.to_string())));
         }
-        if filter.disputed {
+        if filter.disputed && filter.also_disputed.is_empty() {
             conditions.push(DISPUTED.to_owned());
+        } else if filter.disputed {
+            // One bound value, however many claims: a JSON array read by json_each.
+            conditions.push(format!(
+                "({DISPUTED} OR c.id IN (SELECT value FROM json_each(?)))"
+            ));
+            values.push(Value::Text(serde_json::to_string(&filter.also_disputed)?));
+        }
+        if filter.by_figure() {
+            let mut figure = vec!["f.claim_id = c.id".to_owned()];
+            if let Some(unit) = &filter.unit {
+                figure.push("f.unit_key = ?".to_owned());
+                values.push(Value::Text(crate::figure::unit_key(unit)));
+            } else if filter.counted {
+                figure.push("f.unit_key <> ''".to_owned());
+            }
+            if let Some(min) = filter.min {
+                figure.push("f.high >= ?".to_owned());
+                values.push(Value::Real(min));
+            }
+            if let Some(max) = filter.max {
+                figure.push("f.low <= ?".to_owned());
+                values.push(Value::Real(max));
+            }
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM figure f WHERE {})",
+                figure.join(" AND ")
+            ));
         }
         if let Some(name) = &filter.source {
             let id = find_source(&self.conn, name)?
@@ -580,6 +624,49 @@ impl Store {
             values.push(Value::Text(publisher.trim().to_lowercase()));
         }
         Ok((conditions.join(" AND "), values))
+    }
+
+    /// Conflicting figures among the claims the filter selects (its limit counts conflicts, not
+    /// claims): see [`crate::conflicts`].
+    pub fn conflicts(
+        &self,
+        filter: &ClaimFilter,
+    ) -> anyhow::Result<Vec<crate::conflicts::Conflict>> {
+        let candidates = ClaimFilter {
+            counted: true,
+            limit: None,
+            ..filter.clone()
+        };
+        let mut claims = Vec::new();
+        self.for_each_claim(&candidates, |claim| {
+            // Only claims that can meet another: by a tag, or by a place and a date.
+            if !claim.tags.is_empty() || (claim.location.is_some() && claim.claim_date.is_some()) {
+                claims.push(claim);
+            }
+            Ok(())
+        })?;
+        let mut found = crate::conflicts::find(&claims);
+        if let Some(limit) = filter.limit {
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        Ok(found)
+    }
+
+    /// For a filter on disputed claims: adds the claims whose figures conflict with another
+    /// claim's (among all claims: the other of a pair may be one the filter leaves out), and
+    /// returns why each of those is in a conflict.
+    pub fn include_conflicts(
+        &self,
+        filter: &mut ClaimFilter,
+    ) -> anyhow::Result<HashMap<i64, Vec<String>>> {
+        if !filter.disputed {
+            return Ok(HashMap::new());
+        }
+        let reasons = crate::conflicts::reasons(&self.conflicts(&ClaimFilter::default())?);
+        let mut ids: Vec<i64> = reasons.keys().copied().collect();
+        ids.sort_unstable();
+        filter.also_disputed = ids;
+        Ok(reasons)
     }
 
     /// Counts by status and by claimant, and how many claims are disputed.
