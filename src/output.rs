@@ -514,7 +514,7 @@ impl Output {
     pub fn similar_claims(&mut self, similar: &[SimilarClaim]) -> anyhow::Result<()> {
         self.records(
             similar,
-            &["id", "similarity", "status", "claimant", "text"],
+            &["id", "similarity", "status", "claimant", "text", "conflict"],
             &[0, 1, 2],
             |s| {
                 vec![
@@ -523,6 +523,10 @@ impl Output {
                     s.claim.status.to_string(),
                     s.claim.claimant.clone(),
                     s.claim.text.clone(),
+                    s.conflict
+                        .as_ref()
+                        .map(|c| format!("figures conflict: {c}"))
+                        .unwrap_or_default(),
                 ]
             },
         )

@@ -57,9 +57,28 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         .map(|s| (s, Stance::Supports))
         .chain(args.disputed_by.into_iter().map(|s| (s, Stance::Disputes)))
         .collect();
-    let similar =
-        ctx.store
-            .similar_to_text(&draft.text, draft.translation.as_deref(), DUPLICATES_SHOWN)?;
+    let (similar, conflicting): (Vec<_>, Vec<_>) = ctx
+        .store
+        .similar_to_text(
+            &draft.text,
+            draft.translation.as_deref(),
+            &draft.figures,
+            DUPLICATES_SHOWN,
+        )?
+        .into_iter()
+        .partition(|s| s.conflict.is_none());
+    // Two claims that read alike but whose figures cannot both be true are a conflict to
+    // check, never a duplicate to merge.
+    for s in &conflicting {
+        ctx.out.warn(format!(
+            "the new claim reads like claim {} (similarity {:.2}) but their figures conflict \
+             ({}): a conflict to check, not a duplicate (`claimdb conflicts`, `claimdb show {}`)",
+            s.claim.id,
+            s.similarity,
+            s.conflict.as_deref().unwrap_or_default(),
+            s.claim.id
+        ));
+    }
     let described: Vec<String> = similar
         .iter()
         .map(|s| {

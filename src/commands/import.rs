@@ -74,6 +74,8 @@ struct Counts {
     problems: usize,
     /// Likely duplicates of stored claims (reported by --dry-run).
     duplicates: u64,
+    /// Rows that read like a stored claim but whose figures conflict with it (--dry-run).
+    conflicts: u64,
 }
 
 /// How many likely duplicates a dry run names per row.
@@ -91,12 +93,20 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         return result;
     }
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
-    let report_duplicate = |line: u64, other: i64, similarity: f64| {
-        ctx.out.warn(format!(
-            "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
-             `claimdb show {other}` to compare",
-            duplicates::round(similarity)
-        ))
+    let report_duplicate = |line: u64, other: i64, similarity: f64, conflict: Option<String>| {
+        ctx.out.warn(match conflict {
+            None => format!(
+                "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
+                 `claimdb show {other}` to compare",
+                duplicates::round(similarity)
+            ),
+            Some(figures) => format!(
+                "{name} line {line} reads like stored claim {other} (similarity {:.2}) but \
+                 their figures conflict ({figures}): a conflict to check, not a duplicate; \
+                 `claimdb show {other}` to compare",
+                duplicates::round(similarity)
+            ),
+        })
     };
     let mut reader =
         match ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options) {
@@ -122,9 +132,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 Ok(Imported::Added(id)) => {
                     counts.added += 1;
                     if dry_run {
-                        for (other, similarity) in importer.similar_stored(id, DUPLICATES_SHOWN)? {
-                            counts.duplicates += 1;
-                            report_duplicate(line, other, similarity);
+                        for (other, similarity, conflict) in
+                            importer.similar_stored(id, DUPLICATES_SHOWN)?
+                        {
+                            if conflict.is_some() {
+                                counts.conflicts += 1;
+                            } else {
+                                counts.duplicates += 1;
+                            }
+                            report_duplicate(line, other, similarity, conflict);
                         }
                     }
                 }
@@ -166,11 +182,19 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             counts.unchanged,
             if dry_run {
                 format!(
-                    "{} (dry run: nothing was written)",
+                    "{}{} (dry run: nothing was written)",
                     if counts.duplicates > 0 {
                         format!(
                             "; {} likely duplicate(s) of stored claims",
                             counts.duplicates
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if counts.conflicts > 0 {
+                        format!(
+                            "; {} conflict(s) of figures with stored claims",
+                            counts.conflicts
                         )
                     } else {
                         String::new()

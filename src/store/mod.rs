@@ -1220,16 +1220,32 @@ impl Importer<'_, '_> {
     }
 
     /// Claims stored before this import that look like claim `id` (just imported), most
-    /// similar first, with their similarity.
-    pub fn similar_stored(&self, id: i64, limit: usize) -> anyhow::Result<Vec<(i64, f64)>> {
+    /// similar first, with their similarity and how their figures conflict, if they do.
+    pub fn similar_stored(
+        &self,
+        id: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<(i64, f64, Option<String>)>> {
         let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
-        similar::similar_claims(
+        let found = similar::similar_claims(
             self.w.tx,
             &claim.text,
             claim.translation.as_deref(),
             &|other| self.added.contains(&other),
             limit,
-        )
+        )?;
+        found
+            .into_iter()
+            .map(|(other, similarity)| {
+                let stored =
+                    load_claim(self.w.tx, other)?.ok_or(UserError::ClaimNotFound(other))?;
+                let conflict = similar::figure_conflict(
+                    (&claim.figures, &claim.text),
+                    (&stored.figures, &stored.text),
+                );
+                Ok((other, similarity, conflict))
+            })
+            .collect()
     }
 }
 

@@ -6,6 +6,7 @@ mod harness;
 mod add;
 mod bench;
 mod cite;
+mod conflicts;
 mod edit;
 mod export;
 mod figures;
