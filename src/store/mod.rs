@@ -445,11 +445,16 @@ impl Store {
         let mut sql = match &filter.search {
             None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
             Some(query) => {
-                values.insert(0, Value::Text(self.fts_expression(query)?));
+                let plan = self.search_plan(query)?;
+                values = plan.values.into_iter().chain(values).collect();
+                let join = if plan.from.starts_with("claim_search") {
+                    "JOIN claim_search ON claim_search.rowid = c.id"
+                } else {
+                    ""
+                };
                 format!(
-                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
-                     WHERE claim_search MATCH ? AND {condition} ORDER BY {}, c.id",
-                    search::BM25
+                    "{CLAIM_SELECT} {join} WHERE {} AND {condition} ORDER BY {}",
+                    plan.condition, plan.order
                 )
             }
         };

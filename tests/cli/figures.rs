@@ -197,3 +197,53 @@ fn older_files_with_value_unit_and_qualifier_import_as_one_figure() {
         &["bad.csv line 2, column figures: \"lots\" is not a figure"],
     );
 }
+
+#[test]
+fn a_number_finds_the_claims_whose_figures_hold_it_as_well_as_the_words() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "تشير تقديرات غربية إلى انتشار نحو ألف من مقاتلي فاجنر في مالي",
+        "--claimant",
+        "Western reports",
+        "--figure",
+        "نحو ألف من مقاتلي فاجنر",
+    ]);
+    wd.add(&[
+        "قتل مئات المدنيين",
+        "--claimant",
+        "A",
+        "--figure",
+        "مئات المدنيين",
+    ]);
+    wd.add(&["The army said 1000 men left", "--claimant", "B"]);
+    wd.add(&["Nothing numeric about Wagner", "--claimant", "C"]);
+    let ids = |query: &str| -> Vec<i64> {
+        let mut found: Vec<i64> = wd
+            .json(&["search", query])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    assert_eq!(ids("1000"), [1, 3], "ألف as a figure, 1000 as a word");
+    assert_eq!(
+        ids("١٠٠٠"),
+        [1, 3],
+        "Arabic-Indic digits are the same number"
+    );
+    assert_eq!(ids("450"), [2], "within the range of مئات");
+    assert_eq!(ids("1000 فاجنر"), [1], "with words, all must match");
+    assert_eq!(ids("1000 -army"), [1]);
+    assert_eq!(ids("7"), Vec::<i64>::new());
+    let listed: Vec<i64> = wd
+        .json(&["list", "--search", "1000"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [1, 3]);
+}
