@@ -11,7 +11,8 @@ const EXAMPLES: &str = "\
 Examples:
   claimdb import claims.csv
   claimdb list --disputed
-  claimdb add 'نحو ألف من مقاتلي فاجنر' --claimant 'Western estimates' --value 1000 --qualifier approx --unit fighters
+  claimdb add 'نحو ألف من مقاتلي فاجنر' --claimant 'Western reports' --figure '~1000 fighters [نحو ألف]'
+  claimdb conflicts --tag moura
   claimdb status 3 verified --note 'Confirmed by two independent sources'
   claimdb export --bom --output report.csv";
 

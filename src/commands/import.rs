@@ -38,8 +38,10 @@ pub enum From {
     claimdb import --from factcheck-api --default claimant='unknown' claim_reviews.json\n  \
     claimdb import --from claimreview desk.jsonld\n  claimdb import --from liar test.tsv\n\n\
     Columns (header required, any order): id, uid, text, translation, claimant, supported_by,\n\
-    disputed_by, status, value, unit, qualifier, location, claim_date, article_url, article_title,\n\
-    tags, note, created_at, created_by, updated_at, updated_by. text and claimant are required.\n\
+    disputed_by, status, figures, location, claim_date, article_url, article_title, tags, note,\n\
+    created_at, created_by, updated_at, updated_by. text and claimant are required. figures holds\n\
+    a claim's figures separated by '; ' (see `claimdb add --help`); older files with value, unit\n\
+    and qualifier columns import as one figure.\n\
     A row whose uid exists (or, without uid, whose text and claimant match) updates that claim.\n\n\
     Fact-check formats (claimreview, factcheck-api, liar) bring claims with their published\n\
     reviews. A claim already there (same text and claimant) only gets the fields it lacks; a\n\

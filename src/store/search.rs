@@ -34,7 +34,8 @@ pub struct SearchHit {
     pub claim: Claim,
     /// How well it matches: higher is better (bm25, negated so that it reads naturally).
     pub score: f64,
-    /// The field the snippet comes from: text, translation, note, location or claimant.
+    /// The field the snippet comes from: text, translation, note, location, claimant, or
+    /// figures (a number searched for lies in one of them).
     pub matched: &'static str,
     /// A short piece of that field, as stored, with the matching words in [brackets].
     pub snippet: String,
@@ -133,7 +134,8 @@ impl Store {
         let mut hits = Vec::with_capacity(found.len());
         for (id, score) in found {
             let claim = self.claim(id)?;
-            let (matched, snippet) = best_snippet(&claim, &expression.words);
+            let numbers: Vec<f64> = expression.numbers.iter().map(|n| n.value).collect();
+            let (matched, snippet) = best_snippet(&claim, &expression.words, &numbers);
             hits.push(SearchHit {
                 claim,
                 score: (score * 100.0).round() / 100.0,
@@ -365,8 +367,13 @@ fn is_arabic(word: &str) -> bool {
 const SNIPPET_BEFORE: usize = 6;
 const SNIPPET_WORDS: usize = 20;
 
-/// The first field of `claim` (text first) with a matching word, and a snippet of it as stored.
-fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, String) {
+/// The first field of `claim` (text first) with a matching word, and a snippet of it as stored;
+/// else the figures that hold a number searched for.
+fn best_snippet(
+    claim: &Claim,
+    words: &[(String, bool)],
+    numbers: &[f64],
+) -> (&'static str, String) {
     let fields: [(&'static str, Option<&str>); 5] = [
         ("text", Some(&claim.text)),
         ("translation", claim.translation.as_deref()),
@@ -378,6 +385,18 @@ fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, Strin
         if let Some(snippet) = value.and_then(|v| snippet(v, words)) {
             return (name, snippet);
         }
+    }
+    let holding: Vec<String> = claim
+        .figures
+        .iter()
+        .filter(|f| numbers.iter().any(|n| f.contains(*n)))
+        .map(|f| match &f.words {
+            Some(words) => format!("[{}] ({words})", f.display()),
+            None => format!("[{}]", f.display()),
+        })
+        .collect();
+    if !holding.is_empty() {
+        return ("figures", holding.join("; "));
     }
     // Matched through something the snippet cannot point at (e.g. a claimant's alias).
     let start: Vec<&str> = claim.text.split_whitespace().take(SNIPPET_WORDS).collect();

@@ -238,6 +238,11 @@ fn a_number_finds_the_claims_whose_figures_hold_it_as_well_as_the_words() {
     assert_eq!(ids("1000 فاجنر"), [1], "with words, all must match");
     assert_eq!(ids("1000 -army"), [1]);
     assert_eq!(ids("7"), Vec::<i64>::new());
+    let hit = &wd.json(&["search", "450"])[0];
+    assert_eq!(
+        (hit["matched"].as_str(), hit["snippet"].as_str()),
+        (Some("figures"), Some("[200-999 المدنيين] (مئات المدنيين)"))
+    );
     let listed: Vec<i64> = wd
         .json(&["list", "--search", "1000"])
         .as_array()
