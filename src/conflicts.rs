@@ -12,11 +12,11 @@
 //!   reaches [`crate::figure::APPROX_MARGIN`] (10%) either side, "more than 5" excludes 5 and
 //!   "at least 5" includes it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::figure::{self, Figure};
+use crate::figure::{self, Bounds, Figure};
 use crate::model::{Claim, Status};
 
 /// One claim's side of a conflict.
@@ -42,20 +42,62 @@ pub struct Conflict {
     pub b: Side,
 }
 
-impl Conflict {
-    /// The reason as one line, from `claim`'s side: "figures conflict with claim 7: ~300
-    /// civilians against 203 civilians (tag moura)".
-    pub fn reason_for(&self, claim: i64) -> String {
-        let (mine, other) = if self.a.id == claim {
-            (&self.a, &self.b)
-        } else {
-            (&self.b, &self.a)
-        };
+/// What conflicts are looked for among: a claim's id, what places it in an event, and its
+/// figures. Lighter than a [`Claim`], so that a whole database can be compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    pub id: i64,
+    pub tags: Vec<String>,
+    pub location: Option<String>,
+    pub date: Option<String>,
+    pub figures: Vec<Figure>,
+}
+
+impl From<&Claim> for Subject {
+    fn from(c: &Claim) -> Self {
+        Subject {
+            id: c.id,
+            tags: c.tags.clone(),
+            location: c.location.clone(),
+            date: c.claim_date.as_ref().map(|d| d.to_string()),
+            figures: c.figures.clone(),
+        }
+    }
+}
+
+/// One claim's figure in conflict with another claim's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clash {
+    pub claim: i64,
+    pub other: i64,
+    /// The folded unit both count.
+    pub unit: String,
+    pub figure: Figure,
+    pub other_figure: Figure,
+    /// Why they are about the same event.
+    pub why: String,
+}
+
+impl Clash {
+    /// "figures conflict with claim 7: ~300 civilians against 203 civilians (tag moura)"
+    pub fn reason(&self) -> String {
         format!(
             "figures conflict with claim {}: {} against {} ({})",
-            other.id, mine.figure, other.figure, self.why
+            self.other,
+            bare(&self.figure),
+            bare(&self.other_figure),
+            self.why
         )
     }
+}
+
+/// A figure in the syntax without its words, as conflicts show it.
+fn bare(f: &Figure) -> String {
+    Figure {
+        words: None,
+        ..f.clone()
+    }
+    .to_string()
 }
 
 /// Whether two dates, each as precise as its article, can be the same time.
@@ -63,135 +105,207 @@ fn dates_overlap(a: &str, b: &str) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
 
-/// The event keys a claim can share with another: its tags, and its location with its date.
-fn events(claim: &Claim) -> Vec<(String, String)> {
-    let mut keys: Vec<(String, String)> = claim
-        .tags
-        .iter()
-        .map(|t| (format!("tag\u{1}{t}"), format!("tag {t}")))
-        .collect();
-    if let (Some(location), Some(_)) = (&claim.location, &claim.claim_date) {
-        keys.push((
-            format!("location\u{1}{}", crate::fold::fold(location)),
-            format!("location {location}"),
+/// The groups a claim is compared within: one per tag, and one for its location in the year of
+/// its date (the dates are compared pair by pair).
+fn events(s: &Subject) -> Vec<String> {
+    let mut keys: Vec<String> = s.tags.iter().map(|t| format!("tag\u{1}{t}")).collect();
+    if let (Some(location), Some(date)) = (&s.location, &s.date) {
+        keys.push(format!(
+            "location\u{1}{}\u{1}{}",
+            crate::fold::fold(location),
+            &date[..date.len().min(4)]
         ));
     }
     keys
 }
 
-/// Every conflict among `claims`, each pair once, in order of the first claim's id, then the
-/// second's.
-pub fn find(claims: &[Claim]) -> Vec<Conflict> {
-    // Claims by (unit key, event key): only claims that meet there are compared.
-    let mut meeting: HashMap<(String, String), BTreeSet<usize>> = HashMap::new();
-    for (i, claim) in claims.iter().enumerate() {
-        let units: BTreeSet<String> = claim
-            .figures
-            .iter()
-            .map(Figure::unit_key)
-            .filter(|k| !k.is_empty())
-            .collect();
-        for unit in units {
-            for (event, _) in events(claim) {
-                meeting.entry((unit.clone(), event)).or_default().insert(i);
-            }
-        }
-    }
-    let mut found: BTreeMap<(i64, i64, String), Conflict> = BTreeMap::new();
-    let mut keys: Vec<_> = meeting.into_iter().collect();
-    keys.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((unit, _), members) in keys {
-        let members: Vec<usize> = members.into_iter().collect();
-        for (n, &i) in members.iter().enumerate() {
-            for &j in &members[n + 1..] {
-                let (a, b) = (&claims[i], &claims[j]);
-                let key = (a.id.min(b.id), a.id.max(b.id), unit.clone());
-                if found.contains_key(&key) {
-                    continue;
-                }
-                if let Some(conflict) = pair(a, b, &unit) {
-                    found.insert(key, conflict);
-                }
-            }
-        }
-    }
-    found.into_values().collect()
-}
-
-/// The conflict between two claims about `unit`, if they are about the same event and some
-/// figure of one cannot be true with some figure of the other.
-fn pair(a: &Claim, b: &Claim, unit: &str) -> Option<Conflict> {
-    let (a, b) = if a.id <= b.id { (a, b) } else { (b, a) };
-    let why = same_event(a, b)?;
-    let counted = |c: &Claim| -> Vec<Figure> {
-        c.figures
-            .iter()
-            .filter(|f| f.unit_key() == unit)
-            .cloned()
-            .collect()
-    };
-    let (fa, fb) = (counted(a), counted(b));
-    let (x, y) = fa
+/// Why two claims are about the same event, or `None`. `places` are their locations, folded.
+fn same_event(
+    a: &Subject,
+    b: &Subject,
+    places: (&Option<String>, &Option<String>),
+) -> Option<String> {
+    let shared: Vec<&str> = a
+        .tags
         .iter()
-        .flat_map(|x| fb.iter().map(move |y| (x, y)))
-        .find(|(x, y)| x.conflicts_with(y))?;
-    let side = |c: &Claim, f: &Figure| Side {
-        id: c.id,
-        claimant: c.claimant.clone(),
-        figure: figure::Figure {
-            words: None,
-            ..f.clone()
-        }
-        .to_string(),
-        date: c.claim_date.as_ref().map(|d| d.to_string()),
-        status: c.status,
-        text: c.text.clone(),
-    };
-    Some(Conflict {
-        unit: x.unit.clone().unwrap_or_default(),
-        why,
-        a: side(a, x),
-        b: side(b, y),
-    })
-}
-
-/// Why two claims are about the same event, or `None`.
-fn same_event(a: &Claim, b: &Claim) -> Option<String> {
-    let shared: Vec<&String> = a.tags.iter().filter(|t| b.tags.contains(t)).collect();
+        .filter(|t| b.tags.contains(t))
+        .map(|t| t.as_str())
+        .collect();
     if !shared.is_empty() {
-        let tags: Vec<&str> = shared.iter().map(|t| t.as_str()).collect();
         return Some(format!(
             "{} {}",
-            if tags.len() == 1 { "tag" } else { "tags" },
-            tags.join(", ")
+            if shared.len() == 1 { "tag" } else { "tags" },
+            shared.join(", ")
         ));
     }
-    let (Some(la), Some(lb)) = (&a.location, &b.location) else {
+    let (Some(la), Some(_), Some(da), Some(db)) = (&a.location, &b.location, &a.date, &b.date)
+    else {
         return None;
     };
-    let (Some(da), Some(db)) = (&a.claim_date, &b.claim_date) else {
-        return None;
-    };
-    if crate::fold::fold(la) != crate::fold::fold(lb)
-        || !dates_overlap(&da.to_string(), &db.to_string())
-    {
+    if places.0 != places.1 || !dates_overlap(da, db) {
         return None;
     }
-    let date = if da.to_string().len() <= db.to_string().len() {
-        da
-    } else {
-        db
-    };
+    let date = if da.len() <= db.len() { da } else { db };
     Some(format!("location {la}, {date}"))
 }
 
-/// Why each claim of `conflicts` is in one: the reasons by claim id.
-pub fn reasons(conflicts: &[Conflict]) -> HashMap<i64, Vec<String>> {
-    let mut by_claim: HashMap<i64, Vec<String>> = HashMap::new();
-    for c in conflicts {
-        for id in [c.a.id, c.b.id] {
-            by_claim.entry(id).or_default().push(c.reason_for(id));
+/// The clashes among `subjects`: with `per_claim`, from each claim's side, at most that many per
+/// claim (why each is in a conflict); with `None`, every pair once, from its lower id's side. Within a group of claims that count one thing about one event, figures sorted by
+/// their bounds give each figure the ones it cannot be true with directly, so the work grows
+/// with the clashes found, not with the square of the group.
+pub fn clashes(subjects: &[Subject], per_claim: Option<usize>) -> Vec<Clash> {
+    struct Entry<'s> {
+        subject: usize,
+        figure: &'s Figure,
+        bounds: Bounds,
+    }
+    let places: Vec<Option<String>> = subjects
+        .iter()
+        .map(|s| s.location.as_deref().map(crate::fold::fold))
+        .collect();
+    let mut groups: HashMap<(String, String), Vec<Entry<'_>>> = HashMap::new();
+    for (i, s) in subjects.iter().enumerate() {
+        let events = events(s);
+        if events.is_empty() {
+            continue;
         }
+        for figure in &s.figures {
+            let unit = figure.unit_key();
+            if unit.is_empty() {
+                continue;
+            }
+            for event in &events {
+                groups
+                    .entry((unit.clone(), event.clone()))
+                    .or_default()
+                    .push(Entry {
+                        subject: i,
+                        figure,
+                        bounds: figure.bounds(),
+                    });
+            }
+        }
+    }
+    let mut found: Vec<Clash> = Vec::new();
+    let mut seen: HashSet<(i64, i64, usize)> = HashSet::new();
+    let mut count: HashMap<i64, usize> = HashMap::new();
+    let mut keys: Vec<(String, String)> = groups.keys().cloned().collect();
+    keys.sort();
+    let mut units: Vec<&String> = keys.iter().map(|k| &k.0).collect();
+    units.dedup();
+    for key in &keys {
+        let entries = &groups[key];
+        let unit = units.binary_search(&&key.0).unwrap_or_default();
+        if entries.len() < 2 {
+            continue;
+        }
+        // By the top of their range, and by the bottom, highest first.
+        let mut by_high: Vec<usize> = (0..entries.len()).collect();
+        // (Among equal numbers, an open end lies further out: "< 5" is below "<= 5".)
+        by_high.sort_by(|&x, &y| {
+            let (x, y) = (&entries[x].bounds, &entries[y].bounds);
+            x.high
+                .total_cmp(&y.high)
+                .then(y.high_open.cmp(&x.high_open))
+        });
+        let mut by_low: Vec<usize> = (0..entries.len()).collect();
+        by_low.sort_by(|&x, &y| {
+            let (x, y) = (&entries[x].bounds, &entries[y].bounds);
+            y.low.total_cmp(&x.low).then(y.low_open.cmp(&x.low_open))
+        });
+        for (m, me) in entries.iter().enumerate() {
+            let mine = &subjects[me.subject];
+            let below = by_high
+                .iter()
+                .take_while(|&&o| !entries[o].bounds.overlaps_from_below(&me.bounds));
+            let above = by_low
+                .iter()
+                .take_while(|&&o| !me.bounds.overlaps_from_below(&entries[o].bounds));
+            for &o in below.chain(above) {
+                if o == m || entries[o].subject == me.subject {
+                    continue;
+                }
+                if per_claim.is_some_and(|k| count.get(&mine.id).copied().unwrap_or(0) >= k) {
+                    break;
+                }
+                let other = &subjects[entries[o].subject];
+                // Listing every pair, each is found once, from its lower id's side.
+                if per_claim.is_none() && other.id < mine.id {
+                    continue;
+                }
+                let (i, j) = (me.subject, entries[o].subject);
+                if seen.contains(&(mine.id, other.id, unit)) {
+                    continue;
+                }
+                let Some(why) = same_event(mine, other, (&places[i], &places[j])) else {
+                    continue;
+                };
+                seen.insert((mine.id, other.id, unit));
+                *count.entry(mine.id).or_default() += 1;
+                found.push(Clash {
+                    claim: mine.id,
+                    other: other.id,
+                    unit: key.0.clone(),
+                    figure: me.figure.clone(),
+                    other_figure: entries[o].figure.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.claim, a.other, &a.unit).cmp(&(b.claim, b.other, &b.unit)));
+    found
+}
+
+/// Every conflict among `claims`, each pair once, in order of the first claim's id, then the
+/// second's.
+pub fn find(claims: &[Claim]) -> Vec<Conflict> {
+    let subjects: Vec<Subject> = claims.iter().map(Subject::from).collect();
+    let by_id: HashMap<i64, &Claim> = claims.iter().map(|c| (c.id, c)).collect();
+    pairs(&clashes(&subjects, None), |id| {
+        by_id.get(&id).map(|c| side(c))
+    })
+}
+
+/// The clashes as pairs (each once, from the lower id's side), with each claim's side as
+/// `side` gives it.
+pub fn pairs(clashes: &[Clash], side: impl Fn(i64) -> Option<Side>) -> Vec<Conflict> {
+    clashes
+        .iter()
+        .filter(|c| c.claim < c.other)
+        .filter_map(|c| {
+            let with = |s: Side, f: &Figure| Side {
+                figure: bare(f),
+                ..s
+            };
+            Some(Conflict {
+                unit: c.figure.unit.clone().unwrap_or_default(),
+                why: c.why.clone(),
+                a: with(side(c.claim)?, &c.figure),
+                b: with(side(c.other)?, &c.other_figure),
+            })
+        })
+        .collect()
+}
+
+/// A claim's side of a conflict (its figure is filled in by [`pairs`]).
+pub fn side(c: &Claim) -> Side {
+    Side {
+        id: c.id,
+        claimant: c.claimant.clone(),
+        figure: String::new(),
+        date: c.claim_date.as_ref().map(|d| d.to_string()),
+        status: c.status,
+        text: c.text.clone(),
+    }
+}
+
+/// Why each claim is in a conflict: its clashes' reasons by claim id (as many as were looked
+/// for; the caller says when there may be more).
+pub fn reasons(clashes: &[Clash]) -> HashMap<i64, Vec<String>> {
+    let mut by_claim: HashMap<i64, Vec<String>> = HashMap::new();
+    for c in clashes {
+        by_claim.entry(c.claim).or_default().push(c.reason());
     }
     by_claim
 }
@@ -270,10 +384,16 @@ mod tests {
             ]
         );
         assert_eq!(found[0].why, "tag moura");
+        let subjects: Vec<Subject> = claims.iter().map(Subject::from).collect();
+        let why = reasons(&clashes(&subjects, Some(10)));
         assert_eq!(
-            found[0].reason_for(2),
-            "figures conflict with claim 1: 24-99 Civilians against 200-999 civilians (tag moura)"
+            why[&2],
+            [
+                "figures conflict with claim 1: 24-99 Civilians against 200-999 civilians (tag moura)",
+                "figures conflict with claim 4: 24-99 Civilians against >500 civilians (tag moura)",
+            ]
         );
+        assert_eq!(reasons(&clashes(&subjects, Some(1)))[&2].len(), 1);
     }
 
     #[test]

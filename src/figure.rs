@@ -295,11 +295,12 @@ impl Bounds {
 
     /// Whether some value lies in both intervals.
     pub fn overlaps(&self, other: &Bounds) -> bool {
-        fn below(a: &Bounds, b: &Bounds) -> bool {
-            // a lies wholly below b
-            a.high < b.low || (a.high == b.low && (a.high_open || b.low_open))
-        }
-        !below(self, other) && !below(other, self)
+        self.overlaps_from_below(other) && other.overlaps_from_below(self)
+    }
+
+    /// Whether this interval reaches up into `other` (it does not lie wholly below it).
+    pub fn overlaps_from_below(&self, other: &Bounds) -> bool {
+        !(self.high < other.low || (self.high == other.low && (self.high_open || other.low_open)))
     }
 }
 

@@ -143,6 +143,9 @@ const DEFERRABLE_INDEXES: &[&str] = &[
     "stance_by_kind",
 ];
 
+/// How many conflicts of figures `list --disputed` names per claim.
+const REASONS_SHOWN: usize = 3;
+
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -637,24 +640,84 @@ impl Store {
         &self,
         filter: &ClaimFilter,
     ) -> anyhow::Result<Vec<crate::conflicts::Conflict>> {
-        let candidates = ClaimFilter {
+        let mut clashes = crate::conflicts::clashes(&self.conflict_subjects(filter)?, None);
+        // Each pair once, from its lower id's side; in order, so a limit keeps the first.
+        clashes.retain(|c| c.claim < c.other);
+        if let Some(limit) = filter.limit {
+            clashes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        let mut sides = HashMap::new();
+        for clash in &clashes {
+            for id in [clash.claim, clash.other] {
+                if let std::collections::hash_map::Entry::Vacant(e) = sides.entry(id) {
+                    e.insert(crate::conflicts::side(&self.claim(id)?));
+                }
+            }
+        }
+        Ok(crate::conflicts::pairs(&clashes, |id| {
+            sides.get(&id).cloned()
+        }))
+    }
+
+    /// The claims the filter selects that can be in a conflict: with a figure that says what it
+    /// counts. Read in three sequential passes (claims, their tags, their figures), not claim by
+    /// claim.
+    fn conflict_subjects(
+        &self,
+        filter: &ClaimFilter,
+    ) -> anyhow::Result<Vec<crate::conflicts::Subject>> {
+        use crate::conflicts::Subject;
+        let filter = ClaimFilter {
             counted: true,
             limit: None,
             ..filter.clone()
         };
-        let mut claims = Vec::new();
-        self.for_each_claim(&candidates, |claim| {
-            // Only claims that can meet another: by a tag, or by a place and a date.
-            if !claim.tags.is_empty() || (claim.location.is_some() && claim.claim_date.is_some()) {
-                claims.push(claim);
-            }
-            Ok(())
-        })?;
-        let mut found = crate::conflicts::find(&claims);
-        if let Some(limit) = filter.limit {
-            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if filter.search.is_some() {
+            let mut subjects = Vec::new();
+            self.for_each_claim(&filter, |claim| {
+                subjects.push(Subject::from(&claim));
+                Ok(())
+            })?;
+            return Ok(subjects);
         }
-        Ok(found)
+        let (condition, values) = self.filter_sql(&filter)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.id, c.location, c.claim_date FROM claim c WHERE {condition} ORDER BY c.id"
+        ))?;
+        let mut subjects: Vec<Subject> = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Subject {
+                    id: r.get(0)?,
+                    tags: Vec::new(),
+                    location: r.get(1)?,
+                    date: r.get(2)?,
+                    figures: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let index: HashMap<i64, usize> = subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
+        let mut tags = self.conn.prepare(ALL_TAGS)?;
+        let mut rows = tags.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+                subjects[i].tags.push(r.get(1)?);
+            }
+        }
+        let mut figures = self.conn.prepare(&format!(
+            "SELECT claim_id, {FIGURE_COLUMNS} FROM figure WHERE unit_key <> ''
+             ORDER BY claim_id, position"
+        ))?;
+        let mut rows = figures.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+                subjects[i].figures.push(figure_from_row(r, 1)?);
+            }
+        }
+        Ok(subjects)
     }
 
     /// For a filter on disputed claims: adds the claims whose figures conflict with another
@@ -667,7 +730,18 @@ impl Store {
         if !filter.disputed {
             return Ok(HashMap::new());
         }
-        let reasons = crate::conflicts::reasons(&self.conflicts(&ClaimFilter::default())?);
+        // A claim's first few conflicts say why it is listed; looking no further keeps this
+        // quick when a broad tag holds thousands of claims that all disagree.
+        let clashes = crate::conflicts::clashes(
+            &self.conflict_subjects(&ClaimFilter::default())?,
+            Some(REASONS_SHOWN),
+        );
+        let mut reasons = crate::conflicts::reasons(&clashes);
+        for list in reasons.values_mut() {
+            if list.len() >= REASONS_SHOWN {
+                list.push("and maybe more (`claimdb conflicts`)".to_owned());
+            }
+        }
         let mut ids: Vec<i64> = reasons.keys().copied().collect();
         ids.sort_unstable();
         filter.also_disputed = ids;
