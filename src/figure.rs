@@ -1371,7 +1371,7 @@ fn dual(text: &str, tokens: &[Token], i: usize, mode: Mode, how: Start) -> Optio
     let cut = |n: usize| {
         written
             .chars()
-            .take(written.chars().count() - n)
+            .take(written.chars().count().saturating_sub(n))
             .collect::<String>()
     };
     let singular = if (folded.ends_with("تين") || folded.ends_with("تان"))
@@ -1772,6 +1772,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn any_text_is_read_without_panic(
+            text in "[\u{0621}-\u{064A}\u{064B}-\u{0652}\u{0640}\u{0660}-\u{0669}\u{FEFB}0-9a-z$%٪~<>=.,/ ;\\[\\]-]{0,40}",
+            any in ".{0,40}",
+        ) {
+            for t in [&text, &any] {
+                let _ = parse(t);
+                let _ = parse_list(t);
+                for (range, figure) in figures_in(t) {
+                    proptest::prop_assert!(t.get(range).is_some());
+                    proptest::prop_assert!(figure.low <= figure.high);
+                }
+            }
+        }
+
         #[test]
         fn printing_and_parsing_round_trip(
             low in -1e9f64..1e12,
