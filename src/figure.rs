@@ -966,6 +966,7 @@ fn phrase_at(text: &str, tokens: &[Token], start: usize, mode: Mode) -> Option<P
     }
     let opens = Start {
         opens: true,
+        qualified: natural,
         ..Start::default()
     };
     let first = amount(text, tokens, i, mode, opens)?;
@@ -1143,6 +1144,9 @@ struct Start {
     stop_at_waw: bool,
     /// The first word's leading و joins it to what came before: read it without.
     strip_waw: bool,
+    /// A qualifier came first ("more than"): a word that is a count only after one (عقد, a
+    /// decade, which is also a contract) is one here.
+    qualified: bool,
 }
 
 /// An amount at token `i`: digits, number words, a vague count, a fraction or a dual.
@@ -1168,6 +1172,9 @@ fn amount(text: &str, tokens: &[Token], mut i: usize, mode: Mode, how: Start) ->
     let mut vague: Option<(f64, f64)> = None;
     let mut fraction: Option<f64> = None;
     let mut j = i;
+    if let Some(decade) = decade(tokens, j, mode == Mode::Whole || how.qualified) {
+        return Some(decade);
+    }
     // "a hundred", "a third", "a dozen", "one million"
     if matches!(word_at(tokens, j), Some("a" | "an" | "one"))
         && word_at(tokens, j + 1).is_some_and(|w| {
@@ -1336,6 +1343,31 @@ fn amount(text: &str, tokens: &[Token], mut i: usize, mode: Mode, how: Start) ->
         scale,
         from_words,
         unit_hint: None,
+    })
+}
+
+/// A decade as ten years: "a decade", عقد (only in a figure of its own or after a qualifier,
+/// since عقد is also a contract), عقدين (two).
+fn decade(tokens: &[Token], i: usize, alone: bool) -> Option<Amount> {
+    let (word, end) = match (word_at(tokens, i), word_at(tokens, i + 1)) {
+        (Some("a" | "one"), Some(w @ "decade")) => (w, i + 2),
+        (Some(w @ "decade"), _) if alone => (w, i + 1),
+        (Some(w @ ("عقد" | "عقدين" | "عقدان")), _) if alone => (w, i + 1),
+        _ => return None,
+    };
+    let years = if word.starts_with("عقد") && word.len() > "عقد".len() {
+        20.0
+    } else {
+        10.0
+    };
+    Some(Amount {
+        end,
+        low: years,
+        high: years,
+        natural: true,
+        scale: None,
+        from_words: true,
+        unit_hint: Some("years".to_owned()),
     })
 }
 
@@ -1667,6 +1699,9 @@ mod tests {
             Exact,
             Some("percent the budget"),
         );
+        reads("more than a decade", 10.0, 10.0, MoreThan, Some("years"));
+        reads("أكثر من عقد", 10.0, 10.0, MoreThan, Some("years"));
+        reads("عقدين", 20.0, 20.0, Exact, Some("years"));
     }
 
     #[test]
