@@ -39,9 +39,6 @@ CREATE TABLE claim (
     status        TEXT NOT NULL DEFAULT 'unverified'
                   CHECK (status IN ('unverified', 'in_review', 'verified', 'misleading', 'false',
                                     'disputed', 'unverifiable')),
-    value         REAL,
-    unit          TEXT,
-    qualifier     TEXT CHECK (qualifier IN ('exact', 'approx', 'at_least', 'at_most')),
     location      TEXT,
     claim_date    TEXT,
     article_url   TEXT,
@@ -67,6 +64,26 @@ CREATE TABLE claim_tag (
     PRIMARY KEY (claim_id, tag)
 ) WITHOUT ROWID;
 CREATE INDEX claim_tag_by_tag ON claim_tag (tag, claim_id);
+
+-- The figures a claim states ("about 200 soldiers", "hundreds of civilians"), in the order given
+-- (`position` counts from 1). A single value has `low` = `high`; `qualifier` says how it was
+-- stated and `words` how the claim wrote it. `unit_key` is the unit folded as search folds text:
+-- figures are compared by it (`conflicts`, `list --unit`).
+CREATE TABLE figure (
+    claim_id  INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    low       REAL NOT NULL,
+    high      REAL NOT NULL CHECK (high >= low),
+    unit      TEXT,
+    unit_key  TEXT NOT NULL DEFAULT '',
+    qualifier TEXT NOT NULL DEFAULT 'exact'
+              CHECK (qualifier IN ('exact', 'approx', 'more_than', 'at_least', 'at_most',
+                                   'less_than')),
+    words     TEXT,
+    PRIMARY KEY (claim_id, position)
+) WITHOUT ROWID;
+CREATE INDEX figure_by_unit ON figure (unit_key, low);
+CREATE INDEX figure_by_low ON figure (low);
 
 -- A further source that supports or disputes a claim (its claimant is not one of them).
 CREATE TABLE stance (

@@ -1,12 +1,15 @@
 //! claimdb's one CSV format, used by `import`, `export`, `list --format csv` and `claims.csv`.
 //!
-//! Columns (header required, any order on import): every [`Field`], in [`Field::ALL`] order on
-//! export. Multi-valued cells (`supported_by`, `disputed_by`, `tags`) are `;`-separated. Export
-//! then import into an empty database then export gives the same bytes.
+//! Columns (header required, any order on import): every [`Field`], in [`Field::columns`] order
+//! on export. Multi-valued cells (`supported_by`, `disputed_by`, `tags`) are `;`-separated, and so
+//! are the `figures` (in the figure syntax, see [`crate::figure`]). Older files with one figure in
+//! `value`, `unit` and `qualifier` columns still import, as that one figure. Export then import
+//! into an empty database then export gives the same bytes.
 
 use std::io::{Read, Write};
 
 use crate::error::InvalidValue;
+use crate::figure::{self, Figure};
 use crate::model::{self, Claim, ClaimDate, Field, Qualifier, Status};
 use crate::store::ImportRow;
 
@@ -28,7 +31,7 @@ pub fn spreadsheet_writer<W: Write>(out: W) -> csv::Writer<W> {
 
 /// Writes the header row.
 pub fn write_header<W: Write>(out: &mut csv::Writer<W>) -> csv::Result<()> {
-    out.write_record(Field::ALL.iter().map(|f| f.as_str()))
+    out.write_record(Field::columns().iter().map(|f| f.as_str()))
 }
 
 /// Writes one claim as a row. With `spreadsheet_safe`, a cell that a spreadsheet would run as a
@@ -39,13 +42,24 @@ pub fn write_claim<W: Write>(
     claim: &Claim,
     spreadsheet_safe: bool,
 ) -> csv::Result<()> {
+    write_claim_and(out, claim, spreadsheet_safe, None)
+}
+
+/// [`write_claim`] with one more cell at the end (`list --disputed` says why in a `why` column,
+/// which import ignores).
+pub fn write_claim_and<W: Write>(
+    out: &mut csv::Writer<W>,
+    claim: &Claim,
+    spreadsheet_safe: bool,
+    extra: Option<&str>,
+) -> csv::Result<()> {
     use std::borrow::Cow;
     // Borrowed where the claim already holds the text: an export of a million claims would
     // otherwise copy every cell once more.
     fn opt(o: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(o.as_deref().unwrap_or_default())
     }
-    let cells: [Cow<'_, str>; 21] = [
+    let cells: [Cow<'_, str>; 19] = [
         claim.id.to_string().into(),
         claim.uid.as_str().into(),
         claim.text.as_str().into(),
@@ -54,17 +68,7 @@ pub fn write_claim<W: Write>(
         claim.supported_by.join(";").into(),
         claim.disputed_by.join(";").into(),
         claim.status.as_str().into(),
-        claim
-            .value
-            .map(model::format_value)
-            .unwrap_or_default()
-            .into(),
-        opt(&claim.unit),
-        claim
-            .qualifier
-            .map(|q| q.as_str())
-            .unwrap_or_default()
-            .into(),
+        figure::format_list(&claim.figures).into(),
         opt(&claim.location),
         claim
             .claim_date
@@ -81,10 +85,11 @@ pub fn write_claim<W: Write>(
         claim.updated_at.as_str().into(),
         claim.updated_by.as_str().into(),
     ];
+    let cells = cells.iter().map(|c| c.as_ref()).chain(extra);
     if spreadsheet_safe {
-        out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
+        out.write_record(cells.map(|c| neutralise_formula(c).into_owned()))
     } else {
-        out.write_record(cells.iter().map(|c| c.as_bytes()))
+        out.write_record(cells.map(|c| c.as_bytes()))
     }
 }
 
@@ -259,6 +264,11 @@ impl<R: Read> ClaimReader<R> {
                 raw
             };
             let mut name = String::from_utf8_lossy(raw).into_owned();
+            if name.trim() == WHY_COLUMN {
+                // Written by `list --disputed`: an explanation, not data.
+                columns.push(None);
+                continue;
+            }
             if let Some(r) = options
                 .renames
                 .iter()
@@ -302,6 +312,17 @@ impl<R: Read> ClaimReader<R> {
             }
         }
         let defaulted = |f: Field| options.defaults.iter().any(|(d, _)| *d == f);
+        let has = |f: Field| columns.contains(&Some(f)) || defaulted(f);
+        if has(Field::Figures) && ONE_FIGURE.iter().any(|f| has(*f)) {
+            problems.push(Problem {
+                line: 1,
+                column: None,
+                message: "the header has both figures and the older value, unit and qualifier \
+                          columns; figures replaces those three (e.g. ~1000 fighters): keep one \
+                          or the other"
+                    .to_owned(),
+            });
+        }
         for required in [Field::Text, Field::Claimant] {
             if problems.is_empty() && !columns.contains(&Some(required)) && !defaulted(required) {
                 problems.push(Problem {
@@ -367,6 +388,7 @@ impl<R: Read> ClaimReader<R> {
             }]);
         }
         let mut row = ImportRow::default();
+        let mut one = OneFigure::default();
         let mut problems = Vec::new();
         let start = record.position().map_or(0, |p| p.byte());
         for (field, raw) in self.columns.iter().copied().zip(record.iter()) {
@@ -396,18 +418,19 @@ impl<R: Read> ClaimReader<R> {
                 Some((_, default)) if cell.trim().is_empty() => default.as_str(),
                 _ => cell,
             };
-            if let Err(message) = set_field(&mut row, field, cell) {
+            if let Err(message) = set_field(&mut row, &mut one, field, cell) {
                 problems.push(Problem::at(line, field, message));
             }
         }
         for (field, value) in &self.defaults {
             if !self.columns.contains(&Some(*field)) {
-                if let Err(message) = set_field(&mut row, *field, value) {
+                if let Err(message) = set_field(&mut row, &mut one, *field, value) {
                     problems.push(Problem::at(line, *field, message));
                 }
             }
         }
         if problems.is_empty() {
+            one.into_figure(&mut row, line, &mut problems);
             check_row(&row, line, &mut problems, &mut self.keys);
         }
         if problems.is_empty() {
@@ -446,13 +469,55 @@ fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut
             }
         }
     }
-    let has_value = matches!(row.patch.value, Some(Some(_)));
-    if matches!(row.patch.qualifier, Some(Some(_))) && !has_value {
-        problems.push(Problem::at(
-            line,
-            Field::Qualifier,
-            "a qualifier describes a value, but the value cell is empty",
-        ));
+}
+
+/// The column `list --disputed` adds to say why a claim is listed; import skips it.
+pub const WHY_COLUMN: &str = "why";
+
+/// The columns of older files' one figure.
+const ONE_FIGURE: [Field; 3] = [Field::Value, Field::Unit, Field::Qualifier];
+
+/// An older file's one figure, from its value, unit and qualifier cells.
+#[derive(Default)]
+struct OneFigure {
+    /// The row has at least one of the three columns.
+    seen: bool,
+    value: Option<f64>,
+    unit: Option<String>,
+    qualifier: Option<Qualifier>,
+}
+
+impl OneFigure {
+    /// Sets the row's figures from the three cells: one figure, or none when all are empty.
+    fn into_figure(self, row: &mut ImportRow, line: u64, problems: &mut Vec<Problem>) {
+        if !self.seen {
+            return;
+        }
+        let Some(value) = self.value else {
+            for (field, given, what) in [
+                (Field::Qualifier, self.qualifier.is_some(), "a qualifier"),
+                (Field::Unit, self.unit.is_some(), "a unit"),
+            ] {
+                if given {
+                    problems.push(Problem::at(
+                        line,
+                        field,
+                        format!("{what} describes a value, but the value cell is empty"),
+                    ));
+                }
+            }
+            row.patch.figures = Some(Vec::new());
+            return;
+        };
+        let figure = Figure {
+            unit: self.unit,
+            qualifier: self.qualifier.unwrap_or_default(),
+            ..Figure::value(value)
+        };
+        match figure.validate() {
+            Ok(()) => row.patch.figures = Some(vec![figure]),
+            Err(e) => problems.push(Problem::at(line, Field::Unit, e.to_string())),
+        }
     }
 }
 
@@ -494,7 +559,12 @@ fn list(what: &'static str, cell: &str) -> Result<Vec<String>, InvalidValue> {
 pub const MAX_ID: i64 = 1 << 53;
 
 /// Puts one cell's value into the row, or says what is wrong with it.
-fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String> {
+fn set_field(
+    row: &mut ImportRow,
+    one: &mut OneFigure,
+    field: Field,
+    cell: &str,
+) -> Result<(), String> {
     let patch = &mut row.patch;
     let trimmed = cell.trim();
     let result: Result<(), InvalidValue> = (|| {
@@ -557,19 +627,18 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                     patch.status = Some(trimmed.parse::<Status>()?);
                 }
             }
+            Field::Figures => patch.figures = Some(figure::parse_list(cell)?),
             Field::Value => {
-                patch.value = Some(if trimmed.is_empty() {
-                    None
-                } else {
-                    Some(model::parse_value(cell)?)
-                });
+                one.seen = true;
+                if !trimmed.is_empty() {
+                    one.value = Some(model::parse_value(cell)?);
+                }
             }
             Field::Qualifier => {
-                patch.qualifier = Some(if trimmed.is_empty() {
-                    None
-                } else {
-                    Some(trimmed.parse::<Qualifier>()?)
-                });
+                one.seen = true;
+                if !trimmed.is_empty() {
+                    one.qualifier = Some(trimmed.parse::<Qualifier>()?);
+                }
             }
             Field::ClaimDate => {
                 patch.claim_date = Some(if trimmed.is_empty() {
@@ -586,7 +655,10 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                 });
             }
             Field::Translation => patch.translation = Some(text("a translation", cell)?),
-            Field::Unit => patch.unit = Some(text("a unit", cell)?),
+            Field::Unit => {
+                one.seen = true;
+                one.unit = text("a unit", cell)?.map(|u| u.trim().to_owned());
+            }
             Field::Location => patch.location = Some(text("a location", cell)?),
             Field::ArticleTitle => patch.article_title = Some(text("an article title", cell)?),
             Field::Note => patch.note = Some(text("a note", cell)?),

@@ -11,7 +11,8 @@ const EXAMPLES: &str = "\
 Examples:
   claimdb import claims.csv
   claimdb list --disputed
-  claimdb add 'نحو ألف من مقاتلي فاجنر' --claimant 'Western estimates' --value 1000 --qualifier approx --unit fighters
+  claimdb add 'نحو ألف من مقاتلي فاجنر' --claimant 'Western reports' --figure '~1000 fighters [نحو ألف]'
+  claimdb conflicts --tag moura
   claimdb status 3 verified --note 'Confirmed by two independent sources'
   claimdb export --bom --output report.csv";
 
@@ -79,6 +80,8 @@ pub enum Command {
     Search(commands::search::Args),
     /// List claims that look like a claim (likely duplicates), most similar first
     Similar(commands::similar::Args),
+    /// List claims whose figures cannot both be true: the same count, the same event
+    Conflicts(commands::conflicts::Args),
     /// Move a claim through the workflow; verdicts need --note
     Status(commands::status::Args),
     /// Change fields of a claim

@@ -133,13 +133,19 @@ impl Status {
     }
 }
 
-text_enum! {
-    /// How a figure was stated: "about 1,000 fighters" is `approx`, "more than 100" is `at_least`.
-    Qualifier, "a qualifier" {
-        Exact => "exact",
-        Approx => "approx",
-        AtLeast => "at_least",
-        AtMost => "at_most",
+pub use crate::figure::{Figure, Qualifier};
+
+impl ToSql for Qualifier {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for Qualifier {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        text.parse()
+            .map_err(|e: InvalidValue| FromSqlError::Other(Box::new(e)))
     }
 }
 
@@ -434,9 +440,8 @@ pub struct ClaimDraft {
     pub translation: Option<String>,
     pub claimant: String,
     pub status: Status,
-    pub value: Option<f64>,
-    pub unit: Option<String>,
-    pub qualifier: Option<Qualifier>,
+    /// The figures the claim states, in the order given.
+    pub figures: Vec<Figure>,
     pub location: Option<String>,
     pub claim_date: Option<ClaimDate>,
     pub article_url: Option<String>,
@@ -459,7 +464,6 @@ impl ClaimDraft {
         check_text("claim text", &self.text)?;
         for text in [
             &self.translation,
-            &self.unit,
             &self.location,
             &self.article_title,
             &self.note,
@@ -469,12 +473,8 @@ impl ClaimDraft {
         {
             check_text("a text field", text)?;
         }
-        if self.qualifier.is_some() && self.value.is_none() {
-            return Err(InvalidValue::new(
-                "a qualifier",
-                self.qualifier.map(|q| q.as_str()).unwrap_or_default(),
-                "a qualifier describes a value: give --value (CSV column value) too",
-            ));
+        for figure in &self.figures {
+            figure.validate()?;
         }
         Ok(())
     }
@@ -499,15 +499,7 @@ impl ClaimDraft {
             (Field::Translation, opt(&self.translation)),
             (Field::Claimant, self.claimant.clone()),
             (Field::Status, self.status.to_string()),
-            (
-                Field::Value,
-                self.value.map(format_value).unwrap_or_default(),
-            ),
-            (Field::Unit, opt(&self.unit)),
-            (
-                Field::Qualifier,
-                self.qualifier.map(|q| q.to_string()).unwrap_or_default(),
-            ),
+            (Field::Figures, crate::figure::format_list(&self.figures)),
             (Field::Location, opt(&self.location)),
             (
                 Field::ClaimDate,
@@ -540,9 +532,10 @@ pub struct ClaimPatch {
     pub translation: Option<Option<String>>,
     pub claimant: Option<String>,
     pub status: Option<Status>,
-    pub value: Option<Option<f64>>,
-    pub unit: Option<Option<String>>,
-    pub qualifier: Option<Option<Qualifier>>,
+    /// Replaces every figure.
+    pub figures: Option<Vec<Figure>>,
+    /// Then changes figures one by one (`edit --figure`, `--remove-figure`, `--value`).
+    pub figure_edits: Vec<FigureEdit>,
     pub location: Option<Option<String>>,
     pub claim_date: Option<Option<ClaimDate>>,
     pub article_url: Option<Option<String>>,
@@ -552,8 +545,8 @@ pub struct ClaimPatch {
 }
 
 impl ClaimPatch {
-    /// Applies the set fields to `draft`.
-    pub fn apply_to(&self, draft: &mut ClaimDraft) {
+    /// Applies the set fields to `draft`; a figure edit that names no figure of it is refused.
+    pub fn apply_to(&self, draft: &mut ClaimDraft) -> Result<(), InvalidValue> {
         fn set<T: Clone>(target: &mut T, value: &Option<T>) {
             if let Some(v) = value {
                 *target = v.clone();
@@ -563,9 +556,7 @@ impl ClaimPatch {
         set(&mut draft.translation, &self.translation);
         set(&mut draft.claimant, &self.claimant);
         set(&mut draft.status, &self.status);
-        set(&mut draft.value, &self.value);
-        set(&mut draft.unit, &self.unit);
-        set(&mut draft.qualifier, &self.qualifier);
+        set(&mut draft.figures, &self.figures);
         set(&mut draft.location, &self.location);
         set(&mut draft.claim_date, &self.claim_date);
         set(&mut draft.article_url, &self.article_url);
@@ -573,12 +564,16 @@ impl ClaimPatch {
         set(&mut draft.tags, &self.tags);
         set(&mut draft.note, &self.note);
         draft.normalize_tags();
+        for edit in &self.figure_edits {
+            edit.apply(&mut draft.figures)?;
+        }
+        Ok(())
     }
 
     /// What of this patch fills a gap in `current`: values only for the optional fields it
-    /// lacks, so that a later source completes a claim and never overwrites it. A figure (value,
-    /// unit, qualifier) is taken whole or not at all. Text, claimant, status and tags are left
-    /// to the caller.
+    /// lacks, so that a later source completes a claim and never overwrites it. Figures are taken
+    /// all together, by a claim that has none. Text, claimant, status and tags are left to the
+    /// caller.
     pub fn gaps_in(&self, current: &ClaimDraft) -> ClaimPatch {
         fn gap<T: Clone>(current: &Option<T>, offered: &Option<Option<T>>) -> Option<Option<T>> {
             match (current, offered) {
@@ -595,10 +590,8 @@ impl ClaimPatch {
             note: gap(&current.note, &self.note),
             ..ClaimPatch::default()
         };
-        if current.value.is_none() && matches!(self.value, Some(Some(_))) {
-            patch.value = self.value;
-            patch.unit = self.unit.clone();
-            patch.qualifier = self.qualifier;
+        if current.figures.is_empty() {
+            patch.figures = self.figures.clone().filter(|f| !f.is_empty());
         }
         patch
     }
@@ -617,9 +610,8 @@ impl From<&ClaimDraft> for ClaimPatch {
             translation: Some(draft.translation.clone()),
             claimant: Some(draft.claimant.clone()),
             status: Some(draft.status),
-            value: Some(draft.value),
-            unit: Some(draft.unit.clone()),
-            qualifier: Some(draft.qualifier),
+            figures: Some(draft.figures.clone()),
+            figure_edits: Vec::new(),
             location: Some(draft.location.clone()),
             claim_date: Some(draft.claim_date.clone()),
             article_url: Some(draft.article_url.clone()),
@@ -627,6 +619,127 @@ impl From<&ClaimDraft> for ClaimPatch {
             tags: Some(draft.tags.clone()),
             note: Some(draft.note.clone()),
         }
+    }
+}
+
+/// A change to one figure of a claim, made against the figures it has when the change is
+/// written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FigureEdit {
+    /// Adds a figure at the end (nothing happens when the claim already has the same one).
+    Add(Figure),
+    /// Removes a figure: by its position (1 for the first) or its text as printed.
+    Remove(String),
+    /// The one-figure options (`--value`, `--unit`, `--qualifier`): change the first figure, or
+    /// make it when there is none and a value is given.
+    First {
+        value: Option<f64>,
+        unit: Option<Option<String>>,
+        qualifier: Option<Qualifier>,
+    },
+    /// `--clear unit`, `--clear qualifier`: the first figure loses its unit or becomes exact
+    /// (nothing happens without figures).
+    ResetFirst { unit: bool, qualifier: bool },
+}
+
+impl FigureEdit {
+    fn apply(&self, figures: &mut Vec<Figure>) -> Result<(), InvalidValue> {
+        match self {
+            FigureEdit::Add(figure) => {
+                if !figures.contains(figure) {
+                    figures.push(figure.clone());
+                }
+            }
+            FigureEdit::Remove(which) => {
+                let listed = || {
+                    if figures.is_empty() {
+                        "the claim has no figures".to_owned()
+                    } else {
+                        let each: Vec<String> = figures
+                            .iter()
+                            .enumerate()
+                            .map(|(i, f)| format!("{}: {f}", i + 1))
+                            .collect();
+                        format!(
+                            "expected a position or a figure of the claim: {}",
+                            each.join("; ")
+                        )
+                    }
+                };
+                let wanted = which.trim();
+                let position = match wanted.parse::<usize>() {
+                    Ok(n) => n.checked_sub(1).filter(|i| *i < figures.len()),
+                    Err(_) => {
+                        let parsed = crate::figure::parse(wanted).ok();
+                        figures.iter().position(|f| {
+                            f.to_string() == wanted
+                                || Some(f.display()) == Some(wanted.to_owned())
+                                || parsed.as_ref().is_some_and(|p| {
+                                    (p.low, p.high, p.qualifier, p.unit_key())
+                                        == (f.low, f.high, f.qualifier, f.unit_key())
+                                })
+                        })
+                    }
+                };
+                match position {
+                    Some(i) => {
+                        figures.remove(i);
+                    }
+                    None => return Err(InvalidValue::new("a figure to remove", which, listed())),
+                }
+            }
+            FigureEdit::First {
+                value,
+                unit,
+                qualifier,
+            } => match (figures.first_mut(), value) {
+                (Some(first), _) => {
+                    if let Some(v) = value {
+                        first.low = *v;
+                        first.high = *v;
+                    }
+                    if let Some(u) = unit {
+                        first.unit = u.clone();
+                    }
+                    if let Some(q) = qualifier {
+                        first.qualifier = *q;
+                    }
+                }
+                (None, Some(v)) => figures.push(Figure {
+                    unit: unit.clone().flatten(),
+                    qualifier: qualifier.unwrap_or_default(),
+                    ..Figure::value(*v)
+                }),
+                (None, None) if qualifier.is_some() => {
+                    return Err(InvalidValue::new(
+                        "a qualifier",
+                        qualifier.map(|q| q.as_str()).unwrap_or_default(),
+                        "a qualifier describes a value: give --value too, or a whole figure \
+                         with --figure '~1000 fighters'",
+                    ))
+                }
+                (None, None) if matches!(unit, Some(Some(_))) => {
+                    return Err(InvalidValue::new(
+                        "a unit",
+                        unit.clone().flatten().unwrap_or_default(),
+                        "a unit describes a value: give --value too, or a whole figure with \
+                         --figure '~1000 fighters'",
+                    ))
+                }
+                (None, None) => {}
+            },
+            FigureEdit::ResetFirst { unit, qualifier } => {
+                if let Some(first) = figures.first_mut() {
+                    if *unit {
+                        first.unit = None;
+                    }
+                    if *qualifier {
+                        first.qualifier = Qualifier::Exact;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -649,9 +762,7 @@ text_enum! {
         SupportedBy => "supported_by",
         DisputedBy => "disputed_by",
         Status => "status",
-        Value => "value",
-        Unit => "unit",
-        Qualifier => "qualifier",
+        Figures => "figures",
         Location => "location",
         ClaimDate => "claim_date",
         ArticleUrl => "article_url",
@@ -662,6 +773,20 @@ text_enum! {
         CreatedBy => "created_by",
         UpdatedAt => "updated_at",
         UpdatedBy => "updated_by",
+        /// Older files' one figure, read on import as a figure: its value…
+        Value => "value",
+        /// …what it counts…
+        Unit => "unit",
+        /// …and how it was stated.
+        Qualifier => "qualifier",
+    }
+}
+
+impl Field {
+    /// The columns claimdb writes, in order: every field but the three of older files' one
+    /// figure (value, unit, qualifier), which import still reads.
+    pub fn columns() -> &'static [Field] {
+        &Field::ALL[..Field::ALL.len() - 3]
     }
 }
 
@@ -676,9 +801,7 @@ pub struct Claim {
     pub supported_by: Vec<String>,
     pub disputed_by: Vec<String>,
     pub status: Status,
-    pub value: Option<f64>,
-    pub unit: Option<String>,
-    pub qualifier: Option<Qualifier>,
+    pub figures: Vec<Figure>,
     pub location: Option<String>,
     pub claim_date: Option<ClaimDate>,
     pub article_url: Option<String>,
@@ -701,9 +824,7 @@ impl Claim {
             translation: self.translation.clone(),
             claimant: self.claimant.clone(),
             status: self.status,
-            value: self.value,
-            unit: self.unit.clone(),
-            qualifier: self.qualifier,
+            figures: self.figures.clone(),
             location: self.location.clone(),
             claim_date: self.claim_date.clone(),
             article_url: self.article_url.clone(),
@@ -713,23 +834,9 @@ impl Claim {
         }
     }
 
-    /// The figure as a reader says it: "≈ 1000 fighters", "≥ 100 men".
+    /// The figures as a reader says them: "≈ 200 soldiers; 9 police officers".
     pub fn quantity(&self) -> String {
-        let Some(value) = self.value else {
-            return String::new();
-        };
-        let sign = match self.qualifier {
-            Some(Qualifier::Approx) => "≈ ",
-            Some(Qualifier::AtLeast) => "≥ ",
-            Some(Qualifier::AtMost) => "≤ ",
-            Some(Qualifier::Exact) | None => "",
-        };
-        let unit = self
-            .unit
-            .as_deref()
-            .map(|u| format!(" {u}"))
-            .unwrap_or_default();
-        format!("{sign}{}{unit}", format_value(value))
+        crate::figure::display_list(&self.figures)
     }
 }
 
@@ -924,7 +1031,7 @@ mod tests {
     }
 
     #[test]
-    fn gaps_fill_only_what_is_missing_and_a_figure_comes_whole() {
+    fn gaps_fill_only_what_is_missing_and_figures_come_together() {
         let current = ClaimDraft {
             text: "x".into(),
             claimant: "A".into(),
@@ -936,35 +1043,80 @@ mod tests {
             claimant: "B".into(),
             location: Some("Moura, Mali".into()),
             translation: Some("t".into()),
-            value: Some(203.0),
-            unit: Some("militants".into()),
-            qualifier: Some(Qualifier::Exact),
+            figures: vec![
+                "203 militants".parse().unwrap(),
+                "~300 civilians".parse().unwrap(),
+            ],
             ..ClaimDraft::default()
         });
         let patch = offered.gaps_in(&current);
         assert_eq!(patch.location, None, "a stored value is never overwritten");
         assert_eq!(patch.translation, Some(Some("t".into())));
         assert_eq!(
-            (patch.value, patch.unit.clone(), patch.qualifier),
-            (
-                Some(Some(203.0)),
-                Some(Some("militants".into())),
-                Some(Some(Qualifier::Exact))
-            )
+            patch
+                .figures
+                .as_ref()
+                .map(|f| crate::figure::format_list(f)),
+            Some("203 militants; ~300 civilians".into())
         );
         assert_eq!(
             (patch.text, patch.claimant, patch.status),
             (None, None, None)
         );
-        let with_value = ClaimDraft {
-            value: Some(1.0),
+        let with_figure = ClaimDraft {
+            figures: vec![Figure::value(1.0)],
             ..current
         };
         assert_eq!(
-            offered.gaps_in(&with_value).unit,
+            offered.gaps_in(&with_figure).figures,
             None,
-            "no unit without its value"
+            "a claim with figures keeps its own"
         );
+    }
+
+    #[test]
+    fn figure_edits_add_remove_and_change_the_first() {
+        let mut figures: Vec<Figure> = vec!["~200 soldiers".parse().unwrap()];
+        let edit = |e: FigureEdit, figures: &mut Vec<Figure>| e.apply(figures);
+        edit(
+            FigureEdit::Add("9 police officers".parse().unwrap()),
+            &mut figures,
+        )
+        .unwrap();
+        edit(
+            FigureEdit::Add("9 police officers".parse().unwrap()),
+            &mut figures,
+        )
+        .unwrap();
+        assert_eq!(
+            crate::figure::format_list(&figures),
+            "~200 soldiers; 9 police officers"
+        );
+        edit(
+            FigureEdit::First {
+                value: Some(250.0),
+                unit: None,
+                qualifier: Some(Qualifier::AtLeast),
+            },
+            &mut figures,
+        )
+        .unwrap();
+        assert_eq!(figures[0].to_string(), ">=250 soldiers");
+        edit(FigureEdit::Remove("9 Police Officers".into()), &mut figures).unwrap();
+        let err = edit(FigureEdit::Remove("2".into()), &mut figures).unwrap_err();
+        assert!(err.to_string().contains("1: >=250 soldiers"), "{err}");
+        edit(FigureEdit::Remove("1".into()), &mut figures).unwrap();
+        assert!(figures.is_empty());
+        let err = edit(
+            FigureEdit::First {
+                value: None,
+                unit: None,
+                qualifier: Some(Qualifier::Approx),
+            },
+            &mut figures,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("qualifier describes a value"));
     }
 
     #[test]
@@ -972,20 +1124,21 @@ mod tests {
         let before = ClaimDraft {
             text: "نحو ألف".into(),
             claimant: "Western estimates".into(),
-            value: Some(1000.0),
+            figures: vec!["~1000 fighters [نحو ألف]".parse().unwrap()],
             ..ClaimDraft::default()
         };
         let mut after = before.clone();
-        after.value = Some(1200.0);
+        after.figures[0].low = 1200.0;
+        after.figures[0].high = 1200.0;
         after.tags = vec!["troops".into(), "wagner".into()];
         let changes = after.changes_from(&before);
         assert_eq!(
             changes,
             [
                 FieldChange {
-                    field: Field::Value,
-                    old: "1000".into(),
-                    new: "1200".into()
+                    field: Field::Figures,
+                    old: "~1000 fighters [نحو ألف]".into(),
+                    new: "~1200 fighters [نحو ألف]".into()
                 },
                 FieldChange {
                     field: Field::Tags,

@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use crate::claim_csv;
-use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
+use crate::model::{Claim, Field, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
 use crate::store::search::SearchHit;
@@ -128,6 +128,33 @@ impl Output {
         ClaimList::new(&mut self.out, self.format, false, self.style)
     }
 
+    /// Like [`Output::claims`], each claim with why it is listed: a `why` column in a table and
+    /// in CSV (which import skips), a `why` field in JSON.
+    pub fn claims_with_why(&mut self, translated: bool) -> anyhow::Result<ClaimList<'_>> {
+        let format = self.format;
+        let style = self.style;
+        let out: &mut dyn Write = &mut self.out;
+        if format == Format::Csv {
+            let mut w = claim_csv::writer(out);
+            w.write_record(
+                Field::columns()
+                    .iter()
+                    .map(|f| f.as_str())
+                    .chain([claim_csv::WHY_COLUMN]),
+            )?;
+            return Ok(ClaimList {
+                sink: Sink::Csv(Box::new(w), false),
+                count: 0,
+                translated,
+                why: true,
+            });
+        }
+        let mut list = ClaimList::new(out, format, false, style)?;
+        list.translated = translated;
+        list.why = true;
+        Ok(list)
+    }
+
     /// Like [`Output::claims`], showing translations instead of the original text in a table
     /// (the original where there is no translation).
     pub fn translated_claims(&mut self) -> anyhow::Result<ClaimList<'_>> {
@@ -157,7 +184,7 @@ impl Output {
                     ("claimant", claim.claimant.clone(), true),
                     ("supported by", claim.supported_by.join("; "), true),
                     ("disputed by", claim.disputed_by.join("; "), true),
-                    ("quantity", claim.quantity(), true),
+                    ("figures", claim.quantity(), true),
                     ("location", opt(&claim.location), true),
                     (
                         "date",
@@ -441,11 +468,85 @@ impl Output {
         )
     }
 
+    /// Conflicting figures, two claims side by side per row.
+    pub fn conflicts(&mut self, conflicts: &[crate::conflicts::Conflict]) -> anyhow::Result<()> {
+        if self.format == Format::Table {
+            let headers = [
+                "id",
+                "claimant",
+                "figure",
+                "date",
+                "status",
+                "id",
+                "claimant",
+                "figure",
+                "date",
+                "status",
+                "same event",
+            ];
+            let mut rows: Vec<Vec<String>> = conflicts
+                .iter()
+                .map(|c| {
+                    let mut row = Vec::new();
+                    for side in [&c.a, &c.b] {
+                        row.extend([
+                            side.id.to_string(),
+                            side.claimant.clone(),
+                            side.figure.clone(),
+                            side.date.clone().unwrap_or_default(),
+                            side.status.to_string(),
+                        ]);
+                    }
+                    row.push(c.why.clone());
+                    row
+                })
+                .collect();
+            self.style
+                .fit_evenly(&headers, &mut rows, &[0, 3, 4, 5, 8, 9]);
+            // Ids, dates and statuses are claimdb's own text; names and figures are the user's.
+            self.print_user_rows(&headers, rows, &[0, 3, 4, 5, 8, 9])?;
+            return Ok(());
+        }
+        self.records(
+            conflicts,
+            &[
+                "unit",
+                "a_id",
+                "a_claimant",
+                "a_figure",
+                "a_date",
+                "a_status",
+                "b_id",
+                "b_claimant",
+                "b_figure",
+                "b_date",
+                "b_status",
+                "why",
+            ],
+            &[],
+            &[],
+            |c: &crate::conflicts::Conflict| {
+                let mut row = vec![c.unit.clone()];
+                for side in [&c.a, &c.b] {
+                    row.extend([
+                        side.id.to_string(),
+                        side.claimant.clone(),
+                        side.figure.clone(),
+                        side.date.clone().unwrap_or_default(),
+                        side.status.to_string(),
+                    ]);
+                }
+                row.push(c.why.clone());
+                row
+            },
+        )
+    }
+
     /// Likely duplicates, most similar first.
     pub fn similar_claims(&mut self, similar: &[SimilarClaim]) -> anyhow::Result<()> {
         self.records(
             similar,
-            &["id", "similarity", "status", "claimant", "text"],
+            &["id", "similarity", "status", "claimant", "text", "conflict"],
             &[0, 1, 2],
             &[0, 1, 2],
             |s| {
@@ -455,6 +556,10 @@ impl Output {
                     s.claim.status.to_string(),
                     s.claim.claimant.clone(),
                     s.claim.text.clone(),
+                    s.conflict
+                        .as_ref()
+                        .map(|c| format!("figures conflict: {c}"))
+                        .unwrap_or_default(),
                 ]
             },
         )
@@ -518,6 +623,8 @@ pub struct ClaimList<'a> {
     count: u64,
     /// In a table, show the translation instead of the original text.
     translated: bool,
+    /// Each claim comes with why it is listed (a `why` column or field).
+    why: bool,
 }
 
 /// A table longer than this many rows, or holding more than [`PAGE_BYTES`] of text, is printed
@@ -565,7 +672,7 @@ enum Sink<'a> {
 }
 
 /// The columns an editor needs to scan a list of claims.
-const LIST_HEADERS: [&str; 6] = ["id", "status", "claimant", "text", "quantity", "date"];
+const LIST_HEADERS: [&str; 7] = ["id", "status", "claimant", "text", "figures", "date", "why"];
 
 impl<'a> ClaimList<'a> {
     /// Starts a list on `out`. With `spreadsheet_safe`, CSV cells that a spreadsheet would run
@@ -597,18 +704,32 @@ impl<'a> ClaimList<'a> {
             sink,
             count: 0,
             translated: false,
+            why: false,
         })
     }
 
     /// Adds one claim.
     pub fn push(&mut self, claim: Claim) -> anyhow::Result<()> {
+        self.push_why(claim, "")
+    }
+
+    /// Adds one claim with why it is listed (shown when the list was made by
+    /// [`Output::claims_with_why`]).
+    pub fn push_why(&mut self, claim: Claim, why: &str) -> anyhow::Result<()> {
+        #[derive(Serialize)]
+        struct WithWhy<'c> {
+            #[serde(flatten)]
+            claim: &'c Claim,
+            why: &'c str,
+        }
+        let with_why = self.why;
         match &mut self.sink {
             Sink::Table(page, style, w) => {
                 let text = match (&claim.translation, self.translated) {
                     (Some(t), true) => t.as_str(),
                     _ => claim.text.as_str(),
                 };
-                let cells = vec![
+                let mut cells = vec![
                     claim.id.to_string(),
                     claim.status.to_string(),
                     claim.claimant.clone(),
@@ -620,19 +741,32 @@ impl<'a> ClaimList<'a> {
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
                 ];
+                if with_why {
+                    cells.push(why.to_owned());
+                }
                 let bytes = cell_bytes(&cells);
                 if let Some(full) = page.add((claim.status, cells), bytes) {
-                    print_claim_table(&mut **w, *style, full)?;
+                    print_claim_table(&mut **w, *style, full, with_why)?;
                 }
             }
-            Sink::Csv(w, safe) => claim_csv::write_claim(w, &claim, *safe)?,
+            Sink::Csv(w, safe) => {
+                claim_csv::write_claim_and(w, &claim, *safe, with_why.then_some(why))?
+            }
             Sink::Json(w) => {
                 let sep = if self.count == 0 { "\n" } else { ",\n" };
                 write!(w, "{sep}")?;
-                serde_json::to_writer(&mut *w, &claim)?;
+                if with_why {
+                    serde_json::to_writer(&mut *w, &WithWhy { claim: &claim, why })?;
+                } else {
+                    serde_json::to_writer(&mut *w, &claim)?;
+                }
             }
             Sink::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, &claim)?;
+                if with_why {
+                    serde_json::to_writer(&mut *w, &WithWhy { claim: &claim, why })?;
+                } else {
+                    serde_json::to_writer(&mut *w, &claim)?;
+                }
                 writeln!(w)?;
             }
         }
@@ -646,7 +780,7 @@ impl<'a> ClaimList<'a> {
             Sink::Table(mut page, style, w) => {
                 let rows = page.take();
                 if !rows.is_empty() {
-                    print_claim_table(w, style, rows)?;
+                    print_claim_table(w, style, rows, self.why)?;
                 }
             }
             Sink::Csv(mut w, _) => w.flush()?,
@@ -661,24 +795,27 @@ impl<'a> ClaimList<'a> {
 }
 
 /// Prints claims as a table fitted to the terminal. The claim text gets at least half of the
-/// width: on a narrow terminal the date goes first, then the quantity, then the claimant, and
-/// the claimant and quantity are shortened before the text goes below half.
+/// width: on a narrow terminal the date goes first, then the figures, then the claimant, and
+/// the claimant, figures and why are shortened before the text goes below half. `why`: the
+/// rows hold a last cell saying why each claim is listed.
 fn print_claim_table(
     w: &mut dyn Write,
     style: Style,
     rows: Vec<(Status, Vec<String>)>,
+    why: bool,
 ) -> io::Result<()> {
     const TEXT: usize = 3;
     let (statuses, mut cells): (Vec<Status>, Vec<Vec<String>>) = rows.into_iter().unzip();
+    let headers_all = &LIST_HEADERS[..if why { 7 } else { 6 }];
     // The id, status and date are never shortened (usize::MAX: their full width).
-    let narrowest = [usize::MAX, usize::MAX, 10, 10, 8, usize::MAX];
-    let keep = style.columns_that_fit(&LIST_HEADERS, &cells, TEXT, &narrowest, &[5, 4, 2]);
+    let narrowest = [usize::MAX, usize::MAX, 10, 10, 8, usize::MAX, 12];
+    let keep = style.columns_that_fit(headers_all, &cells, TEXT, &narrowest, &[5, 4, 2]);
     let headers: Vec<&str> = keep.iter().map(|&i| LIST_HEADERS[i]).collect();
     for row in &mut cells {
         *row = keep.iter().map(|&i| std::mem::take(&mut row[i])).collect();
     }
     let position = |column: usize| keep.iter().position(|&k| k == column);
-    let shrink: Vec<(usize, usize)> = [2, 4]
+    let shrink: Vec<(usize, usize)> = [6, 2, 4]
         .into_iter()
         .filter_map(|c| position(c).map(|p| (p, narrowest[c])))
         .collect();

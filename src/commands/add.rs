@@ -8,8 +8,14 @@ use crate::model::{self, ClaimDraft, Stance, Status};
 /// `claimdb add TEXT --claimant SOURCE [fields]`
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  claimdb add 'أكثر من 100 رجل روسي شاركوا في العملية' \
-    --claimant 'Human Rights Watch' --value 100 --qualifier at_least --unit men --location 'Moura, Mali'"
+    after_help = concat!(
+        "Examples:\n  claimdb add 'أكثر من 100 رجل روسي شاركوا في العملية' \
+        --claimant 'Human Rights Watch' --figure '>100 men [أكثر من 100 رجل]' --location 'Moura, Mali'\n  \
+        claimdb add 'نحو 200 جندي و9 من عناصر الشرطة' --claimant AFP \
+        --figure '~200 soldiers' --figure '9 police officers'\n  \
+        claimdb add '...' --claimant X --figure 'نحو ألف من مقاتلي فاجنر'\n\n",
+        super::fields::FIGURE_HELP!()
+    )
 )]
 pub struct Args {
     /// The claim exactly as it was made, in its own language
@@ -45,16 +51,35 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         status: args.status,
         ..ClaimDraft::default()
     };
-    args.fields.to_patch()?.apply_to(&mut draft);
+    args.fields.to_patch()?.apply_to(&mut draft)?;
     let stances: Vec<(String, Stance)> = args
         .supported_by
         .into_iter()
         .map(|s| (s, Stance::Supports))
         .chain(args.disputed_by.into_iter().map(|s| (s, Stance::Disputes)))
         .collect();
-    let similar =
-        ctx.store
-            .similar_to_text(&draft.text, draft.translation.as_deref(), DUPLICATES_SHOWN)?;
+    let (similar, conflicting): (Vec<_>, Vec<_>) = ctx
+        .store
+        .similar_to_text(
+            &draft.text,
+            draft.translation.as_deref(),
+            &draft.figures,
+            DUPLICATES_SHOWN,
+        )?
+        .into_iter()
+        .partition(|s| s.conflict.is_none());
+    // Two claims that read alike but whose figures cannot both be true are a conflict to
+    // check, never a duplicate to merge.
+    for s in &conflicting {
+        ctx.out.warn(format!(
+            "the new claim reads like claim {} (similarity {:.2}) but their figures conflict \
+             ({}): a conflict to check, not a duplicate (`claimdb conflicts`, `claimdb show {}`)",
+            s.claim.id,
+            s.similarity,
+            s.conflict.as_deref().unwrap_or_default(),
+            s.claim.id
+        ));
+    }
     let described: Vec<String> = similar
         .iter()
         .map(|s| {

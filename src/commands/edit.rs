@@ -8,8 +8,15 @@ use crate::model::{self, Action, Field, Status};
 /// `claimdb edit ID [fields]`
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  claimdb edit 4 --value 1200 --reason 'Corrected from the original'\n  \
-    claimdb edit 4 --clear unit --clear qualifier"
+    after_help = concat!(
+        "Examples:\n  claimdb edit 4 --figure '9 police officers [9 من عناصر الشرطة]'\n  \
+        claimdb edit 4 --remove-figure 2 --reason 'Not in the article'\n  \
+        claimdb edit 4 --value 1200 --reason 'Corrected from the original'\n  \
+        claimdb edit 4 --clear figures\n\n\
+        --figure adds a figure (a figure the claim already has is not added twice); --value,\n\
+        --unit and --qualifier change the first figure.\n\n",
+        super::fields::FIGURE_HELP!()
+    )
 )]
 pub struct Args {
     /// The claim's id
@@ -25,7 +32,11 @@ pub struct Args {
     pub status: Option<Status>,
     #[command(flatten)]
     pub fields: ClaimFields,
-    /// Empty an optional field (repeat for more), e.g. --clear unit; --tag replaces all tags
+    /// Remove a figure, by its position (1 for the first, as `show` lists them) or as printed
+    /// (repeat for more)
+    #[arg(long, value_name = "POSITION|FIGURE", allow_hyphen_values = true)]
+    pub remove_figure: Vec<String>,
+    /// Empty an optional field (repeat for more), e.g. --clear figures; --tag replaces all tags
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<Field>,
     /// Why the change was made, recorded in history
@@ -49,9 +60,16 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     }
     patch.status = args.status;
     fields::clear(&mut patch, &args.clear)?;
+    // Removals first, so that positions are the ones `show` printed.
+    let removals = args
+        .remove_figure
+        .iter()
+        .map(|which| model::FigureEdit::Remove(which.clone()));
+    patch.figure_edits.splice(0..0, removals);
     if patch.is_empty() {
         return Err(UserError::Refused(
-            "nothing to change: give at least one field, e.g. --value 1200 (see `claimdb edit --help`)"
+            "nothing to change: give at least one field, e.g. --figure '~1200 fighters' (see \
+             `claimdb edit --help`)"
                 .into(),
         )
         .into());

@@ -95,11 +95,12 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if format == Format::ClaimReview {
         return export_claimreview(&args, ctx);
     }
-    let filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter()?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {
         ctx.out.note(note);
     }
     ctx.store.check_filter(&filter)?;
+    ctx.store.include_conflicts(&mut filter)?;
     // Counting costs a query, so only when someone is watching the bar.
     let progress = ctx.out.progress(Some(0), "claims");
     if !progress.is_hidden() {

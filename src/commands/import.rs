@@ -38,8 +38,10 @@ pub enum From {
     claimdb import --from factcheck-api --default claimant='unknown' claim_reviews.json\n  \
     claimdb import --from claimreview desk.jsonld\n  claimdb import --from liar test.tsv\n\n\
     Columns (header required, any order): id, uid, text, translation, claimant, supported_by,\n\
-    disputed_by, status, value, unit, qualifier, location, claim_date, article_url, article_title,\n\
-    tags, note, created_at, created_by, updated_at, updated_by. text and claimant are required.\n\
+    disputed_by, status, figures, location, claim_date, article_url, article_title, tags, note,\n\
+    created_at, created_by, updated_at, updated_by. text and claimant are required. figures holds\n\
+    a claim's figures separated by '; ' (see `claimdb add --help`); older files with value, unit\n\
+    and qualifier columns import as one figure.\n\
     A row whose uid exists (or, without uid, whose text and claimant match) updates that claim.\n\n\
     Fact-check formats (claimreview, factcheck-api, liar) bring claims with their published\n\
     reviews. A claim already there (same text and claimant) only gets the fields it lacks; a\n\
@@ -74,6 +76,8 @@ struct Counts {
     problems: usize,
     /// Likely duplicates of stored claims (reported by --dry-run).
     duplicates: u64,
+    /// Rows that read like a stored claim but whose figures conflict with it (--dry-run).
+    conflicts: u64,
 }
 
 /// How many likely duplicates a dry run names per row.
@@ -91,12 +95,20 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         return result;
     }
     let report = |problem: &Problem| ctx.out.warn(problem.describe(&name));
-    let report_duplicate = |line: u64, other: i64, similarity: f64| {
-        ctx.out.warn(format!(
-            "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
-             `claimdb show {other}` to compare",
-            duplicates::round(similarity)
-        ))
+    let report_duplicate = |line: u64, other: i64, similarity: f64, conflict: Option<String>| {
+        ctx.out.warn(match conflict {
+            None => format!(
+                "{name} line {line} looks like stored claim {other} (similarity {:.2}); \
+                 `claimdb show {other}` to compare",
+                duplicates::round(similarity)
+            ),
+            Some(figures) => format!(
+                "{name} line {line} reads like stored claim {other} (similarity {:.2}) but \
+                 their figures conflict ({figures}): a conflict to check, not a duplicate; \
+                 `claimdb show {other}` to compare",
+                duplicates::round(similarity)
+            ),
+        })
     };
     let mut reader =
         match ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options) {
@@ -122,9 +134,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 Ok(Imported::Added(id)) => {
                     counts.added += 1;
                     if dry_run {
-                        for (other, similarity) in importer.similar_stored(id, DUPLICATES_SHOWN)? {
-                            counts.duplicates += 1;
-                            report_duplicate(line, other, similarity);
+                        for (other, similarity, conflict) in
+                            importer.similar_stored(id, DUPLICATES_SHOWN)?
+                        {
+                            if conflict.is_some() {
+                                counts.conflicts += 1;
+                            } else {
+                                counts.duplicates += 1;
+                            }
+                            report_duplicate(line, other, similarity, conflict);
                         }
                     }
                 }
@@ -167,11 +185,19 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             counts.unchanged,
             if dry_run {
                 format!(
-                    "{} (dry run: nothing was written)",
+                    "{}{} (dry run: nothing was written)",
                     if counts.duplicates > 0 {
                         format!(
                             "; {} likely duplicate(s) of stored claims",
                             counts.duplicates
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if counts.conflicts > 0 {
+                        format!(
+                            "; {} conflict(s) of figures with stored claims",
+                            counts.conflicts
                         )
                     } else {
                         String::new()

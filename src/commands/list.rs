@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::UserError;
-use crate::model::Status;
+use crate::model::{self, Status};
 use crate::output::Format;
 use crate::query;
 use crate::store::ClaimFilter;
@@ -13,7 +13,8 @@ pub struct FilterArgs {
     /// Only claims with this status (repeat, or separate with commas, for several)
     #[arg(long, value_enum, ignore_case = true, value_delimiter = ',')]
     pub status: Vec<Status>,
-    /// Only disputed claims: status disputed, or no verdict yet and disputed by a source
+    /// Only disputed claims: status disputed, or no verdict yet and disputed by a source, or
+    /// with figures that conflict with another claim's (see `claimdb conflicts`); `list` says why
     #[arg(long)]
     pub disputed: bool,
     /// Only claims this source made, supports or disputes (name or alias)
@@ -25,6 +26,16 @@ pub struct FilterArgs {
     /// Only claims reviewed by this publisher (its name or site, e.g. Misbar or misbar.com)
     #[arg(long, value_name = "NAME")]
     pub reviewed_by: Option<String>,
+    /// Only claims with a figure that counts this (folded: case, spaces and Arabic letter forms
+    /// do not matter), e.g. --unit soldiers
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Only claims with a figure (of --unit, if given) whose value or range reaches N or more
+    #[arg(long, value_name = "N", value_parser = model::parse_value, allow_hyphen_values = true)]
+    pub min: Option<f64>,
+    /// Only claims with a figure (of --unit, if given) whose value or range reaches N or less
+    #[arg(long, value_name = "N", value_parser = model::parse_value, allow_hyphen_values = true)]
+    pub max: Option<f64>,
     /// At most this many claims
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -44,6 +55,11 @@ impl FilterArgs {
             reviewed_by: self.reviewed_by.clone(),
             limit: self.limit,
             search: self.search.as_deref().map(query::parse).transpose()?,
+            unit: self.unit.clone(),
+            min: self.min,
+            max: self.max,
+            counted: false,
+            also_disputed: Vec::new(),
         })
     }
 }
@@ -53,6 +69,7 @@ impl FilterArgs {
 #[command(after_help = "Examples:\n  claimdb list --disputed\n  \
     claimdb list --status unverified,in_review --source 'State Dept' --limit 20\n  \
     claimdb list --tag moura --format json\n  \
+    claimdb list --unit 'civilians killed' --min 100 --max 500\n  \
     claimdb list --search 'فاجنر مالي' --status unverified")]
 pub struct Args {
     #[command(flatten)]
@@ -64,11 +81,23 @@ pub struct Args {
 
 /// Prints the claims, streaming.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter()?;
     let Ctx { store, out, .. } = ctx;
     store.check_filter(&filter)?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {
         out.note(note);
+    }
+    if filter.disputed {
+        let conflicts = store.include_conflicts(&mut filter)?;
+        let mut list = out.claims_with_why(args.translated)?;
+        store.for_each_claim(&filter, |claim| {
+            let why = why_disputed(&claim, conflicts.get(&claim.id));
+            list.push_why(claim, &why)
+        })?;
+        if list.finish()? == 0 && out.format() == Format::Table {
+            out.note("no claims match (`claimdb stats` shows what there is)");
+        }
+        return Ok(());
     }
     let mut list = if args.translated {
         out.translated_claims()?
@@ -80,4 +109,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         out.note("no claims match (`claimdb stats` shows what there is)");
     }
     Ok(())
+}
+
+/// Why a claim is among the disputed ones: its status, the sources that dispute it, and the
+/// claims whose figures conflict with its own.
+fn why_disputed(claim: &crate::model::Claim, conflicts: Option<&Vec<String>>) -> String {
+    let mut reasons = Vec::new();
+    if claim.status == Status::Disputed {
+        reasons.push("status disputed".to_owned());
+    } else if !claim.status.is_verdict() && !claim.disputed_by.is_empty() {
+        reasons.push(format!("disputed by {}", claim.disputed_by.join(", ")));
+    }
+    reasons.extend(conflicts.into_iter().flatten().cloned());
+    reasons.join("; ")
 }

@@ -5,6 +5,7 @@ pub mod add;
 pub mod audit;
 pub mod backup;
 pub mod cite;
+pub mod conflicts;
 pub mod edit;
 pub mod export;
 pub mod fields;
@@ -53,6 +54,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Stats(args) => stats::exec(args, ctx),
         Command::Search(args) => search::exec(args, ctx),
         Command::Similar(args) => similar::exec(args, ctx),
+        Command::Conflicts(args) => conflicts::exec(args, ctx),
         Command::Merge(args) => merge::exec(args, ctx),
         Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),

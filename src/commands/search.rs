@@ -19,6 +19,8 @@ use crate::store::ClaimFilter;
     ignored; أ إ آ ٱ match ا, ى matches ي, ة matches ه; Arabic-Indic digits match 0-9; the\n\
     article (ال, وال, بال, لل…) is not needed; Latin case and accents do not matter.\n\
     A word that names a source (or one of its aliases) also finds its other names.\n\
+    A number (1000, ١٠٠٠) also finds the claims whose figures hold it: a claim recorded with\n\
+    the figure نحو ألف is found by 1000, one with مئات (200-999) by 450.\n\
     Searched fields: text, translation, note, claimant and location.")]
 pub struct Args {
     /// What to look for (may start with - to exclude a word)

@@ -10,7 +10,9 @@ use crate::output::Format;
     Claims are compared by their folded words (the folding search uses: diacritics, article\n\
     prefixes and word order do not matter), text with text and translation with translation.\n\
     similarity is the cosine of the two word sets, from 0 to 1; claims from 0.6 on are listed.\n\
-    Fold a duplicate into the claim to keep with `claimdb merge KEEP DUP`."
+    Fold a duplicate into the claim to keep with `claimdb merge KEEP DUP`.\n\
+    A claim whose figures cannot both be true with this one's (\"5 civilians killed in X\" and\n\
+    \"50 civilians killed in X\") is listed with the conflict: it is not a duplicate to merge."
 )]
 pub struct Args {
     /// The claim's id
@@ -27,6 +29,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         ctx.out
             .note(format!("no claim looks like claim {}", args.id));
         return Ok(());
+    }
+    for s in similar.iter().filter(|s| s.conflict.is_some()) {
+        ctx.out.warn(format!(
+            "claim {} reads like claim {} but their figures conflict ({}): a conflict to \
+             check, not a duplicate to merge",
+            s.claim.id,
+            args.id,
+            s.conflict.as_deref().unwrap_or_default()
+        ));
     }
     ctx.out.similar_claims(&similar)
 }

@@ -125,7 +125,7 @@ pub(super) fn fold_row_into(
 ) -> anyhow::Result<bool> {
     let kept = load_claim(w.tx, keep)?.ok_or(UserError::ClaimNotFound(keep))?;
     let mut other = ClaimDraft::default();
-    row.patch.apply_to(&mut other);
+    row.patch.apply_to(&mut other)?;
     let mut changed = !w
         .update_claim(
             keep,

@@ -26,8 +26,8 @@ use rusqlite::{
 
 use crate::error::{InvalidValue, UserError};
 use crate::model::{
-    self, Action, Claim, ClaimDraft, ClaimPatch, Field, FieldChange, HistoryEvent, SourceKind,
-    SourceSummary, Stance, StanceEntry, Status,
+    self, Action, Claim, ClaimDraft, ClaimPatch, Field, FieldChange, Figure, HistoryEvent,
+    SourceKind, SourceSummary, Stance, StanceEntry, Status,
 };
 
 pub use reviews::{Mapped, ReviewImported, UnmappedRating, Verdict};
@@ -68,8 +68,7 @@ macro_rules! claim_select {
             $supports,
             ", ",
             $disputes,
-            ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
-             c.article_title, ",
+            ", c.status, c.location, c.claim_date, c.article_url, c.article_title, ",
             $tags,
             ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version
              FROM claim c JOIN source cs ON cs.id = c.claimant_id"
@@ -94,6 +93,13 @@ const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
 
 /// Every tag by claim, in tag order.
 const ALL_TAGS: &str = "SELECT claim_id, tag FROM claim_tag ORDER BY claim_id, tag";
+
+/// The columns of a [`Figure`] in the order [`figure_from_row`] reads them, after the claim id.
+const FIGURE_COLUMNS: &str = "low, high, unit, qualifier, words";
+
+/// Every figure by claim, in order.
+const ALL_FIGURES: &str =
+    "SELECT claim_id, low, high, unit, qualifier, words FROM figure ORDER BY claim_id, position";
 
 /// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
 const IMPORT_CACHE_KIB: i64 = -48 * 1024;
@@ -129,12 +135,17 @@ const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
 /// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
 /// stances by claim): an import into an empty database builds them at the end.
 const DEFERRABLE_INDEXES: &[&str] = &[
+    "figure_by_unit",
+    "figure_by_low",
     "claim_by_status",
     "claim_by_claimant",
     "claim_tag_by_tag",
     "stance_by_source",
     "stance_by_kind",
 ];
+
+/// How many conflicts of figures `list --disputed` names per claim.
+const REASONS_SHOWN: usize = 3;
 
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -359,6 +370,22 @@ pub struct ClaimFilter {
     pub limit: Option<u64>,
     /// Matching this search query (then best match first instead of id order).
     pub search: Option<crate::query::Query>,
+    /// With a figure of this unit (folded), whose value or range reaches into `min..=max`.
+    pub unit: Option<String>,
+    /// With a figure (of `unit`, if given) that reaches this value or more.
+    pub min: Option<f64>,
+    /// With a figure (of `unit`, if given) that reaches this value or less.
+    pub max: Option<f64>,
+    /// With a figure that says what it counts (the claims conflicts are looked for among).
+    pub counted: bool,
+    /// With `disputed`: these claims too (the ones in a conflict of figures).
+    pub also_disputed: Vec<i64>,
+}
+
+impl ClaimFilter {
+    fn by_figure(&self) -> bool {
+        self.unit.is_some() || self.min.is_some() || self.max.is_some() || self.counted
+    }
 }
 
 /// What `add` did.
@@ -608,6 +635,7 @@ impl Store {
             && filter.tag.is_none()
             && filter.reviewed_by.is_none()
             && filter.search.is_none()
+            && !filter.by_figure()
             && filter.limit.is_none();
         if everything {
             return self.for_every_claim(visit);
@@ -616,11 +644,16 @@ impl Store {
         let mut sql = match &filter.search {
             None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
             Some(query) => {
-                values.insert(0, Value::Text(self.fts_expression(query)?));
+                let plan = self.search_plan(query)?;
+                values = plan.values.into_iter().chain(values).collect();
+                let join = if plan.from.starts_with("claim_search") {
+                    "JOIN claim_search ON claim_search.rowid = c.id"
+                } else {
+                    ""
+                };
                 format!(
-                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
-                     WHERE claim_search MATCH ? AND {condition} ORDER BY {}, c.id",
-                    search::BM25
+                    "{CLAIM_SELECT} {join} WHERE {} AND {condition} ORDER BY {}",
+                    plan.condition, plan.order
                 )
             }
         };
@@ -631,7 +664,9 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(row) = rows.next()? {
-            visit(claim_from_row(row)?)?;
+            let mut claim = claim_from_row(row)?;
+            claim.figures = load_figures(&self.conn, claim.id)?;
+            visit(claim)?;
         }
         Ok(())
     }
@@ -665,7 +700,11 @@ impl Store {
         ))?;
         let mut stances = self.conn.prepare(ALL_STANCES)?;
         let mut tags = self.conn.prepare(ALL_TAGS)?;
+        let mut figures = self.conn.prepare(ALL_FIGURES)?;
         let mut claims = claims.query([])?;
+        let mut figures =
+            figures.query_map([], |r| Ok((r.get::<_, i64>(0)?, figure_from_row(r, 1)?)))?;
+        let mut figure = figures.next().transpose()?;
         let mut stances = stances.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -700,6 +739,16 @@ impl Store {
                 }
                 tag = tags.next().transpose()?;
             }
+            while let Some((claim_id, found)) = figure.take() {
+                if claim_id > claim.id {
+                    figure = Some((claim_id, found));
+                    break;
+                }
+                if claim_id == claim.id {
+                    claim.figures.push(found);
+                }
+                figure = figures.next().transpose()?;
+            }
             visit(claim)?;
         }
         Ok(())
@@ -726,8 +775,35 @@ impl Store {
             conditions.push(format!("c.status IN ({marks})"));
             values.extend(filter.statuses.iter().map(|s| Value::Text(s.to_string())));
         }
-        if filter.disputed {
+        if filter.disputed && filter.also_disputed.is_empty() {
             conditions.push(DISPUTED.to_owned());
+        } else if filter.disputed {
+            // One bound value, however many claims: a JSON array read by json_each.
+            conditions.push(format!(
+                "({DISPUTED} OR c.id IN (SELECT value FROM json_each(?)))"
+            ));
+            values.push(Value::Text(serde_json::to_string(&filter.also_disputed)?));
+        }
+        if filter.by_figure() {
+            let mut figure = vec!["f.claim_id = c.id".to_owned()];
+            if let Some(unit) = &filter.unit {
+                figure.push("f.unit_key = ?".to_owned());
+                values.push(Value::Text(crate::figure::unit_key(unit)));
+            } else if filter.counted {
+                figure.push("f.unit_key <> ''".to_owned());
+            }
+            if let Some(min) = filter.min {
+                figure.push("f.high >= ?".to_owned());
+                values.push(Value::Real(min));
+            }
+            if let Some(max) = filter.max {
+                figure.push("f.low <= ?".to_owned());
+                values.push(Value::Real(max));
+            }
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM figure f WHERE {})",
+                figure.join(" AND ")
+            ));
         }
         if let Some(name) = &filter.source {
             let id = find_source(&self.conn, name)?
@@ -750,6 +826,120 @@ impl Store {
             values.extend(publisher_values);
         }
         Ok((conditions.join(" AND "), values))
+    }
+
+    /// Conflicting figures among the claims the filter selects (its limit counts conflicts, not
+    /// claims): see [`crate::conflicts`].
+    pub fn conflicts(
+        &self,
+        filter: &ClaimFilter,
+    ) -> anyhow::Result<Vec<crate::conflicts::Conflict>> {
+        let mut clashes = crate::conflicts::clashes(&self.conflict_subjects(filter)?, None);
+        // Each pair once, from its lower id's side; in order, so a limit keeps the first.
+        clashes.retain(|c| c.claim < c.other);
+        if let Some(limit) = filter.limit {
+            clashes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        let mut sides = HashMap::new();
+        for clash in &clashes {
+            for id in [clash.claim, clash.other] {
+                if let std::collections::hash_map::Entry::Vacant(e) = sides.entry(id) {
+                    e.insert(crate::conflicts::side(&self.claim(id)?));
+                }
+            }
+        }
+        Ok(crate::conflicts::pairs(&clashes, |id| {
+            sides.get(&id).cloned()
+        }))
+    }
+
+    /// The claims the filter selects that can be in a conflict: with a figure that says what it
+    /// counts. Read in three sequential passes (claims, their tags, their figures), not claim by
+    /// claim.
+    fn conflict_subjects(
+        &self,
+        filter: &ClaimFilter,
+    ) -> anyhow::Result<Vec<crate::conflicts::Subject>> {
+        use crate::conflicts::Subject;
+        let filter = ClaimFilter {
+            counted: true,
+            limit: None,
+            ..filter.clone()
+        };
+        if filter.search.is_some() {
+            let mut subjects = Vec::new();
+            self.for_each_claim(&filter, |claim| {
+                subjects.push(Subject::from(&claim));
+                Ok(())
+            })?;
+            return Ok(subjects);
+        }
+        let (condition, values) = self.filter_sql(&filter)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.id, c.location, c.claim_date FROM claim c WHERE {condition} ORDER BY c.id"
+        ))?;
+        let mut subjects: Vec<Subject> = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Subject {
+                    id: r.get(0)?,
+                    tags: Vec::new(),
+                    location: r.get(1)?,
+                    date: r.get(2)?,
+                    figures: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let index: HashMap<i64, usize> = subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
+        let mut tags = self.conn.prepare(ALL_TAGS)?;
+        let mut rows = tags.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+                subjects[i].tags.push(r.get(1)?);
+            }
+        }
+        let mut figures = self.conn.prepare(&format!(
+            "SELECT claim_id, {FIGURE_COLUMNS} FROM figure WHERE unit_key <> ''
+             ORDER BY claim_id, position"
+        ))?;
+        let mut rows = figures.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
+                subjects[i].figures.push(figure_from_row(r, 1)?);
+            }
+        }
+        Ok(subjects)
+    }
+
+    /// For a filter on disputed claims: adds the claims whose figures conflict with another
+    /// claim's (among all claims: the other of a pair may be one the filter leaves out), and
+    /// returns why each of those is in a conflict.
+    pub fn include_conflicts(
+        &self,
+        filter: &mut ClaimFilter,
+    ) -> anyhow::Result<HashMap<i64, Vec<String>>> {
+        if !filter.disputed {
+            return Ok(HashMap::new());
+        }
+        // A claim's first few conflicts say why it is listed; looking no further keeps this
+        // quick when a broad tag holds thousands of claims that all disagree.
+        let clashes = crate::conflicts::clashes(
+            &self.conflict_subjects(&ClaimFilter::default())?,
+            Some(REASONS_SHOWN),
+        );
+        let mut reasons = crate::conflicts::reasons(&clashes);
+        for list in reasons.values_mut() {
+            if list.len() >= REASONS_SHOWN {
+                list.push("and maybe more (`claimdb conflicts`)".to_owned());
+            }
+        }
+        let mut ids: Vec<i64> = reasons.keys().copied().collect();
+        ids.sort_unstable();
+        filter.also_disputed = ids;
+        Ok(reasons)
     }
 
     /// Counts by status and by claimant, and how many claims are disputed.
@@ -1399,7 +1589,7 @@ impl Importer<'_, '_> {
             }
             None => {
                 let mut draft = ClaimDraft::default();
-                row.patch.apply_to(&mut draft);
+                row.patch.apply_to(&mut draft)?;
                 draft.validate()?;
                 let actor = self.w.actor.to_owned();
                 let created = (
@@ -1470,16 +1660,32 @@ impl Importer<'_, '_> {
     }
 
     /// Claims stored before this import that look like claim `id` (just imported), most
-    /// similar first, with their similarity.
-    pub fn similar_stored(&self, id: i64, limit: usize) -> anyhow::Result<Vec<(i64, f64)>> {
+    /// similar first, with their similarity and how their figures conflict, if they do.
+    pub fn similar_stored(
+        &self,
+        id: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<(i64, f64, Option<String>)>> {
         let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
-        similar::similar_claims(
+        let found = similar::similar_claims(
             self.w.tx,
             &claim.text,
             claim.translation.as_deref(),
             &|other| self.added.contains(&other),
             limit,
-        )
+        )?;
+        found
+            .into_iter()
+            .map(|(other, similarity)| {
+                let stored =
+                    load_claim(self.w.tx, other)?.ok_or(UserError::ClaimNotFound(other))?;
+                let conflict = similar::figure_conflict(
+                    (&claim.figures, &claim.text),
+                    (&stored.figures, &stored.text),
+                );
+                Ok((other, similarity, conflict))
+            })
+            .collect()
     }
 }
 
@@ -1663,11 +1869,10 @@ impl<'t, 'c> Writer<'t, 'c> {
             }
         };
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status, value,
-                 unit, qualifier, location, claim_date, article_url, article_title, note,
+            "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status,
+                 location, claim_date, article_url, article_title, note,
                  created_at, created_by, updated_at, updated_by, disputes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         stmt.execute(params![
             id,
@@ -1677,9 +1882,6 @@ impl<'t, 'c> Writer<'t, 'c> {
             draft.translation,
             claimant_id,
             draft.status,
-            draft.value,
-            draft.unit,
-            draft.qualifier,
             draft.location,
             draft.claim_date,
             draft.article_url,
@@ -1692,8 +1894,9 @@ impl<'t, 'c> Writer<'t, 'c> {
             disputes,
         ])?;
         let id = self.tx.last_insert_rowid();
-        // A new claim has no tags to replace.
+        // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
+        self.insert_figures(id, &draft.figures)?;
         Ok(id)
     }
 
@@ -1718,6 +1921,36 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.insert_tags(id, tags)
     }
 
+    fn set_figures(&self, id: i64, figures: &[Figure]) -> anyhow::Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM figure WHERE claim_id = ?1")?
+            .execute([id])?;
+        self.insert_figures(id, figures)
+    }
+
+    fn insert_figures(&self, id: i64, figures: &[Figure]) -> anyhow::Result<()> {
+        if figures.is_empty() {
+            return Ok(());
+        }
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO figure (claim_id, position, low, high, unit, unit_key, qualifier, words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (position, f) in (1_i64..).zip(figures) {
+            insert.execute(params![
+                id,
+                position,
+                f.low,
+                f.high,
+                f.unit,
+                f.unit_key(),
+                f.qualifier,
+                f.words
+            ])?;
+        }
+        Ok(())
+    }
+
     fn insert_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
         let mut insert = self
             .tx
@@ -1739,7 +1972,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.check_not_merged(id)?;
         let before = load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
         let mut after = before.draft();
-        patch.apply_to(&mut after);
+        patch.apply_to(&mut after)?;
         let (claimant_id, claimant) = self.resolve_source(&after.claimant)?;
         after.claimant = claimant;
         after.validate()?;
@@ -1776,9 +2009,9 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.tx
             .prepare_cached(
                 "UPDATE claim SET text = ?2, text_hash = ?3, translation = ?4, claimant_id = ?5,
-                     status = ?6, value = ?7, unit = ?8, qualifier = ?9, location = ?10,
-                     claim_date = ?11, article_url = ?12, article_title = ?13, note = ?14,
-                     updated_at = ?15, updated_by = ?16, version = version + 1
+                     status = ?6, location = ?7, claim_date = ?8, article_url = ?9,
+                     article_title = ?10, note = ?11, updated_at = ?12, updated_by = ?13,
+                     version = version + 1
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -1788,9 +2021,6 @@ impl<'t, 'c> Writer<'t, 'c> {
                 after.translation,
                 claimant_id,
                 after.status,
-                after.value,
-                after.unit,
-                after.qualifier,
                 after.location,
                 after.claim_date,
                 after.article_url,
@@ -1801,6 +2031,9 @@ impl<'t, 'c> Writer<'t, 'c> {
             ])?;
         if after.tags != before.tags {
             self.set_tags(id, &after.tags)?;
+        }
+        if after.figures != before.figures {
+            self.set_figures(id, &after.figures)?;
         }
         for change in &changes {
             self.record(id, action, Some(change), reason)?;
@@ -2085,26 +2318,48 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
         supported_by: split_list(r.get(5)?),
         disputed_by: split_list(r.get(6)?),
         status: r.get(7)?,
-        value: r.get(8)?,
-        unit: r.get(9)?,
-        qualifier: r.get(10)?,
-        location: r.get(11)?,
-        claim_date: r.get(12)?,
-        article_url: r.get(13)?,
-        article_title: r.get(14)?,
-        tags: split_list(r.get(15)?),
-        note: r.get(16)?,
-        created_at: r.get(17)?,
-        created_by: r.get(18)?,
-        updated_at: r.get(19)?,
-        updated_by: r.get(20)?,
-        version: r.get(21)?,
+        figures: Vec::new(),
+        location: r.get(8)?,
+        claim_date: r.get(9)?,
+        article_url: r.get(10)?,
+        article_title: r.get(11)?,
+        tags: split_list(r.get(12)?),
+        note: r.get(13)?,
+        created_at: r.get(14)?,
+        created_by: r.get(15)?,
+        updated_at: r.get(16)?,
+        updated_by: r.get(17)?,
+        version: r.get(18)?,
     })
+}
+
+/// A figure from [`FIGURE_COLUMNS`] starting at column `at`.
+fn figure_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Figure> {
+    Ok(Figure {
+        low: r.get(at)?,
+        high: r.get(at + 1)?,
+        unit: r.get(at + 2)?,
+        qualifier: r.get(at + 3)?,
+        words: r.get(at + 4)?,
+    })
+}
+
+/// A claim's figures, in order.
+fn load_figures(conn: &Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FIGURE_COLUMNS} FROM figure WHERE claim_id = ?1 ORDER BY position"
+    ))?;
+    let figures = stmt.query_map([id], |r| figure_from_row(r, 0))?;
+    Ok(figures.collect::<Result<_, _>>()?)
 }
 
 fn load_claim(conn: &Connection, id: i64) -> anyhow::Result<Option<Claim>> {
     let mut stmt = conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
-    Ok(stmt.query_row([id], claim_from_row).optional()?)
+    let Some(mut claim) = stmt.query_row([id], claim_from_row).optional()? else {
+        return Ok(None);
+    };
+    claim.figures = load_figures(conn, id)?;
+    Ok(Some(claim))
 }
 
 /// `;`-joined names from SQL back into a list (names and tags cannot contain `;`).

@@ -188,6 +188,35 @@ GROUP BY claimant_id, status, disputes > 0;
 BEGIN
     SELECT RAISE(ABORT, 'history is append-only: its rows cannot be replaced');
 END;",
+    // 7 → 8: several figures per claim. Each claim's one figure (value, unit, qualifier) becomes
+    // its first figure, and the three columns go: a claim's figures live in one place only.
+    r#"-- The figures a claim states ("about 200 soldiers", "hundreds of civilians"), in the order given
+-- (`position` counts from 1). A single value has `low` = `high`; `qualifier` says how it was
+-- stated and `words` how the claim wrote it. `unit_key` is the unit folded as search folds text:
+-- figures are compared by it (`conflicts`, `list --unit`).
+CREATE TABLE figure (
+    claim_id  INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    low       REAL NOT NULL,
+    high      REAL NOT NULL CHECK (high >= low),
+    unit      TEXT,
+    unit_key  TEXT NOT NULL DEFAULT '',
+    qualifier TEXT NOT NULL DEFAULT 'exact'
+              CHECK (qualifier IN ('exact', 'approx', 'more_than', 'at_least', 'at_most',
+                                   'less_than')),
+    words     TEXT,
+    PRIMARY KEY (claim_id, position)
+) WITHOUT ROWID;
+CREATE INDEX figure_by_unit ON figure (unit_key, low);
+CREATE INDEX figure_by_low ON figure (low);
+INSERT INTO figure (claim_id, position, low, high, unit, unit_key, qualifier)
+SELECT id, 1, value, value, nullif(trim(unit), ''), coalesce(claimdb_fold(nullif(trim(unit), '')), ''),
+       coalesce(qualifier, 'exact')
+FROM claim WHERE value IS NOT NULL;
+ALTER TABLE claim DROP COLUMN value;
+ALTER TABLE claim DROP COLUMN unit;
+ALTER TABLE claim DROP COLUMN qualifier;
+"#,
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
@@ -236,6 +265,8 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     } else if version == VERSION {
         Upgrade::None
     } else {
+        // Migrations fold text (figure units) with the same function the search index uses.
+        super::search::register_functions(&tx)?;
         let had_index = has_table(&tx, SEARCH_INDEX)?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
             tx.execute_batch(migration)
@@ -441,6 +472,70 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn upgrading_moves_each_claims_one_quantity_into_its_first_figure() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'A', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, value, unit, qualifier,
+                                created_at, created_by, updated_at, updated_by)
+             VALUES (1, 'u1', 'نحو ألف', 0, 1, 1000, 'Fighters', 'approx', 'now', 't', 'now', 't'),
+                    (2, 'u2', 'y', 0, 1, 203, NULL, NULL, 'now', 't', 'now', 't'),
+                    (3, 'u3', 'z', 0, 1, NULL, NULL, NULL, 'now', 't', 'now', 't');",
+        )
+        .unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        type Row = (i64, i64, f64, f64, Option<String>, String, String);
+        let figures: Vec<Row> = old
+            .prepare(
+                "SELECT claim_id, position, low, high, unit, unit_key, qualifier FROM figure
+                 ORDER BY claim_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            figures,
+            [
+                (
+                    1,
+                    1,
+                    1000.0,
+                    1000.0,
+                    Some("Fighters".into()),
+                    "fighters".into(),
+                    "approx".into()
+                ),
+                (2, 1, 203.0, 203.0, None, String::new(), "exact".into()),
+            ]
+        );
+        let columns: Vec<String> = old
+            .prepare("SELECT name FROM pragma_table_info('claim')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !columns.iter().any(|c| c == "value" || c == "qualifier"),
+            "{columns:?}"
+        );
     }
 
     #[test]

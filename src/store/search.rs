@@ -34,7 +34,8 @@ pub struct SearchHit {
     pub claim: Claim,
     /// How well it matches: higher is better (bm25, negated so that it reads naturally).
     pub score: f64,
-    /// The field the snippet comes from: text, translation, note, location or claimant.
+    /// The field the snippet comes from: text, translation, note, location, claimant, or
+    /// figures (a number searched for lies in one of them).
     pub matched: &'static str,
     /// A short piece of that field, as stored, with the matching words in [brackets].
     pub snippet: String,
@@ -139,19 +140,21 @@ impl Store {
         mut visit: impl FnMut(SearchHit) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let expression = match_expression(&self.conn, query)?;
-        let (condition, mut values) = self.filter_sql(filter)?;
+        let (condition, values) = self.filter_sql(filter)?;
+        let plan = expression.sql();
         let sql = format!(
-            "SELECT c.id, -{BM25} FROM claim_search JOIN claim c ON c.id = claim_search.rowid
-             WHERE claim_search MATCH ? AND {condition} ORDER BY {BM25}, c.id LIMIT ?"
+            "SELECT c.id, {} FROM {} WHERE {} AND {condition} ORDER BY {} LIMIT ?",
+            plan.score, plan.from, plan.condition, plan.order
         );
-        values.insert(0, Value::Text(expression.fts));
+        let mut values: Vec<Value> = plan.values.into_iter().chain(values).collect();
         values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(row) = rows.next()? {
             let (id, score): (i64, f64) = (row.get(0)?, row.get(1)?);
             let claim = self.claim(id)?;
-            let (matched, snippet) = best_snippet(&claim, &expression.words);
+            let numbers: Vec<f64> = expression.numbers.iter().map(|n| n.value).collect();
+            let (matched, snippet) = best_snippet(&claim, &expression.words, &numbers);
             visit(SearchHit {
                 claim,
                 score: significant(score, 3),
@@ -162,15 +165,38 @@ impl Store {
         Ok(())
     }
 
-    /// The FTS5 expression for a query that `for_each_claim` joins on (list/export --search).
-    pub(super) fn fts_expression(&self, query: &Query) -> anyhow::Result<String> {
-        Ok(match_expression(&self.conn, query)?.fts)
+    /// How a query selects and orders claims, for `for_each_claim` (list/export --search).
+    pub(super) fn search_plan(&self, query: &Query) -> anyhow::Result<SearchPlan> {
+        Ok(match_expression(&self.conn, query)?.sql())
     }
+}
+
+/// A query as SQL on `claim c`: what to select from, the condition with its values (bound
+/// first), the order (best first) and the score.
+pub(super) struct SearchPlan {
+    /// `claim c`, joined with the search index when words are searched.
+    pub from: &'static str,
+    pub condition: String,
+    pub values: Vec<Value>,
+    pub order: String,
+    pub score: String,
+}
+
+/// A number searched for: claims whose figures hold it (the value, or within the range), or
+/// whose words have it.
+struct Number {
+    value: f64,
+    /// The number as an FTS5 phrase.
+    phrase: String,
 }
 
 /// An FTS5 expression and the folded words a snippet should mark.
 struct Expression {
-    fts: String,
+    /// The words every claim must (and must not) have; `None` when the query has only numbers.
+    fts: Option<String>,
+    /// Without `fts`: the words no claim may have.
+    excluded: Option<String>,
+    numbers: Vec<Number>,
     /// (word, is a prefix)
     words: Vec<(String, bool)>,
 }
@@ -184,7 +210,16 @@ fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expressi
     let mut words = Vec::new();
     let mut positive = Vec::new();
     let mut negative = Vec::new();
+    let mut numbers = Vec::new();
     for term in &query.terms {
+        if let Some(value) = number_term(term) {
+            words.push((term.words[0].clone(), false));
+            numbers.push(Number {
+                value,
+                phrase: phrase(&term.words, false),
+            });
+            continue;
+        }
         let mut alternatives = vec![(term.words.clone(), term.prefix)];
         if let [word] = term.words.as_slice() {
             if !term.quoted && is_arabic(word) && word.chars().count() >= fold::MIN_STEM {
@@ -221,12 +256,93 @@ fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expressi
             positive.push(expression);
         }
     }
+    if positive.is_empty() {
+        let excluded = (!negative.is_empty()).then(|| negative.join(" OR "));
+        return Ok(Expression {
+            fts: None,
+            excluded,
+            numbers,
+            words,
+        });
+    }
     let mut fts = format!("({})", positive.join(" AND "));
     for n in negative {
         fts.push_str(" NOT ");
         fts.push_str(&n);
     }
-    Ok(Expression { fts, words })
+    Ok(Expression {
+        fts: Some(fts),
+        excluded: None,
+        numbers,
+        words,
+    })
+}
+
+impl Expression {
+    fn sql(&self) -> SearchPlan {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        let plan = match &self.fts {
+            Some(fts) => {
+                conditions.push("claim_search MATCH ?".to_owned());
+                values.push(Value::Text(fts.clone()));
+                SearchPlan {
+                    from: "claim_search JOIN claim c ON c.id = claim_search.rowid",
+                    condition: String::new(),
+                    values: Vec::new(),
+                    order: format!("{BM25}, c.id"),
+                    score: format!("-{BM25}"),
+                }
+            }
+            None => SearchPlan {
+                from: "claim c",
+                condition: String::new(),
+                values: Vec::new(),
+                order: "c.id".to_owned(),
+                score: "0.0".to_owned(),
+            },
+        };
+        for number in &self.numbers {
+            conditions.push(
+                "(c.id IN (SELECT claim_id FROM figure WHERE low <= ? AND high >= ?)
+                  OR c.id IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?))"
+                    .to_owned(),
+            );
+            values.extend([
+                Value::Real(number.value),
+                Value::Real(number.value),
+                Value::Text(number.phrase.clone()),
+            ]);
+        }
+        if let Some(excluded) = &self.excluded {
+            conditions.push(
+                "c.id NOT IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?)"
+                    .to_owned(),
+            );
+            values.push(Value::Text(excluded.clone()));
+        }
+        if conditions.is_empty() {
+            conditions.push("1".to_owned());
+        }
+        SearchPlan {
+            condition: conditions.join(" AND "),
+            values,
+            ..plan
+        }
+    }
+}
+
+/// The number a query term stands for, when it is one: digits (Arabic-Indic ones fold to
+/// these), not quoted, not a prefix, not excluded.
+fn number_term(term: &crate::query::Term) -> Option<f64> {
+    match term.words.as_slice() {
+        [word] if !term.quoted && !term.prefix && !term.negated => word
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| word.parse::<f64>().ok())
+            .flatten(),
+        _ => None,
+    }
 }
 
 /// Every source name and alias, folded, mapped to all the folded names of its source.
@@ -270,8 +386,13 @@ fn is_arabic(word: &str) -> bool {
 const SNIPPET_BEFORE: usize = 6;
 const SNIPPET_WORDS: usize = 20;
 
-/// The first field of `claim` (text first) with a matching word, and a snippet of it as stored.
-fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, String) {
+/// The first field of `claim` (text first) with a matching word, and a snippet of it as stored;
+/// else the figures that hold a number searched for.
+fn best_snippet(
+    claim: &Claim,
+    words: &[(String, bool)],
+    numbers: &[f64],
+) -> (&'static str, String) {
     let fields: [(&'static str, Option<&str>); 5] = [
         ("text", Some(&claim.text)),
         ("translation", claim.translation.as_deref()),
@@ -283,6 +404,18 @@ fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, Strin
         if let Some(snippet) = value.and_then(|v| snippet(v, words)) {
             return (name, snippet);
         }
+    }
+    let holding: Vec<String> = claim
+        .figures
+        .iter()
+        .filter(|f| numbers.iter().any(|n| f.contains(*n)))
+        .map(|f| match &f.words {
+            Some(words) => format!("[{}] ({words})", f.display()),
+            None => format!("[{}]", f.display()),
+        })
+        .collect();
+    if !holding.is_empty() {
+        return ("figures", holding.join("; "));
     }
     // Matched through something the snippet cannot point at (e.g. a claimant's alias).
     let start: Vec<&str> = claim.text.split_whitespace().take(SNIPPET_WORDS).collect();

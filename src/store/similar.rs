@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::search::phrase;
 use super::Store;
+use crate::conflicts;
 use crate::duplicates::{self, claim_similarity, word_set};
-use crate::model::Claim;
+use crate::model::{Claim, Figure};
 
 /// How many index candidates are compared word by word when looking for duplicates.
 const CANDIDATES: usize = 200;
@@ -22,6 +23,21 @@ pub struct SimilarClaim {
     pub claim: Claim,
     /// Cosine similarity of the folded words, 0 to 1.
     pub similarity: f64,
+    /// When the two claims' figures cannot both be true ("5 civilians against 50 civilians"):
+    /// then they are a conflict to check, never a duplicate to merge.
+    pub conflict: Option<String>,
+}
+
+/// How two claims' figures conflict, if they do: their stored figures, or for a claim without
+/// any, the figures its text states.
+pub fn figure_conflict(
+    (figures, text): (&[Figure], &str),
+    (other_figures, other_text): (&[Figure], &str),
+) -> Option<String> {
+    let mine = conflicts::stated(figures, text);
+    let theirs = conflicts::stated(other_figures, other_text);
+    conflicts::figures_conflict(&mine, &theirs)
+        .map(|(a, b)| format!("{} against {}", a.display(), b.display()))
 }
 
 impl Store {
@@ -35,7 +51,7 @@ impl Store {
             &|other| other == id,
             limit,
         )?;
-        self.with_claims(found)
+        self.with_claims(found, (&claim.figures, &claim.text))
     }
 
     /// Stored claims that look like a claim about to be added, most similar first.
@@ -43,18 +59,25 @@ impl Store {
         &self,
         text: &str,
         translation: Option<&str>,
+        figures: &[Figure],
         limit: usize,
     ) -> anyhow::Result<Vec<SimilarClaim>> {
         let found = similar_claims(&self.conn, text, translation, &|_| false, limit)?;
-        self.with_claims(found)
+        self.with_claims(found, (figures, text))
     }
 
-    fn with_claims(&self, found: Vec<(i64, f64)>) -> anyhow::Result<Vec<SimilarClaim>> {
+    fn with_claims(
+        &self,
+        found: Vec<(i64, f64)>,
+        probe: (&[Figure], &str),
+    ) -> anyhow::Result<Vec<SimilarClaim>> {
         found
             .into_iter()
             .map(|(id, similarity)| {
+                let claim = self.claim(id)?;
                 Ok(SimilarClaim {
-                    claim: self.claim(id)?,
+                    conflict: figure_conflict(probe, (&claim.figures, &claim.text)),
+                    claim,
                     similarity: duplicates::round(similarity),
                 })
             })

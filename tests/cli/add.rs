@@ -35,8 +35,11 @@ fn add_prints_the_id_and_stores_every_field_exactly() {
     let claim = wd.json(&["show", "1"]);
     assert_eq!(claim["text"], text);
     assert_eq!(claim["claimant"], "Western estimates");
-    assert_eq!(claim["value"], 1000.0);
-    assert_eq!(claim["qualifier"], "approx");
+    assert_eq!(
+        claim["figures"],
+        serde_json::json!([{"low": 1000.0, "high": 1000.0, "unit": "fighters",
+                            "qualifier": "approx", "words": null}])
+    );
     assert_eq!(claim["claim_date"], "2022-04");
     assert_eq!(claim["status"], "unverified");
     assert_eq!(claim["tags"], serde_json::json!(["troops", "wagner"]));
@@ -85,7 +88,7 @@ fn invalid_values_are_refused_with_what_is_allowed() {
 fn arabic_indic_digits_are_read_as_numbers() {
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A", "--value", "١٠٠٠"]);
-    assert_eq!(wd.json(&["show", "1"])["value"], 1000.0);
+    assert_eq!(wd.json(&["show", "1"])["figures"][0]["low"], 1000.0);
 }
 
 #[test]

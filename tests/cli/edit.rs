@@ -27,7 +27,10 @@ fn edit_changes_only_the_named_fields_and_records_each_with_the_reason() {
     .ok();
     let claim = wd.json(&["show", "1"]);
     assert_eq!(
-        (claim["value"].as_f64(), claim["unit"].as_str()),
+        (
+            claim["figures"][0]["low"].as_f64(),
+            claim["figures"][0]["unit"].as_str()
+        ),
         (Some(1200.0), Some("fighters"))
     );
     assert_eq!(claim["location"], "Mali");
@@ -50,9 +53,9 @@ fn edit_changes_only_the_named_fields_and_records_each_with_the_reason() {
         edits,
         [
             (
-                "value".into(),
-                "1000".into(),
-                "1200".into(),
+                "figures".into(),
+                "1000 fighters".into(),
+                "1200 fighters".into(),
                 "later estimate".into()
             ),
             (
@@ -93,7 +96,7 @@ fn clear_empties_fields_and_tags_replace() {
     ])
     .ok();
     let claim = wd.json(&["show", "1"]);
-    assert!(claim["value"].is_null() && claim["qualifier"].is_null());
+    assert_eq!(claim["figures"], serde_json::json!([]));
     assert_eq!(claim["tags"], serde_json::json!(["b", "c"]));
     wd.run(&["edit", "1", "--clear", "text"])
         .fails(1, &["not a field that can be cleared"]);

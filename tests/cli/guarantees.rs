@@ -293,7 +293,7 @@ fn hostile_files_get_clear_errors_or_exact_storage_never_a_partial_write() {
     wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
     let claims = wd.json(&["list"]);
     assert_eq!(claims[1]["text"], sql);
-    assert_eq!(claims[1]["value"], 1000.0);
+    assert_eq!(claims[1]["figures"][0]["low"], 1000.0);
     assert_eq!(claims[1]["note"], "quoted\nnewline");
     assert_eq!(claims[2]["text"].as_str().unwrap(), long_arabic);
     assert_eq!(claims[3]["note"].as_str().unwrap().len(), huge.len());

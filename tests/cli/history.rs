@@ -28,8 +28,7 @@ fn history_records_every_change_with_its_actor_in_order() {
         .collect();
     let expected: Vec<(String, String, String)> = [
         ("amal", "create", ""),
-        ("badr", "edit", "value"),
-        ("badr", "edit", "unit"),
+        ("badr", "edit", "figures"),
         ("chadi", "cite", "supported_by"),
         ("dina", "status", "status"),
     ]

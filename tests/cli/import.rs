@@ -45,7 +45,7 @@ fn every_bad_row_is_reported_with_its_line_and_nothing_is_written() {
             "bad.csv line 3, column status: \"verifed\" is not a status (expected one of: unverified, in_review",
             "did you mean \"verified\"",
             "bad.csv line 4, column value: \"1e309\" is not a number",
-            "bad.csv line 5, column qualifier: \"about\" is not a qualifier (expected one of: exact, approx, at_least, at_most)",
+            "bad.csv line 5, column qualifier: \"about\" is not a qualifier (expected one of: exact, approx, more_than, at_least, at_most, less_than)",
             "bad.csv line 6, column claim_date: \"2022-02-30\" is not a date",
             "bad.csv line 7, column text: ",
             "bad.csv line 8, column claimant: ",
@@ -156,7 +156,10 @@ fn a_row_with_a_known_uid_updates_the_claim_and_records_it() {
     assert!(run.stderr.contains("1 updated"), "{run:?}");
     let claim = wd.json(&["show", "1"]);
     assert_eq!(
-        (claim["value"].as_f64(), claim["status"].as_str()),
+        (
+            claim["figures"][0]["low"].as_f64(),
+            claim["status"].as_str()
+        ),
         (Some(1200.0), Some("in_review"))
     );
     assert_eq!(claim["updated_by"], "importer");
@@ -168,7 +171,7 @@ fn a_row_with_a_known_uid_updates_the_claim_and_records_it() {
         .filter(|e| e["action"] == "import")
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(imports, ["status", "value"]);
+    assert_eq!(imports, ["status", "figures"]);
     assert!(history[1]["note"]
         .as_str()
         .unwrap()

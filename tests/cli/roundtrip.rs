@@ -2,7 +2,7 @@
 //! huge fields) survive export → import into an empty database → export, byte for byte.
 
 use claimdb::claim_csv::ClaimReader;
-use claimdb::model::{ClaimDate, ClaimDraft, Qualifier, Stance, Status};
+use claimdb::model::{ClaimDate, ClaimDraft, Figure, Qualifier, Stance, Status};
 use claimdb::output::{ClaimList, Format};
 use claimdb::store::{ClaimFilter, Store};
 use claimdb::table::Style;
@@ -83,20 +83,37 @@ fn date() -> impl Strategy<Value = Option<ClaimDate>> {
     .prop_map(|d| d.map(|d| d.parse().unwrap()))
 }
 
+/// Figures as the syntax can hold them: any finite value or range, any qualifier, units and
+/// words from the names above.
+fn figures() -> impl Strategy<Value = Vec<Figure>> {
+    let figure = (
+        any::<f64>().prop_filter("finite", |v| v.is_finite()),
+        prop::option::of(0f64..1e9),
+        prop::sample::select(Qualifier::ALL),
+        prop::option::of(name()),
+        prop::option::of(name()),
+    )
+        .prop_map(|(low, width, qualifier, unit, words)| Figure {
+            low,
+            high: width.map_or(low, |w| low + w),
+            unit,
+            qualifier,
+            words,
+        })
+        .prop_filter("the syntax can print it", |f| {
+            f.high.is_finite() && f.validate().is_ok()
+        });
+    prop::collection::vec(figure, 0..4)
+}
+
 fn draft() -> impl Strategy<Value = (ClaimDraft, Vec<(String, Stance)>)> {
-    let values = prop::option::of(any::<f64>().prop_filter("finite", |v| v.is_finite()));
     (
         (
             text().prop_filter("claim text is not blank", |t| !claimdb::model::is_blank(t)),
             optional_text(),
             name(),
         ),
-        (
-            prop::sample::select(Status::ALL),
-            values,
-            optional_text(),
-            prop::sample::select(Qualifier::ALL),
-        ),
+        (prop::sample::select(Status::ALL), figures()),
         (
             optional_text(),
             date(),
@@ -109,7 +126,7 @@ fn draft() -> impl Strategy<Value = (ClaimDraft, Vec<(String, Stance)>)> {
         .prop_map(
             |(
                 (text, translation, claimant),
-                (status, value, unit, qualifier),
+                (status, figures),
                 (location, claim_date, title, tags, note),
                 cites,
             )| {
@@ -118,9 +135,7 @@ fn draft() -> impl Strategy<Value = (ClaimDraft, Vec<(String, Stance)>)> {
                     translation,
                     claimant,
                     status,
-                    value,
-                    unit,
-                    qualifier: value.map(|_| qualifier),
+                    figures,
                     location,
                     claim_date,
                     article_url: Some("https://example.org/مقال?id=1".to_owned()),

@@ -39,7 +39,7 @@ fn similar_lists_rephrased_claims_best_first_with_their_similarity() {
     let csv = wd.run(&["similar", "1", "--format", "csv"]).ok();
     assert!(
         csv.stdout
-            .starts_with("id,similarity,status,claimant,text\n4,1.00,"),
+            .starts_with("id,similarity,status,claimant,text,conflict\n4,1.00,"),
         "{csv:?}"
     );
 }
