@@ -7,7 +7,10 @@
 //! - the same thing: the figures' units fold to the same key ([`crate::figure::unit_key`]);
 //! - the same event: the claims share a tag, or have the same location (folded) and dates of
 //!   which one contains the other (`2022-03` contains `2022-03-27`; a claim without a date
-//!   meets others through its tags only);
+//!   meets others through its tags only). Claims that name different places (their most
+//!   specific parts differ: "Ségou, Mali" is not "Mali") or times that cannot meet are about
+//!   different events even when they share a tag: 200 fighters in one town and 1,000 in the
+//!   whole country, or two deliveries of helicopters, are both true;
 //! - cannot both be true: the figures' intervals do not overlap, where an approximate figure
 //!   reaches [`crate::figure::APPROX_MARGIN`] (10%) either side, "more than 5" excludes 5 and
 //!   "at least 5" includes it.
@@ -119,6 +122,12 @@ fn events(s: &Subject) -> Vec<String> {
     keys
 }
 
+/// The most specific part of a location, folded ("segou" of "Ségou, Mali"): two claims name
+/// the same place only when these agree.
+fn place_head(place: &str) -> String {
+    crate::fold::fold(place.split([',', '،', ';']).next().unwrap_or(place))
+}
+
 /// Why two claims are about the same event, or `None`. `places` are their locations, folded.
 fn same_event(
     a: &Subject,
@@ -131,6 +140,12 @@ fn same_event(
         .filter(|t| b.tags.contains(t))
         .map(|t| t.as_str())
         .collect();
+    let other_place = matches!((&a.location, &b.location),
+        (Some(pa), Some(pb)) if place_head(pa) != place_head(pb));
+    let other_time = matches!((&a.date, &b.date), (Some(da), Some(db)) if !dates_overlap(da, db));
+    if other_place || other_time {
+        return None;
+    }
     if !shared.is_empty() {
         return Some(format!(
             "{} {}",
@@ -415,6 +430,33 @@ mod tests {
                 (2, 4, "location moura, mali, 2022".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_shared_tag_does_not_join_claims_about_other_places_or_times() {
+        let claims = [
+            // A town's count and the country's: both can be true.
+            claim(
+                1,
+                "~200 fighters",
+                &["troops"],
+                Some(("Ségou, Mali", "2022")),
+            ),
+            claim(2, "~1000 fighters", &["troops"], Some(("Mali", "2022"))),
+            // Two deliveries at different times.
+            claim(3, "2 helicopters", &["arms"], Some(("Bamako", "2022-03"))),
+            claim(4, "4 helicopters", &["arms"], Some(("Bamako", "2021-09"))),
+            // The same place written more or less fully, the same month: one event.
+            claim(5, "24-99 civilians", &["moura"], Some(("Moura", "2022-03"))),
+            claim(
+                6,
+                "200-999 civilians",
+                &["moura"],
+                Some(("Moura, Mali", "2022-03")),
+            ),
+        ];
+        let pairs: Vec<(i64, i64)> = find(&claims).iter().map(|c| (c.a.id, c.b.id)).collect();
+        assert_eq!(pairs, [(5, 6)]);
     }
 
     #[test]
