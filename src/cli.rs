@@ -67,6 +67,9 @@ pub enum Command {
     Edit(commands::edit::Args),
     /// Record that a source supports or disputes a claim
     Cite(commands::cite::Args),
+    /// Add, list, get and remove a claim's evidence: urls, archived copies, quotes, files
+    #[command(subcommand)]
+    Evidence(commands::evidence::Command),
     /// Fold a duplicate claim into the claim kept
     Merge(commands::merge::Args),
     /// Show every change made to a claim

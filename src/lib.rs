@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod duplicates;
 pub mod error;
+pub mod evidence;
 pub mod fold;
 pub mod formats;
 pub mod model;

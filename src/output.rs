@@ -7,6 +7,7 @@ use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::claim_csv;
+use crate::evidence::Evidence;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
@@ -143,6 +144,7 @@ impl Output {
         &mut self,
         claim: &Claim,
         stances: &[StanceEntry],
+        evidence: &[Evidence],
         reviews: &[Review],
     ) -> anyhow::Result<()> {
         match self.format {
@@ -194,20 +196,28 @@ impl Output {
                 }
                 writeln!(self.out, "{table}")?;
                 if !stances.is_empty() {
-                    let headers = ["source", "stance", "quote", "url", "cited"];
+                    let headers = ["source", "stance", "cited"];
                     let mut rows: Vec<Vec<String>> = stances
                         .iter()
                         .map(|s| {
                             vec![
                                 s.source.clone(),
                                 s.stance.to_string(),
-                                s.quote.clone().unwrap_or_default(),
-                                s.url.clone().unwrap_or_default(),
                                 format!("{} by {}", s.created_at, s.created_by),
                             ]
                         })
                         .collect();
-                    self.style.fit_evenly(&headers, &mut rows, &[1, 4]);
+                    self.style.fit_evenly(&headers, &mut rows, &[1, 2]);
+                    let mut table = self.style.table();
+                    table.set_header(headers);
+                    for row in rows {
+                        table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
+                    }
+                    writeln!(self.out, "{table}")?;
+                }
+                if !evidence.is_empty() {
+                    let (headers, mut rows) = evidence_rows(evidence);
+                    self.style.fit_evenly(&headers, &mut rows, &[0, 2]);
                     let mut table = self.style.table();
                     table.set_header(headers);
                     for row in rows {
@@ -242,11 +252,13 @@ impl Output {
                     #[serde(flatten)]
                     claim: &'a Claim,
                     stances: &'a [StanceEntry],
+                    evidence: &'a [Evidence],
                     reviews: &'a [Review],
                 }
                 let detail = Detail {
                     claim,
                     stances,
+                    evidence,
                     reviews,
                 };
                 serde_json::to_writer(&mut self.out, &detail)?;
@@ -274,6 +286,14 @@ impl Output {
                 ]
             },
         )
+    }
+
+    /// A claim's evidence items.
+    pub fn evidence(&mut self, items: &[Evidence]) -> anyhow::Result<()> {
+        let (headers, _) = evidence_rows(&[]);
+        self.records(items, &headers, &[0, 2, 7], |e| {
+            evidence_rows(std::slice::from_ref(e)).1.remove(0)
+        })
     }
 
     /// Sources with their aliases and counts.
@@ -464,6 +484,50 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The columns of evidence items in a table or CSV, and one row per item.
+fn evidence_rows(items: &[Evidence]) -> ([&'static str; 8], Vec<Vec<String>>) {
+    let headers = [
+        "id", "source", "stance", "url", "quote", "note", "file", "captured",
+    ];
+    let rows = items
+        .iter()
+        .map(|e| {
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            let mut note = opt(&e.note);
+            if let Some(removed) = &e.removed {
+                note = format!(
+                    "removed {} by {}: {}{}",
+                    removed.at,
+                    removed.by,
+                    removed.note,
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({note})")
+                    }
+                );
+            }
+            let url = match (&e.url, &e.archived_url) {
+                (Some(u), Some(a)) => format!("{u} (archived: {a})"),
+                (Some(u), None) => u.clone(),
+                (None, Some(a)) => format!("archived: {a}"),
+                (None, None) => String::new(),
+            };
+            vec![
+                e.id.to_string(),
+                opt(&e.source),
+                e.stance.map(|s| s.to_string()).unwrap_or_default(),
+                url,
+                opt(&e.quote),
+                note,
+                e.file_summary(),
+                format!("{} by {}", e.captured_at, e.captured_by),
+            ]
+        })
+        .collect();
+    (headers, rows)
 }
 
 /// A list of claims being written: streamed row by row, except a table, which needs every row

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod cite;
 pub mod edit;
+pub mod evidence;
 pub mod export;
 pub mod fields;
 
@@ -46,6 +47,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Status(args) => status::exec(args, ctx),
         Command::Edit(args) => edit::exec(args, ctx),
         Command::Cite(args) => cite::exec(args, ctx),
+        Command::Evidence(command) => evidence::exec(command, ctx),
         Command::History(args) => history::exec(args, ctx),
         Command::Source(command) => source::exec(command, ctx),
         Command::Import(args) => import::exec(args, ctx),

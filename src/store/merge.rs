@@ -65,6 +65,12 @@ impl Store {
         )?;
         let moved_stances =
             move_stances(&mut w, &kept, &duplicate, &why(format!("from claim {dup}")))?;
+        // The duplicate's evidence now documents the claim kept (its history events stay on
+        // the duplicate, where `history KEEP` shows them).
+        w.tx.execute(
+            "UPDATE evidence SET claim_id = ?1 WHERE claim_id = ?2",
+            params![keep, dup],
+        )?;
         let now = model::now();
         w.tx.execute(
             "UPDATE claim_merge SET keep_id = ?1 WHERE keep_id = ?2",

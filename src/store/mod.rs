@@ -6,6 +6,8 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod dump;
+pub mod evidence;
 pub mod merge;
 pub mod reviews;
 pub mod schema;
@@ -192,11 +194,11 @@ pub struct Added {
     pub new_sources: Vec<String>,
 }
 
-/// What a citation did.
+/// What a citation did to the source's stance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cited {
     Added,
-    /// The source already had a stance on the claim and it changed (or its quote or url did).
+    /// The source already had a stance on the claim and it changed.
     Changed,
     Unchanged,
 }
@@ -356,7 +358,7 @@ impl Store {
     /// The sources that support or dispute a claim, oldest first.
     pub fn stances(&self, id: i64) -> anyhow::Result<Vec<StanceEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by
+            "SELECT s.name, st.stance, st.created_at, st.created_by
              FROM stance st JOIN source s ON s.id = st.source_id
              WHERE st.claim_id = ?1 ORDER BY st.id",
         )?;
@@ -364,10 +366,8 @@ impl Store {
             Ok(StanceEntry {
                 source: r.get(0)?,
                 stance: r.get(1)?,
-                quote: r.get(2)?,
-                url: r.get(3)?,
-                created_at: r.get(4)?,
-                created_by: r.get(5)?,
+                created_at: r.get(2)?,
+                created_by: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -649,7 +649,8 @@ impl Store {
         Ok(changes)
     }
 
-    /// Records that `source` supports or disputes claim `id`, with optional evidence.
+    /// Records that `source` supports or disputes claim `id`; a quote or url becomes a new
+    /// evidence item of that source (returned), beside the ones it already has.
     pub fn cite(
         &mut self,
         id: i64,
@@ -658,13 +659,13 @@ impl Store {
         quote: Option<&str>,
         url: Option<&str>,
         actor: &str,
-    ) -> anyhow::Result<(Cited, Vec<String>)> {
+    ) -> anyhow::Result<(Cited, Option<i64>, Vec<String>)> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
-        let cited = w.cite(id, source, stance, quote, url, None)?;
+        let (cited, evidence) = w.cite(id, source, stance, quote, url, None)?;
         let new_sources = w.new_sources;
         tx.commit()?;
-        Ok((cited, new_sources))
+        Ok((cited, evidence, new_sources))
     }
 
     /// Runs an import in one transaction. `run` feeds rows to the [`Importer`] and returns
@@ -1045,7 +1046,7 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        cited |= self.w.cite(id, name, stance, None, None, Some(&note))?
+                        cited |= self.w.cite(id, name, stance, None, None, Some(&note))?.0
                             != Cited::Unchanged;
                     }
                 }
@@ -1482,7 +1483,8 @@ impl<'t, 'c> Writer<'t, 'c> {
         Ok(())
     }
 
-    /// Records a stance (new, changed, or the same), with its history.
+    /// Records a stance (new, changed, or the same) and, with a quote or url, an evidence item
+    /// of the source (unless the same item is there already), with their history.
     fn cite(
         &mut self,
         id: i64,
@@ -1491,83 +1493,80 @@ impl<'t, 'c> Writer<'t, 'c> {
         quote: Option<&str>,
         url: Option<&str>,
         note: Option<&str>,
-    ) -> anyhow::Result<Cited> {
+    ) -> anyhow::Result<(Cited, Option<i64>)> {
         self.check_not_merged(id)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         self.check_not_claimant(id, source_id, &canonical)?;
         let before_lists = self.stance_lists(id)?;
-        let existing: Option<(Stance, Option<String>, Option<String>)> = self
+        let existing: Option<Stance> = self
             .tx
-            .prepare_cached(
-                "SELECT stance, quote, url FROM stance WHERE claim_id = ?1 AND source_id = ?2",
-            )?
-            .query_row(params![id, source_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT stance FROM stance WHERE claim_id = ?1 AND source_id = ?2")?
+            .query_row(params![id, source_id], |r| r.get(0))
             .optional()?;
         let now = model::now();
         let cited = match existing {
             None => {
                 self.tx
                     .prepare_cached(
-                        "INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at,
-                             created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
                     )?
-                    .execute(params![id, source_id, stance, quote, url, now, self.actor])?;
+                    .execute(params![id, source_id, stance, now, self.actor])?;
                 Cited::Added
             }
-            Some((old_stance, old_quote, old_url)) => {
-                // Evidence given now replaces the old; evidence not given is kept.
-                let quote = quote.map(str::to_owned).or(old_quote.clone());
-                let url = url.map(str::to_owned).or(old_url.clone());
-                if (old_stance, &old_quote, &old_url) == (stance, &quote, &url) {
-                    return Ok(Cited::Unchanged);
-                }
+            Some(old) if old == stance => Cited::Unchanged,
+            Some(_) => {
                 self.tx
                     .prepare_cached(
-                        "UPDATE stance SET stance = ?3, quote = ?4, url = ?5
-                         WHERE claim_id = ?1 AND source_id = ?2",
+                        "UPDATE stance SET stance = ?3 WHERE claim_id = ?1 AND source_id = ?2",
                     )?
-                    .execute(params![id, source_id, stance, quote, url])?;
+                    .execute(params![id, source_id, stance])?;
                 Cited::Changed
             }
         };
         let after_lists = self.stance_lists(id)?;
-        let mut changes = Vec::new();
+        let why = note.map(str::to_owned).or_else(|| {
+            let evidence: Vec<&str> = [quote, url].into_iter().flatten().collect();
+            (!evidence.is_empty()).then(|| evidence.join(" — "))
+        });
         for (field, (old, new)) in [Field::SupportedBy, Field::DisputedBy]
             .into_iter()
             .zip(before_lists.into_iter().zip(after_lists))
         {
             if old != new {
-                changes.push(FieldChange { field, old, new });
+                let change = FieldChange { field, old, new };
+                self.record(id, Action::Cite, Some(&change), why.as_deref())?;
             }
         }
-        let why = note.map(str::to_owned).or_else(|| {
-            let evidence: Vec<&str> = [quote, url].into_iter().flatten().collect();
-            (!evidence.is_empty()).then(|| evidence.join(" — "))
-        });
-        if changes.is_empty() {
-            // Only the evidence changed.
-            changes.push(FieldChange {
-                field: if stance == Stance::Supports {
-                    Field::SupportedBy
-                } else {
-                    Field::DisputedBy
-                },
-                old: canonical.clone(),
-                new: canonical.clone(),
-            });
+        // Evidence given now is added beside the source's earlier items, never over them.
+        let evidence = if quote.is_some() || url.is_some() {
+            let draft = crate::evidence::EvidenceDraft {
+                source: Some(canonical),
+                quote: quote.map(str::to_owned),
+                url: url.map(str::to_owned),
+                ..Default::default()
+            };
+            self.add_evidence(id, &draft, None, note)?
+        } else {
+            None
+        };
+        if cited == Cited::Unchanged && evidence.is_none() {
+            return Ok((cited, None));
         }
-        for change in &changes {
-            self.record(id, Action::Cite, Some(change), why.as_deref())?;
-        }
+        self.touch(id, &now)?;
+        Ok((cited, evidence))
+    }
+
+    /// Every change to a claim ends here: its version goes up, and it was updated now by the
+    /// actor.
+    fn touch(&self, id: i64, now: &str) -> anyhow::Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE claim SET updated_at = ?2, updated_by = ?3, version = version + 1
                  WHERE id = ?1",
             )?
             .execute(params![id, now, self.actor])?;
-        Ok(cited)
+        Ok(())
     }
 
     fn stance_lists(&self, id: i64) -> anyhow::Result<[String; 2]> {
@@ -1593,6 +1592,25 @@ impl<'t, 'c> Writer<'t, 'c> {
         change: Option<&FieldChange>,
         note: Option<&str>,
     ) -> anyhow::Result<()> {
+        self.record_raw(
+            id,
+            action,
+            change.map(|c| (c.field.as_str(), Some(c.old.as_str()), Some(c.new.as_str()))),
+            note,
+        )
+        .map(|_| ())
+    }
+
+    /// Appends one history event to the chain and returns its id. `change` is the field it
+    /// names with its old and new value, for events about more than the claim's CSV columns
+    /// (evidence items).
+    fn record_raw(
+        &mut self,
+        id: i64,
+        action: Action,
+        change: Option<(&str, Option<&str>, Option<&str>)>,
+        note: Option<&str>,
+    ) -> anyhow::Result<i64> {
         let (last_id, last_hash) = match self.chain_head.take() {
             Some(head) => head,
             None => self
@@ -1607,7 +1625,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         };
         let event_id = last_id + 1;
         let at = model::now();
-        let field = change.map(|c| c.field.as_str());
+        let field = change.map(|c| c.0);
         let event = chain::Event {
             id: event_id,
             claim_id: id,
@@ -1615,8 +1633,8 @@ impl<'t, 'c> Writer<'t, 'c> {
             actor: self.actor,
             action: action.as_str(),
             field,
-            old_value: change.map(|c| c.old.as_str()),
-            new_value: change.map(|c| c.new.as_str()),
+            old_value: change.and_then(|c| c.1),
+            new_value: change.and_then(|c| c.2),
             note,
         };
         let hash = chain::link(&last_hash, &event);
@@ -1638,7 +1656,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             hash,
         ])?;
         self.chain_head = Some((event_id, hash));
-        Ok(())
+        Ok(event_id)
     }
 }
 

@@ -141,21 +141,24 @@ fn citing_records_history_and_a_changed_stance_moves_the_source() {
         .add_claim(&draft("203 مسلحين", "Malian army"), &[], "t")
         .unwrap()
         .id;
-    let (cited, new) = s
+    let (cited, evidence, new) = s
         .cite(id, "HRW", Stance::Supports, None, None, "t")
         .unwrap();
-    assert_eq!((cited, new), (Cited::Added, vec!["HRW".to_owned()]));
-    let (cited, _) = s
+    assert_eq!(
+        (cited, evidence, new),
+        (Cited::Added, None, vec!["HRW".to_owned()])
+    );
+    let (cited, evidence, _) = s
         .cite(id, "HRW", Stance::Disputes, Some("atrocity"), None, "t")
         .unwrap();
-    assert_eq!(cited, Cited::Changed);
+    assert_eq!((cited, evidence), (Cited::Changed, Some(1)));
     let claim = s.claim(id).unwrap();
     assert!(claim.supported_by.is_empty());
     assert_eq!(claim.disputed_by, ["HRW"]);
-    let (cited, _) = s
+    let (cited, evidence, _) = s
         .cite(id, "HRW", Stance::Disputes, None, None, "t")
         .unwrap();
-    assert_eq!(cited, Cited::Unchanged);
+    assert_eq!((cited, evidence), (Cited::Unchanged, None));
     let fields: Vec<Option<String>> = s
         .history(id)
         .unwrap()
@@ -168,7 +171,8 @@ fn citing_records_history_and_a_changed_stance_moves_the_source() {
             None,
             Some("supported_by".into()),
             Some("supported_by".into()),
-            Some("disputed_by".into())
+            Some("disputed_by".into()),
+            Some("evidence".into())
         ]
     );
 }

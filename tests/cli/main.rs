@@ -7,6 +7,7 @@ mod add;
 mod bench;
 mod cite;
 mod edit;
+mod evidence;
 mod export;
 mod formats;
 mod guarantees;

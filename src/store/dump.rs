@@ -1,0 +1,1 @@
+//! The lossless dump (filled in below).
