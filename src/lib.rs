@@ -7,6 +7,7 @@ pub mod claim_csv;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dump;
 pub mod duplicates;
 pub mod error;
 pub mod evidence;

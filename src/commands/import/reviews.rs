@@ -75,7 +75,7 @@ pub fn exec(
                 .collect();
             ("record", Box::new(records.into_iter()))
         }
-        From::Csv => unreachable!("CSV is imported by import::exec"),
+        From::Csv | From::Json => unreachable!("CSV and dumps are imported by import::exec"),
     };
     let map = ctx.store.rating_map()?;
     let report = |problem: &RecordProblem| ctx.out.warn(problem.describe(&name));
