@@ -6,6 +6,7 @@ mod harness;
 mod add;
 mod bench;
 mod cite;
+mod dump;
 mod edit;
 mod evidence;
 mod export;

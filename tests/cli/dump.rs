@@ -1,0 +1,315 @@
+//! The lossless dump: `export --format json|jsonl` and `import --from json`.
+
+use std::path::Path;
+
+use crate::harness::Workdir;
+
+/// A desk that uses every feature: sources with kinds and aliases, tags, figures, stances,
+/// evidence with a file (and a removed item), published reviews, a merge, the rating map, a
+/// verdict with its reason, an Arabic text with bidi marks.
+fn busy_desk() -> Workdir {
+    let wd = Workdir::new();
+    let reviews =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/claimreview.jsonld");
+    wd.run(&["import", "--from", "claimreview", reviews.to_str().unwrap()])
+        .ok();
+    wd.run(&[
+        "source",
+        "add",
+        "Human Rights Watch",
+        "--kind",
+        "ngo",
+        "--alias",
+        "HRW",
+    ])
+    .ok();
+    let moura = wd
+        .add(&[
+            "\u{200F}ما اعتبره الجيش المالي «تحييد» 203 مسلحين",
+            "--claimant",
+            "Malian army",
+            "--value",
+            "203",
+            "--unit",
+            "militants",
+            "--qualifier",
+            "exact",
+            "--date",
+            "2022-03",
+            "--location",
+            "Moura",
+            "--tag",
+            "moura",
+        ])
+        .to_string();
+    let dup_a = wd
+        .add(&["نحو 300 مدني", "--claimant", "HRW", "--tag", "moura"])
+        .to_string();
+    let dup_b = wd
+        .add(&["نحو 300 مدني أعدموا", "--claimant", "HRW"])
+        .to_string();
+    wd.run(&[
+        "cite",
+        &moura,
+        "HRW",
+        "--disputes",
+        "--quote",
+        "the worst single atrocity",
+        "--url",
+        "https://www.hrw.org/a",
+    ])
+    .ok();
+    wd.run(&[
+        "cite",
+        &moura,
+        "UN",
+        "--disputes",
+        "--quote",
+        "more than 500",
+    ])
+    .ok();
+    wd.run(&["cite", &dup_b, "Reuters", "--supports"]).ok();
+    let pdf: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let file = wd.write("report.pdf", &pdf);
+    wd.run(&[
+        "evidence",
+        "add",
+        &moura,
+        "--source",
+        "Human Rights Watch",
+        "--file",
+        file.to_str().unwrap(),
+        "--archived-url",
+        "https://web.archive.org/web/2022/https://www.hrw.org/a",
+    ])
+    .ok();
+    wd.run(&["evidence", "add", &dup_b, "--note", "a clip from 2019"])
+        .ok();
+    let last = wd.json(&["evidence", "list", &dup_b])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    wd.run(&["evidence", "remove", &last, "--note", "wrong event"])
+        .ok();
+    wd.run(&[
+        "status",
+        &moura,
+        "false",
+        "--note",
+        "UN report: more than 500 dead",
+    ])
+    .ok();
+    wd.run(&["merge", &dup_a, &dup_b, "--note", "same report"])
+        .ok();
+    wd.run(&["ratings", "map", "Pants on Fire!!", "misleading"])
+        .ok();
+    wd
+}
+
+fn dump(wd: &Workdir, format: &str) -> String {
+    wd.run(&["export", "--format", format, "--with-files"])
+        .ok()
+        .stdout
+}
+
+#[test]
+fn a_dump_restored_into_an_empty_database_exports_the_same_bytes_and_passes_audit() {
+    let wd = busy_desk();
+    for format in ["json", "jsonl"] {
+        let first = dump(&wd, format);
+        let copy = Workdir::new();
+        let file = copy.write("desk.dump", &first);
+        let run = copy
+            .run(&["import", "--from", "json", file.to_str().unwrap()])
+            .ok();
+        assert!(run.stderr.contains("1 merge(s)"), "{run:?}");
+        assert_eq!(dump(&copy, format), first, "{format}");
+        // The chain was kept as written, not re-hashed: the same head.
+        assert_eq!(
+            copy.run(&["audit"]).ok().stdout,
+            wd.run(&["audit"]).ok().stdout
+        );
+        // And what is derived from it is rebuilt: search, counts, the CSV export.
+        assert_eq!(copy.export(), wd.export());
+        assert_eq!(copy.json(&["stats"]), wd.json(&["stats"]));
+        assert_eq!(
+            copy.json(&["search", "مسلحين"]),
+            wd.json(&["search", "مسلحين"])
+        );
+        for claim in copy.json(&["export"])["claims"].as_array().unwrap() {
+            let id = claim["id"].to_string();
+            assert_eq!(copy.json(&["show", &id]), wd.json(&["show", &id]));
+            assert_eq!(copy.json(&["history", &id]), wd.json(&["history", &id]));
+            for item in copy.json(&["evidence", "list", &id]).as_array().unwrap() {
+                if item["file"].is_null() {
+                    continue;
+                }
+                let out = copy.path("report.pdf");
+                let item = item["id"].to_string();
+                copy.run(&["evidence", "get", &item, "--output", out.to_str().unwrap()])
+                    .ok();
+                assert_eq!(
+                    std::fs::read(out).unwrap(),
+                    std::fs::read(wd.path("report.pdf")).unwrap()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_dump_carries_every_part_of_the_desk() {
+    let wd = busy_desk();
+    let dump = wd.json(&["export", "--with-files"]);
+    assert_eq!(dump["format"], "claimdb-dump");
+    assert_eq!(dump["version"], 1);
+    let hrw = dump["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Human Rights Watch")
+        .unwrap();
+    assert_eq!(
+        (hrw["kind"].as_str(), hrw["aliases"][0].as_str()),
+        (Some("ngo"), Some("HRW"))
+    );
+    assert_eq!(dump["rating_map"][0]["rating"], "Pants on Fire!!");
+    let moura = dump["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claimant"] == "Malian army")
+        .unwrap();
+    assert_eq!(moura["status"], "false");
+    assert_eq!(moura["stances"].as_array().unwrap().len(), 2);
+    assert_eq!(moura["evidence"].as_array().unwrap().len(), 3);
+    assert!(dump["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| !c["reviews"].as_array().unwrap().is_empty()));
+    assert_eq!(dump["merges"].as_array().unwrap().len(), 1);
+    let events = dump["history"].as_array().unwrap();
+    assert!(events
+        .iter()
+        .all(|e| e["hash"].as_str().unwrap().len() == 64));
+    assert!(events
+        .iter()
+        .any(|e| e["note"] == "UN report: more than 500 dead"));
+    assert_eq!(dump["files"].as_array().unwrap().len(), 1);
+    // Without --with-files the files are named by hash only, and the user is told.
+    let run = wd.run(&["export", "--format", "json"]).ok();
+    assert!(run.stderr.contains("--with-files"), "{run:?}");
+    assert_eq!(run.json()["files"], serde_json::json!([]));
+    wd.run(&["export", "--with-files"])
+        .fails(1, &["--with-files applies to the JSON dump only"]);
+}
+
+#[test]
+fn a_restore_is_refused_into_a_used_database_and_is_all_or_nothing() {
+    let wd = busy_desk();
+    let full = dump(&wd, "json");
+
+    // Into a database that holds anything.
+    let used = Workdir::new();
+    used.add(&["x", "--claimant", "A"]);
+    let before = used.export();
+    let file = used.write("desk.json", &full);
+    used.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["is not empty", "--db"]);
+    assert_eq!(used.export(), before);
+
+    let empty_after = |wd: &Workdir| {
+        let conn = rusqlite::Connection::open(wd.db()).unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM claim) + (SELECT count(*) FROM source)
+                      + (SELECT count(*) FROM history) + (SELECT count(*) FROM evidence_file)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0, "nothing was written");
+    };
+
+    // Without the files its evidence names.
+    let copy = Workdir::new();
+    let file = copy.write("desk.json", dump_without_files(&wd));
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(
+            1,
+            &["does not carry", "--with-files", "Nothing was written"],
+        );
+    empty_after(&copy);
+
+    // A file whose content does not match its hash.
+    let content_start = full.find("\"content\":\"").unwrap() + 11;
+    let mut forged = full.clone().into_bytes();
+    forged[content_start + 10] = if forged[content_start + 10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    let file = copy.write("forged.json", &forged);
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["forged.json file", "is not the file of that SHA-256"]);
+    empty_after(&copy);
+
+    // A JSON Lines dump cut short before its history: evidence points at missing events.
+    let lines = dump(&wd, "jsonl");
+    let cut: String = lines
+        .lines()
+        .filter(|l| !l.starts_with("{\"record\":\"event\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = copy.write("cut.jsonl", cut);
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["refers to claims or history events it does not carry"]);
+    empty_after(&copy);
+
+    // A broken line names itself.
+    let broken = lines.replacen("{\"record\":\"claim\"", "{\"record\":\"claim\",", 1);
+    let file = copy.write("broken.jsonl", broken);
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["broken.jsonl line"]);
+    empty_after(&copy);
+
+    // Not a dump at all.
+    let file = copy.write("claims.csv", "text,claimant\nx,A\n");
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["claims.csv is not a claimdb dump"]);
+    empty_after(&copy);
+
+    // A dry run checks everything and writes nothing.
+    let file = copy.write("desk.json", &full);
+    let run = copy
+        .run(&[
+            "import",
+            "--from",
+            "json",
+            "--dry-run",
+            file.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(run.stderr.contains("would restore"), "{run:?}");
+    empty_after(&copy);
+}
+
+fn dump_without_files(wd: &Workdir) -> String {
+    wd.run(&["export", "--format", "json"]).ok().stdout
+}
+
+#[test]
+fn merging_moves_the_duplicates_evidence_to_the_claim_kept() {
+    let wd = Workdir::new();
+    wd.add(&["a", "--claimant", "A"]);
+    wd.add(&["a again", "--claimant", "B"]);
+    wd.run(&["evidence", "add", "2", "--url", "https://example.org/b"])
+        .ok();
+    wd.run(&["merge", "1", "2"]).ok();
+    let kept = wd.json(&["evidence", "list", "1"]);
+    assert_eq!(kept[0]["url"], "https://example.org/b");
+    assert_eq!(kept[0]["claim_id"], 1);
+    wd.run(&["evidence", "add", "2", "--note", "x"])
+        .fails(1, &["merged into claim 1"]);
+}
