@@ -216,13 +216,7 @@ impl Output {
                     writeln!(self.out, "{table}")?;
                 }
                 if !evidence.is_empty() {
-                    let (headers, mut rows) = evidence_rows(evidence);
-                    self.style.fit_evenly(&headers, &mut rows, &[0, 2]);
-                    let mut table = self.style.table();
-                    table.set_header(headers);
-                    for row in rows {
-                        table.add_row(row.iter().map(|c| table::text_cell(c)).collect::<Vec<_>>());
-                    }
+                    let table = self.evidence_table(evidence);
                     writeln!(self.out, "{table}")?;
                 }
                 if !reviews.is_empty() {
@@ -290,10 +284,87 @@ impl Output {
 
     /// A claim's evidence items.
     pub fn evidence(&mut self, items: &[Evidence]) -> anyhow::Result<()> {
+        if self.format == Format::Table {
+            if !items.is_empty() {
+                let table = self.evidence_table(items);
+                writeln!(self.out, "{table}")?;
+            }
+            return Ok(());
+        }
         let (headers, _) = evidence_rows(&[]);
-        self.records(items, &headers, &[0, 2, 7], |e| {
+        self.records(items, &headers, &[], |e| {
             evidence_rows(std::slice::from_ref(e)).1.remove(0)
         })
+    }
+
+    /// Evidence items for people: one row each, its parts on lines of their own.
+    fn evidence_table(&self, items: &[Evidence]) -> comfy_table::Table {
+        let sources: Vec<String> = items
+            .iter()
+            .map(|e| {
+                let source = table::truncate(e.source.as_deref().unwrap_or(""), 24);
+                match e.stance {
+                    Some(stance) => format!("{source}\n{stance}"),
+                    None => source,
+                }
+            })
+            .collect();
+        let id_width = items
+            .iter()
+            .map(|e| e.id.to_string().len())
+            .max()
+            .unwrap_or(0);
+        let source_width = sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .map(unicode_width::UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+            .max("source".len());
+        let room = self
+            .style
+            .room_after(&[id_width.max(2), source_width])
+            .unwrap_or(usize::MAX);
+        let mut table = self.style.table();
+        table.set_header(["id", "source", "evidence"]);
+        for (e, source) in items.iter().zip(sources) {
+            let mut lines = Vec::new();
+            if let Some(url) = &e.url {
+                lines.push(format!("url: {url}"));
+            }
+            if let Some(url) = &e.archived_url {
+                lines.push(format!("archived: {url}"));
+            }
+            if let Some(quote) = &e.quote {
+                lines.push(format!("quote: «{quote}»"));
+            }
+            if let Some(note) = &e.note {
+                lines.push(format!("note: {note}"));
+            }
+            if e.file.is_some() {
+                lines.push(format!("file: {}", e.file_summary()));
+            }
+            lines.push(format!("captured {} by {}", e.captured_at, e.captured_by));
+            if let Some(removed) = &e.removed {
+                lines.push(format!(
+                    "REMOVED {} by {}: {}",
+                    removed.at, removed.by, removed.note
+                ));
+            }
+            let text: Vec<String> = lines.iter().map(|l| Style::wrap(l, room)).collect();
+            table.add_row(vec![
+                Cell::new(e.id),
+                Cell::new(
+                    source
+                        .lines()
+                        .map(table::isolate)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                Cell::new(text.join("\n")),
+            ]);
+        }
+        table
     }
 
     /// Sources with their aliases and counts.
