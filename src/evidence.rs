@@ -101,12 +101,22 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// What history records about the item: every part of it, the file by its hash, so that
-    /// `audit` can tell the file stored now from the file attached then.
+    /// What history records about the item: every part of it, the file first and by its hash
+    /// (where `audit` looks for it: see [`recorded_file`]). Texts are quoted as JSON
+    /// strings, which keeps Arabic, harakat and bidi marks as written.
     pub fn describe(&self) -> String {
-        let mut parts = vec![format!("evidence {}", self.id)];
+        let quoted = |t: &str| serde_json::Value::from(t).to_string();
+        let mut parts = vec![match &self.file {
+            Some(file) => format!(
+                "{}({} bytes, {})",
+                recorded_file(self.id, &file.sha256),
+                file.size.unwrap_or_default(),
+                quoted(file.name.as_deref().unwrap_or_default())
+            ),
+            None => format!("evidence {}", self.id),
+        }];
         if let Some(source) = &self.source {
-            parts.push(format!("source {source:?}"));
+            parts.push(format!("source {}", quoted(source)));
         }
         for (label, value) in [
             ("url", &self.url),
@@ -115,16 +125,8 @@ impl Evidence {
             ("note", &self.note),
         ] {
             if let Some(value) = value {
-                parts.push(format!("{label} {value:?}"));
+                parts.push(format!("{label} {}", quoted(value)));
             }
-        }
-        if let Some(file) = &self.file {
-            parts.push(format!(
-                "file {:?} {} bytes {}",
-                file.name.as_deref().unwrap_or_default(),
-                file.size.unwrap_or_default(),
-                hash_mark(&file.sha256)
-            ));
         }
         parts.push(format!(
             "captured {} by {}",
@@ -147,9 +149,10 @@ impl Evidence {
     }
 }
 
-/// How a file's hash appears in the history event that attached it.
-pub fn hash_mark(sha256: &str) -> String {
-    format!("sha256:{sha256}")
+/// How the history event that attached a file to item `evidence_id` starts: the item, then the
+/// file's hash, then a space. A fixed place, so that no quote or file name can pose as the hash.
+pub fn recorded_file(evidence_id: i64, sha256: &str) -> String {
+    format!("evidence {evidence_id}; file sha256:{sha256} ")
 }
 
 #[cfg(test)]
@@ -198,7 +201,24 @@ mod tests {
             removed: None,
         };
         let text = item.describe();
-        assert!(text.starts_with("evidence 3; source \"HRW\""), "{text}");
-        assert!(text.contains(&hash_mark(&"ab".repeat(32))), "{text}");
+        assert!(
+            text.starts_with(&format!(
+                "evidence 3; file sha256:{} (10 bytes",
+                "ab".repeat(32)
+            )),
+            "{text}"
+        );
+        assert!(text.contains("; source \"HRW\";"), "{text}");
+        let arabic = Evidence {
+            quote: Some("تكبَّدت\u{200F} «خسائر»".into()),
+            ..item
+        };
+        assert!(
+            arabic
+                .describe()
+                .contains("quote \"تكبَّدت\u{200F} «خسائر»\""),
+            "harakat and marks stay as written: {}",
+            arabic.describe()
+        );
     }
 }

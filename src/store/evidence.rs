@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{find_source, Store, Writer};
 use crate::error::UserError;
-use crate::evidence::{hash_mark, Evidence, EvidenceDraft, EvidenceFile, Removal};
+use crate::evidence::{recorded_file, Evidence, EvidenceDraft, EvidenceFile, Removal};
 use crate::model::{self, Action};
 
 /// The chunk files are streamed in: small enough to keep memory flat, large enough to be fast.
@@ -246,8 +246,9 @@ impl Store {
                     problem: text,
                 })
             };
+            let expected = recorded_file(evidence, &sha256);
             match recorded {
-                Some(text) if text.contains(&hash_mark(&sha256)) => {}
+                Some(text) if text.starts_with(&expected) => {}
                 _ => {
                     problem(match event {
                         Some(event) => format!(

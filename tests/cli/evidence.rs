@@ -266,8 +266,19 @@ fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
     let pdf = noise(200_000);
     let path = wd.write("report.pdf", &pdf);
     wd.add(&["second claim", "--claimant", "Malian army"]);
-    wd.run(&["evidence", "add", "2", "--file", path.to_str().unwrap()])
-        .ok();
+    // A note that names another file's hash cannot vouch for that file later.
+    let forged = b"forged".to_vec();
+    let decoy = format!("evidence 1; file sha256:{} ", sha256(&forged));
+    wd.run(&[
+        "evidence",
+        "add",
+        "2",
+        "--file",
+        path.to_str().unwrap(),
+        "--note",
+        &decoy,
+    ])
+    .ok();
     wd.run(&["audit"]).ok();
 
     // One byte flipped behind claimdb's back.
@@ -295,7 +306,6 @@ fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
         .fails(1, &["does not match"]);
 
     // A file swapped for another along with its key is caught by the history event.
-    let forged = b"forged".to_vec();
     conn.execute(
         "UPDATE evidence_file SET content = ?1, sha256 = ?2, size = 6",
         rusqlite::params![forged, sha256(&forged)],
