@@ -19,7 +19,7 @@
 //! each tagged with `"record"`: a first `header` line, then `source`, `rating`, `claim`, `merge`,
 //! `event` and `file` records.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -243,20 +243,6 @@ impl<'a> DumpWriter<'a> {
     }
 }
 
-/// The whole JSON document, as read back.
-#[derive(Deserialize)]
-struct Document {
-    format: String,
-    version: u32,
-    sources: Vec<SourceRecord>,
-    rating_map: Vec<RatingRecord>,
-    claims: Vec<ClaimRecord>,
-    merges: Vec<MergeRecord>,
-    history: Vec<EventRecord>,
-    #[serde(default)]
-    files: Vec<FileRecord>,
-}
-
 fn check_header(name: &str, format: &str, version: u32) -> anyhow::Result<()> {
     if format != FORMAT {
         return Err(UserError::Refused(format!(
@@ -319,39 +305,190 @@ pub fn read(
     if !first.trim_start().starts_with('{') {
         return Err(not_a_dump().into());
     }
-    let mut text = first;
-    input.read_to_string(&mut text)?;
-    let document: Document = serde_json::from_str(&text).map_err(|e| {
+    // The document is read as a stream too: each item of each section is handed on as soon as
+    // it is parsed, so a desk of any size restores in bounded memory.
+    let reader = std::io::BufReader::new(std::io::Cursor::new(first).chain(input));
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut failure = None;
+    let visitor = DocumentVisitor {
+        name,
+        each: &mut each,
+        failure: &mut failure,
+    };
+    let parsed = serde::Deserializer::deserialize_map(&mut de, visitor).and_then(|()| de.end());
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    parsed.map_err(|e| {
         UserError::Refused(format!(
             "{name} line {}, column {}: not a claimdb dump ({e})",
             e.line(),
             e.column()
         ))
     })?;
-    check_header(name, &document.format, document.version)?;
-    for (i, source) in document.sources.into_iter().enumerate() {
-        each(Record::Source(source), &format!("{name} source {}", i + 1))?;
-    }
-    for (i, rating) in document.rating_map.into_iter().enumerate() {
-        each(Record::Rating(rating), &format!("{name} rating {}", i + 1))?;
-    }
-    for claim in document.claims {
-        let origin = format!("{name} claim {}", claim.claim.id);
-        each(Record::Claim(Box::new(claim)), &origin)?;
-    }
-    for merge in document.merges {
-        let origin = format!("{name} merge of claim {}", merge.dup_id);
-        each(Record::Merge(merge), &origin)?;
-    }
-    for event in document.history {
-        let origin = format!("{name} history event {}", event.event.id);
-        each(Record::Event(event), &origin)?;
-    }
-    for file in document.files {
-        let origin = format!("{name} file {}", file.sha256);
-        each(Record::File(file), &origin)?;
-    }
     Ok(())
+}
+
+/// Walks the JSON document's keys: the header first, then each section's items, one at a time.
+struct DocumentVisitor<'a, F> {
+    name: &'a str,
+    each: &'a mut F,
+    /// An error from `each` (the database's, or a record's), kept whole: serde errors are text.
+    failure: &'a mut Option<anyhow::Error>,
+}
+
+impl<'de, F> serde::de::Visitor<'de> for DocumentVisitor<'_, F>
+where
+    F: FnMut(Record, &str) -> anyhow::Result<()>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a claimdb dump (a JSON object with \"format\": {FORMAT:?})"
+        )
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let (mut format, mut version) = (None::<String>, None::<u32>);
+        let mut checked = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => format = Some(map.next_value()?),
+                "version" => version = Some(map.next_value()?),
+                section => {
+                    if !checked {
+                        let outcome = match (&format, version) {
+                            (Some(f), Some(v)) => check_header(self.name, f, v),
+                            _ => Err(UserError::Refused(format!(
+                                "{}: a claimdb dump starts with its \"format\" and \"version\"",
+                                self.name
+                            ))
+                            .into()),
+                        };
+                        if let Err(e) = outcome {
+                            *self.failure = Some(e);
+                            return Err(A::Error::custom("refused"));
+                        }
+                        checked = true;
+                    }
+                    let name = self.name;
+                    let each = &mut *self.each;
+                    let failure = &mut *self.failure;
+                    match section {
+                        "sources" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |s: SourceRecord, i| {
+                                (Record::Source(s), format!("{name} source {i}"))
+                            },
+                        })?,
+                        "rating_map" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |r: RatingRecord, i| {
+                                (Record::Rating(r), format!("{name} rating {i}"))
+                            },
+                        })?,
+                        "claims" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |c: ClaimRecord, _| {
+                                let origin = format!("{name} claim {}", c.claim.id);
+                                (Record::Claim(Box::new(c)), origin)
+                            },
+                        })?,
+                        "merges" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |m: MergeRecord, _| {
+                                let origin = format!("{name} merge of claim {}", m.dup_id);
+                                (Record::Merge(m), origin)
+                            },
+                        })?,
+                        "history" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |e: EventRecord, _| {
+                                let origin = format!("{name} history event {}", e.event.id);
+                                (Record::Event(e), origin)
+                            },
+                        })?,
+                        "files" => map.next_value_seed(Section {
+                            each,
+                            failure,
+                            item: std::marker::PhantomData,
+                            wrap: |f: FileRecord, _| {
+                                let origin = format!("{name} file {}", f.sha256);
+                                (Record::File(f), origin)
+                            },
+                        })?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+            }
+        }
+        if !checked {
+            return Err(A::Error::custom("a claimdb dump has sections"));
+        }
+        Ok(())
+    }
+}
+
+/// One section of the document: an array whose items are handed on one by one.
+struct Section<'a, F, W, T> {
+    each: &'a mut F,
+    failure: &'a mut Option<anyhow::Error>,
+    wrap: W,
+    item: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'de, F, W, T> serde::de::DeserializeSeed<'de> for Section<'_, F, W, T>
+where
+    F: FnMut(Record, &str) -> anyhow::Result<()>,
+    W: Fn(T, u64) -> (Record, String),
+    T: Deserialize<'de>,
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F, W, T> serde::de::Visitor<'de> for Section<'_, F, W, T>
+where
+    F: FnMut(Record, &str) -> anyhow::Result<()>,
+    W: Fn(T, u64) -> (Record, String),
+    T: Deserialize<'de>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of dump items")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut number = 0u64;
+        while let Some(item) = seq.next_element::<T>()? {
+            number += 1;
+            let (record, origin) = (self.wrap)(item, number);
+            if let Err(e) = (self.each)(record, &origin) {
+                *self.failure = Some(e);
+                return Err(serde::de::Error::custom("refused"));
+            }
+        }
+        Ok(())
+    }
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -274,6 +274,21 @@ fn a_restore_is_refused_into_a_used_database_and_is_all_or_nothing() {
         .fails(1, &["broken.jsonl line"]);
     empty_after(&copy);
 
+    // A document of another kind, or cut short.
+    let file = copy.write(
+        "other.json",
+        "{\"format\": \"desk-notes\", \"version\": 1, \"claims\": []}",
+    );
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(
+            1,
+            &["other.json is not a claimdb dump (its format is \"desk-notes\""],
+        );
+    let file = copy.write("short.json", &full.as_bytes()[..full.len() / 2]);
+    copy.run(&["import", "--from", "json", file.to_str().unwrap()])
+        .fails(1, &["short.json line", "column"]);
+    empty_after(&copy);
+
     // Not a dump at all.
     let file = copy.write("claims.csv", "text,claimant\nx,A\n");
     copy.run(&["import", "--from", "json", file.to_str().unwrap()])
