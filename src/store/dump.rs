@@ -10,7 +10,7 @@ use rusqlite::{params, Transaction, MAIN_DB};
 use sha2::{Digest, Sha256};
 
 use super::evidence::{file_rowid, stream_blob};
-use super::{claim_from_row, split_list, Store, CLAIM_SELECT};
+use super::{claim_from_row, defer_index_builds, split_list, Store, CLAIM_SELECT};
 use crate::dump::{
     decode_base64, ClaimRecord, EventRecord, FileRecord, MergeRecord, RatingRecord, Record,
     SourceRecord,
@@ -94,7 +94,7 @@ impl Store {
             visit(ClaimRecord {
                 claim,
                 stances: self.stances(id)?,
-                evidence: self.evidence(id, true)?,
+                evidence: self.evidence_of(id, true)?,
                 reviews: self.reviews(id)?,
             })?;
         }
@@ -220,6 +220,10 @@ impl Store {
         // Items refer to each other across records (evidence to history events, merges to
         // claims): the references are checked once everything is in.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
+        // What the triggers keep (the search index, the counts for stats) and the indexes a
+        // restore never reads are built once at the end, as for a CSV import into an empty
+        // database.
+        let deferred = defer_index_builds(&tx)?;
         let mut restorer = Restorer {
             tx: &tx,
             sources: HashMap::new(),
@@ -240,6 +244,7 @@ impl Store {
             tx.rollback()?;
             return Ok(counts);
         }
+        deferred.finish(&tx)?;
         tx.commit().map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ConstraintViolation) => {
                 anyhow::Error::new(dangling_references())

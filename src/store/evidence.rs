@@ -126,6 +126,11 @@ impl Store {
     /// The evidence items of claim `id`, oldest first; removed ones only with `removed`.
     pub fn evidence(&self, id: i64, removed: bool) -> anyhow::Result<Vec<Evidence>> {
         self.claim(id)?;
+        self.evidence_of(id, removed)
+    }
+
+    /// [`Store::evidence`] of a claim known to exist.
+    pub(super) fn evidence_of(&self, id: i64, removed: bool) -> anyhow::Result<Vec<Evidence>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "{EVIDENCE_SELECT} WHERE e.claim_id = ?1 AND (?2 OR e.removed_at IS NULL) ORDER BY e.id"
         ))?;

@@ -132,10 +132,21 @@ fn a_dump_restored_into_an_empty_database_exports_the_same_bytes_and_passes_audi
         // And what is derived from it is rebuilt: search, counts, the CSV export.
         assert_eq!(copy.export(), wd.export());
         assert_eq!(copy.json(&["stats"]), wd.json(&["stats"]));
-        assert_eq!(
-            copy.json(&["search", "مسلحين"]),
-            wd.json(&["search", "مسلحين"])
-        );
+        // (Scores follow the index's statistics, which a rebuilt index keeps without the
+        // traces of earlier deletions: the hits and their order are what must match.)
+        let hits = |wd: &Workdir, query: &str| -> Vec<serde_json::Value> {
+            let found = wd.json(&["search", query]);
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["id"].clone())
+                .collect()
+        };
+        for query in ["مسلحين", "مدني", "wagner", "moura"] {
+            assert_eq!(hits(&copy, query), hits(&wd, query), "{query}");
+        }
+        assert!(!hits(&copy, "مسلحين").is_empty());
         for claim in copy.json(&["export"])["claims"].as_array().unwrap() {
             let id = claim["id"].to_string();
             assert_eq!(copy.json(&["show", &id]), wd.json(&["show", &id]));
