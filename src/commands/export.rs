@@ -127,40 +127,23 @@ fn export_dump(args: &Args, lines: bool, ctx: &mut Ctx) -> anyhow::Result<()> {
         || f.search.is_some()
     {
         return Err(UserError::Refused(
-            "a JSON export is a dump of the whole desk and takes no filters; for some claims              use `claimdb list --format json` with the filters, or the CSV export"
+            "a JSON export is a dump of the whole desk and takes no filters; for some claims \
+             use `claimdb list --format json` with the filters, or the CSV export"
                 .into(),
         )
         .into());
     }
-    let store = &ctx.store;
     let mut claims = 0u64;
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
-        let mut dump = DumpWriter::new(out, lines)?;
-        dump.section("sources")?;
-        store.dump_sources(|s| dump.item(&s))?;
-        dump.section("rating_map")?;
-        store.dump_ratings(|r| dump.item(&r))?;
-        dump.section("claims")?;
-        store.dump_claims(|c| {
-            claims += 1;
-            dump.item(&c)
-        })?;
-        dump.section("merges")?;
-        store.dump_merges(|m| dump.item(&m))?;
-        dump.section("history")?;
-        store.dump_history(|e| dump.item(&e))?;
-        dump.section("files")?;
-        if args.with_files {
-            store.dump_files(|sha256, size, content| dump.file(sha256, size, content))?;
-        }
-        dump.finish()?;
-        Ok(claims)
+        ctx.store
+            .snapshot(|store| dump_desk(store, out, lines, args.with_files, &mut claims))
     };
     let count = write_to(args.output.as_deref(), write)?;
     let files = ctx.store.count_files()?;
     if files > 0 && !args.with_files {
         ctx.out.note(format!(
-            "note: {files} evidence file(s) are named by their SHA-256 only; add --with-files to              carry them (a restore needs them)"
+            "note: {files} evidence file(s) are named by their SHA-256 only; add --with-files to \
+             carry them (a restore needs them)"
         ));
     }
     if let Some(path) = &args.output {
@@ -170,6 +153,36 @@ fn export_dump(args: &Args, lines: bool, ctx: &mut Ctx) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Writes every section of the dump from `store`, counting the claims.
+fn dump_desk(
+    store: &crate::store::Store,
+    out: &mut dyn Write,
+    lines: bool,
+    with_files: bool,
+    claims: &mut u64,
+) -> anyhow::Result<u64> {
+    let mut dump = DumpWriter::new(out, lines)?;
+    dump.section("sources")?;
+    store.dump_sources(|s| dump.item(&s))?;
+    dump.section("rating_map")?;
+    store.dump_ratings(|r| dump.item(&r))?;
+    dump.section("claims")?;
+    store.dump_claims(|c| {
+        *claims += 1;
+        dump.item(&c)
+    })?;
+    dump.section("merges")?;
+    store.dump_merges(|m| dump.item(&m))?;
+    dump.section("history")?;
+    store.dump_history(|e| dump.item(&e))?;
+    dump.section("files")?;
+    if with_files {
+        store.dump_files(|sha256, size, content| dump.file(sha256, size, content))?;
+    }
+    dump.finish()?;
+    Ok(*claims)
 }
 
 /// Writes the desk's verdicts as ClaimReview, skipping (with a warning each) claims that lack

@@ -33,6 +33,20 @@ pub struct Restored {
 }
 
 impl Store {
+    /// Runs `read` on one snapshot of the database, so that a dump taken while others write is
+    /// consistent: every section sees the same moment.
+    pub fn snapshot<T>(&self, read: impl FnOnce(&Store) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // The snapshot starts with the first read.
+        self.conn
+            .query_row("SELECT count(*) FROM history", [], |r| r.get::<_, i64>(0))?;
+        let result = read(self);
+        let end = self.conn.execute_batch("COMMIT");
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
     /// Every source with its aliases, in the order they were created.
     pub fn dump_sources(
         &self,

@@ -210,3 +210,34 @@ fn an_import_that_is_not_kept_leaves_nothing_behind() {
         .unwrap();
     assert!(matches!(again, Imported::Unchanged(1)));
 }
+
+#[test]
+fn a_dump_reads_one_moment_while_others_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let (mut a, _) = Store::open(&path).unwrap();
+    a.add_claim(&draft("one", "A"), &[], "t").unwrap();
+    let (mut b, _) = Store::open(&path).unwrap();
+    let count = |s: &Store| -> anyhow::Result<(u64, u64)> {
+        let (mut claims, mut events) = (0, 0);
+        s.dump_claims(|_| {
+            claims += 1;
+            Ok(())
+        })?;
+        s.dump_history(|_| {
+            events += 1;
+            Ok(())
+        })?;
+        Ok((claims, events))
+    };
+    let seen = a
+        .snapshot(|s| {
+            let before = count(s)?;
+            // Another process writes between two sections of the dump.
+            b.add_claim(&draft("two", "A"), &[], "t")?;
+            Ok((before, count(s)?))
+        })
+        .unwrap();
+    assert_eq!(seen, ((1, 1), (1, 1)));
+    assert_eq!(count(&a).unwrap(), (2, 2));
+}
