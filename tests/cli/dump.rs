@@ -339,3 +339,51 @@ fn merging_moves_the_duplicates_evidence_to_the_claim_kept() {
     wd.run(&["evidence", "add", "2", "--note", "x"])
         .fails(1, &["merged into claim 1"]);
 }
+
+/// A JSON Lines restore turns a file's line into its content without a copy: a 32 MB file
+/// (43 MB of base64) restores under a 100 MB address-space limit, where holding its base64 twice
+/// would not fit.
+#[test]
+fn a_json_lines_restore_holds_an_embedded_file_once() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    let mut state: u32 = 1;
+    let big: Vec<u8> = (0..32_000_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        })
+        .collect();
+    let path = wd.write("big.bin", &big);
+    wd.run(&["evidence", "add", "1", "--file", path.to_str().unwrap()])
+        .ok();
+    let dump = wd.path("desk.jsonl");
+    wd.run(&[
+        "export",
+        "--format",
+        "jsonl",
+        "--with-files",
+        "--output",
+        dump.to_str().unwrap(),
+    ])
+    .ok();
+    let copy = Workdir::new();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.env("CLAIMDB_USER", "tester")
+        .env_remove("CLAIMDB_PATH")
+        .args(["-c", "ulimit -v 100000 && exec \"$@\"", "bash"])
+        .arg(env!("CARGO_BIN_EXE_claimdb"))
+        .arg("--db")
+        .arg(copy.db())
+        .args(["import", "--from", "json", dump.to_str().unwrap()]);
+    copy.run_command(cmd, &["import", "--from", "json", "desk.jsonl"])
+        .ok();
+    copy.run(&["audit"]).ok();
+    let out = copy.path("big.bin");
+    copy.run(&["evidence", "get", "1", "--output", out.to_str().unwrap()])
+        .ok();
+    assert!(
+        std::fs::read(out).unwrap() == big,
+        "the restored file differs"
+    );
+}
