@@ -123,6 +123,7 @@ fn a_dump_restored_into_an_empty_database_exports_the_same_bytes_and_passes_audi
             .run(&["import", "--from", "json", file.to_str().unwrap()])
             .ok();
         assert!(run.stderr.contains("1 merge(s)"), "{run:?}");
+        assert!(run.stderr.contains("history intact"), "{run:?}");
         assert_eq!(dump(&copy, format), first, "{format}");
         // The chain was kept as written, not re-hashed: the same head.
         assert_eq!(
@@ -386,4 +387,24 @@ fn a_json_lines_restore_holds_an_embedded_file_once() {
         std::fs::read(out).unwrap() == big,
         "the restored file differs"
     );
+}
+
+#[test]
+fn a_dump_with_a_broken_chain_is_restored_as_it_is_and_said_so() {
+    let wd = Workdir::new();
+    wd.add(&["x", "--claimant", "A"]);
+    wd.run(&["status", "1", "false", "--note", "the real reason"])
+        .ok();
+    let forged = dump(&wd, "jsonl").replace("the real reason", "a forged reason");
+    let copy = Workdir::new();
+    let file = copy.write("forged.jsonl", forged);
+    let run = copy
+        .run(&["import", "--from", "json", file.to_str().unwrap()])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("the restored history is broken at event 2 (claim 1)"),
+        "{run:?}"
+    );
+    copy.run(&["audit"]).fails(1, &["broken at event 2"]);
 }

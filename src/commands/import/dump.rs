@@ -43,5 +43,25 @@ pub(super) fn exec(
             ""
         }
     ));
+    if !args.dry_run {
+        // The chain was restored as written: say whether it holds, as `audit` would.
+        let audit = ctx.store.audit()?;
+        let files = ctx.store.audit_files()?;
+        match (&audit.broken, files.len()) {
+            (None, 0) => ctx.out.note(format!(
+                "history intact: {} event(s) checked, as `claimdb audit` does",
+                audit.events
+            )),
+            (Some(broken), _) => ctx.out.warn(format!(
+                "the restored history is broken at event {} (claim {}), as it was in {name}; \
+                 `claimdb audit` will say so",
+                broken.event, broken.claim_id
+            )),
+            (None, n) => ctx.out.warn(format!(
+                "{n} restored evidence file(s) do not match their history events, as in \
+                 {name}; `claimdb audit` lists them"
+            )),
+        }
+    }
     Ok(())
 }
