@@ -80,9 +80,11 @@ pub enum Command {
     /// Map publishers' rating texts to statuses, and list the map
     #[command(subcommand)]
     Ratings(commands::ratings::Command),
-    /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR
+    /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR,
+    /// or restore a claimdb dump
     Import(commands::import::Args),
-    /// Export claims: claimdb's CSV (--bom for Excel), JSON, JSON Lines or ClaimReview
+    /// Export claims as CSV (--bom for Excel) or ClaimReview, or the whole desk as a JSON or
+    /// JSON Lines dump
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),

@@ -17,7 +17,7 @@ use crate::store::evidence::FileToAttach;
 pub enum Command {
     /// Add an evidence item to a claim: a url, an archived copy, a quote, a note, a file
     #[command(after_help = "Examples:\n  \
-        claimdb evidence add 9 --source 'Human Rights Watch' --url https://www.hrw.org/news/2022/04/05/mali \\\n    \
+        claimdb evidence add 9 --source HRW --url https://www.hrw.org/news/2022/04/05/mali \\\n    \
         --archived-url https://web.archive.org/web/2022/https://www.hrw.org/news/2022/04/05/mali\n  \
         claimdb evidence add 9 --file moura-report.pdf --note 'HRW report, page 3'\n\n\
         A file (screenshot, PDF, image) is stored inside the database, once per content, and\n\
