@@ -557,44 +557,52 @@ impl Output {
     }
 }
 
-/// The columns of evidence items in a table or CSV, and one row per item.
-fn evidence_rows(items: &[Evidence]) -> ([&'static str; 8], Vec<Vec<String>>) {
+/// The CSV columns of evidence items, and one row per item: every part in a column of its own,
+/// the file's full hash included, for scripts.
+fn evidence_rows(items: &[Evidence]) -> ([&'static str; 16], Vec<Vec<String>>) {
     let headers = [
-        "id", "source", "stance", "url", "quote", "note", "file", "captured",
+        "id",
+        "claim_id",
+        "source",
+        "stance",
+        "url",
+        "archived_url",
+        "quote",
+        "note",
+        "file_name",
+        "file_size",
+        "sha256",
+        "captured_at",
+        "captured_by",
+        "removed_at",
+        "removed_by",
+        "removed_note",
     ];
     let rows = items
         .iter()
         .map(|e| {
             let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-            let mut note = opt(&e.note);
-            if let Some(removed) = &e.removed {
-                note = format!(
-                    "removed {} by {}: {}{}",
-                    removed.at,
-                    removed.by,
-                    removed.note,
-                    if note.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({note})")
-                    }
-                );
-            }
-            let url = match (&e.url, &e.archived_url) {
-                (Some(u), Some(a)) => format!("{u} (archived: {a})"),
-                (Some(u), None) => u.clone(),
-                (None, Some(a)) => format!("archived: {a}"),
-                (None, None) => String::new(),
-            };
+            let file = e.file.as_ref();
+            let removed = e.removed.as_ref();
             vec![
                 e.id.to_string(),
+                e.claim_id.to_string(),
                 opt(&e.source),
                 e.stance.map(|s| s.to_string()).unwrap_or_default(),
-                url,
+                opt(&e.url),
+                opt(&e.archived_url),
                 opt(&e.quote),
-                note,
-                e.file_summary(),
-                format!("{} by {}", e.captured_at, e.captured_by),
+                opt(&e.note),
+                file.and_then(|f| f.name.clone()).unwrap_or_default(),
+                file.and_then(|f| f.size)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                file.map(|f| f.sha256.clone()).unwrap_or_default(),
+                e.captured_at.clone(),
+                e.captured_by.clone(),
+                removed.map(|r| r.at.clone()).unwrap_or_default(),
+                removed.map(|r| r.by.clone()).unwrap_or_default(),
+                removed.map(|r| r.note.clone()).unwrap_or_default(),
             ]
         })
         .collect();

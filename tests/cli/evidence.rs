@@ -104,6 +104,19 @@ fn evidence_items_are_added_listed_fetched_and_removed_on_the_record() {
     assert_eq!(first["file"]["size"], 300_000);
     assert_eq!(first["captured_by"], "tester");
     assert!(list[1]["source"].is_null() && list[1]["file"].is_null());
+    // CSV for scripts: every part in its own column, the whole hash.
+    let csv = wd
+        .run(&["evidence", "list", "1", "--format", "csv"])
+        .ok()
+        .stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let cell = |name: &str| &row[headers.iter().position(|h| h == name).unwrap()];
+    assert_eq!(cell("sha256"), sha256(&pdf));
+    assert_eq!(cell("file_size"), "300000");
+    assert_eq!(cell("quote"), "the worst single atrocity");
+    assert_eq!(cell("stance"), "disputes");
     // `show` lists them too.
     assert_eq!(
         wd.json(&["show", "1"])["evidence"]
