@@ -337,6 +337,13 @@ fn merging_moves_the_duplicates_evidence_to_the_claim_kept() {
     let kept = wd.json(&["evidence", "list", "1"]);
     assert_eq!(kept[0]["url"], "https://example.org/b");
     assert_eq!(kept[0]["claim_id"], 1);
+    let moved = wd
+        .history(1)
+        .into_iter()
+        .find(|e| e["claim_id"] == 1 && e["field"] == "evidence")
+        .expect("the move is in the kept claim's history");
+    assert_eq!(moved["new_value"], "evidence 1 moved from claim 2");
+    assert_eq!(moved["action"], "merge");
     wd.run(&["evidence", "add", "2", "--note", "x"])
         .fails(1, &["merged into claim 1"]);
 }
