@@ -106,7 +106,7 @@ impl Store {
         let evidence_id = match added {
             Some(e) => e,
             None => w
-                .same_evidence(id, draft, file)?
+                .same_evidence(id, draft)?
                 .context("the same evidence item is stored")?,
         };
         if added.is_some() {
@@ -328,7 +328,9 @@ impl Writer<'_, '_> {
         let file_name = file
             .and_then(|f| f.path.file_name())
             .map(|n| n.to_string_lossy().into_owned());
-        if file.is_none() && self.same_evidence(id, draft, file)?.is_some() {
+        // The same item again adds nothing; an item with a file is always new (its content is
+        // known only once stored, and attaching the same file twice is the user's call).
+        if file.is_none() && self.same_evidence(id, draft)?.is_some() {
             return Ok(None);
         }
         let now = model::now();
@@ -343,12 +345,6 @@ impl Writer<'_, '_> {
             .filter(|b| !b.is_empty())
             .unwrap_or(self.actor)
             .to_owned();
-        let trimmed = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
         self.tx
             .prepare_cached(
                 "INSERT INTO evidence (claim_id, source_id, url, archived_url, quote, note,
@@ -360,9 +356,9 @@ impl Writer<'_, '_> {
                 source_id,
                 trimmed(&draft.url),
                 trimmed(&draft.archived_url),
-                draft.quote.as_deref().filter(|q| !q.trim().is_empty()),
-                draft.note.as_deref().filter(|n| !n.trim().is_empty()),
-                stored.as_ref().map(|s| s.sha256.as_str()),
+                kept_text(&draft.quote),
+                kept_text(&draft.note),
+                stored,
                 file_name,
                 captured_at,
                 captured_by,
@@ -383,26 +379,11 @@ impl Writer<'_, '_> {
         Ok(Some(evidence_id))
     }
 
-    /// An item of claim `id`, not removed, with the same content as `draft` (and file name).
-    fn same_evidence(
-        &self,
-        id: i64,
-        draft: &EvidenceDraft,
-        file: Option<FileToAttach<'_>>,
-    ) -> anyhow::Result<Option<i64>> {
-        if file.is_some() {
-            // A file is compared by its content, which is only known once it is stored.
-            return Ok(None);
-        }
+    /// An item of claim `id` without a file, not removed, with the same content as `draft`.
+    fn same_evidence(&self, id: i64, draft: &EvidenceDraft) -> anyhow::Result<Option<i64>> {
         let source_id = match &draft.source {
             Some(name) => find_source(self.tx, name)?.map(|(id, _)| id),
             None => None,
-        };
-        let trimmed = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
         };
         Ok(self
             .tx
@@ -418,8 +399,8 @@ impl Writer<'_, '_> {
                     source_id,
                     trimmed(&draft.url),
                     trimmed(&draft.archived_url),
-                    draft.quote.as_deref().filter(|q| !q.trim().is_empty()),
-                    draft.note.as_deref().filter(|n| !n.trim().is_empty()),
+                    kept_text(&draft.quote),
+                    kept_text(&draft.note),
                 ],
                 |r| r.get(0),
             )
@@ -427,14 +408,22 @@ impl Writer<'_, '_> {
     }
 }
 
-/// A file stored by [`store_file`].
-struct Stored {
-    sha256: String,
+/// An address as stored: trimmed, and none when blank.
+fn trimmed(o: &Option<String>) -> Option<String> {
+    o.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// A quote or note as stored: exactly as written, and none when blank.
+fn kept_text(o: &Option<String>) -> Option<&str> {
+    o.as_deref().filter(|t| !t.trim().is_empty())
 }
 
 /// Streams the file into `evidence_file` in chunks, hashing on the way, and returns its hash.
 /// The same content stored before is kept once.
-fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<Stored> {
+fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<String> {
     let path = file.path;
     if path.is_dir() {
         return Err(UserError::Refused(format!(
@@ -468,7 +457,7 @@ fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<Stored>
     let mut buffer = vec![0u8; CHUNK];
     let (sha256, _) = hash_stream(&mut input, &mut buffer, path, |_| Ok(()))?;
     if file_rowid(tx, &sha256)?.is_some() {
-        return Ok(Stored { sha256 });
+        return Ok(sha256);
     }
     tx.execute(
         "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, zeroblob(?2))",
@@ -494,7 +483,7 @@ fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<Stored>
         ))
         .into());
     }
-    Ok(Stored { sha256 })
+    Ok(sha256)
 }
 
 /// Reads `input` to its end in chunks, handing each to `each`; returns the SHA-256 and the
