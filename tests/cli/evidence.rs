@@ -415,3 +415,59 @@ fn a_large_file_is_streamed_in_and_out_without_being_held_in_memory() {
     limited(&["audit"]).ok();
     assert_eq!(items(&wd, &["1"])[0]["file"]["sha256"], sha256(&big));
 }
+
+/// A database from before evidence: each stance's quote and url become its first item, and
+/// citing again adds beside it.
+#[test]
+fn an_old_database_keeps_its_quotes_and_urls_as_evidence() {
+    let wd = Workdir::new();
+    let schema = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql"),
+    )
+    .unwrap();
+    {
+        let conn = rusqlite::Connection::open(wd.db()).unwrap();
+        conn.execute_batch(&schema).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'Malian army', 'then'),
+                                                              (2, 'HRW', 'then');
+             INSERT INTO source_name (key, name, source_id, is_alias)
+             VALUES ('malian army', 'Malian army', 1, 0), ('hrw', 'HRW', 2, 0);
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES (1, 'u1', '203 مسلحين', 0, 1, '2022-04-01T00:00:00Z', 'amal',
+                     '2022-04-01T00:00:00Z', 'amal');
+             INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at, created_by)
+             VALUES (1, 2, 'disputes', 'أسوأ الفظائع', 'https://www.hrw.org/a',
+                     '2022-04-02T00:00:00Z', 'amal');",
+        )
+        .unwrap();
+    }
+    let run = wd.run(&["show", "1", "--format", "json"]).ok();
+    assert!(run.stderr.contains("upgraded"), "{run:?}");
+    let shown = run.json();
+    let item = &shown["evidence"][0];
+    assert_eq!(item["quote"], "أسوأ الفظائع");
+    assert_eq!(item["url"], "https://www.hrw.org/a");
+    assert_eq!(
+        (item["source"].as_str(), item["stance"].as_str()),
+        (Some("HRW"), Some("disputes"))
+    );
+    assert_eq!(
+        (item["captured_at"].as_str(), item["captured_by"].as_str()),
+        (Some("2022-04-02T00:00:00Z"), Some("amal"))
+    );
+    assert!(shown["stances"][0].get("quote").is_none());
+    wd.run(&[
+        "cite",
+        "1",
+        "HRW",
+        "--disputes",
+        "--quote",
+        "the worst single atrocity",
+    ])
+    .ok();
+    assert_eq!(items(&wd, &["1"]).len(), 2);
+    wd.run(&["audit"]).ok();
+}
