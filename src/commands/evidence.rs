@@ -195,7 +195,14 @@ fn get(args: GetArgs, ctx: &mut Ctx) -> anyhow::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".claimdb-evidence");
+    // A fetched file is an ordinary file: readable as the user's umask allows, not private as
+    // temporary files are made.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("failed to create a file in {}", dir.display()))?;
     let file = {
         let mut out = BufWriter::new(temp.as_file_mut());

@@ -138,9 +138,21 @@ fn evidence_items_are_added_listed_fetched_and_removed_on_the_record() {
         .contains(&format!("sha256:{}", sha256(&pdf))));
 
     let out = wd.path("copy.pdf");
-    wd.run(&["evidence", "get", "1", "--output", out.to_str().unwrap()])
-        .ok();
+    let mut cmd = Command::new("bash");
+    cmd.env("CLAIMDB_USER", "tester")
+        .args(["-c", "umask 022 && exec \"$@\"", "bash"])
+        .arg(env!("CARGO_BIN_EXE_claimdb"))
+        .arg("--db")
+        .arg(wd.db())
+        .args(["evidence", "get", "1", "--output", out.to_str().unwrap()]);
+    wd.run_command(cmd, &["evidence", "get", "1"]).ok();
     assert_eq!(std::fs::read(&out).unwrap(), pdf);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "an ordinary file, as the umask allows");
+    }
     let piped = wd
         .command(&["evidence", "get", "1", "--output", "-"])
         .output()
