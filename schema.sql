@@ -91,8 +91,6 @@ CREATE TABLE stance (
     claim_id   INTEGER NOT NULL REFERENCES claim (id) ON DELETE CASCADE,
     source_id  INTEGER NOT NULL REFERENCES source (id),
     stance     TEXT NOT NULL CHECK (stance IN ('supports', 'disputes')),
-    quote      TEXT,
-    url        TEXT,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     -- The import the stance came from ("claims.csv line 4"), by `created_by`; NULL when a person
@@ -291,3 +289,40 @@ BEGIN
     WHERE (claimant_id, status, disputed) =
           (SELECT claimant_id, status, disputes > 0 FROM claim WHERE id = NEW.dup_id);
 END;
+
+
+-- ----- evidence ---------------------------------------------------------------------------------
+
+-- A file attached as evidence (a screenshot, a PDF, an image), stored once however many items
+-- use it. `sha256` is the hex SHA-256 of `content`, computed while the file was streamed in and
+-- recorded in the history event that attached it, so that `audit` finds a changed or missing file.
+CREATE TABLE evidence_file (
+    id      INTEGER PRIMARY KEY,
+    sha256  TEXT NOT NULL UNIQUE,
+    size    INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+
+-- What a checker gathered for a claim: a page, an archived copy, a quote, a file. Tied, when
+-- `source_id` is set, to that source (the claimant, or a source with a stance on the claim).
+-- Removing an item marks it removed (with who, when and why) and keeps it, as history does.
+-- `event_id` is the history event that recorded it; items moved from the quote and url of a
+-- stance by the upgrade to evidence have none (their citation's event names them).
+CREATE TABLE evidence (
+    id           INTEGER PRIMARY KEY,
+    claim_id     INTEGER NOT NULL REFERENCES claim (id),
+    source_id    INTEGER REFERENCES source (id),
+    url          TEXT,
+    archived_url TEXT,
+    quote        TEXT,
+    note         TEXT,
+    file_sha256  TEXT REFERENCES evidence_file (sha256),
+    file_name    TEXT,
+    captured_at  TEXT NOT NULL,
+    captured_by  TEXT NOT NULL,
+    event_id     INTEGER REFERENCES history (id),
+    removed_at   TEXT,
+    removed_by   TEXT,
+    removed_note TEXT
+);
+CREATE INDEX evidence_by_claim ON evidence (claim_id, id);

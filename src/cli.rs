@@ -88,6 +88,9 @@ pub enum Command {
     Edit(commands::edit::Args),
     /// Record that a source supports or disputes a claim
     Cite(commands::cite::Args),
+    /// Add, list, get and remove a claim's evidence: urls, archived copies, quotes, files
+    #[command(subcommand)]
+    Evidence(commands::evidence::Command),
     /// Fold a duplicate claim into the claim kept
     Merge(commands::merge::Args),
     /// Show every change made to a claim
@@ -98,9 +101,11 @@ pub enum Command {
     /// Map publishers' rating texts to statuses, and list the map
     #[command(subcommand)]
     Ratings(commands::ratings::Command),
-    /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR
+    /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR,
+    /// or restore a claimdb dump
     Import(commands::import::Args),
-    /// Export claims: claimdb's CSV (--bom for Excel), JSON, JSON Lines or ClaimReview
+    /// Export claims as CSV (--bom for Excel) or ClaimReview, or the whole desk as a JSON or
+    /// JSON Lines dump
     Export(commands::export::Args),
     /// Count claims by status and by claimant
     Stats(commands::stats::Args),

@@ -21,6 +21,8 @@ pub struct Config {
     pub publisher: Option<String>,
     /// Its web site.
     pub publisher_url: Option<String>,
+    /// The largest evidence file `evidence add --file` takes, in MB (1 MB = 1,000,000 bytes).
+    pub evidence_max_mb: Option<u64>,
 }
 
 impl Config {

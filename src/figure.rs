@@ -126,6 +126,13 @@ impl Serialize for Qualifier {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Qualifier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl clap::ValueEnum for Qualifier {
     fn value_variants<'a>() -> &'a [Self] {
         Self::ALL
@@ -137,7 +144,7 @@ impl clap::ValueEnum for Qualifier {
 
 /// One figure of a claim: a value (`low == high`) or a range, what it counts, how it was
 /// stated, and the words as written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Figure {
     pub low: f64,
     /// Equal to `low` for a single value.

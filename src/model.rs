@@ -66,6 +66,13 @@ macro_rules! text_enum {
             }
         }
 
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
         impl ToSql for $name {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
                 Ok(ToSqlOutput::from(self.as_str()))
@@ -229,6 +236,13 @@ impl FromStr for ClaimDate {
             }
         }
         Ok(ClaimDate(text.to_owned()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClaimDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -790,8 +804,9 @@ impl Field {
     }
 }
 
-/// A stored claim with everything list, show and export need.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A stored claim with everything list, show and export need. Its serde form is the claim object
+/// of `export --format json` and what `import --from json` reads back.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Claim {
     pub id: i64,
     pub uid: String,
@@ -840,13 +855,11 @@ impl Claim {
     }
 }
 
-/// A further source's position on a claim, with its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A further source's position on a claim (its evidence items are listed apart).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StanceEntry {
     pub source: String,
     pub stance: Stance,
-    pub quote: Option<String>,
-    pub url: Option<String>,
     pub created_at: String,
     pub created_by: String,
     /// The import the stance came from ("claims.csv line 4"), imported by `created_by`; none
@@ -855,7 +868,7 @@ pub struct StanceEntry {
 }
 
 /// One event of a claim's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HistoryEvent {
     pub id: i64,
     pub claim_id: i64,

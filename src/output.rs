@@ -6,6 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use crate::claim_csv;
+use crate::evidence::Evidence;
 use crate::model::{Claim, Field, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
@@ -168,6 +169,7 @@ impl Output {
         &mut self,
         claim: &Claim,
         stances: &[StanceEntry],
+        evidence: &[Evidence],
         reviews: &[Review],
     ) -> anyhow::Result<()> {
         match self.format {
@@ -226,15 +228,13 @@ impl Output {
                 self.style
                     .print(&mut self.out, &["field", "value"], &cells)?;
                 if !stances.is_empty() {
-                    let headers = ["source", "stance", "quote", "url", "recorded"];
+                    let headers = ["source", "stance", "recorded"];
                     let mut rows: Vec<Vec<String>> = stances
                         .iter()
                         .map(|s| {
                             vec![
                                 s.source.clone(),
                                 s.stance.to_string(),
-                                s.quote.clone().unwrap_or_default(),
-                                s.url.clone().unwrap_or_default(),
                                 match &s.imported_from {
                                     Some(from) => format!(
                                         "imported from {from} by {} at {}",
@@ -249,6 +249,9 @@ impl Output {
                         .collect();
                     self.style.fit_evenly(&headers, &mut rows, &[1]);
                     self.print_user_rows(&headers, rows, &[1])?;
+                }
+                if !evidence.is_empty() {
+                    self.print_evidence_table(evidence)?;
                 }
                 if !reviews.is_empty() {
                     let headers = ["reviewed by", "rating", "date", "url", "title"];
@@ -281,11 +284,13 @@ impl Output {
                     #[serde(flatten)]
                     claim: &'a Claim,
                     stances: &'a [StanceEntry],
+                    evidence: &'a [Evidence],
                     reviews: &'a [Review],
                 }
                 let detail = Detail {
                     claim,
                     stances,
+                    evidence,
                     reviews,
                 };
                 serde_json::to_writer(&mut self.out, &detail)?;
@@ -314,6 +319,84 @@ impl Output {
                 ]
             },
         )
+    }
+
+    /// A claim's evidence items.
+    pub fn evidence(&mut self, items: &[Evidence]) -> anyhow::Result<()> {
+        if self.format == Format::Table {
+            if !items.is_empty() {
+                self.print_evidence_table(items)?;
+            }
+            return Ok(());
+        }
+        let (headers, _) = evidence_rows(&[]);
+        self.records(items, &headers, &[], &[], |e| {
+            evidence_rows(std::slice::from_ref(e)).1.remove(0)
+        })
+    }
+
+    /// Evidence items for people: one row each, its parts on lines of their own.
+    fn print_evidence_table(&mut self, items: &[Evidence]) -> io::Result<()> {
+        let sources: Vec<String> = items
+            .iter()
+            .map(|e| {
+                let source = table::truncate(e.source.as_deref().unwrap_or(""), 24);
+                match e.stance {
+                    Some(stance) => format!("{source}\n{stance}"),
+                    None => source,
+                }
+            })
+            .collect();
+        let id_width = items
+            .iter()
+            .map(|e| e.id.to_string().len())
+            .max()
+            .unwrap_or(0);
+        let source_width = sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .map(table::width)
+            .max()
+            .unwrap_or(0)
+            .max("source".len());
+        let room = self
+            .style
+            .room_after(&[id_width.max(2), source_width])
+            .unwrap_or(usize::MAX);
+        let mut rows: Vec<Vec<Cell>> = Vec::with_capacity(items.len());
+        for (e, source) in items.iter().zip(sources) {
+            let mut lines = Vec::new();
+            if let Some(url) = &e.url {
+                lines.push(format!("url: {url}"));
+            }
+            if let Some(url) = &e.archived_url {
+                lines.push(format!("archived: {url}"));
+            }
+            if let Some(quote) = &e.quote {
+                lines.push(format!("quote: «{quote}»"));
+            }
+            if let Some(note) = &e.note {
+                lines.push(format!("note: {note}"));
+            }
+            if e.file.is_some() {
+                lines.push(format!("file: {}", e.file_summary()));
+            }
+            lines.push(format!("captured {} by {}", e.captured_at, e.captured_by));
+            if let Some(removed) = &e.removed {
+                lines.push(format!(
+                    "REMOVED {} by {}: {}",
+                    removed.at, removed.by, removed.note
+                ));
+            }
+            let text: Vec<String> = lines.iter().map(|l| Style::wrap(l, room)).collect();
+            rows.push(vec![
+                Cell::plain(e.id.to_string()),
+                self.style.user(source),
+                self.style.user(text.join("\n")),
+            ]);
+        }
+        self.style
+            .print(&mut self.out, &["id", "source", "evidence"], &rows)
     }
 
     /// Sources with their aliases and counts.
@@ -614,6 +697,58 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The CSV columns of evidence items, and one row per item: every part in a column of its own,
+/// the file's full hash included, for scripts.
+fn evidence_rows(items: &[Evidence]) -> ([&'static str; 16], Vec<Vec<String>>) {
+    let headers = [
+        "id",
+        "claim_id",
+        "source",
+        "stance",
+        "url",
+        "archived_url",
+        "quote",
+        "note",
+        "file_name",
+        "file_size",
+        "sha256",
+        "captured_at",
+        "captured_by",
+        "removed_at",
+        "removed_by",
+        "removed_note",
+    ];
+    let rows = items
+        .iter()
+        .map(|e| {
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            let file = e.file.as_ref();
+            let removed = e.removed.as_ref();
+            vec![
+                e.id.to_string(),
+                e.claim_id.to_string(),
+                opt(&e.source),
+                e.stance.map(|s| s.to_string()).unwrap_or_default(),
+                opt(&e.url),
+                opt(&e.archived_url),
+                opt(&e.quote),
+                opt(&e.note),
+                file.and_then(|f| f.name.clone()).unwrap_or_default(),
+                file.and_then(|f| f.size)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                file.map(|f| f.sha256.clone()).unwrap_or_default(),
+                e.captured_at.clone(),
+                e.captured_by.clone(),
+                removed.map(|r| r.at.clone()).unwrap_or_default(),
+                removed.map(|r| r.by.clone()).unwrap_or_default(),
+                removed.map(|r| r.note.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (headers, rows)
 }
 
 /// A list of claims being written: streamed row by row; a table, which needs its rows to size

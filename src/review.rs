@@ -7,7 +7,7 @@ use crate::model;
 
 /// A review as a file describes it, before it is stored on a claim. Every text is kept exactly
 /// as published (direction marks, line breaks, a 3,000-character rating paragraph).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReviewDraft {
     /// The organisation that published the review ("Misbar", "PolitiFact").
     pub publisher: String,
@@ -59,7 +59,7 @@ impl ReviewDraft {
 }
 
 /// A review stored on a claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Review {
     #[serde(flatten)]
     pub review: ReviewDraft,

@@ -12,7 +12,8 @@ use crate::error::UserError;
     audit runs SQLite's integrity check on the file, then recomputes the history's hash chain\n\
     (every event's SHA-256 covers its content and the previous event's hash) and names the first\n\
     event that does not match, then replays each claim's history and names the claims whose\n\
-    fields or sources differ from what their history records (exit 1 for any of these).\n\n\
+    fields or sources differ from what their history records, and reads every evidence file and\n\
+    checks it against the SHA-256 that the event attaching it recorded (exit 1 for any of these).\n\n\
     The chain uses no secret: someone who can write the file can rewrite all of it. Keep the\n\
     head printed now somewhere else (a ticket, an email, a printed report); `--expect HEAD` later\n\
     proves that the history up to it is still there, unchanged."
@@ -42,6 +43,22 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let audit = ctx.store.audit_with(expect.as_deref(), !args.head)?;
     if let Some(problem) = audit.problem() {
         return Err(UserError::Refused(problem).into());
+    }
+    let files = ctx.store.audit_files()?;
+    if !files.is_empty() {
+        for f in &files {
+            ctx.out.warn(format!(
+                "claim {}, evidence {}: {} (sha256 {})",
+                f.claim_id, f.evidence, f.problem, f.sha256
+            ));
+        }
+        return Err(UserError::Refused(format!(
+            "{} evidence file(s) do not match what was attached (listed above); the history \
+             chain of {} event(s) is intact",
+            files.len(),
+            audit.events
+        ))
+        .into());
     }
     if !args.head {
         ctx.out.note(format!(

@@ -1,4 +1,5 @@
-//! `claimdb cite`: a source supports or disputes a claim.
+//! `claimdb cite`: a source supports or disputes a claim; its quote and url become an evidence
+//! item beside the ones it already has.
 
 use super::Ctx;
 use crate::model::{self, Stance};
@@ -9,7 +10,9 @@ use crate::store::Cited;
 #[command(group = clap::ArgGroup::new("stance").required(true).args(["supports", "disputes"]))]
 #[command(
     after_help = "Example:\n  claimdb cite 9 'Human Rights Watch' --disputes \
-    --quote 'the worst single atrocity' --url https://www.hrw.org/"
+    --quote 'the worst single atrocity' --url https://www.hrw.org/\n\n\
+    A quote or url is added as an evidence item of the source (`claimdb evidence list ID`);\n\
+    citing the source again with another quote adds another item and keeps the first."
 )]
 pub struct Args {
     /// The claim's id
@@ -22,10 +25,10 @@ pub struct Args {
     /// The source contradicts the claim
     #[arg(long)]
     pub disputes: bool,
-    /// What the source said
+    /// What the source said (added as an evidence item)
     #[arg(long, allow_hyphen_values = true)]
     pub quote: Option<String>,
-    /// Where it said it
+    /// Where it said it (added as an evidence item)
     #[arg(long, value_parser = model::check_url)]
     pub url: Option<String>,
 }
@@ -40,7 +43,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if let Some(quote) = &args.quote {
         model::check_text("a quote", quote)?;
     }
-    let (cited, new_sources) = ctx.store.cite(
+    let (cited, evidence, new_sources) = ctx.store.cite(
         args.id,
         &args.source,
         stance,
@@ -49,13 +52,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         &ctx.actor,
     )?;
     super::announce_new_sources(ctx, &new_sources);
-    let what = match cited {
-        Cited::Added => "recorded",
-        Cited::Changed => "updated",
-        Cited::Unchanged => "already recorded; nothing changed",
+    let what = match (cited, evidence) {
+        (Cited::Added, _) => "recorded".to_owned(),
+        (Cited::Changed, _) => "changed".to_owned(),
+        (Cited::Unchanged, Some(_)) => "already recorded".to_owned(),
+        (Cited::Unchanged, None) => "already recorded; nothing changed".to_owned(),
     };
+    let evidence = evidence
+        .map(|e| format!("; evidence {e} added"))
+        .unwrap_or_default();
     ctx.out.note(format!(
-        "claim {}: {:?} {stance} it ({what})",
+        "claim {}: {:?} {stance} it ({what}){evidence}",
         args.id, args.source
     ));
     Ok(())

@@ -1,5 +1,6 @@
-//! `claimdb export`: claims in claimdb's CSV format (or JSON), for reports and other databases,
-//! or the desk's verdicts as schema.org ClaimReview for fact-check aggregators.
+//! `claimdb export`: claims in claimdb's CSV format, for spreadsheets and reports; the whole desk
+//! as a lossless JSON or JSON Lines dump, for moving or archiving it; or the desk's verdicts as
+//! schema.org ClaimReview for fact-check aggregators.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use anyhow::Context;
 
 use super::list::FilterArgs;
 use super::Ctx;
+use crate::dump::DumpWriter;
 use crate::error::UserError;
 use crate::formats::claimreview::{self, ClaimReviewList, Desk, Skipped};
 use crate::model::{self, Status};
@@ -17,7 +19,13 @@ use crate::table::Style;
 /// `claimdb export [--output FILE] [--bom] [filters]`
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  claimdb export --output all.csv\n  \
-    claimdb export --bom --disputed --output for-excel.csv\n  claimdb export --format jsonl\n\n\
+    claimdb export --bom --disputed --output for-excel.csv\n  \
+    claimdb export --format json --with-files --output desk.json\n\n\
+    Which export when: CSV (the default) for spreadsheets and reports, claims only; JSON or\n\
+    JSON Lines to move or archive a desk, everything: claims (merged duplicates too), stances,\n\
+    evidence (files by SHA-256; --with-files embeds them in base64), reviews, sources with\n\
+    kinds and aliases, the rating map, merges, and the history with its hash chain.\n\
+    `claimdb import --from json` restores a dump into an empty database, exactly.\n\n\
     --bom writes a UTF-8 byte order mark so that Excel shows Arabic correctly, quotes every cell\n\
     (a ; or tab inside a cell stays in it whatever the locale's list separator), and neutralises\n\
     cells that a spreadsheet would run as formulas (a leading ' before =, +, -, @, tab, CR or ').\n\
@@ -58,6 +66,9 @@ pub struct Args {
     /// ClaimReview: the language the desk publishes in: inLanguage, and the rating labels
     #[arg(long, value_enum, ignore_case = true, value_name = "LANG")]
     pub lang: Option<claimreview::Lang>,
+    /// JSON dump: embed evidence files (base64) instead of naming them by hash only
+    #[arg(long)]
+    pub with_files: bool,
     #[command(flatten)]
     pub filter: FilterArgs,
 }
@@ -92,8 +103,17 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             .into());
         }
     }
+    if args.with_files && !matches!(format, Format::Json | Format::Jsonl) {
+        return Err(UserError::Refused(
+            "--with-files applies to the JSON dump only (--format json or jsonl)".into(),
+        )
+        .into());
+    }
     if format == Format::ClaimReview {
         return export_claimreview(&args, ctx);
+    }
+    if matches!(format, Format::Json | Format::Jsonl) {
+        return export_dump(&args, format == Format::Jsonl, ctx);
     }
     let mut filter = args.filter.to_filter()?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {
@@ -127,6 +147,76 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             .note(format!("exported {count} claim(s) to {}", path.display()));
     }
     Ok(())
+}
+
+/// Writes the whole desk as a lossless dump (see `crate::dump`).
+fn export_dump(args: &Args, lines: bool, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let f = &args.filter;
+    if !f.status.is_empty()
+        || f.disputed
+        || f.source.is_some()
+        || f.tag.is_some()
+        || f.reviewed_by.is_some()
+        || f.limit.is_some()
+        || f.search.is_some()
+    {
+        return Err(UserError::Refused(
+            "a JSON export is a dump of the whole desk and takes no filters; for some claims \
+             use `claimdb list --format json` with the filters, or the CSV export"
+                .into(),
+        )
+        .into());
+    }
+    let mut claims = 0u64;
+    let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
+        ctx.store
+            .snapshot(|store| dump_desk(store, out, lines, args.with_files, &mut claims))
+    };
+    let count = write_to(args.output.as_deref(), write)?;
+    let files = ctx.store.count_files()?;
+    if files > 0 && !args.with_files {
+        ctx.out.note(format!(
+            "note: {files} evidence file(s) are named by their SHA-256 only; add --with-files to \
+             carry them (a restore needs them)"
+        ));
+    }
+    if let Some(path) = &args.output {
+        ctx.out.note(format!(
+            "exported the desk ({count} claim(s)) to {}",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes every section of the dump from `store`, counting the claims.
+fn dump_desk(
+    store: &crate::store::Store,
+    out: &mut dyn Write,
+    lines: bool,
+    with_files: bool,
+    claims: &mut u64,
+) -> anyhow::Result<u64> {
+    let mut dump = DumpWriter::new(out, lines)?;
+    dump.section("sources")?;
+    store.dump_sources(|s| dump.item(&s))?;
+    dump.section("rating_map")?;
+    store.dump_ratings(|r| dump.item(&r))?;
+    dump.section("claims")?;
+    store.dump_claims(|c| {
+        *claims += 1;
+        dump.item(&c)
+    })?;
+    dump.section("merges")?;
+    store.dump_merges(|m| dump.item(&m))?;
+    dump.section("history")?;
+    store.dump_history(|e| dump.item(&e))?;
+    dump.section("files")?;
+    if with_files {
+        store.dump_files(|sha256, size, content| dump.file(sha256, size, content))?;
+    }
+    dump.finish()?;
+    Ok(*claims)
 }
 
 /// Writes the desk's verdicts as ClaimReview, skipping (with a warning each) claims that lack

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+mod dump;
 mod reviews;
 
 use super::Ctx;
@@ -27,6 +28,8 @@ pub enum From {
     FactcheckApi,
     /// The LIAR data set: 14 tab-separated columns, no header
     Liar,
+    /// A claimdb dump (`export --format json` or `jsonl`), restored into an empty database
+    Json,
 }
 
 /// `claimdb import FILE|- [--dry-run]`
@@ -36,7 +39,8 @@ pub enum From {
     claimdb export | claimdb --db copy.db import -\n  \
     claimdb import --rename claim_s=text --rename fake_flag= --default claimant=ANS test.csv\n  \
     claimdb import --from factcheck-api --default claimant='unknown' claim_reviews.json\n  \
-    claimdb import --from claimreview desk.jsonld\n  claimdb import --from liar test.tsv\n\n\
+    claimdb import --from claimreview desk.jsonld\n  claimdb import --from liar test.tsv\n  \
+    claimdb --db new.db import --from json desk.json\n\n\
     Columns (header required, any order): id, uid, text, translation, claimant, supported_by,\n\
     disputed_by, status, figures, location, claim_date, article_url, article_title, tags, note,\n\
     created_at, created_by, updated_at, updated_by. text and claimant are required. figures holds\n\
@@ -47,7 +51,10 @@ pub enum From {
     reviews. A claim already there (same text and claimant) only gets the fields it lacks; a\n\
     review already there (same url on the claim, or same publisher when there is no url) is a\n\
     duplicate. A claim still unverified takes the status its reviews' ratings mean (see\n\
-    `claimdb ratings list`); unmapped ratings are kept verbatim and counted in the summary."
+    `claimdb ratings list`); unmapped ratings are kept verbatim and counted in the summary.\n\n\
+    --from json restores a claimdb dump (`claimdb export --format json` or `jsonl`; either form\n\
+    is recognised) into an empty database: ids, history with its hash chain, evidence files.\n\
+    A database that already holds anything is refused."
 )]
 pub struct Args {
     /// The file, or - for standard input
@@ -89,6 +96,11 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let (name, input, len) = open(&args)?;
     let progress = ctx.out.progress(len, "bytes");
     let input: Box<dyn Read> = Box::new(progress.wrap_read(input));
+    if args.from == From::Json {
+        let result = dump::exec(&args, name, input, ctx);
+        progress.finish_and_clear();
+        return result;
+    }
     if args.from != From::Csv {
         let result = reviews::exec(&args, options, name, input, ctx);
         progress.finish_and_clear();
@@ -237,6 +249,12 @@ fn csv_options(args: &Args) -> anyhow::Result<CsvOptions> {
             new.trim().parse::<Field>().map_err(UserError::Invalid)?;
         }
         options.renames.push((old, new.trim().to_owned()));
+    }
+    if args.from == From::Json && !args.default.is_empty() {
+        return Err(UserError::Refused(
+            "--default does not apply to --from json: a dump is restored exactly as written".into(),
+        )
+        .into());
     }
     if !options.renames.is_empty() && args.from != From::Csv {
         return Err(UserError::Refused("--rename applies to --from csv only".into()).into());

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cite;
 pub mod conflicts;
 pub mod edit;
+pub mod evidence;
 pub mod export;
 pub mod fields;
 
@@ -47,6 +48,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Status(args) => status::exec(args, ctx),
         Command::Edit(args) => edit::exec(args, ctx),
         Command::Cite(args) => cite::exec(args, ctx),
+        Command::Evidence(command) => evidence::exec(command, ctx),
         Command::History(args) => history::exec(args, ctx),
         Command::Source(command) => source::exec(command, ctx),
         Command::Import(args) => import::exec(args, ctx),

@@ -10,10 +10,11 @@ pub struct Args {
     pub id: i64,
 }
 
-/// Prints the claim, its stances and its reviews.
+/// Prints the claim, its stances, its evidence and its reviews.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let claim = ctx.store.claim(args.id)?;
     let stances = ctx.store.stances(args.id)?;
+    let evidence = ctx.store.evidence(args.id, false)?;
     let reviews = ctx.store.reviews(args.id)?;
-    ctx.out.claim_detail(&claim, &stances, &reviews)
+    ctx.out.claim_detail(&claim, &stances, &evidence, &reviews)
 }

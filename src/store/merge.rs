@@ -65,6 +65,32 @@ impl Store {
         )?;
         let moved_stances =
             move_stances(&mut w, &kept, &duplicate, &why(format!("from claim {dup}")))?;
+        // The duplicate's evidence now documents the claim kept (the events that recorded it
+        // stay on the duplicate, where `history KEEP` shows them); the move is an event too.
+        let moved: Vec<String> =
+            w.tx.prepare("SELECT id FROM evidence WHERE claim_id = ?1 ORDER BY id")?
+                .query_map([dup], |r| r.get::<_, i64>(0))?
+                .map(|id| id.map(|id| id.to_string()))
+                .collect::<Result<_, _>>()?;
+        if !moved.is_empty() {
+            w.tx.execute(
+                "UPDATE evidence SET claim_id = ?1 WHERE claim_id = ?2",
+                params![keep, dup],
+            )?;
+            w.record_raw(
+                keep,
+                Action::Merge,
+                Some((
+                    "evidence",
+                    None,
+                    Some(&format!(
+                        "evidence {} moved from claim {dup}",
+                        moved.join(", ")
+                    )),
+                )),
+                Some(&why(format!("from claim {dup}"))),
+            )?;
+        }
         let now = model::now();
         w.tx.execute(
             "UPDATE claim_merge SET keep_id = ?1 WHERE keep_id = ?2",

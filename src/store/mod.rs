@@ -6,6 +6,8 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod dump;
+pub mod evidence;
 pub mod merge;
 pub mod replay;
 pub mod reviews;
@@ -396,11 +398,11 @@ pub struct Added {
     pub new_sources: Vec<String>,
 }
 
-/// What a citation did.
+/// What a citation did to the source's stance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cited {
     Added,
-    /// The source already had a stance on the claim and it changed (or its quote or url did).
+    /// The source already had a stance on the claim and it changed.
     Changed,
     Unchanged,
 }
@@ -572,8 +574,7 @@ impl Store {
     /// The sources that support or dispute a claim, oldest first.
     pub fn stances(&self, id: i64) -> anyhow::Result<Vec<StanceEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.name, st.stance, st.quote, st.url, st.created_at, st.created_by,
-                    st.imported_from
+            "SELECT s.name, st.stance, st.created_at, st.created_by, st.imported_from
              FROM stance st JOIN source s ON s.id = st.source_id
              WHERE st.claim_id = ?1 ORDER BY st.id",
         )?;
@@ -581,11 +582,9 @@ impl Store {
             Ok(StanceEntry {
                 source: r.get(0)?,
                 stance: r.get(1)?,
-                quote: r.get(2)?,
-                url: r.get(3)?,
-                created_at: r.get(4)?,
-                created_by: r.get(5)?,
-                imported_from: r.get(6)?,
+                created_at: r.get(2)?,
+                created_by: r.get(3)?,
+                imported_from: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1026,7 +1025,8 @@ impl Store {
         Ok(changes)
     }
 
-    /// Records that `source` supports or disputes claim `id`, with optional evidence.
+    /// Records that `source` supports or disputes claim `id`; a quote or url becomes a new
+    /// evidence item of that source (returned), beside the ones it already has.
     pub fn cite(
         &mut self,
         id: i64,
@@ -1035,13 +1035,13 @@ impl Store {
         quote: Option<&str>,
         url: Option<&str>,
         actor: &str,
-    ) -> anyhow::Result<(Cited, Vec<String>)> {
+    ) -> anyhow::Result<(Cited, Option<i64>, Vec<String>)> {
         let tx = self.write()?;
         let mut w = Writer::new(&tx, actor);
-        let cited = w.cite(id, source, stance, quote, url, Why::default())?;
+        let (cited, evidence) = w.cite(id, source, stance, quote, url, Why::default())?;
         let new_sources = w.new_sources;
         tx.commit()?;
-        Ok((cited, new_sources))
+        Ok((cited, evidence, new_sources))
     }
 
     /// Runs an import in one transaction. `run` feeds rows to the [`Importer`] and returns
@@ -1571,14 +1571,11 @@ impl Importer<'_, '_> {
                     (&row.disputed_by, Stance::Disputes),
                 ] {
                     for name in names {
-                        cited |= self.w.cite(
-                            id,
-                            name,
-                            stance,
-                            None,
-                            None,
-                            Why::imported(&note, origin),
-                        )? != Cited::Unchanged;
+                        cited |= self
+                            .w
+                            .cite(id, name, stance, None, None, Why::imported(&note, origin))?
+                            .0
+                            != Cited::Unchanged;
                     }
                 }
                 if changed || cited {
@@ -2112,7 +2109,8 @@ impl<'t, 'c> Writer<'t, 'c> {
         Ok(())
     }
 
-    /// Records a stance (new, changed, or the same), with its history.
+    /// Records a stance (new, changed, or the same) and, with a quote or url, an evidence item
+    /// of the source (unless the same item is there already), with their history.
     fn cite(
         &mut self,
         id: i64,
@@ -2121,7 +2119,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         quote: Option<&str>,
         url: Option<&str>,
         why: Why<'_>,
-    ) -> anyhow::Result<Cited> {
+    ) -> anyhow::Result<(Cited, Option<i64>)> {
         let Why {
             note,
             imported_from,
@@ -2130,77 +2128,38 @@ impl<'t, 'c> Writer<'t, 'c> {
         let (source_id, canonical) = self.resolve_source(name)?;
         self.check_not_claimant(id, source_id, &canonical)?;
         let before_lists = self.stance_lists(id)?;
-        let existing: Option<(Stance, Option<String>, Option<String>)> = self
+        let existing: Option<Stance> = self
             .tx
-            .prepare_cached(
-                "SELECT stance, quote, url FROM stance WHERE claim_id = ?1 AND source_id = ?2",
-            )?
-            .query_row(params![id, source_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT stance FROM stance WHERE claim_id = ?1 AND source_id = ?2")?
+            .query_row(params![id, source_id], |r| r.get(0))
             .optional()?;
         let now = model::now();
-        let cited = match existing {
-            None => {
-                self.tx
+        let cited =
+            match existing {
+                None => {
+                    self.tx
                     .prepare_cached(
-                        "INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at,
-                             created_by, imported_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by,
+                             imported_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
-                    .execute(params![
-                        id,
-                        source_id,
-                        stance,
-                        quote,
-                        url,
-                        now,
-                        self.actor,
-                        imported_from
-                    ])?;
-                Cited::Added
-            }
-            Some((old_stance, old_quote, old_url)) => {
-                // Evidence given now replaces the old; evidence not given is kept.
-                let quote = quote.map(str::to_owned).or(old_quote.clone());
-                let url = url.map(str::to_owned).or(old_url.clone());
-                if (old_stance, &old_quote, &old_url) == (stance, &quote, &url) {
-                    return Ok(Cited::Unchanged);
+                    .execute(params![id, source_id, stance, now, self.actor, imported_from])?;
+                    Cited::Added
                 }
-                self.tx
-                    .prepare_cached(
-                        "UPDATE stance SET stance = ?3, quote = ?4, url = ?5
-                         WHERE claim_id = ?1 AND source_id = ?2",
-                    )?
-                    .execute(params![id, source_id, stance, quote, url])?;
-                Cited::Changed
-            }
-        };
+                Some(old) if old == stance => Cited::Unchanged,
+                Some(_) => {
+                    self.tx
+                        .prepare_cached(
+                            "UPDATE stance SET stance = ?3 WHERE claim_id = ?1 AND source_id = ?2",
+                        )?
+                        .execute(params![id, source_id, stance])?;
+                    Cited::Changed
+                }
+            };
         let after_lists = self.stance_lists(id)?;
-        let mut changes = Vec::new();
-        for (field, (old, new)) in [Field::SupportedBy, Field::DisputedBy]
-            .into_iter()
-            .zip(before_lists.into_iter().zip(after_lists))
-        {
-            if old != new {
-                changes.push(FieldChange { field, old, new });
-            }
-        }
         let why = note.map(str::to_owned).or_else(|| {
             let evidence: Vec<&str> = [quote, url].into_iter().flatten().collect();
             (!evidence.is_empty()).then(|| evidence.join(" — "))
         });
-        if changes.is_empty() {
-            // Only the evidence changed.
-            changes.push(FieldChange {
-                field: if stance == Stance::Supports {
-                    Field::SupportedBy
-                } else {
-                    Field::DisputedBy
-                },
-                old: canonical.clone(),
-                new: canonical.clone(),
-            });
-        }
         // A stance that came from a file is the file's, recorded as an import, not a citation
         // the importing user made.
         let action = if imported_from.is_some() {
@@ -2208,16 +2167,44 @@ impl<'t, 'c> Writer<'t, 'c> {
         } else {
             Action::Cite
         };
-        for change in &changes {
-            self.record(id, action, Some(change), why.as_deref())?;
+        for (field, (old, new)) in [Field::SupportedBy, Field::DisputedBy]
+            .into_iter()
+            .zip(before_lists.into_iter().zip(after_lists))
+        {
+            if old != new {
+                let change = FieldChange { field, old, new };
+                self.record(id, action, Some(&change), why.as_deref())?;
+            }
         }
+        // Evidence given now is added beside the source's earlier items, never over them.
+        let evidence = if quote.is_some() || url.is_some() {
+            let draft = crate::evidence::EvidenceDraft {
+                source: Some(canonical),
+                quote: quote.map(str::to_owned),
+                url: url.map(str::to_owned),
+                ..Default::default()
+            };
+            self.add_evidence(id, &draft, None, note)?
+        } else {
+            None
+        };
+        if cited == Cited::Unchanged && evidence.is_none() {
+            return Ok((cited, None));
+        }
+        self.touch(id, &now)?;
+        Ok((cited, evidence))
+    }
+
+    /// Every change to a claim ends here: its version goes up, and it was updated now by the
+    /// actor.
+    fn touch(&self, id: i64, now: &str) -> anyhow::Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE claim SET updated_at = ?2, updated_by = ?3, version = version + 1
                  WHERE id = ?1",
             )?
             .execute(params![id, now, self.actor])?;
-        Ok(cited)
+        Ok(())
     }
 
     fn stance_lists(&self, id: i64) -> anyhow::Result<[String; 2]> {
@@ -2259,6 +2246,45 @@ impl<'t, 'c> Writer<'t, 'c> {
         new_value: Option<&str>,
         note: Option<&str>,
     ) -> anyhow::Result<()> {
+        self.append_event(
+            id,
+            action,
+            change.map(|(f, old)| (f.as_str(), Some(old))),
+            new_value,
+            note,
+        )
+        .map(|_| ())
+    }
+
+    /// Appends one history event to the chain and returns its id. `change` is the field it
+    /// names with its old and new value, for events about more than the claim's CSV columns
+    /// (evidence items).
+    fn record_raw(
+        &mut self,
+        id: i64,
+        action: Action,
+        change: Option<(&str, Option<&str>, Option<&str>)>,
+        note: Option<&str>,
+    ) -> anyhow::Result<i64> {
+        self.append_event(
+            id,
+            action,
+            change.map(|(field, old, _)| (field, old)),
+            change.and_then(|(_, _, new)| new),
+            note,
+        )
+    }
+
+    /// The one place that appends to the history chain: `field` with its old value, the new
+    /// value (or a creation's snapshot), and why. Returns the new event's id.
+    fn append_event(
+        &mut self,
+        id: i64,
+        action: Action,
+        change: Option<(&str, Option<&str>)>,
+        new_value: Option<&str>,
+        note: Option<&str>,
+    ) -> anyhow::Result<i64> {
         let (last_id, last_hash) = match self.chain_head.take() {
             Some(head) => head,
             None => self
@@ -2273,7 +2299,7 @@ impl<'t, 'c> Writer<'t, 'c> {
         };
         let event_id = last_id + 1;
         let at = model::now();
-        let field = change.map(|(f, _)| f.as_str());
+        let field = change.map(|(f, _)| f);
         let event = chain::Event {
             id: event_id,
             claim_id: id,
@@ -2281,7 +2307,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             actor: self.actor,
             action: action.as_str(),
             field,
-            old_value: change.map(|(_, old)| old),
+            old_value: change.and_then(|(_, old)| old),
             new_value,
             note,
         };
@@ -2304,7 +2330,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             hash,
         ])?;
         self.chain_head = Some((event_id, hash));
-        Ok(())
+        Ok(event_id)
     }
 }
 

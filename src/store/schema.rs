@@ -217,6 +217,39 @@ ALTER TABLE claim DROP COLUMN value;
 ALTER TABLE claim DROP COLUMN unit;
 ALTER TABLE claim DROP COLUMN qualifier;
 "#,
+    // 8 → 9: evidence items and their files; the quote and url of each stance become its first
+    // evidence item (a citation now adds an item instead of replacing the last one).
+    r#"
+CREATE TABLE evidence_file (
+    id      INTEGER PRIMARY KEY,
+    sha256  TEXT NOT NULL UNIQUE,
+    size    INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE evidence (
+    id           INTEGER PRIMARY KEY,
+    claim_id     INTEGER NOT NULL REFERENCES claim (id),
+    source_id    INTEGER REFERENCES source (id),
+    url          TEXT,
+    archived_url TEXT,
+    quote        TEXT,
+    note         TEXT,
+    file_sha256  TEXT REFERENCES evidence_file (sha256),
+    file_name    TEXT,
+    captured_at  TEXT NOT NULL,
+    captured_by  TEXT NOT NULL,
+    event_id     INTEGER REFERENCES history (id),
+    removed_at   TEXT,
+    removed_by   TEXT,
+    removed_note TEXT
+);
+CREATE INDEX evidence_by_claim ON evidence (claim_id, id);
+INSERT INTO evidence (claim_id, source_id, url, quote, captured_at, captured_by)
+SELECT claim_id, source_id, url, quote, created_at, created_by FROM stance
+WHERE quote IS NOT NULL OR url IS NOT NULL ORDER BY id;
+ALTER TABLE stance DROP COLUMN quote;
+ALTER TABLE stance DROP COLUMN url;
+"#,
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
@@ -568,5 +601,59 @@ mod tests {
         conn.execute_batch("CREATE TABLE mine (x)").unwrap();
         let err = migrate(&mut conn, Path::new("other.db")).unwrap_err();
         assert!(err.to_string().contains("not a claimdb one"), "{err}");
+    }
+
+    #[test]
+    fn upgrading_moves_each_stances_quote_and_url_into_an_evidence_item() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'A', 'now'), (2, 'HRW', 'now'),
+                                                              (3, 'UN', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES (1, 'u1', 'x', 0, 1, 'now', 't', 'now', 't');
+             INSERT INTO stance (claim_id, source_id, stance, quote, url, created_at, created_by)
+             VALUES (1, 2, 'disputes', 'the worst atrocity', 'https://hrw.org/a', 'then', 'amal'),
+                    (1, 3, 'supports', NULL, NULL, 'then', 'amal');",
+        )
+        .unwrap();
+        super::super::search::register_functions(&old).unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        type Item = (i64, i64, Option<String>, Option<String>, String, String);
+        let items: Vec<Item> = old
+            .prepare(
+                "SELECT claim_id, source_id, quote, url, captured_at, captured_by FROM evidence",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            items,
+            [(
+                1,
+                2,
+                Some("the worst atrocity".into()),
+                Some("https://hrw.org/a".into()),
+                "then".into(),
+                "amal".into()
+            )]
+        );
+        let stances: i64 = old
+            .query_row("SELECT count(*) FROM stance", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stances, 2, "the stances stay");
     }
 }

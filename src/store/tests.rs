@@ -141,21 +141,24 @@ fn citing_records_history_and_a_changed_stance_moves_the_source() {
         .add_claim(&draft("203 مسلحين", "Malian army"), &[], "t")
         .unwrap()
         .id;
-    let (cited, new) = s
+    let (cited, evidence, new) = s
         .cite(id, "HRW", Stance::Supports, None, None, "t")
         .unwrap();
-    assert_eq!((cited, new), (Cited::Added, vec!["HRW".to_owned()]));
-    let (cited, _) = s
+    assert_eq!(
+        (cited, evidence, new),
+        (Cited::Added, None, vec!["HRW".to_owned()])
+    );
+    let (cited, evidence, _) = s
         .cite(id, "HRW", Stance::Disputes, Some("atrocity"), None, "t")
         .unwrap();
-    assert_eq!(cited, Cited::Changed);
+    assert_eq!((cited, evidence), (Cited::Changed, Some(1)));
     let claim = s.claim(id).unwrap();
     assert!(claim.supported_by.is_empty());
     assert_eq!(claim.disputed_by, ["HRW"]);
-    let (cited, _) = s
+    let (cited, evidence, _) = s
         .cite(id, "HRW", Stance::Disputes, None, None, "t")
         .unwrap();
-    assert_eq!(cited, Cited::Unchanged);
+    assert_eq!((cited, evidence), (Cited::Unchanged, None));
     let fields: Vec<Option<String>> = s
         .history(id)
         .unwrap()
@@ -168,7 +171,8 @@ fn citing_records_history_and_a_changed_stance_moves_the_source() {
             None,
             Some("supported_by".into()),
             Some("supported_by".into()),
-            Some("disputed_by".into())
+            Some("disputed_by".into()),
+            Some("evidence".into())
         ]
     );
 }
@@ -275,4 +279,35 @@ fn hot_look_ups_use_their_indexes_after_a_bulk_load_and_after_analyze() {
     assert_hot_lookups_use_their_indexes(&s, "after a bulk load");
     s.conn.execute_batch("ANALYZE").unwrap();
     assert_hot_lookups_use_their_indexes(&s, "after ANALYZE");
+}
+
+#[test]
+fn a_dump_reads_one_moment_while_others_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let (mut a, _) = Store::open(&path).unwrap();
+    a.add_claim(&draft("one", "A"), &[], "t").unwrap();
+    let (mut b, _) = Store::open(&path).unwrap();
+    let count = |s: &Store| -> anyhow::Result<(u64, u64)> {
+        let (mut claims, mut events) = (0, 0);
+        s.dump_claims(|_| {
+            claims += 1;
+            Ok(())
+        })?;
+        s.dump_history(|_| {
+            events += 1;
+            Ok(())
+        })?;
+        Ok((claims, events))
+    };
+    let seen = a
+        .snapshot(|s| {
+            let before = count(s)?;
+            // Another process writes between two sections of the dump.
+            b.add_claim(&draft("two", "A"), &[], "t")?;
+            Ok((before, count(s)?))
+        })
+        .unwrap();
+    assert_eq!(seen, ((1, 1), (1, 1)));
+    assert_eq!(count(&a).unwrap(), (2, 2));
 }

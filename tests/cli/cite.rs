@@ -20,14 +20,26 @@ fn cite_records_a_stance_with_evidence_and_history() {
         claim["disputed_by"],
         serde_json::json!(["Human Rights Watch"])
     );
-    assert_eq!(claim["stances"][0]["quote"], "أسوأ الفظائع");
-    let history = wd.json(&["history", "1"]);
-    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(claim["evidence"][0]["quote"], "أسوأ الفظائع");
+    assert_eq!(claim["evidence"][0]["source"], "Human Rights Watch");
+    let history = wd.history(1);
+    // The stance, then the evidence item that holds the quote.
+    let [.., stance, evidence] = &history[..] else {
+        panic!("two events for the citation: {history:?}")
+    };
     assert_eq!(
-        (last["action"].as_str(), last["field"].as_str()),
+        (stance["action"].as_str(), stance["field"].as_str()),
         (Some("cite"), Some("disputed_by"))
     );
-    assert_eq!(last["new_value"], "Human Rights Watch");
+    assert_eq!(stance["new_value"], "Human Rights Watch");
+    assert_eq!(
+        (evidence["action"].as_str(), evidence["field"].as_str()),
+        (Some("cite"), Some("evidence"))
+    );
+    assert!(evidence["new_value"]
+        .as_str()
+        .unwrap()
+        .contains("أسوأ الفظائع"));
     assert_eq!(
         wd.json(&["list", "--disputed"]).as_array().unwrap().len(),
         1

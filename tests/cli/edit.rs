@@ -172,7 +172,7 @@ fn text_flags_take_values_that_begin_with_a_dash() {
     assert_eq!(claim["text"], "-5 soldiers were seen");
     assert_eq!(claim["claimant"], "-A");
     assert_eq!(claim["note"], "-x");
-    assert_eq!(claim["stances"][0]["quote"], "-- none --", "{claim}");
+    assert_eq!(claim["evidence"][0]["quote"], "-- none --", "{claim}");
     let history = wd.history(id);
     let notes: Vec<&str> = history.iter().filter_map(|e| e["note"].as_str()).collect();
     assert!(

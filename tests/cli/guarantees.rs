@@ -446,6 +446,25 @@ fn every_kind_of_write_extends_the_history_chain_intact() {
         "two sources",
     ])
     .ok();
+    let file = wd.write("photo.jpg", b"\xff\xd8 a photo of the airfield");
+    wd.run(&[
+        "evidence",
+        "add",
+        &dup.to_string(),
+        "--file",
+        file.to_str().unwrap(),
+    ])
+    .ok();
+    wd.run(&[
+        "evidence",
+        "add",
+        &keep.to_string(),
+        "--note",
+        "satellite image",
+    ])
+    .ok();
+    wd.run(&["evidence", "remove", "2", "--note", "wrong airfield"])
+        .ok();
     wd.run(&["merge", &keep.to_string(), &dup.to_string()]).ok();
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
     for (format, file) in [("liar", "liar.tsv"), ("claimreview", "claimreview.jsonld")] {

@@ -74,7 +74,13 @@ fn the_duplicate_is_hidden_everywhere_but_keeps_its_history() {
     let wd = two_reports();
     wd.run(&["merge", "1", "2"]).ok();
     assert_eq!(ids_of(&wd.json(&["list"])), [1, 3]);
-    assert_eq!(ids_of(&wd.json(&["export"])), [1, 3]);
+    let csv = wd.export();
+    let exported: Vec<&str> = csv.lines().skip(1).map(|l| &l[..2]).collect();
+    assert_eq!(exported, ["1,", "3,"]);
+    // The dump keeps the duplicate, marked merged, for its history.
+    let dump = wd.json(&["export"]);
+    assert_eq!(ids_of(&dump["claims"]), [1, 2, 3]);
+    assert_eq!(dump["merges"][0]["dup_id"], 2);
     assert_eq!(wd.json(&["stats"])["claims"], 2);
     assert_eq!(ids_of(&wd.json(&["search", "خسائر"])), [1]);
     assert_eq!(ids_of(&wd.json(&["list", "--tag", "wagner"])), [1]);

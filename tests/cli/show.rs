@@ -1,7 +1,7 @@
 use crate::harness::Workdir;
 
 #[test]
-fn show_gives_the_claim_and_its_stances() {
+fn show_gives_the_claim_its_stances_and_its_evidence() {
     let wd = Workdir::new();
     wd.add(&[
         "نحو 200 جندي",
@@ -24,8 +24,10 @@ fn show_gives_the_claim_and_its_stances() {
     let json = wd.json(&["show", "1"]);
     assert_eq!(json["stances"][0]["source"], "CSIS");
     assert_eq!(json["stances"][0]["stance"], "supports");
-    assert_eq!(json["stances"][0]["quote"], "imagery");
-    assert_eq!(json["stances"][0]["url"], "https://csis.org/x");
+    assert_eq!(json["evidence"][0]["source"], "CSIS");
+    assert_eq!(json["evidence"][0]["stance"], "supports");
+    assert_eq!(json["evidence"][0]["quote"], "imagery");
+    assert_eq!(json["evidence"][0]["url"], "https://csis.org/x");
     let table = wd.run(&["show", "1"]).ok().stdout;
     assert!(table.contains("نحو 200 جندي") && table.contains("CSIS") && table.contains("imagery"));
     let csv = wd.run(&["show", "1", "--format", "csv"]).ok().stdout;

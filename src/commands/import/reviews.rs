@@ -184,7 +184,7 @@ pub fn exec(
                     }
                 }
             }
-            From::Csv => unreachable!("CSV is imported by import::exec"),
+            From::Csv | From::Json => unreachable!("CSV and dumps are imported by import::exec"),
         }
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))

@@ -1,0 +1,617 @@
+//! The SQL behind the lossless dump: reading everything a desk holds in a stable order, and
+//! restoring it into an empty database exactly as it was (ids, versions, times, the history
+//! chain as written, never re-hashed).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use anyhow::Context;
+use rusqlite::{params, Transaction, MAIN_DB};
+use sha2::{Digest, Sha256};
+
+use super::evidence::{file_rowid, stream_blob};
+use super::{claim_from_row, defer_index_builds, load_figures, split_list, Store, CLAIM_SELECT};
+use crate::dump::{
+    decode_base64, ClaimRecord, EventRecord, FileRecord, MergeRecord, RatingRecord, Record,
+    SourceRecord,
+};
+use crate::error::UserError;
+use crate::evidence::Evidence;
+use crate::model::{self, HistoryEvent};
+
+/// What a restore brought in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restored {
+    pub sources: u64,
+    pub ratings: u64,
+    pub claims: u64,
+    pub evidence: u64,
+    pub reviews: u64,
+    pub merges: u64,
+    pub events: u64,
+    pub files: u64,
+}
+
+impl Store {
+    /// Runs `read` on one snapshot of the database, so that a dump taken while others write is
+    /// consistent: every section sees the same moment.
+    pub fn snapshot<T>(&self, read: impl FnOnce(&Store) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // The snapshot starts with the first read.
+        self.conn
+            .query_row("SELECT count(*) FROM history", [], |r| r.get::<_, i64>(0))?;
+        let result = read(self);
+        let end = self.conn.execute_batch("COMMIT");
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
+    /// Every source with its aliases, in the order they were created.
+    pub fn dump_sources(
+        &self,
+        mut visit: impl FnMut(SourceRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.name, s.kind,
+                    (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
+                      WHERE n.source_id = s.id AND n.is_alias = 1),
+                    s.created_at
+             FROM source s ORDER BY s.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(SourceRecord {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                aliases: split_list(r.get(2)?),
+                created_at: r.get(3)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The user's entries of the rating map, by key.
+    pub fn dump_ratings(
+        &self,
+        mut visit: impl FnMut(RatingRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, rating, status, created_at, created_by FROM rating_map ORDER BY key",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(RatingRecord {
+                key: r.get(0)?,
+                rating: r.get(1)?,
+                status: r.get(2)?,
+                created_at: r.get(3)?,
+                created_by: r.get(4)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Every claim, merged duplicates included, in id order, with its stances, evidence items
+    /// (removed ones too) and reviews.
+    pub fn dump_claims(
+        &self,
+        mut visit: impl FnMut(ClaimRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CLAIM_SELECT} ORDER BY c.id"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let mut claim = claim_from_row(row)?;
+            let id = claim.id;
+            claim.figures = load_figures(&self.conn, id)?;
+            visit(ClaimRecord {
+                claim,
+                stances: self.stances(id)?,
+                evidence: self.evidence_of(id, true)?,
+                reviews: self.reviews(id)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Every merge, by duplicate.
+    pub fn dump_merges(
+        &self,
+        mut visit: impl FnMut(MergeRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT dup_id, keep_id, merged_at, merged_by, note FROM claim_merge ORDER BY dup_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(MergeRecord {
+                dup_id: r.get(0)?,
+                keep_id: r.get(1)?,
+                merged_at: r.get(2)?,
+                merged_by: r.get(3)?,
+                note: r.get(4)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Every history event with its hash, in the order of the chain.
+    pub fn dump_history(
+        &self,
+        mut visit: impl FnMut(EventRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
+             FROM history ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(EventRecord {
+                event: HistoryEvent {
+                    id: r.get(0)?,
+                    claim_id: r.get(1)?,
+                    at: r.get(2)?,
+                    actor: r.get(3)?,
+                    action: r.get(4)?,
+                    field: r.get(5)?,
+                    old_value: r.get(6)?,
+                    new_value: r.get(7)?,
+                    note: r.get(8)?,
+                },
+                hash: r.get(9)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// How many evidence files there are.
+    pub fn count_files(&self) -> anyhow::Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM evidence_file", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Every evidence file by hash: `visit` gets its hash, its size and a function that streams
+    /// its content (checked against the hash) into a writer.
+    pub fn dump_files(
+        &self,
+        mut visit: impl FnMut(
+            &str,
+            u64,
+            &mut dyn FnMut(&mut dyn Write) -> anyhow::Result<()>,
+        ) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let files: Vec<(i64, String, i64)> = self
+            .conn
+            .prepare("SELECT id, sha256, size FROM evidence_file ORDER BY sha256")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        for (rowid, sha256, size) in files {
+            let conn = &self.conn;
+            let mut stream = |out: &mut dyn Write| -> anyhow::Result<()> {
+                let found = stream_blob(conn, rowid, out)?;
+                if found != sha256 {
+                    return Err(UserError::Refused(format!(
+                        "the evidence file {sha256} was changed after it was attached (run \
+                         `claimdb audit`); the dump was not written"
+                    ))
+                    .into());
+                }
+                Ok(())
+            };
+            visit(&sha256, u64::try_from(size).unwrap_or(0), &mut stream)?;
+        }
+        Ok(())
+    }
+
+    /// Restores a dump into this database, which must be empty, in one transaction: `run` feeds
+    /// the records; any error leaves the database as it was.
+    /// With `dry_run`, everything is checked and nothing kept.
+    pub fn restore(
+        &mut self,
+        dry_run: bool,
+        run: impl FnOnce(&mut Restorer<'_, '_>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Restored> {
+        let path = self.path.display().to_string();
+        let tx = self.write()?;
+        let used: i64 = tx.query_row(
+            "SELECT (SELECT count(*) FROM claim) + (SELECT count(*) FROM source)
+                  + (SELECT count(*) FROM history) + (SELECT count(*) FROM rating_map)
+                  + (SELECT count(*) FROM evidence_file)",
+            [],
+            |r| r.get(0),
+        )?;
+        if used > 0 {
+            return Err(UserError::Refused(format!(
+                "{path} is not empty: a dump restores a whole desk, ids and history chain \
+                 included, into an empty database only; give a new database with --db (to add \
+                 claims to this one, import a CSV export instead)"
+            ))
+            .into());
+        }
+        // Items refer to each other across records (evidence to history events, merges to
+        // claims): the references are checked once everything is in.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+        // What the triggers keep (the search index, the counts for stats) and the indexes a
+        // restore never reads are built once at the end, as for a CSV import into an empty
+        // database.
+        let deferred = defer_index_builds(&tx)?;
+        let mut restorer = Restorer {
+            tx: &tx,
+            sources: HashMap::new(),
+            counts: Restored::default(),
+        };
+        run(&mut restorer)?;
+        restorer.check_files()?;
+        let counts = restorer.counts;
+        if dry_run {
+            // The deferred references are checked now, as a commit would.
+            let dangling: i64 =
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if dangling > 0 {
+                return Err(dangling_references().into());
+            }
+            tx.rollback()?;
+            return Ok(counts);
+        }
+        deferred.finish(&tx)?;
+        tx.commit().map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                anyhow::Error::new(dangling_references())
+            }
+            _ => e.into(),
+        })?;
+        Ok(counts)
+    }
+}
+
+fn dangling_references() -> UserError {
+    UserError::Refused(
+        "the dump refers to claims or history events it does not carry (it was cut short or \
+         edited); nothing was written"
+            .into(),
+    )
+}
+
+/// Feeds the records of a dump into the one transaction of a restore.
+pub struct Restorer<'t, 'c> {
+    tx: &'t Transaction<'c>,
+    /// Source ids by folded name and alias.
+    sources: HashMap<String, i64>,
+    counts: Restored,
+}
+
+impl Restorer<'_, '_> {
+    /// Stores one record; `origin` names it in messages.
+    pub fn add(&mut self, record: Record, origin: &str) -> anyhow::Result<()> {
+        let result = match record {
+            Record::Header { .. } => Ok(()),
+            Record::Source(source) => self.source(&source),
+            Record::Rating(rating) => self.rating(&rating),
+            Record::Claim(claim) => self.claim(&claim),
+            Record::Merge(merge) => self.merge(&merge),
+            Record::Event(event) => self.event(&event),
+            Record::File(file) => self.file(&file),
+        };
+        result.with_context(|| origin.to_owned())
+    }
+
+    fn source(&mut self, source: &SourceRecord) -> anyhow::Result<()> {
+        let name = model::list_item("a source name", &source.name)?;
+        self.tx.execute(
+            "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3)",
+            params![name, source.kind, source.created_at],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        let names = std::iter::once((name, false)).chain(
+            source
+                .aliases
+                .iter()
+                .map(|a| model::list_item("an alias", a).map(|a| (a, true)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        for (name, is_alias) in names {
+            let key = model::source_key(&name);
+            if self.sources.insert(key.clone(), id).is_some() {
+                return Err(UserError::Refused(format!(
+                    "the name {name:?} is given to two sources"
+                ))
+                .into());
+            }
+            self.tx.execute(
+                "INSERT INTO source_name (key, name, source_id, is_alias) VALUES (?1, ?2, ?3, ?4)",
+                params![key, name, id, is_alias],
+            )?;
+        }
+        self.counts.sources += 1;
+        Ok(())
+    }
+
+    fn source_id(&self, name: &str) -> anyhow::Result<i64> {
+        self.sources
+            .get(&model::source_key(name))
+            .copied()
+            .ok_or_else(|| {
+                UserError::Refused(format!(
+                    "it names the source {name:?}, which is not among the dump's sources"
+                ))
+                .into()
+            })
+    }
+
+    fn rating(&mut self, rating: &RatingRecord) -> anyhow::Result<()> {
+        model::check_text("a rating", &rating.rating)?;
+        self.tx.execute(
+            "INSERT INTO rating_map (key, rating, status, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                rating.key,
+                rating.rating,
+                rating.status,
+                rating.created_at,
+                rating.created_by
+            ],
+        )?;
+        self.counts.ratings += 1;
+        Ok(())
+    }
+
+    /// Stores a claim as the dump has it, with its tags, stances, evidence and reviews. The
+    /// one place that turns the claim object of a dump into rows: a field added to the claim
+    /// model is restored here.
+    fn claim(&mut self, record: &ClaimRecord) -> anyhow::Result<()> {
+        let claim = &record.claim;
+        claim.draft().validate()?;
+        let claimant_id = self.source_id(&claim.claimant)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status,
+                     location, claim_date, article_url, article_title,
+                     note, created_at, created_by, updated_at, updated_by, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17)",
+            )?
+            .execute(params![
+                claim.id,
+                claim.uid,
+                claim.text,
+                super::text_hash(&claim.text),
+                claim.translation,
+                claimant_id,
+                claim.status,
+                claim.location,
+                claim.claim_date,
+                claim.article_url,
+                claim.article_title,
+                claim.note,
+                claim.created_at,
+                claim.created_by,
+                claim.updated_at,
+                claim.updated_by,
+                claim.version,
+            ])
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                    anyhow::Error::new(UserError::Refused(format!(
+                        "claim {} (uid {}) is in the dump twice",
+                        claim.id, claim.uid
+                    )))
+                }
+                _ => e.into(),
+            })?;
+        for tag in &claim.tags {
+            self.tx
+                .prepare_cached("INSERT INTO claim_tag (claim_id, tag) VALUES (?1, ?2)")?
+                .execute(params![claim.id, model::list_item("a tag", tag)?])?;
+        }
+        for (position, figure) in (1_i64..).zip(&claim.figures) {
+            figure.validate()?;
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO figure (claim_id, position, low, high, unit, unit_key, qualifier,
+                         words)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    claim.id,
+                    position,
+                    figure.low,
+                    figure.high,
+                    figure.unit,
+                    figure.unit_key(),
+                    figure.qualifier.as_str(),
+                    figure.words
+                ])?;
+        }
+        for stance in &record.stances {
+            let source_id = self.source_id(&stance.source)?;
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by,
+                         imported_from)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    claim.id,
+                    source_id,
+                    stance.stance,
+                    stance.created_at,
+                    stance.created_by,
+                    stance.imported_from
+                ])?;
+        }
+        for item in &record.evidence {
+            self.evidence(claim.id, item)?;
+        }
+        for review in &record.reviews {
+            let r = &review.review;
+            r.validate()?;
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO review (claim_id, publisher, publisher_key, site, url, title,
+                         review_date, rating, language, body, created_at, created_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?
+                .execute(params![
+                    claim.id,
+                    r.publisher.trim(),
+                    model::source_key(r.publisher.trim()),
+                    r.site,
+                    r.url,
+                    r.title,
+                    r.review_date,
+                    r.rating,
+                    r.language,
+                    r.body,
+                    review.created_at,
+                    review.created_by,
+                ])?;
+            self.counts.reviews += 1;
+        }
+        self.counts.claims += 1;
+        Ok(())
+    }
+
+    fn evidence(&mut self, claim_id: i64, item: &Evidence) -> anyhow::Result<()> {
+        for url in [&item.url, &item.archived_url].into_iter().flatten() {
+            model::check_url(url)?;
+        }
+        let source_id = item
+            .source
+            .as_deref()
+            .map(|s| self.source_id(s))
+            .transpose()?;
+        let removed = item.removed.as_ref();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO evidence (id, claim_id, source_id, url, archived_url, quote, note,
+                     file_sha256, file_name, captured_at, captured_by, event_id, removed_at,
+                     removed_by, removed_note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                item.id,
+                claim_id,
+                source_id,
+                item.url,
+                item.archived_url,
+                item.quote,
+                item.note,
+                item.file.as_ref().map(|f| &f.sha256),
+                item.file.as_ref().and_then(|f| f.name.as_ref()),
+                item.captured_at,
+                item.captured_by,
+                item.event,
+                removed.map(|r| &r.at),
+                removed.map(|r| &r.by),
+                removed.map(|r| &r.note),
+            ])?;
+        self.counts.evidence += 1;
+        Ok(())
+    }
+
+    fn merge(&mut self, merge: &MergeRecord) -> anyhow::Result<()> {
+        self.tx.execute(
+            "INSERT INTO claim_merge (dup_id, keep_id, merged_at, merged_by, note)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                merge.dup_id,
+                merge.keep_id,
+                merge.merged_at,
+                merge.merged_by,
+                merge.note
+            ],
+        )?;
+        self.counts.merges += 1;
+        Ok(())
+    }
+
+    /// Stores a history event exactly as written, its hash included: `audit` then checks the
+    /// restored chain as it checked the original.
+    fn event(&mut self, record: &EventRecord) -> anyhow::Result<()> {
+        let e = &record.event;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO history (id, claim_id, at, actor, action, field, old_value,
+                     new_value, note, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                e.id,
+                e.claim_id,
+                e.at,
+                e.actor,
+                e.action,
+                e.field,
+                e.old_value,
+                e.new_value,
+                e.note,
+                record.hash,
+            ])?;
+        self.counts.events += 1;
+        Ok(())
+    }
+
+    /// Streams a file's base64 content into the database, checking it against its hash.
+    fn file(&mut self, file: &FileRecord) -> anyhow::Result<()> {
+        if file_rowid(self.tx, &file.sha256)?.is_some() {
+            return Err(UserError::Refused(format!(
+                "the file {} is in the dump twice",
+                file.sha256
+            ))
+            .into());
+        }
+        let size = i64::try_from(file.size).context("the file is too large")?;
+        self.tx.execute(
+            "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, zeroblob(?2))",
+            params![file.sha256, size],
+        )?;
+        let rowid = self.tx.last_insert_rowid();
+        let mut blob = self
+            .tx
+            .blob_open(MAIN_DB, "evidence_file", "content", rowid, false)?;
+        let mut hasher = Sha256::new();
+        let mut written = 0u64;
+        let decoded = decode_base64(&file.content, |piece| {
+            written += piece.len() as u64;
+            if written <= file.size {
+                hasher.update(piece);
+                blob.write_all(piece)?;
+            }
+            Ok(())
+        })?;
+        blob.close()?;
+        if decoded != Some(file.size) || hex::encode(hasher.finalize()) != file.sha256 {
+            return Err(UserError::Refused(format!(
+                "the content of file {} is not the file of that SHA-256 and size ({} bytes)",
+                file.sha256, file.size
+            ))
+            .into());
+        }
+        self.counts.files += 1;
+        Ok(())
+    }
+
+    /// Every evidence item's file must have come with the dump.
+    fn check_files(&self) -> anyhow::Result<()> {
+        let missing: i64 = self.tx.query_row(
+            "SELECT count(*) FROM evidence e WHERE e.file_sha256 IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM evidence_file f WHERE f.sha256 = e.file_sha256)",
+            [],
+            |r| r.get(0),
+        )?;
+        if missing > 0 {
+            return Err(UserError::Refused(format!(
+                "{missing} evidence item(s) name a file by its hash that the dump does not \
+                 carry; export the desk again with `--with-files`. Nothing was written"
+            ))
+            .into());
+        }
+        Ok(())
+    }
+}
