@@ -1,25 +1,38 @@
-//! A claim's current state, recomputed from its history, to catch changes made to the tables
+//! A claim's current state, checked against its history, to catch changes made to the tables
 //! behind claimdb's back (a status set with SQL leaves no event, so its history disagrees).
 //!
-//! The event that creates a claim carries the claim's fields as they were created, as a JSON
-//! object in `new_value` (field names and CSV text values, empty fields left out; hashed into the
-//! chain like any other content). Every later change records its field's old and new value. The
-//! state a claim's history leads to is the creation snapshot with each change applied in order;
-//! `audit` compares it with the tables. A claim created before snapshots existed is checked on
-//! the fields its history changed since.
+//! The event that creates a claim records, in `new_value`, a compact snapshot of what the claim
+//! was created with: its status in clear, and 64-bit digests (truncated SHA-256) of its other
+//! fields and of its supporting and disputing sources. Digests rather than values keep the
+//! history small: a copy of every claim's text would grow a database by half. Every later change
+//! records its field's old and new value. `audit` takes the claim as the tables hold it, checks
+//! that each changed field holds the last value its history gave it, undoes the changes in
+//! reverse (each records the old value), and compares what is left with the snapshot. A claim
+//! created before snapshots existed is checked on the fields its history changed since.
 
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
+use sha2::{Digest, Sha256};
 
 use super::load_claim;
 use crate::model::{Action, Claim, ClaimDraft, Field};
 
-/// The state a snapshot holds: each field's CSV text, by field name.
+/// Each field's CSV text, by field name, with `supported_by` and `disputed_by`.
 type State = BTreeMap<String, String>;
 
-/// The creation snapshot of a claim: its fields (the claimant by its canonical name) and the
-/// sources stored with it, in citation order.
+/// What a creation event records about the claim it creates.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    status: String,
+    /// Digest of every other field.
+    fields: String,
+    /// Digest of the supporting and disputing sources.
+    sources: String,
+}
+
+/// The creation snapshot of a claim (the claimant by its canonical name; the sources stored with
+/// it by canonical name, in citation order), as the creation event records it.
 pub(super) fn snapshot(
     draft: &ClaimDraft,
     claimant: &str,
@@ -29,12 +42,29 @@ pub(super) fn snapshot(
     let mut draft = draft.clone();
     draft.claimant = claimant.to_owned();
     draft.normalize_tags();
-    let fields: serde_json::Map<_, _> = state_of(&draft, supported_by, disputed_by)
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(field, value)| (field, serde_json::Value::String(value)))
-        .collect();
-    serde_json::Value::Object(fields).to_string()
+    let state = state_of(&draft, supported_by, disputed_by);
+    serde_json::to_string(&digests(&state)).unwrap_or_default()
+}
+
+fn digests(state: &State) -> Snapshot {
+    let digest = |keys: &mut dyn Iterator<Item = (&String, &String)>| {
+        let content: Vec<(&String, &String)> = keys.collect();
+        let json = serde_json::to_string(&content).unwrap_or_default();
+        hex::encode(&Sha256::digest(json.as_bytes())[..8])
+    };
+    let is_source = |k: &str| k == Field::SupportedBy.as_str() || k == Field::DisputedBy.as_str();
+    Snapshot {
+        status: state
+            .get(Field::Status.as_str())
+            .cloned()
+            .unwrap_or_default(),
+        fields: digest(
+            &mut state
+                .iter()
+                .filter(|(k, _)| k.as_str() != Field::Status.as_str() && !is_source(k)),
+        ),
+        sources: digest(&mut state.iter().filter(|(k, _)| is_source(k))),
+    }
 }
 
 /// Every field a snapshot covers, with its CSV text (empty when unset).
@@ -98,8 +128,8 @@ pub(super) fn divergences(
         let replay = current.get_or_insert_with(|| Replay {
             claim_id,
             merged: false,
-            complete: false,
-            state: State::new(),
+            snapshot: None,
+            changes: Vec::new(),
         });
         replay.merged = r.get(5)?;
         let action: String = r.get(1)?;
@@ -111,12 +141,14 @@ pub(super) fn divergences(
                 let creates =
                     action == Action::Create.as_str() || action == Action::Import.as_str();
                 if let (true, Some(snapshot)) = (creates, new) {
-                    replay.start(&snapshot);
+                    replay.snapshot = serde_json::from_str(&snapshot).ok();
                 }
             }
             // An evidence-only citation records the source's name on both sides: no change.
             Some(field) if old != new => {
-                replay.state.insert(field, new.unwrap_or_default());
+                replay
+                    .changes
+                    .push((field, old.unwrap_or_default(), new.unwrap_or_default()));
             }
             Some(_) => {}
         }
@@ -132,23 +164,13 @@ struct Replay {
     /// Merged into another claim: its stances moved to the claim kept, without events of its
     /// own, so only its fields are compared.
     merged: bool,
-    /// Started from a creation snapshot: every field is known, not only the changed ones.
-    complete: bool,
-    state: State,
+    /// What it was created with; `None` for claims created before snapshots existed.
+    snapshot: Option<Snapshot>,
+    /// Each change in order: field, old value, new value.
+    changes: Vec<(String, String, String)>,
 }
 
 impl Replay {
-    fn start(&mut self, snapshot: &str) {
-        let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(snapshot) else {
-            return;
-        };
-        self.state = fields
-            .into_iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
-            .collect();
-        self.complete = true;
-    }
-
     fn compare(self, conn: &Connection) -> anyhow::Result<Vec<Divergence>> {
         let Some(claim) = load_claim(conn, self.claim_id)? else {
             return Ok(vec![Divergence {
@@ -158,28 +180,77 @@ impl Replay {
                 table: "missing".into(),
             }]);
         };
-        let table = current_state(&claim);
+        let is_source =
+            |f: &str| f == Field::SupportedBy.as_str() || f == Field::DisputedBy.as_str();
+        let mut state = current_state(&claim);
         let mut out = Vec::new();
-        for (field, stored) in table {
-            let stance =
-                field == Field::SupportedBy.as_str() || field == Field::DisputedBy.as_str();
-            if stance && self.merged {
+        // The last change of each field must be what the table holds.
+        let mut seen = std::collections::BTreeSet::new();
+        for (field, _, new) in self.changes.iter().rev() {
+            if !seen.insert(field.as_str()) || (self.merged && is_source(field)) {
                 continue;
             }
-            let history = match self.state.get(&field) {
-                Some(value) => value.clone(),
-                None if self.complete => String::new(),
-                None => continue,
-            };
-            if history != stored {
+            let stored = state.get(field).cloned().unwrap_or_default();
+            if &stored != new {
                 out.push(Divergence {
                     claim_id: self.claim_id,
-                    field,
-                    history,
+                    field: field.clone(),
+                    history: new.clone(),
                     table: stored,
                 });
             }
         }
+        let Some(snapshot) = self.snapshot else {
+            return Ok(out);
+        };
+        // Undo every change: what is left is the claim as it was created.
+        for (field, old, _) in self.changes.iter().rev() {
+            state.insert(field.clone(), old.clone());
+        }
+        let created = digests(&state);
+        if created.status != snapshot.status && !out.iter().any(|d| d.field == "status") {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: Field::Status.as_str().into(),
+                history: snapshot.status.clone(),
+                table: created.status.clone(),
+            });
+        }
+        if created.fields != snapshot.fields {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: "the fields it was created with".into(),
+                history: format!("digest {}", snapshot.fields),
+                table: format!("digest {}", created.fields),
+            });
+        }
+        if created.sources != snapshot.sources && !self.merged {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: "the sources it was created with".into(),
+                history: format!("digest {}", snapshot.sources),
+                table: format!("digest {}", created.sources),
+            });
+        }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    #[test]
+    fn a_snapshot_is_small_and_names_the_status() {
+        let draft = ClaimDraft {
+            text: "نحو ألف ".repeat(100),
+            claimant: "x".into(),
+            status: Status::False,
+            ..ClaimDraft::default()
+        };
+        let snapshot = snapshot(&draft, "Reuters", &["A".into()], &[]);
+        assert!(snapshot.len() < 80, "{snapshot}");
+        assert!(snapshot.contains("\"status\":\"false\""), "{snapshot}");
     }
 }

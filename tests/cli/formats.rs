@@ -518,9 +518,15 @@ fn exported_claimreview_has_what_aggregators_require() {
 #[test]
 fn claims_missing_what_claimreview_needs_are_skipped_with_a_warning() {
     let wd = Workdir::new();
-    let blank = wd.add(&["\u{200f}", "--claimant", "A"]);
+    // Invisible-only text is refused now; a database from before may still hold such a claim.
+    let blank = wd.add(&["placeholder", "--claimant", "A"]);
     wd.run(&["status", &blank.to_string(), "false", "--note", "x"])
         .ok();
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    claimdb::store::search::register_functions(&conn).unwrap();
+    conn.execute("UPDATE claim SET text = '\u{200f}' WHERE id = ?1", [blank])
+        .unwrap();
+    drop(conn);
     let long = "x".repeat(76);
     let long_id = wd.add(&[&long, "--claimant", "A"]);
     wd.run(&["status", &long_id.to_string(), "false", "--note", "x"])

@@ -898,11 +898,16 @@ fn audit_catches_tables_changed_without_history() {
         ),
         (
             "UPDATE source SET name = 'Mali Army Press' WHERE name = 'Malian army'",
-            &["claimant", "\"Mali Army Press\""][..],
+            &["claim 38, the fields it was created with"][..],
         ),
         (
             "INSERT INTO claim_tag (claim_id, tag) VALUES (2, 'forged')",
-            &["claim 2, tags"][..],
+            &["claim 2, the fields it was created with"][..],
+        ),
+        (
+            "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+             VALUES (5, 1, 'supports', 'now', 'x')",
+            &["claim 5, "][..],
         ),
         (
             "INSERT INTO claim (uid, text, text_hash, claimant_id, created_at, created_by,
