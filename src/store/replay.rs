@@ -12,10 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::load_claim;
+use super::Store;
 use crate::model::{Action, Claim, ClaimDraft, Field};
 
 /// Each field's CSV text, by field name, with `supported_by` and `disputed_by`.
@@ -153,69 +152,111 @@ pub struct Divergence {
     pub table: String,
 }
 
-/// Replays every claim's history (claim by claim, one claim in memory at a time) and returns
-/// the fields whose stored value differs, at most `limit` of them, with their total count.
-pub(super) fn divergences(
-    conn: &Connection,
-    limit: usize,
-) -> anyhow::Result<(Vec<Divergence>, u64)> {
-    let mut stmt = conn.prepare(
+/// What comparing every claim with its history found.
+pub(super) struct Found {
+    /// The first differences, at most the limit asked for.
+    pub shown: Vec<Divergence>,
+    /// How many differences there are in all.
+    pub total: u64,
+    /// Claims with no history at all.
+    pub without_history: u64,
+}
+
+/// One history event, as the replay needs it.
+struct Event {
+    claim_id: i64,
+    action: String,
+    field: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+    merged: bool,
+}
+
+/// Compares every claim with its history: claims in id order and history by claim, read side by
+/// side (two sequential reads, one claim in memory at a time).
+pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> {
+    let mut stmt = store.conn.prepare(
         "SELECT claim_id, action, field, old_value, new_value,
                 claim_id IN (SELECT dup_id FROM claim_merge)
          FROM history ORDER BY claim_id, id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut found = Vec::new();
-    let mut total = 0u64;
-    let mut current: Option<Replay> = None;
-    let mut finish = |replay: Replay| -> anyhow::Result<()> {
-        for divergence in replay.compare(conn)? {
-            total += 1;
-            if found.len() < limit {
-                found.push(divergence);
-            }
-        }
-        Ok(())
+    let mut next = move || -> rusqlite::Result<Option<Event>> {
+        rows.next()?
+            .map(|r| {
+                Ok(Event {
+                    claim_id: r.get(0)?,
+                    action: r.get(1)?,
+                    field: r.get(2)?,
+                    old: r.get(3)?,
+                    new: r.get(4)?,
+                    merged: r.get(5)?,
+                })
+            })
+            .transpose()
     };
-    while let Some(r) = rows.next()? {
-        let claim_id: i64 = r.get(0)?;
-        if current.as_ref().is_some_and(|c| c.claim_id != claim_id) {
-            if let Some(done) = current.take() {
-                finish(done)?;
+    let mut found = Found {
+        shown: Vec::new(),
+        total: 0,
+        without_history: 0,
+    };
+    let report = |found: &mut Found, divergence: Divergence| {
+        found.total += 1;
+        if found.shown.len() < limit {
+            found.shown.push(divergence);
+        }
+    };
+    let missing = |claim_id: i64| Divergence {
+        claim_id,
+        field: "(the claim)".into(),
+        history: "exists".into(),
+        table: "missing".into(),
+    };
+    let mut pending = next()?;
+    store.every_claim_where("1", |claim| {
+        // History of a claim the tables no longer hold.
+        while let Some(event) = pending.take_if(|e| e.claim_id < claim.id) {
+            report(&mut found, missing(event.claim_id));
+            pending = next()?;
+            while pending
+                .as_ref()
+                .is_some_and(|e| e.claim_id == event.claim_id)
+            {
+                pending = next()?;
             }
         }
-        let replay = current.get_or_insert_with(|| Replay {
-            claim_id,
+        let mut replay = Replay {
+            claim_id: claim.id,
             merged: false,
             snapshot: None,
             changes: Vec::new(),
-        });
-        replay.merged = r.get(5)?;
-        let action: String = r.get(1)?;
-        let field: Option<String> = r.get(2)?;
-        let old: Option<String> = r.get(3)?;
-        let new: Option<String> = r.get(4)?;
-        match field {
-            None => {
-                let creates =
-                    action == Action::Create.as_str() || action == Action::Import.as_str();
-                if let (true, Some(snapshot)) = (creates, new) {
-                    replay.snapshot = serde_json::from_str(&snapshot).ok();
-                }
+        };
+        let mut events = 0;
+        while let Some(event) = pending.take_if(|e| e.claim_id == claim.id) {
+            events += 1;
+            replay.apply(event);
+            pending = next()?;
+        }
+        if events == 0 {
+            found.without_history += 1;
+        } else {
+            for divergence in replay.compare(&claim) {
+                report(&mut found, divergence);
             }
-            // An evidence-only citation records the source's name on both sides: no change.
-            Some(field) if old != new => {
-                replay
-                    .changes
-                    .push((field, old.unwrap_or_default(), new.unwrap_or_default()));
-            }
-            Some(_) => {}
+        }
+        Ok(())
+    })?;
+    while let Some(event) = pending.take() {
+        report(&mut found, missing(event.claim_id));
+        pending = next()?;
+        while pending
+            .as_ref()
+            .is_some_and(|e| e.claim_id == event.claim_id)
+        {
+            pending = next()?;
         }
     }
-    if let Some(done) = current.take() {
-        finish(done)?;
-    }
-    Ok((found, total))
+    Ok(found)
 }
 
 struct Replay {
@@ -230,18 +271,32 @@ struct Replay {
 }
 
 impl Replay {
-    fn compare(self, conn: &Connection) -> anyhow::Result<Vec<Divergence>> {
-        let Some(claim) = load_claim(conn, self.claim_id)? else {
-            return Ok(vec![Divergence {
-                claim_id: self.claim_id,
-                field: "(the claim)".into(),
-                history: "exists".into(),
-                table: "missing".into(),
-            }]);
-        };
+    fn apply(&mut self, event: Event) {
+        self.merged = event.merged;
+        match event.field {
+            None => {
+                let creates = event.action == Action::Create.as_str()
+                    || event.action == Action::Import.as_str();
+                if let (true, Some(snapshot)) = (creates, event.new) {
+                    self.snapshot = serde_json::from_str(&snapshot).ok();
+                }
+            }
+            // An evidence-only citation records the source's name on both sides: no change.
+            Some(field) if event.old != event.new => {
+                self.changes.push((
+                    field,
+                    event.old.unwrap_or_default(),
+                    event.new.unwrap_or_default(),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn compare(self, claim: &Claim) -> Vec<Divergence> {
         let is_source =
             |f: &str| f == Field::SupportedBy.as_str() || f == Field::DisputedBy.as_str();
-        let mut state = current_state(&claim);
+        let mut state = current_state(claim);
         let mut out = Vec::new();
         // The last change of each field must be what the table holds.
         let mut seen = std::collections::BTreeSet::new();
@@ -260,7 +315,7 @@ impl Replay {
             }
         }
         let Some(snapshot) = self.snapshot else {
-            return Ok(out);
+            return out;
         };
         // Undo every change: what is left is the claim as it was created.
         for (field, old, _) in self.changes.iter().rev() {
@@ -291,7 +346,7 @@ impl Replay {
                 table: format!("digest {}", created.sources),
             });
         }
-        Ok(out)
+        out
     }
 }
 

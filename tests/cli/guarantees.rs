@@ -914,6 +914,11 @@ fn audit_catches_tables_changed_without_history() {
                  updated_at, updated_by) VALUES ('u-x', 'planted', 0, 1, 'now', 'x', 'now', 'x')",
             &["1 claim(s) have no history at all"][..],
         ),
+        (
+            "PRAGMA foreign_keys = OFF; DELETE FROM claim_tag WHERE claim_id = 37;
+             DELETE FROM claim WHERE id = 37;",
+            &["claim 37, (the claim)", "\"missing\""][..],
+        ),
     ] {
         let wd = setup();
         behind_the_back(&wd, sql);
