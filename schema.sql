@@ -105,6 +105,9 @@ CREATE INDEX stance_by_kind ON stance (stance, claim_id);
 -- value (as they appear in the CSV format), and why. Each row's `hash` is SHA-256 over the
 -- previous row's hash and this row's content, so a row changed behind claimdb's back breaks the
 -- chain (`claimdb audit`); the triggers below refuse changes through SQL in the first place.
+-- The event that creates a claim (field NULL) holds in new_value a snapshot of what the claim was
+-- created with (its status, digests of its other fields and of its sources), which `audit`
+-- checks the tables against.
 CREATE TABLE history (
     id        INTEGER PRIMARY KEY,
     claim_id  INTEGER NOT NULL REFERENCES claim (id),

@@ -692,10 +692,20 @@ impl Store {
     /// claims takes a third less time.
     fn for_every_claim(
         &self,
+        visit: impl FnMut(Claim) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.every_claim_where(NOT_MERGED, visit)
+    }
+
+    /// [`Store::for_every_claim`] over the claims that meet `condition` (SQL on `c`; `"1"` for
+    /// all, merged duplicates included).
+    pub(super) fn every_claim_where(
+        &self,
+        condition: &str,
         mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let mut claims = self.conn.prepare(&format!(
-            "{CLAIM_SELECT_BARE} WHERE {NOT_MERGED} ORDER BY c.id"
+            "{CLAIM_SELECT_BARE} WHERE {condition} ORDER BY c.id"
         ))?;
         let mut stances = self.conn.prepare(ALL_STANCES)?;
         let mut tags = self.conn.prepare(ALL_TAGS)?;
@@ -1189,15 +1199,10 @@ impl Store {
         if full {
             audit.damage = self.integrity_problems();
             if audit.damage.is_empty() && audit.broken.is_none() {
-                let (found, total) = replay::divergences(&self.conn, DIVERGENCES_SHOWN)?;
-                audit.divergences = found;
-                audit.divergent = total;
-                audit.without_history = self.conn.query_row(
-                    "SELECT count(*) FROM claim
-                     WHERE NOT EXISTS (SELECT 1 FROM history h WHERE h.claim_id = claim.id)",
-                    [],
-                    |r| r.get(0),
-                )?;
+                let found = replay::divergences(self, DIVERGENCES_SHOWN)?;
+                audit.divergences = found.shown;
+                audit.divergent = found.total;
+                audit.without_history = found.without_history;
             }
         }
         Ok(audit)

@@ -1,40 +1,120 @@
-//! A claim's current state, recomputed from its history, to catch changes made to the tables
+//! A claim's current state, checked against its history, to catch changes made to the tables
 //! behind claimdb's back (a status set with SQL leaves no event, so its history disagrees).
 //!
-//! The event that creates a claim carries the claim's fields as they were created, as a JSON
-//! object in `new_value` (field names and CSV text values, empty fields left out; hashed into the
-//! chain like any other content). Every later change records its field's old and new value. The
-//! state a claim's history leads to is the creation snapshot with each change applied in order;
-//! `audit` compares it with the tables. A claim created before snapshots existed is checked on
-//! the fields its history changed since.
+//! The event that creates a claim records, in `new_value`, a compact snapshot of what the claim
+//! was created with: its status in clear, and 64-bit digests (truncated SHA-256) of its other
+//! fields and of its supporting and disputing sources. Digests rather than values keep the
+//! history small: a copy of every claim's text would grow a database by half. Every later change
+//! records its field's old and new value. `audit` takes the claim as the tables hold it, checks
+//! that each changed field holds the last value its history gave it, undoes the changes in
+//! reverse (each records the old value), and compares what is left with the snapshot. A claim
+//! created before snapshots existed is checked on the fields its history changed since.
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
+use sha2::{Digest, Sha256};
 
-use super::load_claim;
+use super::Store;
 use crate::model::{Action, Claim, ClaimDraft, Field};
 
-/// The state a snapshot holds: each field's CSV text, by field name.
+/// Each field's CSV text, by field name, with `supported_by` and `disputed_by`.
 type State = BTreeMap<String, String>;
 
-/// The creation snapshot of a claim: its fields (the claimant by its canonical name) and the
-/// sources stored with it, in citation order.
+/// What a creation event records about the claim it creates.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    status: String,
+    /// Digest of every other field.
+    fields: String,
+    /// Digest of the supporting and disputing sources.
+    sources: String,
+}
+
+/// The creation snapshot of a claim (the claimant by its canonical name; the sources stored with
+/// it by canonical name, in citation order), as the creation event records it. Computed straight
+/// from the draft, without building its state, as a bulk import makes one per row.
 pub(super) fn snapshot(
     draft: &ClaimDraft,
     claimant: &str,
     supported_by: &[String],
     disputed_by: &[String],
 ) -> String {
-    let mut draft = draft.clone();
-    draft.claimant = claimant.to_owned();
-    draft.normalize_tags();
-    let fields: serde_json::Map<_, _> = state_of(&draft, supported_by, disputed_by)
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(field, value)| (field, serde_json::Value::String(value)))
-        .collect();
-    serde_json::Value::Object(fields).to_string()
+    let opt = |o: &Option<String>| o.as_deref().unwrap_or("").to_owned();
+    let mut tags = draft.tags.clone();
+    tags.sort();
+    tags.dedup();
+    // In field name order, as a `State` iterates.
+    let fields: [(&str, String); 10] = [
+        (Field::ArticleTitle.as_str(), opt(&draft.article_title)),
+        (Field::ArticleUrl.as_str(), opt(&draft.article_url)),
+        (
+            Field::ClaimDate.as_str(),
+            draft
+                .claim_date
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        (Field::Claimant.as_str(), claimant.to_owned()),
+        (
+            Field::Figures.as_str(),
+            crate::figure::format_list(&draft.figures),
+        ),
+        (Field::Location.as_str(), opt(&draft.location)),
+        (Field::Note.as_str(), opt(&draft.note)),
+        (Field::Tags.as_str(), tags.join(";")),
+        (Field::Text.as_str(), draft.text.clone()),
+        (Field::Translation.as_str(), opt(&draft.translation)),
+    ];
+    let (supported, disputed) = (supported_by.join(";"), disputed_by.join(";"));
+    let sources = [
+        (Field::DisputedBy.as_str(), disputed.as_str()),
+        (Field::SupportedBy.as_str(), supported.as_str()),
+    ];
+    format!(
+        r#"{{"status":"{}","fields":"{}","sources":"{}"}}"#,
+        draft.status.as_str(),
+        digest(fields.iter().map(|(k, v)| (*k, v.as_str()))),
+        digest(sources.into_iter()),
+    )
+}
+
+/// 64 bits of SHA-256 over names and values, each ended by a NUL (which no stored text holds).
+fn digest<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, value) in pairs {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+fn is_source(field: &str) -> bool {
+    field == Field::SupportedBy.as_str() || field == Field::DisputedBy.as_str()
+}
+
+/// The snapshot a claim in state `state` would have.
+fn digests(state: &State) -> Snapshot {
+    Snapshot {
+        status: state
+            .get(Field::Status.as_str())
+            .cloned()
+            .unwrap_or_default(),
+        fields: digest(
+            state
+                .iter()
+                .filter(|(k, _)| k.as_str() != Field::Status.as_str() && !is_source(k))
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+        sources: digest(
+            state
+                .iter()
+                .filter(|(k, _)| is_source(k))
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+    }
 }
 
 /// Every field a snapshot covers, with its CSV text (empty when unset).
@@ -64,67 +144,111 @@ pub struct Divergence {
     pub table: String,
 }
 
-/// Replays every claim's history (claim by claim, one claim in memory at a time) and returns
-/// the fields whose stored value differs, at most `limit` of them, with their total count.
-pub(super) fn divergences(
-    conn: &Connection,
-    limit: usize,
-) -> anyhow::Result<(Vec<Divergence>, u64)> {
-    let mut stmt = conn.prepare(
+/// What comparing every claim with its history found.
+pub(super) struct Found {
+    /// The first differences, at most the limit asked for.
+    pub shown: Vec<Divergence>,
+    /// How many differences there are in all.
+    pub total: u64,
+    /// Claims with no history at all.
+    pub without_history: u64,
+}
+
+/// One history event, as the replay needs it.
+struct Event {
+    claim_id: i64,
+    action: String,
+    field: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+    merged: bool,
+}
+
+/// Compares every claim with its history: claims in id order and history by claim, read side by
+/// side (two sequential reads, one claim in memory at a time).
+pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> {
+    let mut stmt = store.conn.prepare(
         "SELECT claim_id, action, field, old_value, new_value,
                 claim_id IN (SELECT dup_id FROM claim_merge)
          FROM history ORDER BY claim_id, id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut found = Vec::new();
-    let mut total = 0u64;
-    let mut current: Option<Replay> = None;
-    let mut finish = |replay: Replay| -> anyhow::Result<()> {
-        for divergence in replay.compare(conn)? {
-            total += 1;
-            if found.len() < limit {
-                found.push(divergence);
+    let mut next = move || -> rusqlite::Result<Option<Event>> {
+        rows.next()?
+            .map(|r| {
+                Ok(Event {
+                    claim_id: r.get(0)?,
+                    action: r.get(1)?,
+                    field: r.get(2)?,
+                    old: r.get(3)?,
+                    new: r.get(4)?,
+                    merged: r.get(5)?,
+                })
+            })
+            .transpose()
+    };
+    let mut found = Found {
+        shown: Vec::new(),
+        total: 0,
+        without_history: 0,
+    };
+    let report = |found: &mut Found, divergence: Divergence| {
+        found.total += 1;
+        if found.shown.len() < limit {
+            found.shown.push(divergence);
+        }
+    };
+    let missing = |claim_id: i64| Divergence {
+        claim_id,
+        field: "(the claim)".into(),
+        history: "exists".into(),
+        table: "missing".into(),
+    };
+    let mut pending = next()?;
+    store.every_claim_where("1", |claim| {
+        // History of a claim the tables no longer hold.
+        while let Some(event) = pending.take_if(|e| e.claim_id < claim.id) {
+            report(&mut found, missing(event.claim_id));
+            pending = next()?;
+            while pending
+                .as_ref()
+                .is_some_and(|e| e.claim_id == event.claim_id)
+            {
+                pending = next()?;
+            }
+        }
+        let mut replay = Replay {
+            claim_id: claim.id,
+            merged: false,
+            snapshot: None,
+            changes: Vec::new(),
+        };
+        let mut events = 0;
+        while let Some(event) = pending.take_if(|e| e.claim_id == claim.id) {
+            events += 1;
+            replay.apply(event);
+            pending = next()?;
+        }
+        if events == 0 {
+            found.without_history += 1;
+        } else {
+            for divergence in replay.compare(&claim) {
+                report(&mut found, divergence);
             }
         }
         Ok(())
-    };
-    while let Some(r) = rows.next()? {
-        let claim_id: i64 = r.get(0)?;
-        if current.as_ref().is_some_and(|c| c.claim_id != claim_id) {
-            if let Some(done) = current.take() {
-                finish(done)?;
-            }
-        }
-        let replay = current.get_or_insert_with(|| Replay {
-            claim_id,
-            merged: false,
-            complete: false,
-            state: State::new(),
-        });
-        replay.merged = r.get(5)?;
-        let action: String = r.get(1)?;
-        let field: Option<String> = r.get(2)?;
-        let old: Option<String> = r.get(3)?;
-        let new: Option<String> = r.get(4)?;
-        match field {
-            None => {
-                let creates =
-                    action == Action::Create.as_str() || action == Action::Import.as_str();
-                if let (true, Some(snapshot)) = (creates, new) {
-                    replay.start(&snapshot);
-                }
-            }
-            // An evidence-only citation records the source's name on both sides: no change.
-            Some(field) if old != new => {
-                replay.state.insert(field, new.unwrap_or_default());
-            }
-            Some(_) => {}
+    })?;
+    while let Some(event) = pending.take() {
+        report(&mut found, missing(event.claim_id));
+        pending = next()?;
+        while pending
+            .as_ref()
+            .is_some_and(|e| e.claim_id == event.claim_id)
+        {
+            pending = next()?;
         }
     }
-    if let Some(done) = current.take() {
-        finish(done)?;
-    }
-    Ok((found, total))
+    Ok(found)
 }
 
 struct Replay {
@@ -132,54 +256,140 @@ struct Replay {
     /// Merged into another claim: its stances moved to the claim kept, without events of its
     /// own, so only its fields are compared.
     merged: bool,
-    /// Started from a creation snapshot: every field is known, not only the changed ones.
-    complete: bool,
-    state: State,
+    /// What it was created with; `None` for claims created before snapshots existed.
+    snapshot: Option<Snapshot>,
+    /// Each change in order: field, old value, new value.
+    changes: Vec<(String, String, String)>,
 }
 
 impl Replay {
-    fn start(&mut self, snapshot: &str) {
-        let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(snapshot) else {
-            return;
-        };
-        self.state = fields
-            .into_iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
-            .collect();
-        self.complete = true;
+    fn apply(&mut self, event: Event) {
+        self.merged = event.merged;
+        match event.field {
+            None => {
+                let creates = event.action == Action::Create.as_str()
+                    || event.action == Action::Import.as_str();
+                if let (true, Some(snapshot)) = (creates, event.new) {
+                    self.snapshot = serde_json::from_str(&snapshot).ok();
+                }
+            }
+            // An evidence-only citation records the source's name on both sides: no change.
+            // Events about what is not a field of the claim (evidence items) are checked
+            // elsewhere (`audit` reads every file).
+            Some(field) if event.old != event.new && field.parse::<Field>().is_ok() => {
+                self.changes.push((
+                    field,
+                    event.old.unwrap_or_default(),
+                    event.new.unwrap_or_default(),
+                ));
+            }
+            Some(_) => {}
+        }
     }
 
-    fn compare(self, conn: &Connection) -> anyhow::Result<Vec<Divergence>> {
-        let Some(claim) = load_claim(conn, self.claim_id)? else {
-            return Ok(vec![Divergence {
-                claim_id: self.claim_id,
-                field: "(the claim)".into(),
-                history: "exists".into(),
-                table: "missing".into(),
-            }]);
-        };
-        let table = current_state(&claim);
+    fn compare(self, claim: &Claim) -> Vec<Divergence> {
+        let is_source =
+            |f: &str| f == Field::SupportedBy.as_str() || f == Field::DisputedBy.as_str();
+        let mut state = current_state(claim);
         let mut out = Vec::new();
-        for (field, stored) in table {
-            let stance =
-                field == Field::SupportedBy.as_str() || field == Field::DisputedBy.as_str();
-            if stance && self.merged {
+        // The last change of each field must be what the table holds.
+        let mut seen = std::collections::BTreeSet::new();
+        for (field, _, new) in self.changes.iter().rev() {
+            if !seen.insert(field.as_str()) || (self.merged && is_source(field)) {
                 continue;
             }
-            let history = match self.state.get(&field) {
-                Some(value) => value.clone(),
-                None if self.complete => String::new(),
-                None => continue,
-            };
-            if history != stored {
+            let stored = state.get(field).cloned().unwrap_or_default();
+            if &stored != new {
                 out.push(Divergence {
                     claim_id: self.claim_id,
-                    field,
-                    history,
+                    field: field.clone(),
+                    history: new.clone(),
                     table: stored,
                 });
             }
         }
-        Ok(out)
+        let Some(snapshot) = self.snapshot else {
+            return out;
+        };
+        // Undo every change: what is left is the claim as it was created.
+        for (field, old, _) in self.changes.iter().rev() {
+            state.insert(field.clone(), old.clone());
+        }
+        let created = digests(&state);
+        if created.status != snapshot.status && !out.iter().any(|d| d.field == "status") {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: Field::Status.as_str().into(),
+                history: snapshot.status.clone(),
+                table: created.status.clone(),
+            });
+        }
+        if created.fields != snapshot.fields {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: "the fields it was created with".into(),
+                history: format!("digest {}", snapshot.fields),
+                table: format!("digest {}", created.fields),
+            });
+        }
+        if created.sources != snapshot.sources && !self.merged {
+            out.push(Divergence {
+                claim_id: self.claim_id,
+                field: "the sources it was created with".into(),
+                history: format!("digest {}", snapshot.sources),
+                table: format!("digest {}", created.sources),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    #[test]
+    fn a_snapshot_matches_the_state_it_was_made_from() {
+        let draft = ClaimDraft {
+            text: "t".into(),
+            claimant: "as typed".into(),
+            status: Status::InReview,
+            figures: crate::figure::parse_list("~1000.5 men; 9 police officers [9 من الشرطة]")
+                .unwrap(),
+            tags: vec!["b".into(), "a".into(), "b".into()],
+            note: Some("n".into()),
+            ..ClaimDraft::default()
+        };
+        let made = snapshot(
+            &draft,
+            "Canonical",
+            &["S".into()],
+            &["D".into(), "E".into()],
+        );
+        let mut canonical = draft.clone();
+        canonical.claimant = "Canonical".into();
+        canonical.normalize_tags();
+        let state = state_of(&canonical, &["S".into()], &["D".into(), "E".into()]);
+        let expected = digests(&state);
+        let parsed: Snapshot = serde_json::from_str(&made).unwrap();
+        assert_eq!(parsed, expected);
+        // Every field counts.
+        let mut other = state.clone();
+        other.insert("figures".into(), "~1000.5 women".into());
+        assert_ne!(digests(&other).fields, expected.fields);
+    }
+
+    #[test]
+    fn a_snapshot_is_small_and_names_the_status() {
+        let draft = ClaimDraft {
+            text: "نحو ألف ".repeat(100),
+            claimant: "x".into(),
+            status: Status::False,
+            ..ClaimDraft::default()
+        };
+        let snapshot = snapshot(&draft, "Reuters", &["A".into()], &[]);
+        assert!(snapshot.len() < 80, "{snapshot}");
+        assert!(snapshot.contains("\"status\":\"false\""), "{snapshot}");
     }
 }

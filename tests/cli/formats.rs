@@ -664,10 +664,15 @@ fn claimreview_exports_only_the_desks_verdicts_in_its_language_and_no_local_path
 #[test]
 fn claims_missing_what_claimreview_needs_are_skipped_with_a_warning() {
     let wd = Workdir::new();
-    // Text made only of invisible characters is refused when it is entered, so no claim
-    // without visible text can reach the export.
-    wd.run(&["add", "\u{200f}", "--claimant", "A"])
-        .fails(1, &["is not claim text"]);
+    // Invisible-only text is refused now; a database from before may still hold such a claim.
+    let blank = wd.add(&["placeholder", "--claimant", "A"]);
+    wd.run(&["status", &blank.to_string(), "false", "--note", "x"])
+        .ok();
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    claimdb::store::search::register_functions(&conn).unwrap();
+    conn.execute("UPDATE claim SET text = '\u{200f}' WHERE id = ?1", [blank])
+        .unwrap();
+    drop(conn);
     let long = "x".repeat(76);
     let long_id = wd.add(&[&long, "--claimant", "A"]);
     wd.run(&["status", &long_id.to_string(), "false", "--note", "x"])
@@ -693,7 +698,13 @@ fn claims_missing_what_claimreview_needs_are_skipped_with_a_warning() {
             "https://desk.example/{uid}",
         ])
         .ok();
-    assert!(!run.stderr.contains("skipped"), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: claim {blank} skipped: claimReviewed: the claim text has no visible characters"
+        )),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("1 claim(s) skipped"), "{run:?}");
     assert!(
         run.stderr.contains(&format!(
             "claim {long_id}: claimReviewed has 76 characters; aggregators show at most 75"
