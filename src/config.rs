@@ -21,6 +21,10 @@ pub struct Config {
     pub publisher: Option<String>,
     /// Its web site.
     pub publisher_url: Option<String>,
+    /// The review gate: a verdict set with `status` is only proposed, and becomes the claim's
+    /// status when someone else approves it (`approve`) rather than returns it (`return`).
+    #[serde(default)]
+    pub review_gate: bool,
 }
 
 impl Config {

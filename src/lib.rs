@@ -19,6 +19,7 @@ pub mod ratings;
 pub mod review;
 pub mod store;
 pub mod table;
+pub mod when;
 
 use std::io;
 use std::path::PathBuf;

@@ -174,6 +174,31 @@ text_enum! {
         Import => "import",
         Merge => "merge",
         Review => "review",
+        /// Given to someone, or taken back (the new value is empty).
+        Assign => "assign",
+        /// Set aside with a reason, or brought back (the new value is empty).
+        Archive => "archive",
+        /// A verdict proposed under the review gate, waiting for a second person.
+        Propose => "propose",
+        /// A proposed verdict approved by a second person: the claim's status changes.
+        Approve => "approve",
+        /// A proposed verdict sent back with a reason: the status stays as it was.
+        Return => "return",
+    }
+}
+
+text_enum! {
+    /// Why a claim was archived instead of getting a verdict: desks close claims that are not
+    /// worth checking or not checkable at all without inventing a verdict for them.
+    ArchiveKind, "an archive reason" {
+        /// Entered by mistake (a test, a duplicate typed twice, the wrong article).
+        Mistake => "mistake",
+        /// Real but not worth a check (trivial, out of scope, already stale).
+        NotCheckWorthy => "not_check_worthy",
+        /// An opinion or prediction, not a checkable statement of fact.
+        Opinion => "opinion",
+        /// Any other reason, given in the note.
+        Other => "other",
     }
 }
 
@@ -326,7 +351,8 @@ pub fn now() -> String {
     format_timestamp(jiff::Timestamp::now())
 }
 
-fn format_timestamp(t: jiff::Timestamp) -> String {
+/// A time in claimdb's stored form.
+pub fn format_timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -716,6 +742,7 @@ mod tests {
         check(SourceKind::ALL);
         check(Stance::ALL);
         check(Action::ALL);
+        check(ArchiveKind::ALL);
         check(Field::ALL);
     }
 
@@ -742,6 +769,10 @@ mod tests {
             (
                 Action::ALL.iter().map(|s| s.as_str()).collect(),
                 "action IN (",
+            ),
+            (
+                ArchiveKind::ALL.iter().map(|s| s.as_str()).collect(),
+                "archived IN (",
             ),
         ] {
             let start = schema.find(column).expect("the CHECK is in the schema") + column.len();

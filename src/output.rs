@@ -9,6 +9,7 @@ use crate::claim_csv;
 use crate::model::{Claim, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
+use crate::store::desk::Desk;
 use crate::store::search::SearchHit;
 use crate::store::similar::SimilarClaim;
 use crate::store::{Stats, UnmappedRating};
@@ -142,16 +143,39 @@ impl Output {
         claim: &Claim,
         stances: &[StanceEntry],
         reviews: &[Review],
+        desk: &Desk,
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                let merged = desk
+                    .merged_into
+                    .map(|keep| format!("claim {keep} (this one is kept for its history only)"))
+                    .unwrap_or_default();
+                let archived = desk
+                    .archived
+                    .map(|kind| format!("{kind}: {}", opt(&desk.archive_note)))
+                    .unwrap_or_default();
+                let proposed = desk
+                    .proposed_status
+                    .map(|verdict| {
+                        format!(
+                            "{verdict} by {}, awaiting approval: {}",
+                            opt(&desk.proposed_by),
+                            opt(&desk.proposed_note)
+                        )
+                    })
+                    .unwrap_or_default();
                 // Everything but the id, version, status and the two stamps is the user's text.
                 let rows = [
                     ("id", claim.id.to_string(), false),
+                    ("merged into", merged, false),
+                    ("archived", archived, true),
                     ("uid", claim.uid.clone(), false),
                     ("version", claim.version.to_string(), false),
                     ("status", claim.status.to_string(), false),
+                    ("proposed", proposed, true),
+                    ("assignee", opt(&desk.assignee), true),
                     ("text", claim.text.clone(), true),
                     ("translation", opt(&claim.translation), true),
                     ("claimant", claim.claimant.clone(), true),
@@ -255,8 +279,11 @@ impl Output {
                     claim: &'a Claim,
                     stances: &'a [StanceEntry],
                     reviews: &'a [Review],
+                    #[serde(flatten)]
+                    desk: &'a Desk,
                 }
                 let detail = Detail {
+                    desk,
                     claim,
                     stances,
                     reviews,
@@ -474,7 +501,7 @@ impl Output {
 
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`. In a
     /// table, the columns in `whole` are never cut and those in `plain` are not user text.
-    fn records<T: Serialize>(
+    pub fn records<T: Serialize>(
         &mut self,
         items: &[T],
         headers: &[&str],

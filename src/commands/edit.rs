@@ -9,7 +9,8 @@ use crate::model::{self, Action, Field, Status};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  claimdb edit 4 --value 1200 --reason 'Corrected from the original'\n  \
-    claimdb edit 4 --clear unit --clear qualifier"
+    claimdb edit 4 --clear unit --clear qualifier\n  \
+    claimdb edit 4 --tag wagner --untag draft"
 )]
 pub struct Args {
     /// The claim's id
@@ -25,9 +26,13 @@ pub struct Args {
     pub status: Option<Status>,
     #[command(flatten)]
     pub fields: ClaimFields,
-    /// Empty an optional field (repeat for more), e.g. --clear unit; --tag replaces all tags
+    /// Empty an optional field (repeat for more), e.g. --clear unit; --clear tags removes
+    /// every tag (--tag adds one, --untag removes one)
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<Field>,
+    /// Remove a tag (repeat for more)
+    #[arg(long, value_name = "TAG")]
+    pub untag: Vec<String>,
     /// Why the change was made, recorded in history
     #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub reason: Option<String>,
@@ -48,7 +53,33 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         patch.claimant = Some(model::list_item("a claimant", claimant)?);
     }
     patch.status = args.status;
+    if args.status.is_some_and(Status::is_verdict) && ctx.config.review_gate {
+        return Err(UserError::Refused(format!(
+            "the review gate is on: a verdict is proposed with `claimdb status {} {} --note \
+             WHY` and approved by someone else; nothing was written",
+            args.id,
+            args.status.map(Status::as_str).unwrap_or_default()
+        ))
+        .into());
+    }
+    // --tag adds to the claim's tags and --untag takes away; only --clear tags empties them
+    // (then --tag gives the new ones).
+    let added = patch.tags.take();
     fields::clear(&mut patch, &args.clear)?;
+    if added.is_some() || !args.untag.is_empty() {
+        let untag: Vec<String> = args
+            .untag
+            .iter()
+            .map(|t| model::list_item("a tag", t))
+            .collect::<Result<_, _>>()?;
+        let mut tags = match patch.tags.take() {
+            Some(cleared) => cleared,
+            None => ctx.store.claim(args.id)?.tags,
+        };
+        tags.extend(added.unwrap_or_default());
+        tags.retain(|t| !untag.contains(t));
+        patch.tags = Some(tags);
+    }
     if patch.is_empty() {
         return Err(UserError::Refused(
             "nothing to change: give at least one field, e.g. --value 1200 (see `claimdb edit --help`)"

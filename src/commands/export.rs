@@ -94,7 +94,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if format == Format::ClaimReview {
         return export_claimreview(&args, ctx);
     }
-    let filter = args.filter.to_filter()?;
+    let filter = args.filter.to_filter(&ctx.actor)?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {
         ctx.out.note(note);
     }
@@ -155,7 +155,7 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         review_url: args.review_url.clone(),
         lang: args.lang.unwrap_or_default(),
     };
-    let mut filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter(&ctx.actor)?;
     let verdicts: Vec<Status> = Status::ALL
         .iter()
         .copied()

@@ -6,6 +6,7 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod desk;
 pub mod merge;
 pub mod replay;
 pub mod reviews;
@@ -359,6 +360,8 @@ pub struct ClaimFilter {
     pub limit: Option<u64>,
     /// Matching this search query (then best match first instead of id order).
     pub search: Option<crate::query::Query>,
+    /// The editor's desk: assignee, archived claims, creation period and order.
+    pub desk: desk::DeskFilter,
 }
 
 /// What `add` did.
@@ -608,13 +611,17 @@ impl Store {
             && filter.tag.is_none()
             && filter.reviewed_by.is_none()
             && filter.search.is_none()
-            && filter.limit.is_none();
+            && filter.limit.is_none()
+            && filter.desk.is_default();
         if everything {
             return self.for_every_claim(visit);
         }
         let (condition, mut values) = self.filter_sql(filter)?;
         let mut sql = match &filter.search {
-            None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
+            None => format!(
+                "{CLAIM_SELECT} WHERE {condition} ORDER BY {}",
+                filter.desk.order_by()
+            ),
             Some(query) => {
                 values.insert(0, Value::Text(self.fts_expression(query)?));
                 format!(
@@ -661,7 +668,8 @@ impl Store {
         mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let mut claims = self.conn.prepare(&format!(
-            "{CLAIM_SELECT_BARE} WHERE {NOT_MERGED} ORDER BY c.id"
+            "{CLAIM_SELECT_BARE} WHERE {NOT_MERGED} AND {} ORDER BY c.id",
+            desk::NOT_ARCHIVED
         ))?;
         let mut stances = self.conn.prepare(ALL_STANCES)?;
         let mut tags = self.conn.prepare(ALL_TAGS)?;
@@ -749,6 +757,7 @@ impl Store {
             conditions.push(condition);
             values.extend(publisher_values);
         }
+        filter.desk.conditions(&mut conditions, &mut values);
         Ok((conditions.join(" AND "), values))
     }
 
@@ -1712,6 +1721,13 @@ impl<'t, 'c> Writer<'t, 'c> {
         {
             return Err(UserError::VerdictNeedsReason(after.status.as_str()).into());
         }
+        if verdict_needs_reason
+            && before.status.is_verdict()
+            && !after.status.is_verdict()
+            && reason.is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(UserError::WithdrawalNeedsReason(before.status.as_str()).into());
+        }
         if after.claimant != before.claimant {
             let stance: Option<String> = self
                 .tx
@@ -1984,6 +2000,23 @@ impl<'t, 'c> Writer<'t, 'c> {
         new_value: Option<&str>,
         note: Option<&str>,
     ) -> anyhow::Result<()> {
+        let (field, old_value) = match change {
+            Some((field, old)) => (Some(field.as_str()), Some(old)),
+            None => (None, None),
+        };
+        self.record_named(id, action, (field, old_value), new_value, note)
+    }
+
+    /// [`Writer::record_event`] for a field that is not a column of the CSV format (the desk's
+    /// assignee, archive and proposed verdict).
+    fn record_named(
+        &mut self,
+        id: i64,
+        action: Action,
+        (field, old_value): (Option<&str>, Option<&str>),
+        new_value: Option<&str>,
+        note: Option<&str>,
+    ) -> anyhow::Result<()> {
         let (last_id, last_hash) = match self.chain_head.take() {
             Some(head) => head,
             None => self
@@ -1998,7 +2031,6 @@ impl<'t, 'c> Writer<'t, 'c> {
         };
         let event_id = last_id + 1;
         let at = model::now();
-        let field = change.map(|(f, _)| f.as_str());
         let event = chain::Event {
             id: event_id,
             claim_id: id,
@@ -2006,7 +2038,7 @@ impl<'t, 'c> Writer<'t, 'c> {
             actor: self.actor,
             action: action.as_str(),
             field,
-            old_value: change.map(|(_, old)| old),
+            old_value,
             new_value,
             note,
         };

@@ -6,6 +6,7 @@ mod harness;
 mod add;
 mod bench;
 mod cite;
+mod desk;
 mod edit;
 mod export;
 mod formats;
