@@ -36,7 +36,7 @@ pub fn write_claim<W: Write>(
     fn opt(o: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(o.as_deref().unwrap_or_default())
     }
-    let cells: [Cow<'_, str>; 21] = [
+    let cells: [Cow<'_, str>; 22] = [
         claim.id.to_string().into(),
         claim.uid.as_str().into(),
         claim.text.as_str().into(),
@@ -71,6 +71,7 @@ pub fn write_claim<W: Write>(
         claim.created_by.as_str().into(),
         claim.updated_at.as_str().into(),
         claim.updated_by.as_str().into(),
+        opt(&claim.verdict_reason),
     ];
     if spreadsheet_safe {
         out.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
@@ -390,6 +391,18 @@ fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut
             "a qualifier describes a value, but the value cell is empty",
         ));
     }
+    if let (Some(_), Some(status)) = (&row.verdict_reason, row.patch.status) {
+        if !status.is_verdict() {
+            problems.push(Problem::at(
+                line,
+                Field::VerdictReason,
+                format!(
+                    "a verdict reason explains a verdict, but the status is {status} (verdicts: \
+                     verified, misleading, false, unverifiable); empty the cell"
+                ),
+            ));
+        }
+    }
 }
 
 fn allowed_columns() -> String {
@@ -531,6 +544,7 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
             Field::UpdatedAt => row.updated_at = timestamp(cell)?,
             Field::CreatedBy => row.created_by = text("a name", trimmed)?,
             Field::UpdatedBy => row.updated_by = text("a name", trimmed)?,
+            Field::VerdictReason => row.verdict_reason = text("a verdict reason", cell)?,
         }
         Ok(())
     })();

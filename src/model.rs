@@ -614,6 +614,9 @@ text_enum! {
         CreatedBy => "created_by",
         UpdatedAt => "updated_at",
         UpdatedBy => "updated_by",
+        /// Export only: the reason recorded with the claim's current verdict (history keeps it;
+        /// an import records it there).
+        VerdictReason => "verdict_reason",
     }
 }
 
@@ -643,6 +646,9 @@ pub struct Claim {
     pub updated_by: String,
     /// Goes up with every change; `edit --if-version` compares against it.
     pub version: i64,
+    /// Why the claim has its verdict: the reason history recorded with the change that set it
+    /// (none while the status is not a verdict).
+    pub verdict_reason: Option<String>,
 }
 
 impl Claim {

@@ -60,6 +60,17 @@ macro_rules! stance_names {
     };
 }
 
+/// The reason recorded with claim `c`'s current verdict: the note of its latest status event
+/// that set it (one step back along `history_by_claim`).
+macro_rules! verdict_reason {
+    () => {
+        "(CASE WHEN c.status IN ('verified', 'misleading', 'false', 'unverifiable') THEN
+             (SELECT h.note FROM history h
+              WHERE h.claim_id = c.id AND h.field = 'status' AND h.new_value = c.status
+              ORDER BY h.id DESC LIMIT 1) END)"
+    };
+}
+
 /// Every column of a [`Claim`], in the order [`claim_from_row`] reads them, with the given
 /// expressions for the supporting and disputing sources and the tags.
 macro_rules! claim_select {
@@ -72,8 +83,9 @@ macro_rules! claim_select {
             ", c.status, c.value, c.unit, c.qualifier, c.location, c.claim_date, c.article_url,
              c.article_title, ",
             $tags,
-            ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version
-             FROM claim c JOIN source cs ON cs.id = c.claimant_id"
+            ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version, ",
+            verdict_reason!(),
+            " FROM claim c JOIN source cs ON cs.id = c.claimant_id"
         )
     };
 }
@@ -404,6 +416,8 @@ pub struct ImportRow {
     pub created_by: Option<String>,
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
+    /// Why the claim has its verdict (recorded in history with the verdict).
+    pub verdict_reason: Option<String>,
 }
 
 /// What importing one row did.
@@ -1358,7 +1372,10 @@ impl Importer<'_, '_> {
                         )? != Cited::Unchanged;
                     }
                 }
-                if changed || cited {
+                let reason = self
+                    .w
+                    .record_verdict_reason(id, row.verdict_reason.as_deref())?;
+                if changed || cited || reason {
                     Imported::Updated(id)
                 } else {
                     Imported::Unchanged(id)
@@ -1425,6 +1442,8 @@ impl Importer<'_, '_> {
                     &draft,
                     [&cited[0], &cited[1]],
                 )?;
+                self.w
+                    .record_verdict_reason(id, row.verdict_reason.as_deref())?;
                 self.added.insert(id);
                 if let Some(added) = &mut self.added_filter {
                     let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
@@ -1782,6 +1801,28 @@ impl<'t, 'c> Writer<'t, 'c> {
         Ok(changes)
     }
 
+    /// Records `reason` as the reason for claim `id`'s verdict (an import's `verdict_reason`
+    /// cell), unless it already is, or the claim has no verdict; true when it was recorded.
+    fn record_verdict_reason(&mut self, id: i64, reason: Option<&str>) -> anyhow::Result<bool> {
+        let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+            return Ok(false);
+        };
+        let claim = load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
+        if !claim.status.is_verdict() || claim.verdict_reason.as_deref() == Some(reason) {
+            return Ok(false);
+        }
+        // The status does not change: the event only carries the reason.
+        let status = claim.status.as_str();
+        self.record_named(
+            id,
+            Action::Import,
+            (Some(Field::Status.as_str()), Some(status)),
+            Some(status),
+            Some(reason),
+        )?;
+        Ok(true)
+    }
+
     /// Adds a stance from an imported row to claim `id`, just created by `claimant` and last
     /// updated at `updated` (which the stance takes as its own creation).
     fn add_stance(
@@ -2089,6 +2130,7 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
         updated_at: r.get(19)?,
         updated_by: r.get(20)?,
         version: r.get(21)?,
+        verdict_reason: r.get(22)?,
     })
 }
 

@@ -78,3 +78,61 @@ fn export_to_a_file_takes_the_list_filters() {
     let jsonl = wd.run(&["export", "--format", "jsonl"]).ok().stdout;
     assert_eq!(jsonl.lines().count(), 2);
 }
+
+#[test]
+fn the_csv_export_carries_each_verdicts_reason_and_imports_it_back() {
+    let wd = Workdir::new();
+    wd.add(&["نحو ألف من مقاتلي فاجنر", "--claimant", "A"]);
+    wd.add(&["500 killed", "--claimant", "B"]);
+    wd.add(&["x", "--claimant", "C"]);
+    wd.run(&[
+        "status",
+        "1",
+        "false",
+        "--note",
+        "قالت هيومن رايتس ووتش إن العدد أقل",
+    ])
+    .ok();
+    wd.run(&["status", "2", "verified", "--note", "first"]).ok();
+    wd.run(&["status", "2", "misleading", "--note", "second look"])
+        .ok();
+    wd.run(&["status", "3", "in_review"]).ok();
+    let first = wd.export();
+    let mut reader = csv::Reader::from_reader(first.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(headers.iter().last(), Some("verdict_reason"));
+    let reasons: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().iter().last().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["قالت هيومن رايتس ووتش إن العدد أقل", "second look", ""]
+    );
+    let copy = Workdir::new();
+    let file = copy.write("export.csv", &first);
+    copy.run(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(copy.export(), first);
+    // Importing it again records nothing more.
+    let events = copy
+        .json(&["activity", "--events"])
+        .as_array()
+        .unwrap()
+        .len();
+    copy.run(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(
+        copy.json(&["activity", "--events"])
+            .as_array()
+            .unwrap()
+            .len(),
+        events
+    );
+    copy.run(&["audit"]).ok();
+    // A reason for a status that is not a verdict is refused, naming the cell.
+    let bad = copy.write(
+        "bad.csv",
+        "text,claimant,status,verdict_reason\ny,D,in_review,why\n",
+    );
+    copy.run(&["import", bad.to_str().unwrap()])
+        .fails(1, &["line 2", "verdict_reason", "in_review"]);
+}
