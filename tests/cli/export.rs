@@ -100,10 +100,10 @@ fn the_csv_export_carries_each_verdicts_reason_and_imports_it_back() {
     let first = wd.export();
     let mut reader = csv::Reader::from_reader(first.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().last(), Some("verdict_reason"));
+    assert_eq!(headers.iter().next_back(), Some("verdict_reason"));
     let reasons: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap().iter().last().unwrap().to_owned())
+        .map(|r| r.unwrap().iter().next_back().unwrap().to_owned())
         .collect();
     assert_eq!(
         reasons,
