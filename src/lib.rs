@@ -17,6 +17,7 @@ pub mod output;
 pub mod query;
 pub mod ratings;
 pub mod review;
+pub mod spreadsheet;
 pub mod store;
 pub mod table;
 pub mod when;
@@ -57,6 +58,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(error::UserError::Refused(
             "--format claimreview applies to `claimdb export` only; use json, jsonl, csv or \
              table here"
+                .into(),
+        )
+        .into());
+    }
+    if format == Format::Xlsx && !matches!(cli.command, Command::Export(_)) {
+        return Err(error::UserError::Refused(
+            "--format xlsx applies to `claimdb export --output FILE.xlsx` only; use json, jsonl, \
+             csv or table here"
                 .into(),
         )
         .into());

@@ -29,6 +29,8 @@ pub enum Format {
     /// schema.org ClaimReview JSON-LD (`export` only)
     #[value(name = "claimreview")]
     ClaimReview,
+    /// An Excel workbook: claims, stances and history sheets (`export --output FILE.xlsx` only)
+    Xlsx,
 }
 
 /// The printer for one command run.
@@ -114,7 +116,7 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table | Format::Csv => self.line(value.to_string())?,
-            Format::Json | Format::Jsonl | Format::ClaimReview => {
+            Format::Json | Format::Jsonl | Format::ClaimReview | Format::Xlsx => {
                 let object = serde_json::json!({ key: value });
                 serde_json::to_writer(&mut self.out, &object)?;
                 writeln!(self.out)?;
@@ -272,7 +274,7 @@ impl Output {
                 list.push(claim.clone())?;
                 list.finish()?;
             }
-            Format::Json | Format::Jsonl | Format::ClaimReview => {
+            Format::Json | Format::Jsonl | Format::ClaimReview | Format::Xlsx => {
                 #[derive(Serialize)]
                 struct Detail<'a> {
                     #[serde(flatten)]
@@ -523,7 +525,7 @@ impl Output {
                 }
                 w.flush()?;
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx => {
                 serde_json::to_writer_pretty(&mut self.out, items)?;
                 writeln!(self.out)?;
             }
@@ -610,7 +612,7 @@ impl<'a> ClaimList<'a> {
                 claim_csv::write_header(&mut w)?;
                 Sink::Csv(Box::new(w), spreadsheet_safe)
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx => {
                 write!(out, "[")?;
                 Sink::Json(out)
             }
@@ -759,7 +761,7 @@ impl<'a, T: Serialize> RecordList<'a, T> {
                 w.write_record(headers)?;
                 RecordSink::Csv(Box::new(w))
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx => {
                 write!(out, "[")?;
                 RecordSink::Json(out)
             }

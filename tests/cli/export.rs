@@ -136,3 +136,273 @@ fn the_csv_export_carries_each_verdicts_reason_and_imports_it_back() {
     copy.run(&["import", bad.to_str().unwrap()])
         .fails(1, &["line 2", "verdict_reason", "in_review"]);
 }
+
+/// A cell of a sheet read back, as the test compares it.
+#[derive(Debug, PartialEq)]
+enum Cell {
+    Text(String),
+    Number(f64),
+    /// Excel's serial day number.
+    Date(f64),
+    Empty,
+}
+
+fn sheet(path: &std::path::Path, name: &str) -> Vec<Vec<Cell>> {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::String(s) => Cell::Text(s.clone()),
+                    Data::Float(f) => Cell::Number(*f),
+                    Data::Int(i) => Cell::Number(*i as f64),
+                    Data::DateTime(d) => Cell::Date(d.as_f64()),
+                    Data::Empty => Cell::Empty,
+                    other => panic!("unexpected cell {other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn serial(time: &str) -> f64 {
+    rust_xlsxwriter::ExcelDateTime::parse_from_str(time)
+        .unwrap()
+        .to_excel()
+}
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_owned())
+}
+
+/// The file inside the workbook's zip.
+fn part(path: &std::path::Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+#[test]
+fn the_xlsx_export_reads_back_cell_by_cell_with_types_and_arabic_right_to_left() {
+    let wd = Workdir::new();
+    let arabic = "نحو ألف من مقاتلي فاجنر في مالي";
+    wd.add(&[
+        arabic,
+        "--claimant",
+        "تقديرات غربية",
+        "--value",
+        "1000",
+        "--qualifier",
+        "approx",
+        "--unit",
+        "fighters",
+        "--date",
+        "2022-03-27",
+        "--tag",
+        "wagner",
+        "--supported-by",
+        "CSIS",
+    ]);
+    wd.add(&[
+        "=1+1 looks like a formula",
+        "--claimant",
+        "B",
+        "--date",
+        "2022-03",
+    ]);
+    wd.run(&[
+        "cite",
+        "1",
+        "Human Rights Watch",
+        "--disputes",
+        "--quote",
+        "أقل من ذلك",
+        "--url",
+        "https://hrw.example/report",
+    ])
+    .ok();
+    wd.run(&[
+        "status",
+        "1",
+        "false",
+        "--note",
+        "السبب: تقرير هيومن رايتس ووتش",
+    ])
+    .ok();
+    wd.run(&["assign", "1", "amal"]).ok();
+    wd.run(&["archive", "2", "--kind", "mistake", "--note", "test entry"])
+        .ok();
+    let claim = wd.json(&["show", "1"]);
+    let out = wd.path("desk.xlsx");
+    wd.run(&[
+        "export",
+        "--format",
+        "xlsx",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+
+    let claims = sheet(&out, "Claims");
+    let header: Vec<Cell> = [
+        "id",
+        "uid",
+        "text",
+        "translation",
+        "claimant",
+        "supported_by",
+        "disputed_by",
+        "status",
+        "value",
+        "unit",
+        "qualifier",
+        "location",
+        "claim_date",
+        "article_url",
+        "article_title",
+        "tags",
+        "note",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "verdict_reason",
+        "assignee",
+    ]
+    .iter()
+    .map(|h| text(h))
+    .collect();
+    assert_eq!(claims[0], header);
+    // The archived claim is left out.
+    assert_eq!(claims.len(), 2, "{claims:?}");
+    let s = |k: &str| claim[k].as_str().unwrap().to_owned();
+    assert_eq!(
+        claims[1],
+        [
+            Cell::Number(1.0),
+            text(&s("uid")),
+            text(arabic),
+            Cell::Empty,
+            text("تقديرات غربية"),
+            text("CSIS"),
+            text("Human Rights Watch"),
+            text("false"),
+            Cell::Number(1000.0),
+            text("fighters"),
+            text("approx"),
+            Cell::Empty,
+            Cell::Date(serial("2022-03-27")),
+            Cell::Empty,
+            Cell::Empty,
+            text("wagner"),
+            Cell::Empty,
+            Cell::Date(serial(&s("created_at"))),
+            text("tester"),
+            Cell::Date(serial(&s("updated_at"))),
+            text("tester"),
+            text("السبب: تقرير هيومن رايتس ووتش"),
+            text("amal"),
+        ]
+    );
+    let stances = sheet(&out, "Stances");
+    assert_eq!(stances.len(), 3, "{stances:?}");
+    assert_eq!(
+        stances[2][..5],
+        [
+            Cell::Number(1.0),
+            text("Human Rights Watch"),
+            text("disputes"),
+            text("أقل من ذلك"),
+            text("https://hrw.example/report"),
+        ]
+    );
+    let history = sheet(&out, "History");
+    let actions: Vec<&Cell> = history[1..].iter().map(|row| &row[4]).collect();
+    assert_eq!(
+        actions,
+        [
+            &text("create"),
+            &text("cite"),
+            &text("cite"),
+            &text("status"),
+            &text("assign")
+        ]
+    );
+    // An archived claim comes with --archived; a partial date stays text, a formula stays text.
+    wd.run(&[
+        "export",
+        "--format",
+        "xlsx",
+        "--archived",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    let archived = sheet(&out, "Claims");
+    assert_eq!(
+        (&archived[1][2], &archived[1][12]),
+        (&text("=1+1 looks like a formula"), &text("2022-03"))
+    );
+    // A period that ends before the claims were created selects none of them.
+    wd.run(&[
+        "export",
+        "--format",
+        "xlsx",
+        "--until",
+        "2020-01-01",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(sheet(&out, "Claims").len(), 1);
+
+    // The look: a frozen header row, a filter over every sheet, Arabic cells right to left
+    // and Latin ones not.
+    wd.run(&[
+        "export",
+        "--format",
+        "xlsx",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    let xml = part(&out, "xl/worksheets/sheet1.xml");
+    assert!(xml.contains(r#"state="frozen""#) && xml.contains("<autoFilter ref=\"A1:W2\""));
+    let styles = part(&out, "xl/styles.xml");
+    let xfs = styles.split("<cellXfs").nth(1).unwrap();
+    let xfs: Vec<&str> = xfs
+        .split("</cellXfs>")
+        .next()
+        .unwrap()
+        .split("<xf ")
+        .skip(1)
+        .collect();
+    let style_of = |cell: &str| -> &str {
+        let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
+        let tag = &xml[start..start + xml[start..].find('>').unwrap()];
+        let index = tag
+            .split("s=\"")
+            .nth(1)
+            .map(|s| s[..s.find('"').unwrap()].parse::<usize>().unwrap())
+            .unwrap_or(0);
+        xfs[index]
+    };
+    assert!(
+        style_of("C2").contains(r#"readingOrder="2""#),
+        "{}",
+        style_of("C2")
+    );
+    assert!(style_of("E2").contains(r#"readingOrder="2""#));
+    assert!(!style_of("F2").contains("readingOrder"));
+    assert!(!part(&out, "xl/worksheets/sheet2.xml").is_empty());
+    // Only claimdb's export writes it.
+    wd.run(&["list", "--format", "xlsx"])
+        .fails(1, &["export --output"]);
+    wd.run(&["export", "--format", "xlsx"])
+        .fails(1, &["--output FILE.xlsx"]);
+}
