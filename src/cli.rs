@@ -120,6 +120,8 @@ pub enum Command {
     Return(commands::approve::ReturnArgs),
     /// Who did what across all claims over a period, counted per person and per action
     Activity(commands::activity::Args),
+    /// The desk's report for a period: one self-contained HTML file, or Markdown
+    Report(commands::report::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

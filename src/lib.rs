@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod ratings;
+pub mod report;
 pub mod review;
 pub mod spreadsheet;
 pub mod store;
@@ -58,6 +59,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(error::UserError::Refused(
             "--format claimreview applies to `claimdb export` only; use json, jsonl, csv or \
              table here"
+                .into(),
+        )
+        .into());
+    }
+    if matches!(format, Format::Html | Format::Md) && !matches!(cli.command, Command::Report(_)) {
+        return Err(error::UserError::Refused(
+            "--format html and md apply to `claimdb report` only; use json, jsonl, csv or table \
+             here"
                 .into(),
         )
         .into());

@@ -31,6 +31,10 @@ pub enum Format {
     ClaimReview,
     /// An Excel workbook: claims, stances and history sheets (`export --output FILE.xlsx` only)
     Xlsx,
+    /// A self-contained web page (`report` only, its default)
+    Html,
+    /// Markdown (`report` only)
+    Md,
 }
 
 /// The printer for one command run.
@@ -102,6 +106,11 @@ impl Output {
         self.out.flush()
     }
 
+    /// Text as it is on stdout (a report).
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
     /// A plain line of text on stdout (an id, a confirmation scripts may read).
     pub fn line(&mut self, text: impl AsRef<str>) -> io::Result<()> {
         writeln!(self.out, "{}", text.as_ref())
@@ -116,7 +125,12 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table | Format::Csv => self.line(value.to_string())?,
-            Format::Json | Format::Jsonl | Format::ClaimReview | Format::Xlsx => {
+            Format::Json
+            | Format::Jsonl
+            | Format::ClaimReview
+            | Format::Xlsx
+            | Format::Html
+            | Format::Md => {
                 let object = serde_json::json!({ key: value });
                 serde_json::to_writer(&mut self.out, &object)?;
                 writeln!(self.out)?;
@@ -274,7 +288,12 @@ impl Output {
                 list.push(claim.clone())?;
                 list.finish()?;
             }
-            Format::Json | Format::Jsonl | Format::ClaimReview | Format::Xlsx => {
+            Format::Json
+            | Format::Jsonl
+            | Format::ClaimReview
+            | Format::Xlsx
+            | Format::Html
+            | Format::Md => {
                 #[derive(Serialize)]
                 struct Detail<'a> {
                     #[serde(flatten)]
@@ -525,7 +544,7 @@ impl Output {
                 }
                 w.flush()?;
             }
-            Format::Json | Format::ClaimReview | Format::Xlsx => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 serde_json::to_writer_pretty(&mut self.out, items)?;
                 writeln!(self.out)?;
             }
@@ -612,7 +631,7 @@ impl<'a> ClaimList<'a> {
                 claim_csv::write_header(&mut w)?;
                 Sink::Csv(Box::new(w), spreadsheet_safe)
             }
-            Format::Json | Format::ClaimReview | Format::Xlsx => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 write!(out, "[")?;
                 Sink::Json(out)
             }
@@ -761,7 +780,7 @@ impl<'a, T: Serialize> RecordList<'a, T> {
                 w.write_record(headers)?;
                 RecordSink::Csv(Box::new(w))
             }
-            Format::Json | Format::ClaimReview | Format::Xlsx => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 write!(out, "[")?;
                 RecordSink::Json(out)
             }

@@ -19,6 +19,7 @@ pub mod init;
 pub mod list;
 pub mod merge;
 pub mod ratings;
+pub mod report;
 pub mod search;
 pub mod show;
 pub mod similar;
@@ -68,6 +69,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Approve(args) => approve::exec(args, ctx),
         Command::Return(args) => approve::exec_return(args, ctx),
         Command::Activity(args) => activity::exec(args, ctx),
+        Command::Report(args) => report::exec(args, ctx),
         // Printed by `claimdb::run` before any database is opened.
         Command::Completions { .. } | Command::Man => Ok(()),
     }

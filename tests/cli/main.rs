@@ -17,6 +17,7 @@ mod init;
 mod list;
 mod merge;
 mod ratings;
+mod report;
 mod roundtrip;
 mod search;
 mod show;
