@@ -507,10 +507,16 @@ fn set_field(row: &mut ImportRow, field: Field, cell: &str) -> Result<(), String
                 }
             }
             Field::Value => {
+                // `export --bom` guards a figure such as -3 as '-3 (spreadsheets would read a
+                // formula); a figure can carry no quote otherwise, so the guard comes off.
+                let figure = match trimmed.strip_prefix('\'') {
+                    Some(rest) if rest.starts_with(['-', '+']) => rest,
+                    _ => cell,
+                };
                 patch.value = Some(if trimmed.is_empty() {
                     None
                 } else {
-                    Some(model::parse_value(cell)?)
+                    Some(model::parse_value(figure)?)
                 });
             }
             Field::Qualifier => {

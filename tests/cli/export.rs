@@ -406,3 +406,29 @@ fn the_xlsx_export_reads_back_cell_by_cell_with_types_and_arabic_right_to_left()
     wd.run(&["export", "--format", "xlsx"])
         .fails(1, &["--output FILE.xlsx"]);
 }
+
+#[test]
+fn a_bom_export_with_guarded_negative_figures_imports_back() {
+    let wd = Workdir::new();
+    wd.add(&["a drop of 3", "--claimant", "A", "--value", "-3"]);
+    wd.add(&["a rise", "--claimant", "B", "--value", "+4.5"]);
+    let out = wd.path("excel.csv");
+    wd.run(&["export", "--bom", "--output", out.to_str().unwrap()])
+        .ok();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains(",'-3,"), "{written}");
+    let copy = Workdir::new();
+    copy.run(&["import", out.to_str().unwrap()]).ok();
+    let values: Vec<f64> = copy
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [-3.0, 4.5]);
+    // A quote before anything but a sign is still not a number.
+    let bad = copy.write("bad.csv", "text,claimant,value\nx,C,'3\n");
+    copy.run(&["import", bad.to_str().unwrap()])
+        .fails(1, &["line 2", "value"]);
+}
