@@ -428,6 +428,7 @@ fn help_names_no_source_file_and_groups_the_global_options() {
         &["approve"],
         &["return"],
         &["activity"],
+        &["report"],
     ];
     // A flag as a whole word: --as is not --assignee.
     let has = |text: &str, flag: &str| {
