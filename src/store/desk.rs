@@ -113,7 +113,13 @@ pub enum Gate {
 impl Store {
     /// The desk's state of claim `id` (which must exist).
     pub fn desk(&self, id: i64) -> anyhow::Result<Desk> {
-        self.claim(id)?;
+        let exists = self
+            .conn
+            .prepare_cached("SELECT 1 FROM claim WHERE id = ?1")?
+            .exists([id])?;
+        if !exists {
+            return Err(UserError::ClaimNotFound(id).into());
+        }
         let mut desk = read_desk(&self.conn, id)?;
         desk.merged_into = super::search::merged_into(&self.conn, id)?;
         Ok(desk)
