@@ -162,7 +162,6 @@ pub fn gather(
     let mut claimants: HashMap<String, (u64, u64)> = HashMap::new();
     let mut disputed = Vec::new();
     let mut disputed_total = 0u64;
-    let mut verdict_claims: HashMap<i64, Claim> = HashMap::new();
     store.for_each_claim(filter, |claim| {
         in_scope.insert(claim.id);
         *by_status.entry(claim.status).or_default() += 1;
@@ -195,9 +194,6 @@ pub fn gather(
                     disputed_by: claim.disputed_by.clone(),
                 });
             }
-        }
-        if claim.status.is_verdict() {
-            verdict_claims.insert(claim.id, claim);
         }
         Ok(())
     })?;
@@ -272,10 +268,10 @@ pub fn gather(
         week.closed = closed;
     }
     let mut verdicts: Vec<VerdictRow> = Vec::new();
+    // Read again only the claims with a verdict in the period: holding every claim with a
+    // verdict from the first pass would grow with the database.
     for (id, event) in last_verdict {
-        let Some(claim) = verdict_claims.get(&id) else {
-            continue;
-        };
+        let claim: Claim = store.claim(id)?;
         if event.new_value.as_deref() != Some(claim.status.as_str()) {
             continue;
         }
