@@ -432,3 +432,40 @@ fn a_bom_export_with_guarded_negative_figures_imports_back() {
     copy.run(&["import", bad.to_str().unwrap()])
         .fails(1, &["line 2", "value"]);
 }
+
+#[test]
+fn the_xlsx_export_and_the_report_hold_no_more_memory_than_a_streamed_csv() {
+    let wd = Workdir::new();
+    // 3,000 claims of 4 KB each: 12 MB of text, which a workbook built in memory would hold
+    // (several times over, as cells and then as XML).
+    let mut csv = String::from("text,claimant,status,verdict_reason\n");
+    for i in 0..3000 {
+        csv.push_str(&format!(
+            "claim {i} {},Source {},false,reason {i}\n",
+            "ج".repeat(2000),
+            i % 50
+        ));
+    }
+    let file = wd.write("big.csv", csv);
+    wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
+    let (code, streamed) = wd.peak_memory(&["export"]);
+    assert_eq!(code, 0);
+    let out = wd.path("big.xlsx");
+    for args in [
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--output",
+            out.to_str().unwrap(),
+        ][..],
+        &["report", "--output", "report.html"],
+    ] {
+        let (code, peak) = wd.peak_memory(args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(
+            peak <= streamed + 6144,
+            "{args:?} peaked at {peak} KiB, the streamed CSV export at {streamed} KiB"
+        );
+    }
+}
