@@ -366,7 +366,7 @@ fn the_report_renders_and_prints_in_chromium() {
         .parse()
         .unwrap();
     assert!((1..=12).contains(&pages), "{info}");
-    assert!(info.contains("595") && info.contains("842"), "A4: {info}");
+    assert!(info.contains("A4"), "A4 pages: {info}");
     let text = std::process::Command::new(tools[0])
         .arg(&pdf)
         .arg("-")
@@ -374,5 +374,13 @@ fn the_report_renders_and_prints_in_chromium() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("Claims by status") && text.contains("Opened and closed per week"));
-    assert!(text.contains("هيومن"), "{text}");
+    // pdftotext may give Arabic as presentation forms, or in visual order.
+    use unicode_normalization::UnicodeNormalization;
+    let text: String = text.nfkc().collect();
+    let word = "هيومن";
+    let reversed: String = word.chars().rev().collect();
+    assert!(
+        text.contains(word) || text.contains(&reversed),
+        "no Arabic claim text in the PDF: {text}"
+    );
 }
