@@ -114,7 +114,8 @@ CREATE TABLE history (
     at        TEXT NOT NULL,
     actor     TEXT NOT NULL,
     action    TEXT NOT NULL CHECK (action IN ('create', 'edit', 'status', 'cite', 'import', 'merge',
-                                         'review')),
+                                         'review', 'assign', 'archive', 'propose', 'approve',
+                                         'return')),
     field     TEXT,
     old_value TEXT,
     new_value TEXT,
@@ -329,3 +330,24 @@ CREATE TABLE evidence (
     removed_note TEXT
 );
 CREATE INDEX evidence_by_claim ON evidence (claim_id, id);
+
+-- ----- the editor's desk ------------------------------------------------------------------------
+
+-- Who a claim is assigned to, whether it was archived (and why), and a verdict proposed under the
+-- review gate that waits for a second person. One row per claim that ever had any of these;
+-- history records every change. An archived claim is hidden from list, export and report unless
+-- they are asked for archived claims.
+CREATE TABLE claim_desk (
+    claim_id        INTEGER PRIMARY KEY REFERENCES claim (id) ON DELETE CASCADE,
+    assignee        TEXT,
+    archived        TEXT CHECK (archived IN ('mistake', 'not_check_worthy', 'opinion', 'other')),
+    archive_note    TEXT,
+    proposed_status TEXT CHECK (proposed_status IN ('verified', 'misleading', 'false',
+                                                    'unverifiable')),
+    proposed_by     TEXT,
+    proposed_note   TEXT
+);
+CREATE INDEX claim_desk_by_assignee ON claim_desk (assignee) WHERE assignee IS NOT NULL;
+CREATE INDEX claim_desk_archived ON claim_desk (claim_id) WHERE archived IS NOT NULL;
+-- Activity across claims (`claimdb activity --since`) reads history by time.
+CREATE INDEX history_by_time ON history (at);

@@ -59,7 +59,7 @@ pub fn write_claim_and<W: Write>(
     fn opt(o: &Option<String>) -> Cow<'_, str> {
         Cow::Borrowed(o.as_deref().unwrap_or_default())
     }
-    let cells: [Cow<'_, str>; 19] = [
+    let cells: [Cow<'_, str>; 20] = [
         claim.id.to_string().into(),
         claim.uid.as_str().into(),
         claim.text.as_str().into(),
@@ -84,6 +84,7 @@ pub fn write_claim_and<W: Write>(
         claim.created_by.as_str().into(),
         claim.updated_at.as_str().into(),
         claim.updated_by.as_str().into(),
+        opt(&claim.verdict_reason),
     ];
     let cells = cells.iter().map(|c| c.as_ref()).chain(extra);
     if spreadsheet_safe {
@@ -469,6 +470,18 @@ fn check_row(row: &ImportRow, line: u64, problems: &mut Vec<Problem>, keys: &mut
             }
         }
     }
+    if let (Some(_), Some(status)) = (&row.verdict_reason, row.patch.status) {
+        if !status.is_verdict() {
+            problems.push(Problem::at(
+                line,
+                Field::VerdictReason,
+                format!(
+                    "a verdict reason explains a verdict, but the status is {status} (verdicts: \
+                     verified, misleading, false, unverifiable); empty the cell"
+                ),
+            ));
+        }
+    }
 }
 
 /// The column `list --disputed` adds to say why a claim is listed; import skips it.
@@ -631,7 +644,13 @@ fn set_field(
             Field::Value => {
                 one.seen = true;
                 if !trimmed.is_empty() {
-                    one.value = Some(model::parse_value(cell)?);
+                    // `export --bom` guards a value such as -3 as '-3 (spreadsheets would read
+                    // a formula); a number can carry no quote otherwise, so the guard comes off.
+                    let value = match trimmed.strip_prefix('\'') {
+                        Some(rest) if rest.starts_with(['-', '+']) => rest,
+                        _ => cell,
+                    };
+                    one.value = Some(model::parse_value(value)?);
                 }
             }
             Field::Qualifier => {
@@ -667,6 +686,7 @@ fn set_field(
             Field::UpdatedAt => row.updated_at = timestamp(cell)?,
             Field::CreatedBy => row.created_by = text("a name", trimmed)?,
             Field::UpdatedBy => row.updated_by = text("a name", trimmed)?,
+            Field::VerdictReason => row.verdict_reason = text("a verdict reason", cell)?,
         }
         Ok(())
     })();

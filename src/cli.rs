@@ -113,6 +113,23 @@ pub enum Command {
     Audit(commands::audit::Args),
     /// Copy the database consistently while others keep working
     Backup(commands::backup::Args),
+    /// Give a claim to someone to check
+    Assign(commands::assign::Args),
+    /// Take a claim back from whoever had it
+    Unassign(commands::assign::UnassignArgs),
+    /// Set a claim aside with a reason (a mistake, not check-worthy, an opinion), without a
+    /// verdict
+    Archive(commands::archive::Args),
+    /// Bring an archived claim back
+    Unarchive(commands::archive::UnarchiveArgs),
+    /// Approve the verdict someone else proposed (the review gate)
+    Approve(commands::approve::Args),
+    /// Send a proposed verdict back with a reason (the review gate)
+    Return(commands::approve::ReturnArgs),
+    /// Who did what across all claims over a period, counted per person and per action
+    Activity(commands::activity::Args),
+    /// The desk's report for a period: one self-contained HTML file, or Markdown
+    Report(commands::report::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

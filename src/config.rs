@@ -23,6 +23,10 @@ pub struct Config {
     pub publisher_url: Option<String>,
     /// The largest evidence file `evidence add --file` takes, in MB (1 MB = 1,000,000 bytes).
     pub evidence_max_mb: Option<u64>,
+    /// The review gate: a verdict set with `status` is only proposed, and becomes the claim's
+    /// status when someone else approves it (`approve`) rather than returns it (`return`).
+    #[serde(default)]
+    pub review_gate: bool,
 }
 
 impl Config {

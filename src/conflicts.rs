@@ -373,6 +373,7 @@ mod tests {
             updated_at: String::new(),
             updated_by: String::new(),
             version: 1,
+            verdict_reason: None,
         }
     }
 

@@ -49,6 +49,10 @@ pub enum UserError {
     /// [`UserError::name_reason_flag`].
     #[error("{0:?} is a verdict and needs a reason (e.g. the evidence that settles it)")]
     VerdictNeedsReason(&'static str),
+    /// A verdict was taken back (the status left it) without a reason; worded by the command
+    /// like [`UserError::VerdictNeedsReason`].
+    #[error("withdrawing the verdict {0:?} needs a reason")]
+    WithdrawalNeedsReason(&'static str),
     /// An operation refused for a reason stated in full.
     #[error("{0}")]
     Refused(String),
@@ -83,6 +87,11 @@ impl UserError {
             Some(UserError::VerdictNeedsReason(status)) => UserError::Refused(format!(
                 "{status:?} is a verdict and needs a reason: add {flag} \"why\" (e.g. the \
                  evidence that settles it); nothing was written"
+            ))
+            .into(),
+            Some(UserError::WithdrawalNeedsReason(status)) => UserError::Refused(format!(
+                "the claim's verdict is {status:?}: withdrawing it needs a reason: add {flag} \
+                 \"why\" (e.g. the evidence that reopened it); nothing was written"
             ))
             .into(),
             _ => err,

@@ -20,9 +20,12 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod ratings;
+pub mod report;
 pub mod review;
+pub mod spreadsheet;
 pub mod store;
 pub mod table;
+pub mod when;
 
 use std::io;
 use std::path::PathBuf;
@@ -60,6 +63,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(error::UserError::Refused(
             "--format claimreview applies to `claimdb export` only; use json, jsonl, csv or \
              table here"
+                .into(),
+        )
+        .into());
+    }
+    if matches!(format, Format::Html | Format::Md) && !matches!(cli.command, Command::Report(_)) {
+        return Err(error::UserError::Refused(
+            "--format html and md apply to `claimdb report` only; use json, jsonl, csv or table \
+             here"
+                .into(),
+        )
+        .into());
+    }
+    if format == Format::Xlsx && !matches!(cli.command, Command::Export(_)) {
+        return Err(error::UserError::Refused(
+            "--format xlsx applies to `claimdb export --output FILE.xlsx` only; use json, jsonl, \
+             csv or table here"
                 .into(),
         )
         .into());

@@ -187,6 +187,31 @@ text_enum! {
         Import => "import",
         Merge => "merge",
         Review => "review",
+        /// Given to someone, or taken back (the new value is empty).
+        Assign => "assign",
+        /// Set aside with a reason, or brought back (the new value is empty).
+        Archive => "archive",
+        /// A verdict proposed under the review gate, waiting for a second person.
+        Propose => "propose",
+        /// A proposed verdict approved by a second person: the claim's status changes.
+        Approve => "approve",
+        /// A proposed verdict sent back with a reason: the status stays as it was.
+        Return => "return",
+    }
+}
+
+text_enum! {
+    /// Why a claim was archived instead of getting a verdict: desks close claims that are not
+    /// worth checking or not checkable at all without inventing a verdict for them.
+    ArchiveKind, "an archive reason" {
+        /// Entered by mistake (a test, a duplicate typed twice, the wrong article).
+        Mistake => "mistake",
+        /// Real but not worth a check (trivial, out of scope, already stale).
+        NotCheckWorthy => "not_check_worthy",
+        /// An opinion or prediction, not a checkable statement of fact.
+        Opinion => "opinion",
+        /// Any other reason, given in the note.
+        Other => "other",
     }
 }
 
@@ -372,7 +397,8 @@ pub fn now() -> String {
     format_timestamp(jiff::Timestamp::now())
 }
 
-fn format_timestamp(t: jiff::Timestamp) -> String {
+/// A time in claimdb's stored form.
+pub fn format_timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -787,6 +813,9 @@ text_enum! {
         CreatedBy => "created_by",
         UpdatedAt => "updated_at",
         UpdatedBy => "updated_by",
+        /// Export only: the reason recorded with the claim's current verdict (history keeps it;
+        /// an import records it there).
+        VerdictReason => "verdict_reason",
         /// Older files' one figure, read on import as a figure: its value…
         Value => "value",
         /// …what it counts…
@@ -829,6 +858,9 @@ pub struct Claim {
     pub updated_by: String,
     /// Goes up with every change; `edit --if-version` compares against it.
     pub version: i64,
+    /// Why the claim has its verdict: the reason history recorded with the change that set it
+    /// (none while the status is not a verdict).
+    pub verdict_reason: Option<String>,
 }
 
 impl Claim {
@@ -910,6 +942,7 @@ mod tests {
         check(SourceKind::ALL);
         check(Stance::ALL);
         check(Action::ALL);
+        check(ArchiveKind::ALL);
         check(Field::ALL);
     }
 
@@ -936,6 +969,10 @@ mod tests {
             (
                 Action::ALL.iter().map(|s| s.as_str()).collect(),
                 "action IN (",
+            ),
+            (
+                ArchiveKind::ALL.iter().map(|s| s.as_str()).collect(),
+                "archived IN (",
             ),
         ] {
             let start = schema.find(column).expect("the CHECK is in the schema") + column.len();

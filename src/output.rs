@@ -10,6 +10,7 @@ use crate::evidence::Evidence;
 use crate::model::{Claim, Field, HistoryEvent, SourceSummary, StanceEntry, Status};
 use crate::ratings::{Origin, RatingEntry};
 use crate::review::Review;
+use crate::store::desk::Desk;
 use crate::store::search::SearchHit;
 use crate::store::similar::SimilarClaim;
 use crate::store::{Stats, UnmappedRating};
@@ -29,6 +30,12 @@ pub enum Format {
     /// schema.org ClaimReview JSON-LD (`export` only)
     #[value(name = "claimreview")]
     ClaimReview,
+    /// An Excel workbook: claims, stances and history sheets (`export --output FILE.xlsx` only)
+    Xlsx,
+    /// A self-contained web page (`report` only, its default)
+    Html,
+    /// Markdown (`report` only)
+    Md,
 }
 
 /// The printer for one command run.
@@ -100,6 +107,11 @@ impl Output {
         self.out.flush()
     }
 
+    /// Text as it is on stdout (a report).
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
     /// A plain line of text on stdout (an id, a confirmation scripts may read).
     pub fn line(&mut self, text: impl AsRef<str>) -> io::Result<()> {
         writeln!(self.out, "{}", text.as_ref())
@@ -114,7 +126,12 @@ impl Output {
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table | Format::Csv => self.line(value.to_string())?,
-            Format::Json | Format::Jsonl | Format::ClaimReview => {
+            Format::Json
+            | Format::Jsonl
+            | Format::ClaimReview
+            | Format::Xlsx
+            | Format::Html
+            | Format::Md => {
                 let object = serde_json::json!({ key: value });
                 serde_json::to_writer(&mut self.out, &object)?;
                 writeln!(self.out)?;
@@ -171,16 +188,39 @@ impl Output {
         stances: &[StanceEntry],
         evidence: &[Evidence],
         reviews: &[Review],
+        desk: &Desk,
     ) -> anyhow::Result<()> {
         match self.format {
             Format::Table => {
                 let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                let merged = desk
+                    .merged_into
+                    .map(|keep| format!("claim {keep} (this one is kept for its history only)"))
+                    .unwrap_or_default();
+                let archived = desk
+                    .archived
+                    .map(|kind| format!("{kind}: {}", opt(&desk.archive_note)))
+                    .unwrap_or_default();
+                let proposed = desk
+                    .proposed_status
+                    .map(|verdict| {
+                        format!(
+                            "{verdict} by {}, awaiting approval: {}",
+                            opt(&desk.proposed_by),
+                            opt(&desk.proposed_note)
+                        )
+                    })
+                    .unwrap_or_default();
                 // Everything but the id, version, status and the two stamps is the user's text.
                 let rows = [
                     ("id", claim.id.to_string(), false),
+                    ("merged into", merged, false),
+                    ("archived", archived, true),
                     ("uid", claim.uid.clone(), false),
                     ("version", claim.version.to_string(), false),
                     ("status", claim.status.to_string(), false),
+                    ("proposed", proposed, true),
+                    ("assignee", opt(&desk.assignee), true),
                     ("text", claim.text.clone(), true),
                     ("translation", opt(&claim.translation), true),
                     ("claimant", claim.claimant.clone(), true),
@@ -278,7 +318,12 @@ impl Output {
                 list.push(claim.clone())?;
                 list.finish()?;
             }
-            Format::Json | Format::Jsonl | Format::ClaimReview => {
+            Format::Json
+            | Format::Jsonl
+            | Format::ClaimReview
+            | Format::Xlsx
+            | Format::Html
+            | Format::Md => {
                 #[derive(Serialize)]
                 struct Detail<'a> {
                     #[serde(flatten)]
@@ -286,8 +331,11 @@ impl Output {
                     stances: &'a [StanceEntry],
                     evidence: &'a [Evidence],
                     reviews: &'a [Review],
+                    #[serde(flatten)]
+                    desk: &'a Desk,
                 }
                 let detail = Detail {
+                    desk,
                     claim,
                     stances,
                     evidence,
@@ -662,7 +710,7 @@ impl Output {
 
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`. In a
     /// table, the columns in `whole` are never cut and those in `plain` are not user text.
-    fn records<T: Serialize>(
+    pub fn records<T: Serialize>(
         &mut self,
         items: &[T],
         headers: &[&str],
@@ -684,7 +732,7 @@ impl Output {
                 }
                 w.flush()?;
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 serde_json::to_writer_pretty(&mut self.out, items)?;
                 writeln!(self.out)?;
             }
@@ -829,7 +877,7 @@ impl<'a> ClaimList<'a> {
                 claim_csv::write_header(&mut w)?;
                 Sink::Csv(Box::new(w), spreadsheet_safe)
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 write!(out, "[")?;
                 Sink::Json(out)
             }
@@ -1008,7 +1056,7 @@ impl<'a, T: Serialize> RecordList<'a, T> {
                 w.write_record(headers)?;
                 RecordSink::Csv(Box::new(w))
             }
-            Format::Json | Format::ClaimReview => {
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
                 write!(out, "[")?;
                 RecordSink::Json(out)
             }

@@ -23,7 +23,7 @@ pub struct Args {
 
 /// Prints each conflicting pair side by side.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let filter = args.filter.to_filter()?;
+    let filter = args.filter.to_filter(&ctx.actor)?;
     ctx.store.check_filter(&filter)?;
     let conflicts = ctx.store.conflicts(&filter)?;
     if conflicts.is_empty() && ctx.out.format() == Format::Table {

@@ -12,7 +12,8 @@ use crate::model::{self, Action, Field, Status};
         "Examples:\n  claimdb edit 4 --figure '9 police officers [9 من عناصر الشرطة]'\n  \
         claimdb edit 4 --remove-figure 2 --reason 'Not in the article'\n  \
         claimdb edit 4 --value 1200 --reason 'Corrected from the original'\n  \
-        claimdb edit 4 --clear figures\n\n\
+        claimdb edit 4 --clear figures\n  \
+        claimdb edit 4 --tag wagner --untag draft\n\n\
         --figure adds a figure (a figure the claim already has is not added twice); --value,\n\
         --unit and --qualifier change the first figure.\n\n",
         super::fields::FIGURE_HELP!()
@@ -36,9 +37,13 @@ pub struct Args {
     /// (repeat for more)
     #[arg(long, value_name = "POSITION|FIGURE", allow_hyphen_values = true)]
     pub remove_figure: Vec<String>,
-    /// Empty an optional field (repeat for more), e.g. --clear figures; --tag replaces all tags
+    /// Empty an optional field (repeat for more), e.g. --clear figures; --clear tags removes
+    /// every tag (--tag adds one, --untag removes one)
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<Field>,
+    /// Remove a tag (repeat for more)
+    #[arg(long, value_name = "TAG")]
+    pub untag: Vec<String>,
     /// Why the change was made, recorded in history
     #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub reason: Option<String>,
@@ -59,6 +64,18 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         patch.claimant = Some(model::list_item("a claimant", claimant)?);
     }
     patch.status = args.status;
+    if args.status.is_some_and(Status::is_verdict) && ctx.config.review_gate {
+        return Err(UserError::Refused(format!(
+            "the review gate is on: a verdict is proposed with `claimdb status {} {} --note \
+             WHY` and approved by someone else; nothing was written",
+            args.id,
+            args.status.map(Status::as_str).unwrap_or_default()
+        ))
+        .into());
+    }
+    // --tag adds to the claim's tags and --untag takes away; only --clear tags empties them
+    // (then --tag gives the new ones).
+    let added = patch.tags.take();
     fields::clear(&mut patch, &args.clear)?;
     // Removals first, so that positions are the ones `show` printed.
     let removals = args
@@ -66,6 +83,20 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         .iter()
         .map(|which| model::FigureEdit::Remove(which.clone()));
     patch.figure_edits.splice(0..0, removals);
+    if added.is_some() || !args.untag.is_empty() {
+        let untag: Vec<String> = args
+            .untag
+            .iter()
+            .map(|t| model::list_item("a tag", t))
+            .collect::<Result<_, _>>()?;
+        let mut tags = match patch.tags.take() {
+            Some(cleared) => cleared,
+            None => ctx.store.claim(args.id)?.tags,
+        };
+        tags.extend(added.unwrap_or_default());
+        tags.retain(|t| !untag.contains(t));
+        patch.tags = Some(tags);
+    }
     if patch.is_empty() {
         return Err(UserError::Refused(
             "nothing to change: give at least one field, e.g. --figure '~1200 fighters' (see \

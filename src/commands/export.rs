@@ -14,6 +14,7 @@ use crate::error::UserError;
 use crate::formats::claimreview::{self, ClaimReviewList, Desk, Skipped};
 use crate::model::{self, Status};
 use crate::output::{ClaimList, Format};
+use crate::spreadsheet::{ClaimRows, Sheets};
 use crate::table::Style;
 
 /// `claimdb export [--output FILE] [--bom] [filters]`
@@ -115,7 +116,10 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     if matches!(format, Format::Json | Format::Jsonl) {
         return export_dump(&args, format == Format::Jsonl, ctx);
     }
-    let mut filter = args.filter.to_filter()?;
+    if format == Format::Xlsx {
+        return export_xlsx(&args, ctx);
+    }
+    let mut filter = args.filter.to_filter(&ctx.actor)?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {
         ctx.out.note(note);
     }
@@ -247,7 +251,7 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         review_url: args.review_url.clone(),
         lang: args.lang.unwrap_or_default(),
     };
-    let mut filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter(&ctx.actor)?;
     let verdicts: Vec<Status> = Status::ALL
         .iter()
         .copied()
@@ -340,6 +344,59 @@ fn export_claimreview(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     out.note(format!(
         "exported {count} ClaimReview(s){target} as {:?}",
         desk.name
+    ));
+    Ok(())
+}
+
+/// Writes the workbook: the claims the filter selects, their stances, and their history in the
+/// period (`--since`, `--until`; all of it without them).
+fn export_xlsx(args: &Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    let Some(path) = &args.output else {
+        return Err(UserError::Refused(
+            "--format xlsx writes a file: give --output FILE.xlsx".into(),
+        )
+        .into());
+    };
+    let filter = args.filter.to_filter(&ctx.actor)?;
+    for note in filter.search.iter().flat_map(|q| &q.notes) {
+        ctx.out.note(note);
+    }
+    ctx.store.check_filter(&filter)?;
+    let (since, until) = (args.filter.since.as_deref(), args.filter.until.as_deref());
+    let in_period = |at: &str| since.is_none_or(|s| at >= s) && until.is_none_or(|u| at < u);
+    let (written, head) = ctx.store.reading(|store, head| {
+        let mut sheets = Sheets::new()?;
+        store.for_each_claim(&filter, |claim| {
+            let desk = store.desk(claim.id)?;
+            let stances = store.stances(claim.id)?;
+            let mut history = store.history(claim.id)?;
+            history.retain(|e| in_period(&e.at));
+            sheets.push(&ClaimRows {
+                claim: &claim,
+                desk: &desk,
+                stances: &stances,
+                history: &history,
+            })
+        })?;
+        let target = crate::files::resolve_target(path)?;
+        let mut temp = crate::files::temp_beside(&target)?;
+        let written = {
+            let mut out = BufWriter::new(temp.as_file_mut());
+            let written = sheets.finish(&mut out)?;
+            out.flush()
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            written
+        };
+        crate::files::persist(temp, &target)?;
+        Ok((written, head))
+    })?;
+    note_head(ctx, head.as_deref());
+    ctx.out.note(format!(
+        "exported {} claim(s), {} stance(s) and {} history event(s) to {}",
+        written.claims,
+        written.stances,
+        written.events,
+        path.display()
     ));
     Ok(())
 }

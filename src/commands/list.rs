@@ -5,7 +5,9 @@ use crate::error::UserError;
 use crate::model::{self, Status};
 use crate::output::Format;
 use crate::query;
+use crate::store::desk::{DeskFilter, Sort};
 use crate::store::ClaimFilter;
+use crate::when::{self, Bound};
 
 /// Filters shared by `list` and `export`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -42,11 +44,49 @@ pub struct FilterArgs {
     /// Only claims matching this search query, best match first (syntax: `claimdb search --help`)
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub search: Option<String>,
+    /// Only claims assigned to this person
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["mine", "unassigned"])]
+    pub assignee: Option<String>,
+    /// Only claims assigned to you (the person making the changes, as for history)
+    #[arg(long, conflicts_with = "unassigned")]
+    pub mine: bool,
+    /// Only claims assigned to nobody
+    #[arg(long)]
+    pub unassigned: bool,
+    /// Only archived claims (otherwise they are left out)
+    #[arg(long)]
+    pub archived: bool,
+    /// Only claims created at or after this: monday, today, 3d, 2026-11-02, or a UTC time
+    #[arg(long, value_name = "DATE", value_parser = since)]
+    pub since: Option<String>,
+    /// Only claims created before the end of this day (or before this time, or this age)
+    #[arg(long, value_name = "DATE", value_parser = until)]
+    pub until: Option<String>,
+    /// Only claims created longer ago than this, e.g. 3d or 2w
+    #[arg(long, value_name = "AGE", value_parser = since)]
+    pub older_than: Option<String>,
+    /// The order: created (newest first), updated (latest change first) or age (waiting
+    /// longest first) [default: by id]
+    #[arg(long, value_enum, ignore_case = true)]
+    pub sort: Option<Sort>,
+}
+
+fn since(raw: &str) -> Result<String, crate::error::InvalidValue> {
+    when::parse(raw, Bound::Start)
+}
+
+fn until(raw: &str) -> Result<String, crate::error::InvalidValue> {
+    when::parse(raw, Bound::End)
 }
 
 impl FilterArgs {
-    /// The store's filter; a search query that has nothing to find is an error.
-    pub fn to_filter(&self) -> Result<ClaimFilter, UserError> {
+    /// The store's filter, `actor` being who `--mine` means; a search query that has nothing to
+    /// find is an error.
+    pub fn to_filter(&self, actor: &str) -> Result<ClaimFilter, UserError> {
+        let until = match (&self.until, &self.older_than) {
+            (Some(a), Some(b)) => Some(a.min(b).clone()),
+            (a, b) => a.clone().or(b.clone()),
+        };
         Ok(ClaimFilter {
             statuses: self.status.clone(),
             disputed: self.disputed,
@@ -60,6 +100,17 @@ impl FilterArgs {
             max: self.max,
             counted: false,
             also_disputed: Vec::new(),
+            desk: DeskFilter {
+                assignee: match self.mine {
+                    true => Some(actor.to_owned()),
+                    false => self.assignee.clone(),
+                },
+                unassigned: self.unassigned,
+                archived: self.archived,
+                created_since: self.since.clone(),
+                created_until: until,
+                sort: self.sort,
+            },
         })
     }
 }
@@ -81,7 +132,7 @@ pub struct Args {
 
 /// Prints the claims, streaming.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
-    let mut filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter(&ctx.actor)?;
     let Ctx { store, out, .. } = ctx;
     store.check_filter(&filter)?;
     for note in filter.search.iter().flat_map(|q| &q.notes) {

@@ -1,7 +1,11 @@
 //! One file per command: each takes its `Args`, the store and the output. No SQL here, no
 //! printing except through `Output`.
 
+pub mod activity;
 pub mod add;
+pub mod approve;
+pub mod archive;
+pub mod assign;
 pub mod audit;
 pub mod backup;
 pub mod cite;
@@ -17,6 +21,7 @@ pub mod init;
 pub mod list;
 pub mod merge;
 pub mod ratings;
+pub mod report;
 pub mod search;
 pub mod show;
 pub mod similar;
@@ -61,6 +66,14 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),
         Command::Backup(args) => backup::exec(args, ctx),
+        Command::Assign(args) => assign::exec(args, ctx),
+        Command::Unassign(args) => assign::exec_unassign(args, ctx),
+        Command::Archive(args) => archive::exec(args, ctx),
+        Command::Unarchive(args) => archive::exec_unarchive(args, ctx),
+        Command::Approve(args) => approve::exec(args, ctx),
+        Command::Return(args) => approve::exec_return(args, ctx),
+        Command::Activity(args) => activity::exec(args, ctx),
+        Command::Report(args) => report::exec(args, ctx),
         // Printed by `claimdb::run` before any database is opened.
         Command::Completions { .. } | Command::Man => Ok(()),
     }

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::error::UserError;
 use crate::model::{Action, ClaimPatch, Status};
+use crate::store::desk::Gate;
 
 /// `claimdb status ID STATUS [--note WHY]`
 #[derive(Debug, clap::Args)]
@@ -14,7 +15,7 @@ pub struct Args {
     /// The new status (verified, misleading, false and unverifiable are verdicts)
     #[arg(value_enum, ignore_case = true)]
     pub status: Status,
-    /// Why: required for a verdict, recorded in history
+    /// Why: required for a verdict and for taking one back, recorded in history
     #[arg(long, value_name = "WHY", allow_hyphen_values = true)]
     pub note: Option<String>,
     /// Refuse if the claim is no longer at this version (`show` gives it)
@@ -22,8 +23,37 @@ pub struct Args {
     pub if_version: Option<i64>,
 }
 
-/// Sets the status and records why.
+/// Sets the status and records why; under the review gate, a verdict is only proposed.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    if ctx.config.review_gate && args.status.is_verdict() {
+        if let Some(expected) = args.if_version {
+            let version = ctx.store.claim(args.id)?.version;
+            if version != expected {
+                return Err(UserError::Refused(format!(
+                    "claim {} is at version {version}, you expected version {expected}; nothing \
+                     was written",
+                    args.id
+                ))
+                .into());
+            }
+        }
+        let gate = ctx
+            .store
+            .propose(args.id, args.status, args.note.as_deref(), &ctx.actor)
+            .map_err(|e| UserError::name_reason_flag(e, "--note"))?;
+        ctx.out.note(match gate {
+            Gate::Proposed => format!(
+                "claim {}: {} proposed; it takes effect when someone else runs `claimdb approve \
+                 {}` (the review gate is on)",
+                args.id, args.status, args.id
+            ),
+            Gate::Unchanged => format!(
+                "claim {}: {} was already proposed with this note; nothing changed",
+                args.id, args.status
+            ),
+        });
+        return Ok(());
+    }
     let patch = ClaimPatch {
         status: Some(args.status),
         ..ClaimPatch::default()

@@ -6,6 +6,7 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod chain;
+pub mod desk;
 pub mod dump;
 pub mod evidence;
 pub mod merge;
@@ -61,6 +62,17 @@ macro_rules! stance_names {
     };
 }
 
+/// The reason recorded with claim `c`'s current verdict: the note of its latest status event
+/// that set it (one step back along `history_by_claim`).
+macro_rules! verdict_reason {
+    () => {
+        "(CASE WHEN c.status IN ('verified', 'misleading', 'false', 'unverifiable') THEN
+             (SELECT h.note FROM history h
+              WHERE h.claim_id = c.id AND h.field = 'status' AND h.new_value = c.status
+              ORDER BY h.id DESC LIMIT 1) END)"
+    };
+}
+
 /// Every column of a [`Claim`], in the order [`claim_from_row`] reads them, with the given
 /// expressions for the supporting and disputing sources and the tags.
 macro_rules! claim_select {
@@ -72,8 +84,9 @@ macro_rules! claim_select {
             $disputes,
             ", c.status, c.location, c.claim_date, c.article_url, c.article_title, ",
             $tags,
-            ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version
-             FROM claim c JOIN source cs ON cs.id = c.claimant_id"
+            ", c.note, c.created_at, c.created_by, c.updated_at, c.updated_by, c.version, ",
+            verdict_reason!(),
+            " FROM claim c JOIN source cs ON cs.id = c.claimant_id"
         )
     };
 }
@@ -382,6 +395,8 @@ pub struct ClaimFilter {
     pub counted: bool,
     /// With `disputed`: these claims too (the ones in a conflict of figures).
     pub also_disputed: Vec<i64>,
+    /// The editor's desk: assignee, archived claims, creation period and order.
+    pub desk: desk::DeskFilter,
 }
 
 impl ClaimFilter {
@@ -430,6 +445,8 @@ pub struct ImportRow {
     pub created_by: Option<String>,
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
+    /// Why the claim has its verdict (recorded in history with the verdict).
+    pub verdict_reason: Option<String>,
 }
 
 /// What importing one row did.
@@ -593,7 +610,14 @@ impl Store {
     /// Everything that happened to a claim, oldest first, with the history of the duplicates
     /// merged into it (each row names its claim).
     pub fn history(&self, id: i64) -> anyhow::Result<Vec<HistoryEvent>> {
-        self.claim(id)?;
+        // Only whether it exists: an export asks for every claim's history.
+        if !self
+            .conn
+            .prepare_cached("SELECT 1 FROM claim WHERE id = ?1")?
+            .exists([id])?
+        {
+            return Err(UserError::ClaimNotFound(id).into());
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
              FROM history
@@ -635,13 +659,17 @@ impl Store {
             && filter.reviewed_by.is_none()
             && filter.search.is_none()
             && !filter.by_figure()
-            && filter.limit.is_none();
+            && filter.limit.is_none()
+            && filter.desk.is_default();
         if everything {
             return self.for_every_claim(visit);
         }
         let (condition, mut values) = self.filter_sql(filter)?;
         let mut sql = match &filter.search {
-            None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
+            None => format!(
+                "{CLAIM_SELECT} WHERE {condition} ORDER BY {}",
+                filter.desk.order_by()
+            ),
             Some(query) => {
                 let plan = self.search_plan(query)?;
                 values = plan.values.into_iter().chain(values).collect();
@@ -694,7 +722,7 @@ impl Store {
         &self,
         visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        self.every_claim_where(NOT_MERGED, visit)
+        self.every_claim_where(&format!("{NOT_MERGED} AND {}", desk::NOT_ARCHIVED), visit)
     }
 
     /// [`Store::for_every_claim`] over the claims that meet `condition` (SQL on `c`; `"1"` for
@@ -834,6 +862,7 @@ impl Store {
             conditions.push(condition);
             values.extend(publisher_values);
         }
+        filter.desk.conditions(&mut conditions, &mut values);
         Ok((conditions.join(" AND "), values))
     }
 
@@ -1583,7 +1612,10 @@ impl Importer<'_, '_> {
                             != Cited::Unchanged;
                     }
                 }
-                if changed || cited {
+                let reason = self
+                    .w
+                    .record_verdict_reason(id, row.verdict_reason.as_deref())?;
+                if changed || cited || reason {
                     Imported::Updated(id)
                 } else {
                     Imported::Unchanged(id)
@@ -1650,6 +1682,8 @@ impl Importer<'_, '_> {
                     &draft,
                     [&cited[0], &cited[1]],
                 )?;
+                self.w
+                    .record_verdict_reason(id, row.verdict_reason.as_deref())?;
                 self.added.insert(id);
                 if let Some(added) = &mut self.added_filter {
                     let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
@@ -1989,6 +2023,13 @@ impl<'t, 'c> Writer<'t, 'c> {
         {
             return Err(UserError::VerdictNeedsReason(after.status.as_str()).into());
         }
+        if verdict_needs_reason
+            && before.status.is_verdict()
+            && !after.status.is_verdict()
+            && reason.is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(UserError::WithdrawalNeedsReason(before.status.as_str()).into());
+        }
         if after.claimant != before.claimant {
             let stance: Option<String> = self
                 .tx
@@ -2041,6 +2082,28 @@ impl<'t, 'c> Writer<'t, 'c> {
             self.record(id, action, Some(change), reason)?;
         }
         Ok(changes)
+    }
+
+    /// Records `reason` as the reason for claim `id`'s verdict (an import's `verdict_reason`
+    /// cell), unless it already is, or the claim has no verdict; true when it was recorded.
+    fn record_verdict_reason(&mut self, id: i64, reason: Option<&str>) -> anyhow::Result<bool> {
+        let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+            return Ok(false);
+        };
+        let claim = load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
+        if !claim.status.is_verdict() || claim.verdict_reason.as_deref() == Some(reason) {
+            return Ok(false);
+        }
+        // The status does not change: the event only carries the reason.
+        let status = claim.status.as_str();
+        self.record_named(
+            id,
+            Action::Import,
+            (Some(Field::Status.as_str()), Some(status)),
+            Some(status),
+            Some(reason),
+        )?;
+        Ok(true)
     }
 
     /// Adds a stance from an imported row to claim `id`, just created by `claimant` and last
@@ -2261,6 +2324,20 @@ impl<'t, 'c> Writer<'t, 'c> {
         .map(|_| ())
     }
 
+    /// [`Writer::record_event`] for a field that is not a column of the CSV format (the desk's
+    /// assignee, archive and proposed verdict).
+    fn record_named(
+        &mut self,
+        id: i64,
+        action: Action,
+        (field, old_value): (Option<&str>, Option<&str>),
+        new_value: Option<&str>,
+        note: Option<&str>,
+    ) -> anyhow::Result<()> {
+        self.append_event(id, action, field.map(|f| (f, old_value)), new_value, note)
+            .map(|_| ())
+    }
+
     /// Appends one history event to the chain and returns its id. `change` is the field it
     /// names with its old and new value, for events about more than the claim's CSV columns
     /// (evidence items).
@@ -2361,6 +2438,7 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
         updated_at: r.get(16)?,
         updated_by: r.get(17)?,
         version: r.get(18)?,
+        verdict_reason: r.get(19)?,
     })
 }
 

@@ -250,6 +250,61 @@ WHERE quote IS NOT NULL OR url IS NOT NULL ORDER BY id;
 ALTER TABLE stance DROP COLUMN quote;
 ALTER TABLE stance DROP COLUMN url;
 "#,
+    // 9 → 10: the editor's desk. History gains the desk's actions, which its CHECK must list: the
+    // table is rebuilt with the rows copied unchanged (their hashes still chain), and its guards
+    // are made again. The copy is made under a new name and takes the old name once the old
+    // table is gone, so that what refers to history (evidence items name the event that
+    // recorded them) keeps referring to it; foreign keys are checked at commit. Dropping a table
+    // deletes its rows without firing triggers.
+    r#"
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE history_new (
+    id        INTEGER PRIMARY KEY,
+    claim_id  INTEGER NOT NULL REFERENCES claim (id),
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL CHECK (action IN ('create', 'edit', 'status', 'cite', 'import', 'merge',
+                                         'review', 'assign', 'archive', 'propose', 'approve',
+                                         'return')),
+    field     TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    note      TEXT,
+    hash      TEXT NOT NULL
+);
+INSERT INTO history_new (id, claim_id, at, actor, action, field, old_value, new_value, note, hash)
+SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
+FROM history ORDER BY id;
+DROP TABLE history;
+ALTER TABLE history_new RENAME TO history;
+CREATE INDEX history_by_claim ON history (claim_id, id);
+CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be changed');
+END;
+CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be deleted');
+END;
+CREATE TRIGGER history_is_append_only_replace BEFORE INSERT ON history
+    WHEN EXISTS (SELECT 1 FROM history WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: its rows cannot be replaced');
+END;
+CREATE TABLE claim_desk (
+    claim_id        INTEGER PRIMARY KEY REFERENCES claim (id) ON DELETE CASCADE,
+    assignee        TEXT,
+    archived        TEXT CHECK (archived IN ('mistake', 'not_check_worthy', 'opinion', 'other')),
+    archive_note    TEXT,
+    proposed_status TEXT CHECK (proposed_status IN ('verified', 'misleading', 'false',
+                                                    'unverifiable')),
+    proposed_by     TEXT,
+    proposed_note   TEXT
+);
+CREATE INDEX claim_desk_by_assignee ON claim_desk (assignee) WHERE assignee IS NOT NULL;
+CREATE INDEX claim_desk_archived ON claim_desk (claim_id) WHERE archived IS NOT NULL;
+CREATE INDEX history_by_time ON history (at);
+"#,
 ];
 
 /// The search index; an upgrade that creates it also fills it with the claims already stored.
@@ -377,7 +432,8 @@ mod tests {
             .lines()
             .map(|line| line.split("--").next().unwrap_or(""))
             .collect();
-        let spaced = without_comments.join(" ");
+        // A table renamed by an upgrade has its name quoted by SQLite ("history"): the same name.
+        let spaced = without_comments.join(" ").replace('"', "");
         let mut words = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
         for punctuation in ["(", ")", ","] {
             words = words
@@ -655,5 +711,54 @@ mod tests {
             .query_row("SELECT count(*) FROM stance", [], |r| r.get(0))
             .unwrap();
         assert_eq!(stances, 2, "the stances stay");
+    }
+
+    #[test]
+    fn upgrading_keeps_every_history_row_and_its_guards_and_allows_the_desk_actions() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'A', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, status, created_at,
+                                created_by, updated_at, updated_by)
+             VALUES (1, 'u1', 'x', 0, 1, 'unverified', 'now', 't', 'now', 't');
+             INSERT INTO history (id, claim_id, at, actor, action, field, old_value, new_value,
+                                  note, hash)
+             VALUES (1, 1, 'now', 't', 'create', NULL, NULL, '{}', NULL, 'h1'),
+                    (2, 1, 'now', 't', 'edit', 'note', '', 'n', 'why', 'h2');",
+        )
+        .unwrap();
+        super::super::search::register_functions(&old).unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        let rows: Vec<(i64, String, Option<String>, String)> = old
+            .prepare("SELECT id, action, note, hash FROM history ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "create".into(), None, "h1".into()),
+                (2, "edit".into(), Some("why".into()), "h2".into())
+            ]
+        );
+        old.execute(
+            "INSERT INTO history (id, claim_id, at, actor, action, hash)
+             VALUES (3, 1, 'now', 't', 'assign', 'h3')",
+            [],
+        )
+        .unwrap();
+        for sql in [
+            "UPDATE history SET note = 'x' WHERE id = 1",
+            "DELETE FROM history WHERE id = 1",
+            "INSERT OR REPLACE INTO history (id, claim_id, at, actor, action, hash)
+             VALUES (1, 1, 'now', 't', 'edit', 'h')",
+        ] {
+            let err = old.execute(sql, []).unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
     }
 }

@@ -69,7 +69,7 @@ fn edit_changes_only_the_named_fields_and_records_each_with_the_reason() {
 }
 
 #[test]
-fn clear_empties_fields_and_tags_replace() {
+fn clear_empties_fields_and_tags_add() {
     let wd = Workdir::new();
     wd.add(&[
         "x",
@@ -97,7 +97,9 @@ fn clear_empties_fields_and_tags_replace() {
     .ok();
     let claim = wd.json(&["show", "1"]);
     assert_eq!(claim["figures"], serde_json::json!([]));
-    assert_eq!(claim["tags"], serde_json::json!(["b", "c"]));
+    assert_eq!(claim["tags"], serde_json::json!(["a", "b", "c"]));
+    wd.run(&["edit", "1", "--clear", "tags", "--tag", "d"]).ok();
+    assert_eq!(wd.json(&["show", "1"])["tags"], serde_json::json!(["d"]));
     wd.run(&["edit", "1", "--clear", "text"])
         .fails(1, &["not a field that can be cleared"]);
     wd.run(&["edit", "1", "--clear", "unit"]).ok();
