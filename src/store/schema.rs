@@ -257,7 +257,6 @@ ALTER TABLE stance DROP COLUMN url;
     // recorded them) keeps referring to it; foreign keys are checked at commit. Dropping a table
     // deletes its rows without firing triggers.
     r#"
-PRAGMA defer_foreign_keys = ON;
 CREATE TABLE history_new (
     id        INTEGER PRIMARY KEY,
     claim_id  INTEGER NOT NULL REFERENCES claim (id),
@@ -336,6 +335,18 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     if version == VERSION {
         return Ok(Upgrade::None);
     }
+    // A migration that rebuilds a table (drop the old, rename the copy) would trip the foreign
+    // keys that point at it, so they are off while it runs, as SQLite advises for schema
+    // changes, and every reference is checked before the upgrade commits.
+    let foreign_keys: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let upgraded = upgrade(conn, path);
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+    upgraded
+}
+
+/// [`migrate`] with the foreign keys off: one exclusive transaction.
+fn upgrade(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
         .with_context(|| format!("failed to lock {} to upgrade it", path.display()))?;
@@ -365,6 +376,16 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
         }
         Upgrade::Migrated(version)
     };
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        anyhow::bail!(
+            "upgrading {} would leave {broken} reference(s) between its tables broken; it was \
+             left as it was",
+            path.display()
+        );
+    }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()
         .with_context(|| format!("failed to upgrade {}", path.display()))?;
@@ -760,5 +781,52 @@ mod tests {
             let err = old.execute(sql, []).unwrap_err().to_string();
             assert!(err.contains("append-only"), "{sql}: {err}");
         }
+    }
+
+    #[test]
+    fn rebuilding_history_keeps_the_evidence_that_names_its_events() {
+        // A database at version 9 (evidence, before the desk), with an evidence item that names
+        // the event that recorded it, opened with foreign keys on as claimdb opens every one.
+        let mut old = Connection::open_in_memory().unwrap();
+        super::super::search::register_functions(&old).unwrap();
+        old.pragma_update(None, "foreign_keys", true).unwrap();
+        old.execute_batch(VERSION_1).unwrap();
+        for migration in &MIGRATIONS[..8] {
+            old.execute_batch(migration).unwrap();
+        }
+        old.pragma_update(None, "user_version", 9).unwrap();
+        old.execute_batch(
+            "INSERT INTO source (id, name, created_at) VALUES (1, 'A', 'now');
+             INSERT INTO claim (id, uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES (1, 'u1', 'x', 0, 1, 'now', 't', 'now', 't');
+             INSERT INTO history (id, claim_id, at, actor, action, field, new_value, hash)
+             VALUES (1, 1, 'now', 't', 'create', NULL, '{}', 'h1'),
+                    (2, 1, 'now', 't', 'cite', 'evidence', 'evidence 1', 'h2');
+             INSERT INTO evidence (id, claim_id, quote, captured_at, captured_by, event_id)
+             VALUES (1, 1, 'a quote', 'now', 't', 2);",
+        )
+        .unwrap();
+        migrate(&mut old, Path::new("old")).unwrap();
+        let event: i64 = old
+            .query_row("SELECT event_id FROM evidence WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(event, 2);
+        let problems: i64 = old
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(problems, 0);
+        let references: String = old
+            .query_row(
+                "SELECT \"table\" FROM pragma_foreign_key_list('evidence') WHERE \"from\" = 'event_id'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(references, "history");
     }
 }
