@@ -106,6 +106,8 @@ const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_search_insert",
     "claim_search_update",
+    "claim_search_stance_insert",
+    "claim_search_name_insert",
     "claim_count_insert",
     "claim_count_update",
     "stance_disputes_insert",

@@ -21,7 +21,7 @@ use crate::query::Query;
 
 /// Weights of the indexed columns for bm25, in their order: a word in the claim itself counts
 /// most, then in its translation or as its claimant, then in the note or location.
-pub(super) const BM25: &str = "bm25(claim_search, 4.0, 2.0, 1.0, 2.0, 1.0)";
+pub(super) const BM25: &str = "bm25(claim_search, 4.0, 2.0, 1.0, 2.0, 1.0, 1.0, 0.5, 0.5)";
 
 /// Claims are indexed in batches this large when the index is built for an existing database,
 /// with progress shown on stderr after each batch once there are more than one.
@@ -40,7 +40,8 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Makes `claimdb_fold(text)` available to SQL on `conn`: the index triggers call it.
+/// Makes `claimdb_fold(text)` and `claimdb_layer(n, texts…)` available to SQL on `conn`: the
+/// index and its triggers call them.
 pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "claimdb_fold",
@@ -52,42 +53,81 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
                 _ => None,
             })
         },
+    )?;
+    // claimdb_layer(n, texts…): layer n (0 bare forms, 1 stems, 2 name keys) of the texts. The
+    // index asks for the three layers of the same texts one after the other, so the last
+    // texts' layers are kept and the words are folded once per claim, not three times.
+    conn.create_scalar_function(
+        "claimdb_layer",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use std::cell::RefCell;
+            thread_local! {
+                static LAST: RefCell<(Vec<String>, [String; 3])> = RefCell::default();
+            }
+            let layer: usize = ctx.get::<i64>(0)?.clamp(0, 2) as usize;
+            let texts: Vec<String> = (1..ctx.len())
+                .filter_map(|i| match ctx.get_raw(i) {
+                    ValueRef::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    _ => None,
+                })
+                .collect();
+            Ok(LAST.with(|last| {
+                let mut last = last.borrow_mut();
+                if last.0 != texts {
+                    let layers = fold::layers(texts.iter().map(String::as_str));
+                    *last = (texts, layers);
+                }
+                last.1[layer].clone()
+            }))
+        },
     )
 }
 
-/// Fills the search index with every visible claim; run by the migration that creates the
-/// index, inside its transaction.
+/// Whether the search index was built by this version of the folding.
+pub fn is_current(conn: &Connection) -> rusqlite::Result<bool> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<i64> = conn
+        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(fold::VERSION))
+}
+
+/// Rebuilds the search index when another version of the folding built it (or none did: a new
+/// or upgraded database), and records this version; inside the caller's transaction.
+pub fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
+    if is_current(conn)? {
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
+        [],
+    )?;
+    rebuild_index(conn, true)?;
+    conn.execute("DELETE FROM search_folding", [])?;
+    conn.execute(
+        "INSERT INTO search_folding (version) VALUES (?1)",
+        [fold::VERSION],
+    )?;
+    Ok(())
+}
+
+/// Fills the (empty) search index with every visible claim, in batches of claim ids.
 pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
-    let mut select = conn.prepare(
-        "SELECT c.id, c.text, c.translation, c.note, s.name, c.location
-         FROM claim c JOIN source s ON s.id = c.claimant_id
-         WHERE c.id > ?1 AND c.id <= ?2 AND c.id NOT IN (SELECT dup_id FROM claim_merge)",
-    )?;
     let mut insert = conn.prepare(
-        "INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
+                                   names)
+         SELECT * FROM claim_search_row WHERE id > ?1 AND id <= ?2",
     )?;
-    let fold_opt = |v: Option<String>| v.map(|t| fold::fold(&t));
     let mut done = 0;
     let mut from = 0;
     while from < max_id {
         let to = from.saturating_add(REBUILD_BATCH);
-        let mut rows = select.query(params![from, to])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            insert.execute(params![
-                id,
-                fold::fold(&r.get::<_, String>(1)?),
-                fold_opt(r.get(2)?),
-                fold_opt(r.get(3)?),
-                fold::fold(&r.get::<_, String>(4)?),
-                fold_opt(r.get(5)?),
-            ])?;
-            done += 1;
-        }
+        done += insert.execute(params![from, to])? as i64;
         from = to;
         if show_progress {
             progress(done, total, from >= max_id);
@@ -109,6 +149,11 @@ fn progress(done: i64, total: i64, last: bool) {
 
 impl Store {
     /// The claims that match `query` and `filter`, best first, with a snippet each.
+    ///
+    /// Kinds of match are ranked in order (see [`fold`]): claims with the exact words first,
+    /// then those found through words without their attached letters, then through stems, then
+    /// through name keys; bm25 ranks the claims of one kind. Each kind is one more query, run
+    /// only while fewer than `limit` claims were found.
     pub fn search(
         &self,
         query: &Query,
@@ -116,26 +161,45 @@ impl Store {
         limit: u64,
     ) -> anyhow::Result<Vec<SearchHit>> {
         let expression = match_expression(&self.conn, query)?;
-        let (condition, mut values) = self.filter_sql(filter)?;
+        let (condition, filter_values) = self.filter_sql(filter)?;
         let sql = format!(
             "SELECT c.id, -{BM25} FROM claim_search JOIN claim c ON c.id = claim_search.rowid
              WHERE claim_search MATCH ? AND {condition} ORDER BY {BM25}, c.id LIMIT ?"
         );
-        values.insert(0, Value::Text(expression.fts));
-        values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare(&sql)?;
-        let found: Vec<(i64, f64)> = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<Result<_, _>>()?;
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut found: Vec<(i64, f64)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for level in &expression.levels {
+            if found.len() >= limit {
+                break;
+            }
+            // The claims found by the stronger kinds come back too; ask for enough beyond them.
+            let wanted = (limit - found.len()).saturating_add(seen.len());
+            let mut values = filter_values.clone();
+            values.insert(0, Value::Text(level.clone()));
+            values.push(Value::Integer(i64::try_from(wanted).unwrap_or(i64::MAX)));
+            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
+            })?;
+            for row in rows {
+                let (id, score) = row?;
+                if found.len() < limit && seen.insert(id) {
+                    found.push((id, score));
+                }
+            }
+        }
         let mut hits = Vec::with_capacity(found.len());
+        let mut ceiling = f64::INFINITY;
         for (id, score) in found {
+            // A weaker kind of match never shows a better score than a stronger one above it.
+            let score = ((score * 100.0).round() / 100.0).min(ceiling);
+            ceiling = score;
             let claim = self.claim(id)?;
-            let (matched, snippet) = best_snippet(&claim, &expression.words);
+            let (matched, snippet) = best_snippet(&claim, &expression.marks);
             hits.push(SearchHit {
                 claim,
-                score: (score * 100.0).round() / 100.0,
+                score,
                 matched,
                 snippet,
             });
@@ -143,71 +207,170 @@ impl Store {
         Ok(hits)
     }
 
-    /// The FTS5 expression for a query that `for_each_claim` joins on (list/export --search).
+    /// The FTS5 expression for a query that `for_each_claim` joins on (list/export --search):
+    /// every kind of match at once.
     pub(super) fn fts_expression(&self, query: &Query) -> anyhow::Result<String> {
-        Ok(match_expression(&self.conn, query)?.fts)
+        let mut expression = match_expression(&self.conn, query)?;
+        Ok(expression.levels.pop().unwrap_or_default())
     }
 }
 
-/// An FTS5 expression and the folded words a snippet should mark.
+/// The exact words of every field, as opposed to the weaker forms in the last three columns.
+const EXACT: &str = "{text translation note sources location}";
+
+/// The FTS5 expressions of a query, one per kind of match, each finding what the one before
+/// finds and more; and what a snippet should mark.
 struct Expression {
-    fts: String,
-    /// (word, is a prefix)
-    words: Vec<(String, bool)>,
+    levels: Vec<String>,
+    marks: Vec<Mark>,
 }
 
-/// Builds the FTS5 expression for a query. Every word is quoted, so that nothing the user
-/// types is FTS5 syntax. A plain Arabic word also matches with the conjunction و or ف attached
-/// (the fold keeps those, see [`fold`]), and a term that names a source matches every name and
-/// alias of that source.
+/// What one query word matches in a snippet.
+#[derive(Debug, Default)]
+struct Mark {
+    /// The word and its forms without attached letters.
+    forms: Vec<String>,
+    /// `word*`: a form starting with one of `forms` matches.
+    prefix: bool,
+    stems: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl Mark {
+    fn exact(word: &str, prefix: bool) -> Mark {
+        Mark {
+            forms: vec![word.to_owned()],
+            prefix,
+            ..Mark::default()
+        }
+    }
+
+    /// Whether a folded word of a claim matches.
+    fn matches(&self, folded: &str) -> bool {
+        let variants = fold::variants(folded);
+        let mut forms = std::iter::once(folded).chain(variants.bare.iter().map(String::as_str));
+        forms.any(|f| {
+            self.forms
+                .iter()
+                .any(|m| f == m || (self.prefix && f.starts_with(m.as_str())))
+        }) || variants.stems.iter().any(|s| self.stems.contains(s))
+            || variants.keys.iter().any(|k| self.keys.contains(k))
+    }
+}
+
+/// The kinds of match, in rank order.
+const EXACT_LEVEL: usize = 0;
+const BARE_LEVEL: usize = 1;
+const STEM_LEVEL: usize = 2;
+const NAME_LEVEL: usize = 3;
+
+/// Builds the FTS5 expressions for a query. Every word is quoted, so that nothing the user
+/// types is FTS5 syntax. A term that names a source also matches every name and alias of that
+/// source. An excluded word is excluded in its exact form and without attached letters, at
+/// every level; stems and name keys never exclude.
 fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expression> {
     let names = source_names(conn)?;
-    let mut words = Vec::new();
-    let mut positive = Vec::new();
-    let mut negative = Vec::new();
-    for term in &query.terms {
-        let mut alternatives = vec![(term.words.clone(), term.prefix)];
-        if let [word] = term.words.as_slice() {
-            if !term.quoted && is_arabic(word) && word.chars().count() >= fold::MIN_STEM {
-                for conjunction in ["و", "ف"] {
-                    alternatives.push((vec![format!("{conjunction}{word}")], term.prefix));
-                }
+    let mut marks = Vec::new();
+    let mut levels: Vec<String> = Vec::new();
+    for level in EXACT_LEVEL..=NAME_LEVEL {
+        let mut positive = Vec::new();
+        let mut negative = Vec::new();
+        for term in &query.terms {
+            let term_level = if term.negated { BARE_LEVEL } else { level };
+            let parts = term_parts(term, &names, term_level);
+            let expression = format!("({})", parts.join(" OR "));
+            if term.negated {
+                negative.push(expression);
+            } else {
+                positive.push(expression);
             }
         }
-        if !term.prefix {
-            if let Some(variants) = names.get(&term.words.join(" ")) {
-                for variant in variants {
-                    alternatives.push((variant.clone(), false));
-                }
-            }
+        let mut fts = format!("({})", positive.join(" AND "));
+        for n in negative {
+            fts.push_str(" NOT ");
+            fts.push_str(&n);
         }
-        alternatives.dedup();
-        if !term.negated {
-            for (alternative, prefix) in &alternatives {
-                words.extend(alternative.iter().map(|w| (w.clone(), *prefix)));
-            }
-        }
-        let expression: Vec<String> = alternatives
-            .iter()
-            .map(|(words, prefix)| phrase(words, *prefix))
-            .collect();
-        let expression = if expression.len() == 1 {
-            expression.join("")
-        } else {
-            format!("({})", expression.join(" OR "))
-        };
-        if term.negated {
-            negative.push(expression);
-        } else {
-            positive.push(expression);
+        if levels.last() != Some(&fts) {
+            levels.push(fts);
         }
     }
-    let mut fts = format!("({})", positive.join(" AND "));
-    for n in negative {
-        fts.push_str(" NOT ");
-        fts.push_str(&n);
+    for term in query.positive() {
+        match single_word(term) {
+            Some(word) => {
+                let variants = fold::variants(word);
+                let mut forms = vec![word.to_owned()];
+                forms.extend(variants.bare);
+                marks.push(Mark {
+                    forms,
+                    prefix: term.prefix,
+                    stems: if term.prefix {
+                        Vec::new()
+                    } else {
+                        variants.stems
+                    },
+                    keys: if term.prefix {
+                        Vec::new()
+                    } else {
+                        variants.keys
+                    },
+                });
+            }
+            None => marks.extend(term.words.iter().map(|w| Mark::exact(w, term.prefix))),
+        }
+        if let Some(variants) = names.get(&term.words.join(" ")).filter(|_| !term.prefix) {
+            for variant in variants {
+                marks.extend(variant.iter().map(|w| Mark::exact(w, false)));
+            }
+        }
     }
-    Ok(Expression { fts, words })
+    Ok(Expression { levels, marks })
+}
+
+/// The word of a term that gets weaker forms: an unquoted single word.
+fn single_word(term: &crate::query::Term) -> Option<&str> {
+    match term.words.as_slice() {
+        [word] if !term.quoted => Some(word),
+        _ => None,
+    }
+}
+
+/// The alternatives of one term up to `level`, each an FTS5 expression.
+fn term_parts(
+    term: &crate::query::Term,
+    names: &HashMap<String, Vec<Vec<String>>>,
+    level: usize,
+) -> Vec<String> {
+    let mut parts = vec![format!("{EXACT} : {}", phrase(&term.words, term.prefix))];
+    if !term.prefix {
+        if let Some(variants) = names.get(&term.words.join(" ")) {
+            for variant in variants.iter().filter(|v| **v != term.words) {
+                parts.push(format!("{EXACT} : {}", phrase(variant, false)));
+            }
+        }
+    }
+    let Some(word) = single_word(term) else {
+        return parts;
+    };
+    let variants = fold::variants(word);
+    let any = |words: &[String], prefix: bool| -> String {
+        let quoted: Vec<String> = words.iter().map(|w| phrase(&[w], prefix)).collect();
+        format!("({})", quoted.join(" OR "))
+    };
+    if level >= BARE_LEVEL {
+        let mut forms = vec![word.to_owned()];
+        forms.extend(variants.bare.iter().cloned());
+        if !variants.bare.is_empty() {
+            parts.push(format!("{EXACT} : {}", any(&variants.bare, term.prefix)));
+        }
+        parts.push(format!("bare : {}", any(&forms, term.prefix)));
+    }
+    if level >= STEM_LEVEL && !term.prefix && !variants.stems.is_empty() {
+        parts.push(format!("stems : {}", any(&variants.stems, false)));
+    }
+    if level >= NAME_LEVEL && !term.prefix && !variants.keys.is_empty() {
+        parts.push(format!("names : {}", any(&variants.keys, false)));
+    }
+    parts
 }
 
 /// Every source name and alias, folded, mapped to all the folded names of its source.
@@ -243,16 +406,12 @@ pub(super) fn phrase<S: AsRef<str>>(words: &[S], prefix: bool) -> String {
     )
 }
 
-fn is_arabic(word: &str) -> bool {
-    word.chars().all(|c| ('\u{0620}'..='\u{064A}').contains(&c))
-}
-
 /// Words of a snippet on each side of the first match.
 const SNIPPET_BEFORE: usize = 6;
 const SNIPPET_WORDS: usize = 20;
 
 /// The first field of `claim` (text first) with a matching word, and a snippet of it as stored.
-fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, String) {
+fn best_snippet(claim: &Claim, words: &[Mark]) -> (&'static str, String) {
     let fields: [(&'static str, Option<&str>); 5] = [
         ("text", Some(&claim.text)),
         ("translation", claim.translation.as_deref()),
@@ -272,16 +431,14 @@ fn best_snippet(claim: &Claim, words: &[(String, bool)]) -> (&'static str, Strin
 
 /// A window of `original`'s words around the first one whose folded form matches, with each
 /// matching word in brackets; `None` when no word matches.
-fn snippet(original: &str, words: &[(String, bool)]) -> Option<String> {
+fn snippet(original: &str, words: &[Mark]) -> Option<String> {
     let pieces: Vec<&str> = original.split_whitespace().collect();
     let matches: Vec<bool> = pieces
         .iter()
         .map(|piece| {
-            fold::words(piece).iter().any(|folded| {
-                words.iter().any(|(word, prefix)| {
-                    folded == word || (*prefix && folded.starts_with(word.as_str()))
-                })
-            })
+            fold::words(piece)
+                .iter()
+                .any(|folded| words.iter().any(|mark| mark.matches(folded)))
         })
         .collect();
     let first = matches.iter().position(|m| *m)?;
@@ -323,14 +480,14 @@ mod tests {
     #[test]
     fn snippets_mark_the_matching_words_of_the_stored_text() {
         let text = "تعتمد القيادة المالية تحديداً على مجموعة \"فاجنر\" الروسية";
-        let s = snippet(text, &[("فاجنر".into(), false)]).unwrap();
+        let s = snippet(text, &[Mark::exact("فاجنر", false)]).unwrap();
         assert_eq!(
             s,
             "تعتمد القيادة المالية تحديداً على مجموعة [\"فاجنر\"] الروسية"
         );
-        let s = snippet(text, &[("روس".into(), true)]).unwrap();
+        let s = snippet(text, &[Mark::exact("روس", true)]).unwrap();
         assert!(s.ends_with("[الروسية]"), "{s}");
-        assert_eq!(snippet(text, &[("wagner".into(), false)]), None);
+        assert_eq!(snippet(text, &[Mark::exact("wagner", false)]), None);
     }
 
     #[test]
@@ -339,7 +496,7 @@ mod tests {
             .map(|i| format!("w{i}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let s = snippet(&text, &[("w50".into(), false)]).unwrap();
+        let s = snippet(&text, &[Mark::exact("w50", false)]).unwrap();
         assert!(s.starts_with("… w44 ") && s.ends_with(" w63 …"), "{s}");
         assert!(s.contains("[w50]"));
     }
