@@ -326,6 +326,32 @@ pub fn name_key(word: &str) -> Option<String> {
     })
 }
 
+/// The fewest letters a name needs before a one-letter difference counts as a typo: shorter
+/// names (UN, US, AFP, AP) differ by one letter and are different sources.
+const MIN_TYPO_LETTERS: usize = 6;
+
+/// Whether two source names are probably one source written two ways: one typo apart (a letter
+/// added, dropped, changed, or two swapped) once folded, or spelt alike by their name keys
+/// (هيومن رايتس ووتش, هيومان رايتس وتش). Used to ask "did you mean …?" before a second source
+/// is created for the same organisation.
+pub fn near_names(a: &str, b: &str) -> bool {
+    let (a, b) = (fold(a), fold(b));
+    if a == b {
+        return true;
+    }
+    let keys = |folded: &str| -> Vec<String> {
+        folded
+            .split(' ')
+            .map(|w| name_key(w).unwrap_or_else(|| w.to_owned()))
+            .collect()
+    };
+    if a.contains(|c: char| !c.is_ascii()) && keys(&a) == keys(&b) {
+        return true;
+    }
+    a.chars().count().min(b.chars().count()) >= MIN_TYPO_LETTERS
+        && strsim::osa_distance(&a, &b) <= 1
+}
+
 /// The three weaker layers of `texts` as the index stores them (rules 8 to 10): the bare
 /// forms, the stems and the name keys of every word, each layer without repeats.
 pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
@@ -664,5 +690,28 @@ mod tests {
             1,
             "{keys}"
         );
+    }
+
+    #[test]
+    fn near_names_are_one_typo_or_one_spelling_apart() {
+        for (a, b) in [
+            ("Human Rights Watch", "Human Rigths Watch"),
+            ("Human Rights Watch", "Human Right Watch"),
+            ("human rights watch", "HUMAN RIGHTS WATCH"),
+            ("هيومن رايتس ووتش", "هيومان رايتس وتش"),
+            ("وزارة الخارجية الأمريكية", "وزارة الخارجية الأميركية"),
+            ("مجموعة فاغنر", "مجموعة فاجنر"),
+        ] {
+            assert!(near_names(a, b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("UN", "US"),
+            ("AFP", "AP"),
+            ("Human Rights Watch", "Amnesty International"),
+            ("Malian army", "Malian navy"),
+            ("وزارة الدفاع المالية", "وزارة الخارجية الروسية"),
+        ] {
+            assert!(!near_names(a, b), "{a} / {b}");
+        }
     }
 }

@@ -156,6 +156,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             if dry_run { "would be " } else { "" },
             new_sources.join(", ")
         ));
+        super::warn_near_sources(ctx, &new_sources);
     }
     let total = counts.added + counts.updated + counts.unchanged;
     ctx.out.note(

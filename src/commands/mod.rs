@@ -70,4 +70,22 @@ pub fn announce_new_sources(ctx: &Ctx, names: &[String]) {
              source, see `claimdb source alias`"
         ));
     }
+    warn_near_sources(ctx, names);
+}
+
+/// Warns about each new source that is one typo or one spelling away from a stored one: most
+/// likely the same organisation, which would otherwise get a second source without a word.
+pub fn warn_near_sources(ctx: &Ctx, names: &[String]) {
+    for name in names {
+        // A failed look-up only loses a warning; the write itself is done.
+        let near = ctx.store.sources_near(name).unwrap_or_default();
+        if !near.is_empty() {
+            let quoted: Vec<String> = near.iter().map(|n| format!("{n:?}")).collect();
+            ctx.out.note(format!(
+                "warning: the new source {name:?} is one letter or one spelling away from a \
+                 stored one: did you mean {}?",
+                quoted.join(" or ")
+            ));
+        }
+    }
 }

@@ -1684,6 +1684,31 @@ fn split_list(joined: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+impl Store {
+    /// The stored sources, other than the one named `name`, that one of whose names or aliases
+    /// is one typo or one spelling away from `name` (see [`crate::fold::near_names`]): a new
+    /// source that is probably a second way of writing one of them.
+    pub fn sources_near(&self, name: &str) -> anyhow::Result<Vec<String>> {
+        let key = model::source_key(name);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.name, n.name FROM source_name n JOIN source s ON s.id = n.source_id
+             WHERE s.id NOT IN (SELECT source_id FROM source_name WHERE key = ?1)
+             ORDER BY s.name",
+        )?;
+        let mut near: Vec<String> = Vec::new();
+        let rows = stmt.query_map([key], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (source, other) = row?;
+            if near.last() != Some(&source) && crate::fold::near_names(name, &other) {
+                near.push(source);
+            }
+        }
+        Ok(near)
+    }
+}
+
 fn find_source(conn: &Connection, name: &str) -> anyhow::Result<Option<(i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.name FROM source_name n JOIN source s ON s.id = n.source_id

@@ -172,6 +172,7 @@ fn summarise(
             "note: {} new source(s) {would}created (kind other)",
             new_sources.len()
         ));
+        crate::commands::warn_near_sources(ctx, new_sources);
     }
     if ignored > 0 {
         ctx.out.note(format!(
