@@ -552,3 +552,66 @@ fn attached_letters_rank_after_the_exact_word_and_never_make_a_short_common_word
     assert_eq!(search(&wd, "مجزرة -مورا"), Vec::<i64>::new());
     assert_eq!(search(&wd, "مجزرة -بمورا"), Vec::<i64>::new());
 }
+
+#[test]
+fn a_claim_is_found_through_any_name_of_its_claimant_or_of_its_sources() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "Moscow denies any role",
+        "--claimant",
+        "Russian Foreign Ministry",
+    ]); // 1
+    wd.add(&[
+        "Instructors, not mercenaries",
+        "--claimant",
+        "Malian government",
+    ]); // 2
+    wd.add(&["Nothing about Russia", "--claimant", "AFP"]); // 3
+    wd.run(&["cite", "2", "Russian Foreign Ministry", "--supports"])
+        .ok();
+    let query = "وزارة الخارجية الروسية";
+    assert!(search(&wd, query).is_empty());
+    // An alias added later reaches every claim of the source, as claimant or as a stance.
+    wd.run(&["source", "alias", "Russian Foreign Ministry", query])
+        .ok();
+    let mut found = search(&wd, query);
+    found.sort();
+    assert_eq!(found, [1, 2]);
+    assert_eq!(search(&wd, "الخارجية الروسية mercenaries"), [2]);
+    // A claim that gains a stance later is found through that source too.
+    wd.run(&["cite", "3", "Russian Foreign Ministry", "--disputes"])
+        .ok();
+    let mut found = search(&wd, "الخارجية");
+    found.sort();
+    assert_eq!(found, [1, 2, 3]);
+    // The claimant's own names still match, and words of the claim still rank first.
+    assert_eq!(search(&wd, "AFP"), [3]);
+}
+
+#[test]
+fn an_index_built_by_older_folding_rules_is_rebuilt_on_open() {
+    let wd = Workdir::new();
+    wd.add(&["مجزرة بمورا", "--claimant", "A"]);
+    assert_eq!(search(&wd, "مورا"), [1]);
+    // What an older claimdb left: exact words only, and its own folding version.
+    {
+        let conn = rusqlite::Connection::open(wd.db()).unwrap();
+        conn.execute_batch(
+            "INSERT INTO claim_search (claim_search) VALUES ('delete-all');
+             INSERT INTO claim_search (rowid, text, sources) VALUES (1, 'مجزره بمورا', 'a');
+             UPDATE search_folding SET version = 1;",
+        )
+        .unwrap();
+    }
+    // Opening rebuilds it with the current rules: the bare form is found again.
+    assert_eq!(search(&wd, "مورا"), [1]);
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
+        .unwrap();
+    assert!(version > 1);
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM claim_search", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+}
