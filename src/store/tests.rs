@@ -206,3 +206,41 @@ fn an_import_that_is_not_kept_leaves_nothing_behind() {
         .unwrap();
     assert!(matches!(again, Imported::Unchanged(1)));
 }
+
+#[test]
+fn ranking_is_bounded_to_the_newest_candidates_of_each_kind_of_match() {
+    let mut s = store();
+    // 1 holds the word three times (the best bm25), then eight claims hold it once, then one
+    // claim holds it behind an attached letter.
+    let mut ids = vec![
+        s.add_claim(&draft("مورا مورا مورا", "A"), &[], "t")
+            .unwrap()
+            .id,
+    ];
+    for i in 0..8 {
+        let text = format!("مورا نص {i}");
+        ids.push(s.add_claim(&draft(&text, "A"), &[], "t").unwrap().id);
+    }
+    let bare = s.add_claim(&draft("بمورا", "A"), &[], "t").unwrap().id;
+    let query = crate::query::parse("مورا").unwrap();
+    let found = |candidates: usize, limit: u64| -> Vec<i64> {
+        s.search_ranking(&query, &ClaimFilter::default(), limit, candidates)
+            .unwrap()
+            .iter()
+            .map(|h| h.claim.id)
+            .collect()
+    };
+    // Unbounded: the best exact match first, the attached-letter one last.
+    let all = found(usize::MAX, 100);
+    assert_eq!(all.len(), 10);
+    assert_eq!((all[0], all[9]), (ids[0], bare));
+    // Bounded to 3 candidates: the newest three exact matches are ranked, so 1 is out of reach,
+    // and the attached-letter kind still comes after them.
+    let bounded = found(3, 4);
+    let mut exact = bounded[..3].to_vec();
+    exact.sort();
+    assert_eq!(exact, ids[6..9]);
+    assert_eq!(bounded[3], bare);
+    // The default bound is far above what the seed and the tests hold.
+    assert_eq!(found(search::RANKED_CANDIDATES, 100), all);
+}
