@@ -43,7 +43,7 @@ const DISPUTED: &str = "(+c.status = 'disputed' OR (+c.status IN ('unverified', 
                         c.disputes > 0))";
 
 /// Claims not folded into another by a merge: the ones list, export, stats and search show.
-const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
+pub(super) const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
 
 /// The `;`-joined names of the sources with one stance on claim `c`, in citation order.
 macro_rules! stance_names {
