@@ -387,7 +387,7 @@ pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
 fn cached_variants(word: &str) -> Variants {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    const CACHE_WORDS: usize = 100_000;
+    const CACHE_WORDS: usize = 20_000;
     thread_local! {
         static CACHE: RefCell<HashMap<String, Variants>> = RefCell::new(HashMap::new());
     }
