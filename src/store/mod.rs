@@ -419,17 +419,33 @@ impl Store {
             return self.for_every_claim(visit);
         }
         let (condition, mut values) = self.filter_sql(filter)?;
-        let mut sql = match &filter.search {
-            None => format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id"),
-            Some(query) => {
-                values.insert(0, Value::Text(self.fts_expression(query)?));
-                format!(
-                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
-                     WHERE claim_search MATCH ? AND {condition} ORDER BY {}, c.id",
-                    search::BM25
-                )
+        if let Some(query) = &filter.search {
+            // One kind of match after the other (see `search`), each ranked by bm25.
+            let sql = format!(
+                "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
+                 WHERE claim_search MATCH ? AND {condition} ORDER BY {}, c.id LIMIT ?",
+                search::BM25
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut remaining = filter
+                .limit
+                .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+            for kind in self.fts_kinds(query)? {
+                if remaining <= 0 {
+                    break;
+                }
+                let mut kind_values = values.clone();
+                kind_values.insert(0, Value::Text(kind));
+                kind_values.push(Value::Integer(remaining));
+                let mut rows = stmt.query(rusqlite::params_from_iter(kind_values))?;
+                while let Some(row) = rows.next()? {
+                    visit(claim_from_row(row)?)?;
+                    remaining -= 1;
+                }
             }
-        };
+            return Ok(());
+        }
+        let mut sql = format!("{CLAIM_SELECT} WHERE {condition} ORDER BY c.id");
         if let Some(limit) = filter.limit {
             sql.push_str(" LIMIT ?");
             values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));

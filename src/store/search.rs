@@ -243,11 +243,18 @@ impl Store {
         Ok(hits)
     }
 
-    /// The FTS5 expression for a query that `for_each_claim` joins on (list/export --search):
-    /// every kind of match at once.
-    pub(super) fn fts_expression(&self, query: &Query) -> anyhow::Result<String> {
-        let mut expression = match_expression(&self.conn, query)?;
-        Ok(expression.levels.pop().unwrap_or_default())
+    /// The FTS5 expressions that `for_each_claim` joins on (list/export --search), one per kind
+    /// of match in rank order, each finding only the claims that the kinds before it do not.
+    pub(super) fn fts_kinds(&self, query: &Query) -> anyhow::Result<Vec<String>> {
+        let levels = match_expression(&self.conn, query)?.levels;
+        Ok(levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| match i {
+                0 => level.clone(),
+                _ => format!("({level}) NOT ({})", levels[i - 1]),
+            })
+            .collect())
     }
 }
 

@@ -545,6 +545,23 @@ fn attached_letters_rank_after_the_exact_word_and_never_make_a_short_common_word
     wd.add(&["وفلمورا شيء آخر", "--claimant", "A"]); // 5: no such prefix as وفل
     assert_eq!(search(&wd, "مورا"), [2, 1]);
     assert_eq!(search(&wd, "بمورا"), [1, 2]);
+    // list --search ranks the same way, and its --limit counts across the kinds of match.
+    let listed = |extra: &[&str]| {
+        let mut args = vec!["list", "--search", "مورا", "--format", "json"];
+        args.extend_from_slice(extra);
+        ids(&wd.run(&args).ok())
+    };
+    assert_eq!(listed(&[]), [2, 1]);
+    assert_eq!(listed(&["--limit", "1"]), [2]);
+    // Even when the exact word is so common that bm25 gives it almost no weight and the
+    // attached form is rare.
+    for _ in 0..4 {
+        wd.add(&["مورا", "--claimant", "A"]);
+    }
+    for found in [search(&wd, "مورا"), listed(&[])] {
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert_eq!(found[5], 1, "{found:?}");
+    }
     // فعلي ("actual") is not ف + على.
     assert_eq!(search(&wd, "على"), [4]);
     assert_eq!(search(&wd, "فعلي"), [3]);
