@@ -384,7 +384,7 @@ pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
 
 /// [`variants`] with a cache: claims repeat the same words, and building the index of a
 /// million claims asks for each common word's variants many thousand times.
-fn cached_variants(word: &str) -> Variants {
+pub fn cached_variants(word: &str) -> Variants {
     use std::cell::RefCell;
     use std::collections::HashMap;
     const CACHE_WORDS: usize = 20_000;

@@ -1,10 +1,11 @@
 //! Search and likely duplicates: the FTS5 index of folded claims and the queries on it.
 //!
 //! The index (`claim_search` in schema.sql) holds each visible claim's text, translation, note,
-//! claimant and location, folded by [`fold::fold`]; triggers keep it exact under every write and
-//! call that same folding through the SQL function `claimdb_fold`, registered on every
-//! connection by [`register_functions`]. Queries are parsed by [`crate::query`] and turned here
-//! into an FTS5 expression in which every word is quoted.
+//! location and every name of its sources, folded by [`fold::fold`], and beside them the weaker
+//! forms of all those words ([`fold::layers`]); triggers keep it exact under every write and call
+//! that same folding through the SQL functions `claimdb_fold` and `claimdb_layer`, registered on
+//! every connection by [`register_functions`]. Queries are parsed by [`crate::query`] and turned
+//! here into FTS5 expressions, one per kind of match, in which every word is quoted.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -290,7 +291,7 @@ impl Mark {
 
     /// Whether a folded word of a claim matches.
     fn matches(&self, folded: &str) -> bool {
-        let variants = fold::variants(folded);
+        let variants = fold::cached_variants(folded);
         let mut forms = std::iter::once(folded).chain(variants.bare.iter().map(String::as_str));
         forms.any(|f| {
             self.forms
