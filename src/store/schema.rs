@@ -569,4 +569,26 @@ mod tests {
         let err = migrate(&mut conn, Path::new("other.db")).unwrap_err();
         assert!(err.to_string().contains("not a claimdb one"), "{err}");
     }
+
+    #[test]
+    fn a_claims_index_row_is_read_through_indexes_only() {
+        let mut conn = open();
+        migrate(&mut conn, Path::new("db")).unwrap();
+        // The triggers read one claim's row; with many claims or sources a scan would make
+        // every write slow.
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT * FROM claim_search_row WHERE id = 1")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!plan.is_empty());
+        for step in &plan {
+            assert!(
+                !step.starts_with("SCAN") || step.contains("CONSTANT ROW"),
+                "{plan:#?}"
+            );
+        }
+    }
 }
