@@ -39,6 +39,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     for note in &query.notes {
         ctx.out.note(note);
     }
+    if !ctx.store.search_index_is_current()? {
+        ctx.out.note(
+            "note: the search index of this read-only database was built by another version of \
+             claimdb's folding rules, so some claims may not be found; open the database once \
+             with write access (any command) to rebuild it",
+        );
+    }
     let hits = ctx
         .store
         .search(&query, &ClaimFilter::default(), args.limit)?;

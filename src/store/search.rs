@@ -172,6 +172,12 @@ impl Store {
         self.search_ranking(query, filter, limit, RANKED_CANDIDATES)
     }
 
+    /// Whether the search index was built by this claimdb's folding rules. Only a read-only
+    /// database can have an older one: opening it with write access rebuilds it.
+    pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
+        Ok(is_current(&self.conn)?)
+    }
+
     /// [`Store::search`], ranking at most `candidates` claims of each kind of match.
     pub(super) fn search_ranking(
         &self,

@@ -632,3 +632,23 @@ fn an_index_built_by_older_folding_rules_is_rebuilt_on_open() {
         .unwrap();
     assert_eq!(rows, 1);
 }
+
+#[test]
+fn a_read_only_database_with_an_older_index_says_so_when_searched() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    wd.add(&["مجزرة بمورا", "--claimant", "A"]);
+    let note = "built by another version of claimdb's folding rules";
+    assert!(!wd.run(&["search", "مورا"]).ok().stderr.contains(note));
+    rusqlite::Connection::open(wd.db())
+        .unwrap()
+        .execute("UPDATE search_folding SET version = 1", [])
+        .unwrap();
+    std::fs::set_permissions(wd.db(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let run = wd.run(&["search", "مورا"]).ok();
+    assert!(run.stderr.contains(note), "{run:?}");
+    std::fs::set_permissions(wd.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    // With write access, the index is rebuilt and the note goes.
+    let run = wd.run(&["search", "مورا"]).ok();
+    assert!(!run.stderr.contains(note), "{run:?}");
+}
