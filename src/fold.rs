@@ -355,6 +355,13 @@ pub fn near_names(a: &str, b: &str) -> bool {
 /// The three weaker layers of `texts` as the index stores them (rules 8 to 10): the bare
 /// forms, the stems and the name keys of every word, each layer without repeats.
 pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
+    let folded: Vec<String> = texts.into_iter().map(fold).collect();
+    layers_of_folded(folded.iter().map(String::as_str))
+}
+
+/// [`layers`] of texts that [`fold`] has already folded (the index build folds each field once
+/// for its exact words and reuses them here).
+pub fn layers_of_folded<'a>(folded: impl IntoIterator<Item = &'a str>) -> [String; 3] {
     let mut seen: [std::collections::HashSet<String>; 3] = Default::default();
     let mut out: [String; 3] = Default::default();
     let mut push = |layer: usize, value: &str| {
@@ -365,8 +372,8 @@ pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
             out[layer].push_str(value);
         }
     };
-    for text in texts {
-        for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
+    for text in folded {
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
             let v = cached_variants(word);
             for b in &v.bare {
                 push(0, b);
@@ -384,23 +391,24 @@ pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
 
 /// [`variants`] with a cache: claims repeat the same words, and building the index of a
 /// million claims asks for each common word's variants many thousand times.
-pub fn cached_variants(word: &str) -> Variants {
+pub fn cached_variants(word: &str) -> std::rc::Rc<Variants> {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::rc::Rc;
     const CACHE_WORDS: usize = 20_000;
     thread_local! {
-        static CACHE: RefCell<HashMap<String, Variants>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<String, Rc<Variants>>> = RefCell::new(HashMap::new());
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(v) = cache.get(word) {
-            return v.clone();
+            return Rc::clone(v);
         }
         if cache.len() >= CACHE_WORDS {
             cache.clear();
         }
-        let v = variants(word);
-        cache.insert(word.to_owned(), v.clone());
+        let v = Rc::new(variants(word));
+        cache.insert(word.to_owned(), Rc::clone(&v));
         v
     })
 }

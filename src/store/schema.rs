@@ -202,18 +202,25 @@ CREATE TABLE search_folding (
     version INTEGER NOT NULL
 );
 
--- What the index holds for each visible claim.
+-- What the index is made from for each visible claim: its searched fields as stored, and the
+-- names and aliases of its claimant and stance sources.
+CREATE VIEW claim_search_text (id, text, translation, note, sources, location) AS
+SELECT c.id, c.text, c.translation, c.note,
+       (SELECT group_concat(n.name, ' ') FROM source_name n
+        WHERE n.source_id = c.claimant_id
+           OR n.source_id IN (SELECT source_id FROM stance WHERE claim_id = c.id)),
+       c.location
+FROM claim c WHERE c.id NOT IN (SELECT dup_id FROM claim_merge);
+
+-- What the index holds for each visible claim (the triggers insert it; a full build computes the
+-- same from `claim_search_text` in one pass, folding each field once).
 CREATE VIEW claim_search_row (id, text, translation, note, sources, location, bare, stems, names)
 AS SELECT id, claimdb_fold(text), claimdb_fold(translation), claimdb_fold(note),
           claimdb_fold(sources), claimdb_fold(location),
           claimdb_layer(0, text, translation, note, sources, location),
           claimdb_layer(1, text, translation, note, sources, location),
           claimdb_layer(2, text, translation, note, sources, location)
-FROM (SELECT c.id, c.text, c.translation, c.note, c.location,
-             (SELECT group_concat(n.name, ' ') FROM source_name n
-              WHERE n.source_id = c.claimant_id
-                 OR n.source_id IN (SELECT source_id FROM stance WHERE claim_id = c.id)) AS sources
-      FROM claim c WHERE c.id NOT IN (SELECT dup_id FROM claim_merge));
+FROM claim_search_text;
 
 -- How many claims hold each indexed word: `similar` and `add` look for likely duplicates through
 -- a claim's rarest words, which keeps the search small however common its other words are.

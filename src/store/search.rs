@@ -122,16 +122,44 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
+    // The same rows as `claim_search_row`, with each field folded once for both its exact words
+    // and the weaker layers.
+    let mut select = conn.prepare(
+        "SELECT id, text, translation, note, sources, location FROM claim_search_text
+         WHERE id > ?1 AND id <= ?2",
+    )?;
     let mut insert = conn.prepare(
         "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
                                    names)
-         SELECT * FROM claim_search_row WHERE id > ?1 AND id <= ?2",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     let mut done = 0;
     let mut from = 0;
     while from < max_id {
         let to = from.saturating_add(REBUILD_BATCH);
-        done += insert.execute(params![from, to])? as i64;
+        let mut rows = select.query(params![from, to])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let mut fields: [Option<String>; 5] = Default::default();
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = r.get::<_, Option<String>>(i + 1)?.map(|t| fold::fold(&t));
+            }
+            let [bare, stems, names] =
+                fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
+            let [text, translation, note, sources, location] = fields;
+            insert.execute(params![
+                id,
+                text,
+                translation,
+                note,
+                sources,
+                location,
+                bare,
+                stems,
+                names
+            ])?;
+            done += 1;
+        }
         from = to;
         if show_progress {
             progress(done, total, from >= max_id);

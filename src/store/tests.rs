@@ -244,3 +244,54 @@ fn ranking_is_bounded_to_the_newest_candidates_of_each_kind_of_match() {
     // The default bound is far above what the seed and the tests hold.
     assert_eq!(found(search::RANKED_CANDIDATES, 100), all);
 }
+
+#[test]
+fn a_full_index_build_stores_what_the_triggers_store() {
+    let mut s = store();
+    s.add_source(
+        "Human Rights Watch",
+        SourceKind::Ngo,
+        &["هيومن رايتس ووتش".into()],
+    )
+    .unwrap();
+    s.add_claim(
+        &ClaimDraft {
+            translation: Some("helicopters over Moura".into()),
+            note: Some("و9 ضباط".into()),
+            location: Some("بمالي".into()),
+            ..draft("تسلَّمت الحكومة المالية مروحيتين بمورا", "Malian army")
+        },
+        &[("human rights watch".into(), Stance::Disputes)],
+        "t",
+    )
+    .unwrap();
+    s.add_claim(
+        &draft("فاغنر في سيجو وتمبكتو", "هيومن رايتس ووتش"),
+        &[],
+        "t",
+    )
+    .unwrap();
+    let vocab = |s: &Store| -> Vec<(String, i64, i64)> {
+        s.conn
+            .prepare("SELECT term, doc, cnt FROM claim_search_vocab ORDER BY term")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let by_triggers = vocab(&s);
+    assert!(
+        by_triggers.iter().any(|(t, _, _)| t == "مورا"),
+        "{by_triggers:?}"
+    );
+    s.conn
+        .execute(
+            "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
+            [],
+        )
+        .unwrap();
+    assert!(vocab(&s).is_empty());
+    search::rebuild_index(&s.conn, false).unwrap();
+    assert_eq!(vocab(&s), by_triggers);
+}
