@@ -360,7 +360,11 @@ const SEED_CASES: &[Case] = &[
     // Attached letters: ب، ل، و taken off the stored word, the exact form first.
     Case {
         query: "مورا",
-        first: &["ارتكبها الجيش المالي", "عرقلت روسيا السبت"],
+        first: &[
+            "ارتكبها الجيش المالي",
+            "عرقلت روسيا السبت",
+            "آخرها في بلدة مورا",
+        ],
         found: &["رجل روسي شاركوا"],
         not_found: &["موزمبيق"],
     },
@@ -390,14 +394,14 @@ const SEED_CASES: &[Case] = &[
     },
     Case {
         query: "قاعدة",
-        first: &["أخرى وصلت على متن"],
+        first: &["أخرى وصلت على متن", "جنوب غربي القاعدة", "التابعة لتنظيم"],
         found: &["لقاعدة عمليات"],
         not_found: &[],
     },
     Case {
         query: "مالي",
         first: &[],
-        found: &["عرقلت روسيا السبت", "وسط مالي"],
+        found: &["عرقلت روسيا السبت", "شمل أيضاً وسط مالي"],
         not_found: &[],
     },
     Case {
@@ -405,6 +409,26 @@ const SEED_CASES: &[Case] = &[
         first: &[],
         found: &["و9 ضباط"],
         not_found: &["ألف من مقاتلي"],
+    },
+    // Numbers: in the words (exact or behind an attached letter) and in the figures, where a
+    // claim that writes the number out (نحو ألف) or gives a range (مئات) holds it too.
+    Case {
+        query: "1000",
+        first: &[],
+        found: &["ألف من مقاتلي", "لا يتجاوز 1000"],
+        not_found: &["و9 ضباط"],
+    },
+    Case {
+        query: "450",
+        first: &[],
+        found: &["ارتكبها الجيش المالي"],
+        not_found: &["عرقلت روسيا السبت"],
+    },
+    Case {
+        query: "1000 فاجنر",
+        first: &[],
+        found: &["ألف من مقاتلي"],
+        not_found: &["لا يتجاوز 1000"],
     },
     // The same stripping on the query word.
     Case {
