@@ -191,27 +191,53 @@ CREATE TABLE claim_merge (
 );
 CREATE INDEX claim_merge_by_keep ON claim_merge (keep_id);
 
--- The search index: each searchable field folded by claimdb_fold (src/fold.rs, registered on
--- every connection claimdb opens), one row per visible claim, rowid = claim id. Contentless: the
--- claims table already holds the text, so the index stores only its folded words. The folding
--- decides what a word is; the ascii tokenizer then only splits on the spaces it leaves.
+-- The search index: one row per visible claim, rowid = claim id, filled from
+-- `claim_search_row`. Contentless: the claims table already holds the text, so the index stores
+-- only words. The first five columns hold the exact folded words of each field (`sources`: every
+-- name and alias of the claimant and of the sources that support or dispute the claim); the
+-- last three hold the weaker forms of all of them, which search ranks after exact words: words
+-- without their attached letters, stems, and name keys. claimdb_fold and claimdb_layer are
+-- claimdb's folding, registered on every connection claimdb opens; `search_folding` says which
+-- version of it built the index, and a database built by another one is rebuilt on open. The
+-- folding decides what a word is; the ascii tokenizer then only splits on the spaces it leaves.
 CREATE VIRTUAL TABLE claim_search USING fts5 (
-    text, translation, note, claimant, location,
+    text, translation, note, sources, location, bare, stems, names,
     content = '', contentless_delete = 1, tokenize = 'ascii'
 );
+CREATE TABLE search_folding (
+    version INTEGER NOT NULL
+);
+
+-- What the index is made from for each visible claim: its searched fields as stored, and the
+-- names and aliases of its claimant and stance sources.
+CREATE VIEW claim_search_text (id, text, translation, note, sources, location) AS
+SELECT c.id, c.text, c.translation, c.note,
+       (SELECT group_concat(n.name, ' ') FROM source_name n
+        WHERE n.source_id = c.claimant_id
+           OR n.source_id IN (SELECT source_id FROM stance WHERE claim_id = c.id)),
+       c.location
+FROM claim c WHERE c.id NOT IN (SELECT dup_id FROM claim_merge);
+
+-- What the index holds for each visible claim (the triggers insert it; a full build computes the
+-- same from `claim_search_text` in one pass, folding each field once).
+CREATE VIEW claim_search_row (id, text, translation, note, sources, location, bare, stems, names)
+AS SELECT id, claimdb_fold(text), claimdb_fold(translation), claimdb_fold(note),
+          claimdb_fold(sources), claimdb_fold(location),
+          claimdb_layer(0, text, translation, note, sources, location),
+          claimdb_layer(1, text, translation, note, sources, location),
+          claimdb_layer(2, text, translation, note, sources, location)
+FROM claim_search_text;
 
 -- How many claims hold each indexed word: `similar` and `add` look for likely duplicates through
 -- a claim's rarest words, which keeps the search small however common its other words are.
 CREATE VIRTUAL TABLE claim_search_vocab USING fts5vocab (claim_search, 'row');
 
--- Triggers keep the index exact under every write, whichever code path makes it.
+-- Triggers keep the index exact under every write, whichever code path makes it: a claim's
+-- fields, its sources, and the names of those sources.
 CREATE TRIGGER claim_search_insert AFTER INSERT ON claim
 BEGIN
-    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
-    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
-            claimdb_fold(NEW.note),
-            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
-            claimdb_fold(NEW.location));
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.id;
 END;
 CREATE TRIGGER claim_search_update AFTER UPDATE OF text, translation, note, claimant_id, location
     ON claim
@@ -221,11 +247,8 @@ CREATE TRIGGER claim_search_update AFTER UPDATE OF text, translation, note, clai
               OR OLD.location IS NOT NEW.location)
 BEGIN
     DELETE FROM claim_search WHERE rowid = OLD.id;
-    INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
-    VALUES (NEW.id, claimdb_fold(NEW.text), claimdb_fold(NEW.translation),
-            claimdb_fold(NEW.note),
-            claimdb_fold((SELECT name FROM source WHERE id = NEW.claimant_id)),
-            claimdb_fold(NEW.location));
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.id;
 END;
 CREATE TRIGGER claim_search_delete AFTER DELETE ON claim
 BEGIN
@@ -234,6 +257,44 @@ END;
 CREATE TRIGGER claim_search_merge AFTER INSERT ON claim_merge
 BEGIN
     DELETE FROM claim_search WHERE rowid = NEW.dup_id;
+END;
+CREATE TRIGGER claim_search_stance_insert AFTER INSERT ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid = NEW.claim_id;
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.claim_id;
+END;
+CREATE TRIGGER claim_search_stance_delete AFTER DELETE ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.claim_id;
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = OLD.claim_id;
+END;
+CREATE TRIGGER claim_search_stance_update AFTER UPDATE OF claim_id, source_id ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN (OLD.claim_id, NEW.claim_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN (OLD.claim_id, NEW.claim_id);
+END;
+CREATE TRIGGER claim_search_name_insert AFTER INSERT ON source_name
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN
+        (SELECT id FROM claim WHERE claimant_id = NEW.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = NEW.source_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN
+        (SELECT id FROM claim WHERE claimant_id = NEW.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = NEW.source_id);
+END;
+CREATE TRIGGER claim_search_name_delete AFTER DELETE ON source_name
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN
+        (SELECT id FROM claim WHERE claimant_id = OLD.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = OLD.source_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN
+        (SELECT id FROM claim WHERE claimant_id = OLD.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = OLD.source_id);
 END;
 
 -- ----- counts for stats -------------------------------------------------------------------------

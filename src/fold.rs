@@ -24,9 +24,34 @@
 //!    [`MIN_STEM`] letters remain: المجموعة, والمجموعة, بالمجموعة, للمجموعة → مجموعه.
 //!    Short words keep their prefix (الله, الذي, التي stay whole), and a bare و or ف is never
 //!    stripped, since many words begin with those letters (وصول, فرنسا).
+//!
+//! Those rules give each word its exact form. Search also matches four weaker kinds of match,
+//! each ranked after the one before it (see [`variants`]); the index stores them beside the exact
+//! words:
+//!
+//! 8. Attached letters: the prepositions ب, ل, ك and the conjunctions و, ف, alone or combined
+//!    (وب, ول, وك, فب, فل, فك; with the article they are rule 7), are also taken off a word when
+//!    what remains has at least [`MIN_STEM`] letters, or is a number: بمورا → مورا,
+//!    لأوكرانيا → اوكرانيا, وقوات → قوات, و9 → 9. The word keeps its exact form too, which
+//!    ranks first. What remains must not be one of a few common short words ([`NOT_A_REMAINDER`]:
+//!    على, إلى, التي…), since a word such as فعلي ("actual") is not ف + على: searching على
+//!    never finds it.
+//! 9. Word forms: light stemming with Snowball's Arabic and English algorithms, index and query
+//!    alike (see [`stem`]): مروحية, مروحيات, مروحيتين; تدريب, تدريبات; helicopter,
+//!    helicopters. Broken plurals (جندي/جنود) are out of reach of a stemmer and do not match.
+//! 10. Name spellings: a "name key" (see [`name_key`]) that merges the letters transliterated
+//!     names are spelt with in different ways: فاغنر/فاجنر, سيغو/سيجو, تمبكتو/تومبوكتو,
+//!     كامارا/كمارا, الأمريكية/الأميركية.
+//!
+//! [`VERSION`] goes up with any change to these rules: the index is then rebuilt on open.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// The version of the folding rules. Raise it with any change to what [`fold`] or
+/// [`variants`] return: a database whose index was built with another version rebuilds it
+/// when opened, so that stored words and queries always meet.
+pub const VERSION: i64 = 2;
 
 /// The fewest letters a word keeps after its article is stripped, so that short words
 /// (الله → له, التي → تي) never lose their identity.
@@ -150,6 +175,242 @@ fn strip_article(word: &str) -> &str {
         }
     }
     word
+}
+
+/// The attached letters rule 8 takes off a word, longest first: the conjunctions و and ف, the
+/// prepositions ب, ل and ك, and a conjunction followed by a preposition.
+const ATTACHED: &[&str] = &["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"];
+
+/// Common short words that rule 8 never leaves behind (folded): a word that looks like an
+/// attached letter and one of these is almost always another word (فعلي "actual", والي
+/// "governor"), and these words are too common to be worth finding through a stripped letter.
+pub const NOT_A_REMAINDER: &[&str] = &[
+    "علي", "الي", "الا", "اما", "التي", "الذي", "هذا", "هذه", "ذلك", "كان",
+];
+
+/// The fewest letters a stem keeps: shorter stems (مال, عل) match too many unrelated words.
+const MIN_STEM_LETTERS: usize = 3;
+
+/// The fewest letters of an Arabic word that gets a name key; shorter words are rarely names
+/// and their keys would match too much.
+const MIN_NAME_LETTERS: usize = 4;
+
+/// The weaker forms of one folded word that search also matches, each kind ranked after the
+/// one before it: the same list for a stored word and for a query word, so both sides meet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variants {
+    /// The word without its attached letters (rule 8), without the word itself.
+    pub bare: Vec<String>,
+    /// The stems of the word and of its bare forms (rule 9).
+    pub stems: Vec<String>,
+    /// The name keys of the word and of its bare forms (rule 10).
+    pub keys: Vec<String>,
+}
+
+/// The variants of `word`, a word as [`words`] returns it.
+pub fn variants(word: &str) -> Variants {
+    let bare = bare_forms(word);
+    let mut stems = Vec::new();
+    let mut keys = Vec::new();
+    for form in std::iter::once(word).chain(bare.iter().map(String::as_str)) {
+        if let Some(s) = stem(form) {
+            if !stems.contains(&s) {
+                stems.push(s);
+            }
+        }
+        if let Some(k) = name_key(form) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    Variants { bare, stems, keys }
+}
+
+/// The forms of a folded word without its attached letters (rule 8), longest first.
+pub fn bare_forms(word: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    for prefix in ATTACHED {
+        let Some(rest) = word.strip_prefix(prefix) else {
+            continue;
+        };
+        let is_number = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+        if (is_number || (is_arabic(rest) && rest.chars().count() >= MIN_STEM))
+            && !NOT_A_REMAINDER.contains(&rest)
+            && !forms.iter().any(|f| f == rest)
+        {
+            forms.push(rest.to_owned());
+        }
+    }
+    forms
+}
+
+/// Whether `word` is made of Arabic letters only.
+fn is_arabic(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| ('\u{0620}'..='\u{064A}').contains(&c))
+}
+
+/// The stem of a folded word (rule 9), or `None` for a word that has none worth matching.
+///
+/// Arabic words go through Snowball's Arabic stemmer after two light steps that it handles
+/// poorly on its own: the folded ه at the end is given back as ة, and the sound feminine plural
+/// ات and the dual تين/تان become the singular ة (مروحيات, مروحيتين → مروحية). Snowball also
+/// takes letters off the front; those are rule 8's business, so a stem that lost its first
+/// letters keeps them (وزارة → زار becomes وزار). Latin words go through Snowball's English
+/// stemmer (helicopters → helicopt).
+pub fn stem(word: &str) -> Option<String> {
+    use rust_stemmers::{Algorithm, Stemmer};
+    let stem = if is_arabic(word) {
+        let letters = word.chars().count();
+        let mut input = word.to_owned();
+        if letters >= 5 {
+            for plural in ["ات", "تين", "تان"] {
+                if let Some(singular) = word.strip_suffix(plural) {
+                    input = format!("{singular}ه");
+                    break;
+                }
+            }
+        }
+        if let Some(base) = input.strip_suffix('ه') {
+            input = format!("{base}ة");
+        }
+        let stemmed = fold(&Stemmer::create(Algorithm::Arabic).stem(&input));
+        let start = input.replace('ة', "ه");
+        match start.find(&stemmed) {
+            Some(at) if !stemmed.is_empty() => start[..at + stemmed.len()].to_owned(),
+            _ => return None,
+        }
+    } else if word.bytes().all(|b| b.is_ascii_lowercase()) {
+        Stemmer::create(Algorithm::English).stem(word).into_owned()
+    } else {
+        return None;
+    };
+    (stem.chars().count() >= MIN_STEM_LETTERS).then_some(stem)
+}
+
+/// The name key of a folded Arabic word (rule 10), or `None` for a word too short to be a name
+/// or not in Arabic letters. Two spellings of a transliterated name share it:
+///
+/// - غ, ج and ق (all written for a foreign g) become ج: فاغنر, فاجنر → فاجنر;
+/// - the hamza letters ء, ؤ, ئ are dropped, and a final ه (a folded ة) too;
+/// - the long vowels ا, و, ي are dropped after the first letter: تمبكتو, تومبوكتو → تمبكت;
+///   كامارا, كمارا → كمر; امريكيه, اميركيه → امرك.
+///
+/// When dropping the vowels leaves fewer than three letters, they stay (سيغو, سيجو → سيجو), so
+/// that a short key does not stand for half the language.
+pub fn name_key(word: &str) -> Option<String> {
+    if !is_arabic(word) || word.chars().count() < MIN_NAME_LETTERS {
+        return None;
+    }
+    let mut letters: Vec<char> = word
+        .chars()
+        .filter(|c| !matches!(c, 'ء' | 'ؤ' | 'ئ'))
+        .map(|c| match c {
+            'غ' | 'ق' => 'ج',
+            other => other,
+        })
+        .collect();
+    if letters.len() > 1 && letters.last() == Some(&'ه') {
+        letters.pop();
+    }
+    let consonants: String = letters
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i == 0 || !matches!(c, 'ا' | 'و' | 'ي'))
+        .map(|(_, c)| *c)
+        .collect();
+    Some(if consonants.chars().count() >= 3 {
+        consonants
+    } else {
+        letters.into_iter().collect()
+    })
+}
+
+/// The fewest letters a name needs before a one-letter difference counts as a typo: shorter
+/// names (UN, US, AFP, AP) differ by one letter and are different sources.
+const MIN_TYPO_LETTERS: usize = 6;
+
+/// Whether two source names are probably one source written two ways: one typo apart (a letter
+/// added, dropped, changed, or two swapped) once folded, or spelt alike by their name keys
+/// (هيومن رايتس ووتش, هيومان رايتس وتش). Used to ask "did you mean …?" before a second source
+/// is created for the same organisation.
+pub fn near_names(a: &str, b: &str) -> bool {
+    let (a, b) = (fold(a), fold(b));
+    if a == b {
+        return true;
+    }
+    let keys = |folded: &str| -> Vec<String> {
+        folded
+            .split(' ')
+            .map(|w| name_key(w).unwrap_or_else(|| w.to_owned()))
+            .collect()
+    };
+    if a.contains(|c: char| !c.is_ascii()) && keys(&a) == keys(&b) {
+        return true;
+    }
+    a.chars().count().min(b.chars().count()) >= MIN_TYPO_LETTERS
+        && strsim::osa_distance(&a, &b) <= 1
+}
+
+/// The three weaker layers of `texts` as the index stores them (rules 8 to 10): the bare
+/// forms, the stems and the name keys of every word, each layer without repeats.
+pub fn layers<'a>(texts: impl IntoIterator<Item = &'a str>) -> [String; 3] {
+    let folded: Vec<String> = texts.into_iter().map(fold).collect();
+    layers_of_folded(folded.iter().map(String::as_str))
+}
+
+/// [`layers`] of texts that [`fold`] has already folded (the index build folds each field once
+/// for its exact words and reuses them here).
+pub fn layers_of_folded<'a>(folded: impl IntoIterator<Item = &'a str>) -> [String; 3] {
+    let mut seen: [std::collections::HashSet<String>; 3] = Default::default();
+    let mut out: [String; 3] = Default::default();
+    let mut push = |layer: usize, value: &str| {
+        if seen[layer].insert(value.to_owned()) {
+            if !out[layer].is_empty() {
+                out[layer].push(' ');
+            }
+            out[layer].push_str(value);
+        }
+    };
+    for text in folded {
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let v = cached_variants(word);
+            for b in &v.bare {
+                push(0, b);
+            }
+            for s in &v.stems {
+                push(1, s);
+            }
+            for k in &v.keys {
+                push(2, k);
+            }
+        }
+    }
+    out
+}
+
+/// [`variants`] with a cache: claims repeat the same words, and building the index of a
+/// million claims asks for each common word's variants many thousand times.
+pub fn cached_variants(word: &str) -> std::rc::Rc<Variants> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    const CACHE_WORDS: usize = 20_000;
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Rc<Variants>>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(v) = cache.get(word) {
+            return Rc::clone(v);
+        }
+        if cache.len() >= CACHE_WORDS {
+            cache.clear();
+        }
+        let v = Rc::new(variants(word));
+        cache.insert(word.to_owned(), Rc::clone(&v));
+        v
+    })
 }
 
 #[cfg(test)]
@@ -324,6 +585,141 @@ mod tests {
         );
         for word in words(sentence) {
             assert!(word.chars().all(char::is_alphanumeric), "{word:?}");
+        }
+    }
+
+    /// The folded bare forms of a word as typed.
+    fn bare(word: &str) -> Vec<String> {
+        bare_forms(&fold(word))
+    }
+
+    #[test]
+    fn attached_letters_are_also_taken_off() {
+        // Words from the seed article, each with the word it should also be found as.
+        for (word, without) in [
+            ("بمورا", "مورا"),
+            ("لمجلس", "مجلس"),
+            ("لأوكرانيا", "أوكرانيا"),
+            ("بتدريب", "تدريب"),
+            ("بعبوة", "عبوة"),
+            ("لقاعدة", "قاعدة"),
+            ("لبامكو", "بامكو"),
+            ("بمالي", "مالي"),
+            ("وقوات", "قوات"),
+            ("وبحسب", "حسب"),
+            ("ولبنان", "لبنان"),
+            ("فلنفوذ", "نفوذ"),
+            ("و9", "9"),
+        ] {
+            assert!(
+                bare(word).contains(&fold(without)),
+                "{word}: {:?}",
+                bare(word)
+            );
+        }
+        // The exact form is kept: it is the word itself, matched first.
+        assert_eq!(fold("بمورا"), "بمورا");
+        // Every combination, longest first.
+        assert_eq!(bare("وبمورا"), ["مورا", "بمورا"]);
+    }
+
+    #[test]
+    fn attached_letters_stay_when_too_little_would_remain() {
+        // بين, لكن, وسط: taking a letter off would leave two letters.
+        for word in ["بين", "لكن", "وسط", "فقط", "كما", "بل"] {
+            assert!(bare(word).is_empty(), "{word}: {:?}", bare(word));
+        }
+        // A common short word is never what remains: فعلي is not ف + على, والي is not و + إلى.
+        for word in ["فعلي", "فعلى", "والي", "والتي", "وكان"] {
+            assert!(bare(word).is_empty(), "{word}: {:?}", bare(word));
+        }
+        // Latin words and numbers alone have no attached letters.
+        assert!(bare("bamako").is_empty() && bare("2021").is_empty());
+    }
+
+    #[test]
+    fn word_forms_share_a_stem() {
+        let stem_of = |w: &str| stem(&fold(w));
+        for group in [
+            &["مروحية", "مروحيات", "مروحيتين"][..],
+            &["تدريب", "تدريبات"],
+            &["helicopter", "helicopters"],
+            &["مقاتل", "مقاتلين"],
+            &["عسكرية", "عسكري"],
+        ] {
+            let first = stem_of(group[0]);
+            assert!(first.is_some(), "{group:?}");
+            for w in group {
+                assert_eq!(stem_of(w), first, "{w} in {group:?}");
+            }
+        }
+        // Snowball's own prefix stripping is not used: وزارة keeps its و.
+        assert_eq!(stem_of("وزارة").as_deref(), Some("وزار"));
+        // Stems shorter than three letters are not kept: على has none.
+        assert_eq!(stem_of("على"), None);
+        // Broken plurals are out of reach.
+        assert_ne!(stem_of("جندي"), stem_of("جنود"));
+    }
+
+    #[test]
+    fn name_spellings_share_a_key() {
+        let key = |w: &str| name_key(&fold(w));
+        for (a, b) in [
+            ("فاغنر", "فاجنر"),
+            ("سيغو", "سيجو"),
+            ("باندياغارا", "باندياجارا"),
+            ("تمبكتو", "تومبوكتو"),
+            ("كامارا", "كمارا"),
+            ("الأمريكية", "الأميركية"),
+            ("باماكو", "بامكو"),
+        ] {
+            assert!(key(a).is_some(), "{a}");
+            assert_eq!(key(a), key(b), "{a} / {b}");
+        }
+        assert_ne!(key("فاجنر"), key("باماكو"));
+        // Short words and Latin words have none.
+        assert_eq!(key("مالي").as_deref(), Some("مالي"));
+        assert_eq!(key("علي"), None);
+        assert_eq!(key("wagner"), None);
+    }
+
+    #[test]
+    fn layers_hold_each_weaker_form_once() {
+        let [bare, stems, keys] = layers(["بمورا ومورا", "مروحيات"]);
+        assert_eq!(bare, "مورا");
+        assert!(
+            stems
+                .split(' ')
+                .any(|s| Some(s.to_owned()) == stem("مروحيه")),
+            "{stems}"
+        );
+        assert_eq!(
+            keys.split(' ').filter(|k| *k == "مورا").count(),
+            1,
+            "{keys}"
+        );
+    }
+
+    #[test]
+    fn near_names_are_one_typo_or_one_spelling_apart() {
+        for (a, b) in [
+            ("Human Rights Watch", "Human Rigths Watch"),
+            ("Human Rights Watch", "Human Right Watch"),
+            ("human rights watch", "HUMAN RIGHTS WATCH"),
+            ("هيومن رايتس ووتش", "هيومان رايتس وتش"),
+            ("وزارة الخارجية الأمريكية", "وزارة الخارجية الأميركية"),
+            ("مجموعة فاغنر", "مجموعة فاجنر"),
+        ] {
+            assert!(near_names(a, b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("UN", "US"),
+            ("AFP", "AP"),
+            ("Human Rights Watch", "Amnesty International"),
+            ("Malian army", "Malian navy"),
+            ("وزارة الدفاع المالية", "وزارة الخارجية الروسية"),
+        ] {
+            assert!(!near_names(a, b), "{a} / {b}");
         }
     }
 }

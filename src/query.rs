@@ -18,6 +18,10 @@ use crate::fold;
 /// which keeps the FTS5 expression far from SQLite's limits.
 pub const MAX_TERMS: usize = 64;
 
+/// The fewest letters before a `*`: a one-letter prefix matches most of the vocabulary, and
+/// FTS5 reads every one of those words' lists of claims to answer it.
+pub const MIN_PREFIX: usize = 2;
+
 /// One thing the query looks for (or excludes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
@@ -88,18 +92,29 @@ pub fn parse(input: &str) -> Result<Query, UserError> {
         if words.is_empty() {
             continue;
         }
+        if prefix && words.last().is_some_and(|w| w.chars().count() < MIN_PREFIX) {
+            return Err(UserError::Refused(format!(
+                "the query {input:?} has a prefix of one letter ({raw}): it would match most \
+                 of the words there are; write at least {MIN_PREFIX} letters before the *"
+            )));
+        }
+        let term = Term {
+            words,
+            prefix,
+            negated,
+            quoted,
+        };
+        // The same term twice finds nothing more and costs a second pass over its claims.
+        if terms.contains(&term) {
+            continue;
+        }
         if terms.len() == MAX_TERMS {
             notes.push(format!(
                 "note: the query is long; only its first {MAX_TERMS} terms are searched"
             ));
             break;
         }
-        terms.push(Term {
-            words,
-            prefix,
-            negated,
-            quoted,
-        });
+        terms.push(term);
     }
     let query = Query { terms, notes };
     if query.terms.is_empty() {
@@ -183,7 +198,8 @@ mod tests {
     #[test]
     fn operators_are_words_with_a_note() {
         let q = parse("wagner OR mali NOT NEAR(x) OR").unwrap();
-        assert_eq!(q.terms.len(), 6);
+        // wagner, or, mali, not, near x; the second OR is the same term again.
+        assert_eq!(q.terms.len(), 5);
         assert_eq!(q.notes.len(), 3);
         assert!(q.notes[1].contains("-word"), "{:?}", q.notes);
     }
@@ -200,9 +216,20 @@ mod tests {
 
     #[test]
     fn a_very_long_query_keeps_its_first_terms() {
-        let long = "كلمة ".repeat(2000);
+        let long: String = (0..2000).map(|i| format!("كلمة{i} ")).collect();
         let q = parse(&long).unwrap();
         assert_eq!(q.terms.len(), MAX_TERMS);
         assert_eq!(q.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_one_letter_prefix_is_refused_and_repeated_terms_count_once() {
+        for bad in ["م*", "مالي a*", "\"مجموعة ف\"*", "-x*  مالي"] {
+            let err = parse(bad).unwrap_err().to_string();
+            assert!(err.contains("prefix of one letter"), "{bad:?}: {err}");
+        }
+        assert_eq!(parse("مس* fi*").unwrap().terms.len(), 2);
+        let q = parse("مالي مالي المالي -x -x").unwrap();
+        assert_eq!(q.terms.len(), 2);
     }
 }

@@ -186,7 +186,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             if dry_run { "would be " } else { "" },
             new_sources.join(", ")
         ));
-        super::warn_mixed_scripts(ctx, &new_sources);
+        super::warn_about_new_sources(ctx, &new_sources);
     }
     let total = counts.added + counts.updated + counts.unchanged;
     ctx.out.note(

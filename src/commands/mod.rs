@@ -87,18 +87,42 @@ pub fn announce_new_sources(ctx: &Ctx, names: &[String]) {
              source, see `claimdb source alias`"
         ));
     }
+    warn_about_new_sources(ctx, names);
+}
+
+/// Warns about new source names that are probably another source in disguise: a look-alike
+/// that mixes scripts, or a name one typo or one spelling away from a stored source.
+pub fn warn_about_new_sources(ctx: &Ctx, names: &[String]) {
     warn_mixed_scripts(ctx, names);
+    warn_near_sources(ctx, names);
 }
 
 /// Warns about new source names with a word that mixes scripts (a Cyrillic а in a Latin
 /// word): such a name prints like another source's and is usually a look-alike.
-pub fn warn_mixed_scripts(ctx: &Ctx, names: &[String]) {
+fn warn_mixed_scripts(ctx: &Ctx, names: &[String]) {
     for name in names {
         if let Some(word) = crate::model::mixed_script_word(name) {
             ctx.out.warn(format!(
                 "the new source {name:?} mixes scripts in the word {word:?} (letters that look \
                  alike from different alphabets); if it means a known source, fix the name or \
                  make it an alias with `claimdb source alias`"
+            ));
+        }
+    }
+}
+
+/// Warns about each new source that is one typo or one spelling away from a stored one: most
+/// likely the same organisation, which would otherwise get a second source without a word.
+fn warn_near_sources(ctx: &Ctx, names: &[String]) {
+    for name in names {
+        // A failed look-up only loses a warning; the write itself is done.
+        let near = ctx.store.sources_near(name).unwrap_or_default();
+        if !near.is_empty() {
+            let quoted: Vec<String> = near.iter().map(|n| format!("{n:?}")).collect();
+            ctx.out.warn(format!(
+                "the new source {name:?} is one letter or one spelling away from a stored one: \
+                 did you mean {}?",
+                quoted.join(" or ")
             ));
         }
     }

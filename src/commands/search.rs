@@ -18,10 +18,14 @@ use crate::store::ClaimFilter;
     Text is folded before it is compared: Arabic diacritics, tatweel and invisible marks are\n\
     ignored; أ إ آ ٱ match ا, ى matches ي, ة matches ه; Arabic-Indic digits match 0-9; the\n\
     article (ال, وال, بال, لل…) is not needed; Latin case and accents do not matter.\n\
+    After the claims with the exact word come those with it behind an attached letter (بمورا\n\
+    for مورا, and وقوات finds قوات), then other forms of it (مروحيات for مروحية, helicopters\n\
+    for helicopter), then other spellings of a name (فاجنر for فاغنر, تمبكتو for تومبوكتو).\n\
     A word that names a source (or one of its aliases) also finds its other names.\n\
     A number (1000, ١٠٠٠) also finds the claims whose figures hold it: a claim recorded with\n\
     the figure نحو ألف is found by 1000, one with مئات (200-999) by 450.\n\
-    Searched fields: text, translation, note, claimant and location.")]
+    Searched fields: text, translation, note, location, and every name and alias of the\n\
+    claimant and of the sources that support or dispute the claim.")]
 pub struct Args {
     /// What to look for (may start with - to exclude a word)
     #[arg(allow_hyphen_values = true)]
@@ -37,6 +41,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let query = query::parse(&args.query)?;
     for note in &query.notes {
         ctx.out.note(note);
+    }
+    if !ctx.store.search_index_is_current()? {
+        ctx.out.note(
+            "note: the search index of this read-only database was built by another version of \
+             claimdb's folding rules, so some claims may not be found; open the database once \
+             with write access (any command) to rebuild it",
+        );
     }
     let Ctx { store, out, .. } = ctx;
     let mut hits = out.search_hits()?;

@@ -62,7 +62,7 @@ pub fn exec(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
             aliases,
         } => {
             ctx.store.add_source(&name, kind, &aliases)?;
-            super::warn_mixed_scripts(ctx, std::slice::from_ref(&name));
+            super::warn_about_new_sources(ctx, std::slice::from_ref(&name));
             ctx.out.note(format!("source {name:?} added ({kind})"));
             Ok(())
         }

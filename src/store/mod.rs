@@ -47,7 +47,7 @@ const DISPUTED: &str = "(+c.status = 'disputed' OR (+c.status IN ('unverified', 
                         c.disputes > 0))";
 
 /// Claims not folded into another by a merge: the ones list, export, stats and search show.
-const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
+pub(super) const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
 
 /// The `;`-joined names of the sources with one stance on claim `c`, in citation order.
 macro_rules! stance_names {
@@ -128,6 +128,8 @@ const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_search_insert",
     "claim_search_update",
+    "claim_search_stance_insert",
+    "claim_search_name_insert",
     "claim_count_insert",
     "claim_count_update",
     "stance_disputes_insert",
@@ -665,25 +667,50 @@ impl Store {
             return self.for_every_claim(visit);
         }
         let (condition, mut values) = self.filter_sql(filter)?;
-        let mut sql = match &filter.search {
-            None => format!(
-                "{CLAIM_SELECT} WHERE {condition} ORDER BY {}",
-                filter.desk.order_by()
-            ),
-            Some(query) => {
-                let plan = self.search_plan(query)?;
-                values = plan.values.into_iter().chain(values).collect();
-                let join = if plan.from.starts_with("claim_search") {
-                    "JOIN claim_search ON claim_search.rowid = c.id"
-                } else {
-                    ""
-                };
-                format!(
-                    "{CLAIM_SELECT} {join} WHERE {} AND {condition} ORDER BY {}",
-                    plan.condition, plan.order
-                )
+        let mut sql = format!(
+            "{CLAIM_SELECT} WHERE {condition} ORDER BY {}",
+            filter.desk.order_by()
+        );
+        if let Some(query) = &filter.search {
+            let plan = self.search_plan(query)?;
+            values = plan.values.into_iter().chain(values).collect();
+            if plan.kinds.is_empty() {
+                // Only numbers to look for: no words to rank by, so in id order.
+                sql = format!(
+                    "{CLAIM_SELECT} WHERE {} AND {condition} ORDER BY c.id",
+                    plan.condition
+                );
+            } else {
+                // One kind of match after the other (see `search`), each ranked by bm25.
+                let sql = format!(
+                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
+                     WHERE claim_search MATCH ? AND {} AND {condition}
+                     ORDER BY {}, c.id LIMIT ?",
+                    plan.condition,
+                    search::BM25
+                );
+                let mut stmt = self.conn.prepare(&sql)?;
+                let mut remaining = filter
+                    .limit
+                    .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+                for kind in plan.kinds {
+                    if remaining <= 0 {
+                        break;
+                    }
+                    let mut kind_values = values.clone();
+                    kind_values.insert(0, Value::Text(kind));
+                    kind_values.push(Value::Integer(remaining));
+                    let mut rows = stmt.query(rusqlite::params_from_iter(kind_values))?;
+                    while let Some(row) = rows.next()? {
+                        let mut claim = claim_from_row(row)?;
+                        claim.figures = load_figures(&self.conn, claim.id)?;
+                        visit(claim)?;
+                        remaining -= 1;
+                    }
+                }
+                return Ok(());
             }
-        };
+        }
         if let Some(limit) = filter.limit {
             sql.push_str(" LIMIT ?");
             values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
@@ -2477,6 +2504,31 @@ fn split_list(joined: Option<String>) -> Vec<String> {
         .filter(|j| !j.is_empty())
         .map(|j| j.split(';').map(str::to_owned).collect())
         .unwrap_or_default()
+}
+
+impl Store {
+    /// The stored sources, other than the one named `name`, that one of whose names or aliases
+    /// is one typo or one spelling away from `name` (see [`crate::fold::near_names`]): a new
+    /// source that is probably a second way of writing one of them.
+    pub fn sources_near(&self, name: &str) -> anyhow::Result<Vec<String>> {
+        let key = model::source_key(name);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.name, n.name FROM source_name n JOIN source s ON s.id = n.source_id
+             WHERE s.id NOT IN (SELECT source_id FROM source_name WHERE key = ?1)
+             ORDER BY s.name",
+        )?;
+        let mut near: Vec<String> = Vec::new();
+        let rows = stmt.query_map([key], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (source, other) = row?;
+            if near.last() != Some(&source) && crate::fold::near_names(name, &other) {
+                near.push(source);
+            }
+        }
+        Ok(near)
+    }
 }
 
 fn find_source(conn: &Connection, name: &str) -> anyhow::Result<Option<(i64, String)>> {

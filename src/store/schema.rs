@@ -304,10 +304,122 @@ CREATE INDEX claim_desk_by_assignee ON claim_desk (assignee) WHERE assignee IS N
 CREATE INDEX claim_desk_archived ON claim_desk (claim_id) WHERE archived IS NOT NULL;
 CREATE INDEX history_by_time ON history (at);
 "#,
-];
+    // 10 → 11: the search index gains the weaker forms of words, every name of a claim's sources,
+    // and the version of the folding that built it; `search::ensure_current` fills it.
+    r#"
+DROP TRIGGER claim_search_insert;
+DROP TRIGGER claim_search_update;
+DROP TRIGGER claim_search_delete;
+DROP TRIGGER claim_search_merge;
+DROP TABLE claim_search_vocab;
+DROP TABLE claim_search;
+-- The search index: one row per visible claim, rowid = claim id, filled from
+-- `claim_search_row`. Contentless: the claims table already holds the text, so the index stores
+-- only words. The first five columns hold the exact folded words of each field (`sources`: every
+-- name and alias of the claimant and of the sources that support or dispute the claim); the
+-- last three hold the weaker forms of all of them, which search ranks after exact words: words
+-- without their attached letters, stems, and name keys. claimdb_fold and claimdb_layer are
+-- claimdb's folding, registered on every connection claimdb opens; `search_folding` says which
+-- version of it built the index, and a database built by another one is rebuilt on open. The
+-- folding decides what a word is; the ascii tokenizer then only splits on the spaces it leaves.
+CREATE VIRTUAL TABLE claim_search USING fts5 (
+    text, translation, note, sources, location, bare, stems, names,
+    content = '', contentless_delete = 1, tokenize = 'ascii'
+);
+CREATE TABLE search_folding (
+    version INTEGER NOT NULL
+);
 
-/// The search index; an upgrade that creates it also fills it with the claims already stored.
-const SEARCH_INDEX: &str = "claim_search";
+-- What the index is made from for each visible claim: its searched fields as stored, and the
+-- names and aliases of its claimant and stance sources.
+CREATE VIEW claim_search_text (id, text, translation, note, sources, location) AS
+SELECT c.id, c.text, c.translation, c.note,
+       (SELECT group_concat(n.name, ' ') FROM source_name n
+        WHERE n.source_id = c.claimant_id
+           OR n.source_id IN (SELECT source_id FROM stance WHERE claim_id = c.id)),
+       c.location
+FROM claim c WHERE c.id NOT IN (SELECT dup_id FROM claim_merge);
+
+-- What the index holds for each visible claim (the triggers insert it; a full build computes the
+-- same from `claim_search_text` in one pass, folding each field once).
+CREATE VIEW claim_search_row (id, text, translation, note, sources, location, bare, stems, names)
+AS SELECT id, claimdb_fold(text), claimdb_fold(translation), claimdb_fold(note),
+          claimdb_fold(sources), claimdb_fold(location),
+          claimdb_layer(0, text, translation, note, sources, location),
+          claimdb_layer(1, text, translation, note, sources, location),
+          claimdb_layer(2, text, translation, note, sources, location)
+FROM claim_search_text;
+
+-- How many claims hold each indexed word: `similar` and `add` look for likely duplicates through
+-- a claim's rarest words, which keeps the search small however common its other words are.
+CREATE VIRTUAL TABLE claim_search_vocab USING fts5vocab (claim_search, 'row');
+
+-- Triggers keep the index exact under every write, whichever code path makes it: a claim's
+-- fields, its sources, and the names of those sources.
+CREATE TRIGGER claim_search_insert AFTER INSERT ON claim
+BEGIN
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.id;
+END;
+CREATE TRIGGER claim_search_update AFTER UPDATE OF text, translation, note, claimant_id, location
+    ON claim
+    WHEN NEW.id NOT IN (SELECT dup_id FROM claim_merge)
+         AND (OLD.text IS NOT NEW.text OR OLD.translation IS NOT NEW.translation
+              OR OLD.note IS NOT NEW.note OR OLD.claimant_id IS NOT NEW.claimant_id
+              OR OLD.location IS NOT NEW.location)
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.id;
+END;
+CREATE TRIGGER claim_search_delete AFTER DELETE ON claim
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER claim_search_merge AFTER INSERT ON claim_merge
+BEGIN
+    DELETE FROM claim_search WHERE rowid = NEW.dup_id;
+END;
+CREATE TRIGGER claim_search_stance_insert AFTER INSERT ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid = NEW.claim_id;
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = NEW.claim_id;
+END;
+CREATE TRIGGER claim_search_stance_delete AFTER DELETE ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid = OLD.claim_id;
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id = OLD.claim_id;
+END;
+CREATE TRIGGER claim_search_stance_update AFTER UPDATE OF claim_id, source_id ON stance
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN (OLD.claim_id, NEW.claim_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN (OLD.claim_id, NEW.claim_id);
+END;
+CREATE TRIGGER claim_search_name_insert AFTER INSERT ON source_name
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN
+        (SELECT id FROM claim WHERE claimant_id = NEW.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = NEW.source_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN
+        (SELECT id FROM claim WHERE claimant_id = NEW.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = NEW.source_id);
+END;
+CREATE TRIGGER claim_search_name_delete AFTER DELETE ON source_name
+BEGIN
+    DELETE FROM claim_search WHERE rowid IN
+        (SELECT id FROM claim WHERE claimant_id = OLD.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = OLD.source_id);
+    INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems, names)
+    SELECT * FROM claim_search_row WHERE id IN
+        (SELECT id FROM claim WHERE claimant_id = OLD.source_id
+         UNION SELECT claim_id FROM stance WHERE source_id = OLD.source_id);
+END;
+"#,
+];
 
 /// The version of [`SCHEMA`]: one more than the number of migrations.
 pub const VERSION: i64 = MIGRATIONS.len() as i64 + 1;
@@ -332,7 +444,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     let version = user_version(conn)
         .with_context(|| format!("{} is not an SQLite database", path.display()))?;
     check_not_newer(version, path)?;
-    if version == VERSION {
+    if version == VERSION && super::search::is_current(conn)? {
         return Ok(Upgrade::None);
     }
     // A migration that rebuilds a table (drop the old, rename the copy) would trip the foreign
@@ -366,16 +478,14 @@ fn upgrade(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     } else {
         // Migrations fold text (figure units) with the same function the search index uses.
         super::search::register_functions(&tx)?;
-        let had_index = has_table(&tx, SEARCH_INDEX)?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
             tx.execute_batch(migration)
                 .with_context(|| format!("failed to upgrade the database to version {}", i + 2))?;
         }
-        if !had_index && has_table(&tx, SEARCH_INDEX)? {
-            super::search::rebuild_index(&tx, true).context("failed to build the search index")?;
-        }
         Upgrade::Migrated(version)
     };
+    // A new or upgraded index, or one built by an older folding, is (re)built here.
+    super::search::ensure_current(&tx).context("failed to build the search index")?;
     let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
         r.get(0)
     })?;
@@ -408,11 +518,6 @@ pub fn check_current(conn: &Connection, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
-        .exists([name])
-}
-
 fn check_not_newer(version: i64, path: &Path) -> Result<(), UserError> {
     if version > VERSION {
         return Err(UserError::SchemaTooNew {
@@ -427,6 +532,13 @@ fn check_not_newer(version: i64, path: &Path) -> Result<(), UserError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An empty database in memory with claimdb's SQL functions, as every connection has them.
+    fn open() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::search::register_functions(&conn).unwrap();
+        conn
+    }
 
     /// The schema as SQLite reports it, in a form where two databases compare equal when their
     /// tables, columns, constraints, indexes and triggers are the same: comments dropped and
@@ -481,13 +593,13 @@ mod tests {
 
     #[test]
     fn an_upgraded_database_ends_with_the_same_schema_as_a_new_one() {
-        let mut fresh = Connection::open_in_memory().unwrap();
+        let mut fresh = open();
         assert_eq!(
             migrate(&mut fresh, Path::new("fresh")).unwrap(),
             Upgrade::Created
         );
 
-        let mut old = Connection::open_in_memory().unwrap();
+        let mut old = open();
         old.execute_batch(VERSION_1).unwrap();
         old.pragma_update(None, "user_version", 1).unwrap();
         let expected = if VERSION == 1 {
@@ -503,11 +615,13 @@ mod tests {
 
     #[test]
     fn upgrading_builds_the_search_index_for_the_claims_already_stored() {
-        let mut old = Connection::open_in_memory().unwrap();
+        let mut old = open();
         old.execute_batch(VERSION_1).unwrap();
         old.pragma_update(None, "user_version", 1).unwrap();
         old.execute_batch(
             "INSERT INTO source (id, name, created_at) VALUES (1, 'Wagner Group', 'now');
+             INSERT INTO source_name (key, name, source_id, is_alias)
+             VALUES ('wagner group', 'Wagner Group', 1, 0);
              INSERT INTO claim (id, uid, text, text_hash, claimant_id, created_at, created_by,
                                 updated_at, updated_by)
              VALUES (7, 'u7', 'أنشطة المجموعة الروسيَّة', 0, 1, 'now', 't', 'now', 't'),
@@ -539,7 +653,7 @@ mod tests {
 
     #[test]
     fn upgrading_counts_the_claims_already_stored() {
-        let mut old = Connection::open_in_memory().unwrap();
+        let mut old = open();
         old.execute_batch(VERSION_1).unwrap();
         old.pragma_update(None, "user_version", 1).unwrap();
         old.execute_batch(
@@ -650,7 +764,7 @@ mod tests {
 
     #[test]
     fn migrating_twice_changes_nothing() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = open();
         migrate(&mut conn, Path::new("db")).unwrap();
         let before = schema_of(&conn);
         assert_eq!(migrate(&mut conn, Path::new("db")).unwrap(), Upgrade::None);
@@ -659,7 +773,7 @@ mod tests {
 
     #[test]
     fn a_newer_database_is_refused_and_left_untouched() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = open();
         conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
             .unwrap();
         let err = migrate(&mut conn, Path::new("future.db")).unwrap_err();
@@ -674,7 +788,7 @@ mod tests {
 
     #[test]
     fn a_foreign_sqlite_database_is_refused() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = open();
         conn.execute_batch("CREATE TABLE mine (x)").unwrap();
         let err = migrate(&mut conn, Path::new("other.db")).unwrap_err();
         assert!(err.to_string().contains("not a claimdb one"), "{err}");
@@ -828,5 +942,27 @@ mod tests {
             )
             .unwrap();
         assert_eq!(references, "history");
+    }
+
+    #[test]
+    fn a_claims_index_row_is_read_through_indexes_only() {
+        let mut conn = open();
+        migrate(&mut conn, Path::new("db")).unwrap();
+        // The triggers read one claim's row; with many claims or sources a scan would make
+        // every write slow.
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT * FROM claim_search_row WHERE id = 1")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!plan.is_empty());
+        for step in &plan {
+            assert!(
+                !step.starts_with("SCAN") || step.contains("CONSTANT ROW"),
+                "{plan:#?}"
+            );
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! Search and likely duplicates: the FTS5 index of folded claims and the queries on it.
 //!
 //! The index (`claim_search` in schema.sql) holds each visible claim's text, translation, note,
-//! claimant and location, folded by [`fold::fold`]; triggers keep it exact under every write and
-//! call that same folding through the SQL function `claimdb_fold`, registered on every
-//! connection by [`register_functions`]. Queries are parsed by [`crate::query`] and turned here
-//! into an FTS5 expression in which every word is quoted.
+//! location and every name of its sources, folded by [`fold::fold`], and beside them the weaker
+//! forms of all those words ([`fold::layers`]); triggers keep it exact under every write and call
+//! that same folding through the SQL functions `claimdb_fold` and `claimdb_layer`, registered on
+//! every connection by [`register_functions`]. Queries are parsed by [`crate::query`] and turned
+//! here into FTS5 expressions, one per kind of match, in which every word is quoted. A number in
+//! a query is looked for apart from them: in the claims' figures (the `figure` table) as well as
+//! in their words.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -21,7 +24,10 @@ use crate::query::Query;
 
 /// Weights of the indexed columns for bm25, in their order: a word in the claim itself counts
 /// most, then in its translation or as its claimant, then in the note or location.
-pub(super) const BM25: &str = "bm25(claim_search, 4.0, 2.0, 1.0, 2.0, 1.0)";
+pub(super) const BM25: &str = "bm25(claim_search, 4.0, 2.0, 1.0, 2.0, 1.0, 1.0, 0.5, 0.5)";
+
+/// The most claims of one kind of match that a search ranks (see [`Store::search`]).
+pub const RANKED_CANDIDATES: usize = 5_000;
 
 /// Claims are indexed in batches this large when the index is built for an existing database,
 /// with progress shown on stderr after each batch once there are more than one.
@@ -41,7 +47,8 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Makes `claimdb_fold(text)` available to SQL on `conn`: the index triggers call it.
+/// Makes `claimdb_fold(text)` and `claimdb_layer(n, texts…)` available to SQL on `conn`: the
+/// index and its triggers call them.
 pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "claimdb_fold",
@@ -53,11 +60,67 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
                 _ => None,
             })
         },
+    )?;
+    // claimdb_layer(n, texts…): layer n (0 bare forms, 1 stems, 2 name keys) of the texts. The
+    // index asks for the three layers of the same texts one after the other, so the last
+    // texts' layers are kept and the words are folded once per claim, not three times.
+    conn.create_scalar_function(
+        "claimdb_layer",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use std::cell::RefCell;
+            thread_local! {
+                static LAST: RefCell<(Vec<String>, [String; 3])> = RefCell::default();
+            }
+            let layer: usize = ctx.get::<i64>(0)?.clamp(0, 2) as usize;
+            let texts: Vec<String> = (1..ctx.len())
+                .filter_map(|i| match ctx.get_raw(i) {
+                    ValueRef::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    _ => None,
+                })
+                .collect();
+            Ok(LAST.with(|last| {
+                let mut last = last.borrow_mut();
+                if last.0 != texts {
+                    let layers = fold::layers(texts.iter().map(String::as_str));
+                    *last = (texts, layers);
+                }
+                last.1[layer].clone()
+            }))
+        },
     )
 }
 
-/// Fills the search index with every visible claim; run by the migration that creates the
-/// index, inside its transaction.
+/// Whether the search index was built by this version of the folding.
+pub fn is_current(conn: &Connection) -> rusqlite::Result<bool> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<i64> = conn
+        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(fold::VERSION))
+}
+
+/// Rebuilds the search index when another version of the folding built it (or none did: a new
+/// or upgraded database), and records this version; inside the caller's transaction.
+pub fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
+    if is_current(conn)? {
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
+        [],
+    )?;
+    rebuild_index(conn, true)?;
+    conn.execute("DELETE FROM search_folding", [])?;
+    conn.execute(
+        "INSERT INTO search_folding (version) VALUES (?1)",
+        [fold::VERSION],
+    )?;
+    Ok(())
+}
+
+/// Fills the (empty) search index with every visible claim.
 ///
 /// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
 /// the work follows the number of claims and never the range of their ids (a claim with id
@@ -65,17 +128,17 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
+    // The same rows as `claim_search_row`, with each field folded once for both its exact words
+    // and the weaker layers.
     let mut select = conn.prepare(
-        "SELECT c.id, c.text, c.translation, c.note, s.name, c.location,
-                c.id IN (SELECT dup_id FROM claim_merge)
-         FROM claim c JOIN source s ON s.id = c.claimant_id
-         WHERE c.id > ?1 ORDER BY c.id LIMIT ?2",
+        "SELECT id, text, translation, note, sources, location FROM claim_search_text
+         WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let mut insert = conn.prepare(
-        "INSERT INTO claim_search (rowid, text, translation, note, claimant, location)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
+                                   names)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let fold_opt = |v: Option<String>| v.map(|t| fold::fold(&t));
     let mut done = 0;
     let mut after = i64::MIN;
     loop {
@@ -85,16 +148,23 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
             let id: i64 = r.get(0)?;
             after = id;
             seen += 1;
-            if r.get::<_, bool>(6)? {
-                continue;
+            let mut fields: [Option<String>; 5] = Default::default();
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = r.get::<_, Option<String>>(i + 1)?.map(|t| fold::fold(&t));
             }
+            let [bare, stems, names] =
+                fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
+            let [text, translation, note, sources, location] = fields;
             insert.execute(params![
                 id,
-                fold::fold(&r.get::<_, String>(1)?),
-                fold_opt(r.get(2)?),
-                fold_opt(r.get(3)?),
-                fold::fold(&r.get::<_, String>(4)?),
-                fold_opt(r.get(5)?),
+                text,
+                translation,
+                note,
+                sources,
+                location,
+                bare,
+                stems,
+                names
             ])?;
             done += 1;
         }
@@ -131,205 +201,350 @@ fn progress(done: i64, total: i64, last: bool) {
 
 impl Store {
     /// The claims that match `query` and `filter`, best first, with a snippet each, handed to
-    /// `visit` one at a time: memory stays flat whatever `limit` is.
+    /// `visit` one at a time.
+    ///
+    /// Kinds of match are ranked in order (see [`fold`]): claims with the exact words first,
+    /// then those found through words without their attached letters, then through stems, then
+    /// through name keys; bm25 ranks the claims of one kind. Each kind is one more query, run
+    /// only while fewer than `limit` claims were found. A number in the query is a condition
+    /// beside the words: a claim must hold it in a figure or as a word.
+    ///
+    /// Ranking is bounded: when more than [`RANKED_CANDIDATES`] claims match one kind, the most
+    /// recently added of them are the ones ranked. A word that half of a million claims hold is
+    /// then ranked in about 20 ms instead of a third of a second, and a rarer word, or one more
+    /// word, brings older claims back in reach. So memory stays bounded whatever `limit` is: at
+    /// most that many ids and scores per kind, and one claim at a time.
+    ///
+    /// A query of numbers only (perhaps with excluded words) has nothing to rank by: its claims
+    /// come in the order they were added, streamed.
     pub fn search(
         &self,
         query: &Query,
         filter: &ClaimFilter,
         limit: u64,
+        visit: impl FnMut(SearchHit) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.search_ranking(query, filter, limit, RANKED_CANDIDATES, visit)
+    }
+
+    /// Whether the search index was built by this claimdb's folding rules. Only a read-only
+    /// database can have an older one: opening it with write access rebuilds it.
+    pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
+        Ok(is_current(&self.conn)?)
+    }
+
+    /// [`Store::search`], ranking at most `candidates` claims of each kind of match.
+    pub(super) fn search_ranking(
+        &self,
+        query: &Query,
+        filter: &ClaimFilter,
+        limit: u64,
+        candidates: usize,
         mut visit: impl FnMut(SearchHit) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let expression = match_expression(&self.conn, query)?;
-        let (condition, values) = self.filter_sql(filter)?;
-        let plan = expression.sql();
-        let sql = format!(
-            "SELECT c.id, {} FROM {} WHERE {} AND {condition} ORDER BY {} LIMIT ?",
-            plan.score, plan.from, plan.condition, plan.order
-        );
-        let mut values: Vec<Value> = plan.values.into_iter().chain(values).collect();
-        values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-        while let Some(row) = rows.next()? {
-            let (id, score): (i64, f64) = (row.get(0)?, row.get(1)?);
+        let (condition, filter_values) = self.filter_sql(filter)?;
+        let numbers: Vec<f64> = expression.numbers.iter().map(|n| n.value).collect();
+        let mut hit = |id: i64, score: f64| -> anyhow::Result<()> {
             let claim = self.claim(id)?;
-            let numbers: Vec<f64> = expression.numbers.iter().map(|n| n.value).collect();
-            let (matched, snippet) = best_snippet(&claim, &expression.words, &numbers);
+            let (matched, snippet) = best_snippet(&claim, &expression.marks, &numbers);
             visit(SearchHit {
                 claim,
-                score: significant(score, 3),
+                score,
                 matched,
                 snippet,
+            })
+        };
+        if expression.levels.is_empty() {
+            let (numbers_sql, mut values) = expression.conditions("c.id");
+            let sql = format!(
+                "SELECT c.id FROM claim c WHERE {numbers_sql} AND {condition}
+                 ORDER BY c.id LIMIT ?"
+            );
+            values.extend(filter_values);
+            values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+            while let Some(row) = rows.next()? {
+                hit(row.get(0)?, 0.0)?;
+            }
+            return Ok(());
+        }
+        // FTS5 walks the matches newest first and stops after `candidates`; bm25 is computed
+        // for those only, and the best of them are kept. Without a filter beyond "not merged"
+        // the claims table is not read at all: merged claims have already left the index.
+        // (Numbers are looked for on the claims table: on the index's own rowid, their
+        // subqueries would take the place of its MATCH.)
+        let index_only = condition == super::NOT_MERGED && expression.numbers.is_empty();
+        let (numbers_sql, number_values) = expression.conditions("c.id");
+        let candidates_sql = if index_only {
+            format!(
+                "SELECT rowid AS id, -{BM25} AS score FROM claim_search
+                 WHERE claim_search MATCH ? ORDER BY rowid DESC LIMIT ?"
+            )
+        } else {
+            format!(
+                "SELECT c.id AS id, -{BM25} AS score
+                 FROM claim_search JOIN claim c ON c.id = claim_search.rowid
+                 WHERE claim_search MATCH ? AND {numbers_sql} AND {condition}
+                 ORDER BY claim_search.rowid DESC LIMIT ?"
+            )
+        };
+        let sql =
+            format!("SELECT id, score FROM ({candidates_sql}) ORDER BY score DESC, id LIMIT ?");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut found: Vec<(i64, f64)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for level in &expression.levels {
+            if found.len() >= limit {
+                break;
+            }
+            // The claims found by the stronger kinds come back too; ask for enough beyond them.
+            let wanted = (limit - found.len()).saturating_add(seen.len());
+            let mut values = vec![Value::Text(level.clone())];
+            values.extend(number_values.iter().cloned());
+            if !index_only {
+                values.extend(filter_values.iter().cloned());
+            }
+            values.push(Value::Integer(
+                i64::try_from(candidates).unwrap_or(i64::MAX),
+            ));
+            values.push(Value::Integer(i64::try_from(wanted).unwrap_or(i64::MAX)));
+            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
             })?;
+            for row in rows {
+                let (id, score) = row?;
+                if found.len() < limit && seen.insert(id) {
+                    found.push((id, score));
+                }
+            }
+        }
+        let mut ceiling = f64::INFINITY;
+        for (id, score) in found {
+            // A weaker kind of match never shows a better score than a stronger one above it.
+            let score = significant(score, 3).min(ceiling);
+            ceiling = score;
+            hit(id, score)?;
         }
         Ok(())
     }
 
     /// How a query selects and orders claims, for `for_each_claim` (list/export --search).
     pub(super) fn search_plan(&self, query: &Query) -> anyhow::Result<SearchPlan> {
-        Ok(match_expression(&self.conn, query)?.sql())
+        let expression = match_expression(&self.conn, query)?;
+        let (condition, values) = expression.conditions("c.id");
+        let levels = &expression.levels;
+        let kinds = levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| match i {
+                0 => level.clone(),
+                _ => format!("({level}) NOT ({})", levels[i - 1]),
+            })
+            .collect();
+        Ok(SearchPlan {
+            kinds,
+            condition,
+            values,
+        })
     }
 }
 
-/// A query as SQL on `claim c`: what to select from, the condition with its values (bound
-/// first), the order (best first) and the score.
+/// A query as SQL on `claim c`, for list and export.
 pub(super) struct SearchPlan {
-    /// `claim c`, joined with the search index when words are searched.
-    pub from: &'static str,
+    /// The FTS5 expressions to join the index on, one per kind of match in rank order, each
+    /// finding only the claims that the kinds before it do not; empty when the query has no
+    /// words to look for (only numbers): the claims then come in id order.
+    pub kinds: Vec<String>,
+    /// What a claim must also satisfy (the numbers; without kinds, the excluded words), with
+    /// its values, bound before the filter's.
     pub condition: String,
     pub values: Vec<Value>,
-    pub order: String,
-    pub score: String,
 }
 
 /// A number searched for: claims whose figures hold it (the value, or within the range), or
 /// whose words have it.
 struct Number {
     value: f64,
-    /// The number as an FTS5 phrase.
-    phrase: String,
+    /// The FTS5 expression of the number as a word: exact, or behind an attached letter (و9).
+    words: String,
 }
 
-/// An FTS5 expression and the folded words a snippet should mark.
+/// The exact words of every field, as opposed to the weaker forms in the last three columns.
+const EXACT: &str = "{text translation note sources location}";
+
+/// The FTS5 expressions of a query, one per kind of match, each finding what the one before
+/// finds and more; the numbers it looks for beside them; and what a snippet should mark.
 struct Expression {
-    /// The words every claim must (and must not) have; `None` when the query has only numbers.
-    fts: Option<String>,
-    /// Without `fts`: the words no claim may have.
+    /// Empty when the query has no words to look for, only numbers.
+    levels: Vec<String>,
+    /// Without `levels`: the words no claim may have.
     excluded: Option<String>,
     numbers: Vec<Number>,
-    /// (word, is a prefix)
-    words: Vec<(String, bool)>,
-}
-
-/// Builds the FTS5 expression for a query. Every word is quoted, so that nothing the user
-/// types is FTS5 syntax. A plain Arabic word also matches with the conjunction و or ف attached
-/// (the fold keeps those, see [`fold`]), and a term that names a source matches every name and
-/// alias of that source.
-fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expression> {
-    let names = source_names(conn)?;
-    let mut words = Vec::new();
-    let mut positive = Vec::new();
-    let mut negative = Vec::new();
-    let mut numbers = Vec::new();
-    for term in &query.terms {
-        if let Some(value) = number_term(term) {
-            words.push((term.words[0].clone(), false));
-            numbers.push(Number {
-                value,
-                phrase: phrase(&term.words, false),
-            });
-            continue;
-        }
-        let mut alternatives = vec![(term.words.clone(), term.prefix)];
-        if let [word] = term.words.as_slice() {
-            if !term.quoted && is_arabic(word) && word.chars().count() >= fold::MIN_STEM {
-                for conjunction in ["و", "ف"] {
-                    alternatives.push((vec![format!("{conjunction}{word}")], term.prefix));
-                }
-            }
-        }
-        if !term.prefix {
-            if let Some(variants) = names.get(&term.words.join(" ")) {
-                for variant in variants {
-                    alternatives.push((variant.clone(), false));
-                }
-            }
-        }
-        alternatives.dedup();
-        if !term.negated {
-            for (alternative, prefix) in &alternatives {
-                words.extend(alternative.iter().map(|w| (w.clone(), *prefix)));
-            }
-        }
-        let expression: Vec<String> = alternatives
-            .iter()
-            .map(|(words, prefix)| phrase(words, *prefix))
-            .collect();
-        let expression = if expression.len() == 1 {
-            expression.join("")
-        } else {
-            format!("({})", expression.join(" OR "))
-        };
-        if term.negated {
-            negative.push(expression);
-        } else {
-            positive.push(expression);
-        }
-    }
-    if positive.is_empty() {
-        let excluded = (!negative.is_empty()).then(|| negative.join(" OR "));
-        return Ok(Expression {
-            fts: None,
-            excluded,
-            numbers,
-            words,
-        });
-    }
-    let mut fts = format!("({})", positive.join(" AND "));
-    for n in negative {
-        fts.push_str(" NOT ");
-        fts.push_str(&n);
-    }
-    Ok(Expression {
-        fts: Some(fts),
-        excluded: None,
-        numbers,
-        words,
-    })
+    marks: Vec<Mark>,
 }
 
 impl Expression {
-    fn sql(&self) -> SearchPlan {
+    /// The numbers (and, without levels, the excluded words) as a condition on the claim id
+    /// `id`, with its values in order.
+    fn conditions(&self, id: &str) -> (String, Vec<Value>) {
         let mut conditions = Vec::new();
         let mut values = Vec::new();
-        let plan = match &self.fts {
-            Some(fts) => {
-                conditions.push("claim_search MATCH ?".to_owned());
-                values.push(Value::Text(fts.clone()));
-                SearchPlan {
-                    from: "claim_search JOIN claim c ON c.id = claim_search.rowid",
-                    condition: String::new(),
-                    values: Vec::new(),
-                    order: format!("{BM25}, c.id"),
-                    score: format!("-{BM25}"),
-                }
-            }
-            None => SearchPlan {
-                from: "claim c",
-                condition: String::new(),
-                values: Vec::new(),
-                order: "c.id".to_owned(),
-                score: "0.0".to_owned(),
-            },
-        };
         for number in &self.numbers {
-            conditions.push(
-                "(c.id IN (SELECT claim_id FROM figure WHERE low <= ? AND high >= ?)
-                  OR c.id IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?))"
-                    .to_owned(),
-            );
+            conditions.push(format!(
+                "({id} IN (SELECT claim_id FROM figure WHERE low <= ? AND high >= ?)
+                  OR {id} IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?))"
+            ));
             values.extend([
                 Value::Real(number.value),
                 Value::Real(number.value),
-                Value::Text(number.phrase.clone()),
+                Value::Text(number.words.clone()),
             ]);
         }
         if let Some(excluded) = &self.excluded {
-            conditions.push(
-                "c.id NOT IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?)"
-                    .to_owned(),
-            );
+            conditions.push(format!(
+                "{id} NOT IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?)"
+            ));
             values.push(Value::Text(excluded.clone()));
         }
         if conditions.is_empty() {
             conditions.push("1".to_owned());
         }
-        SearchPlan {
-            condition: conditions.join(" AND "),
-            values,
-            ..plan
+        (conditions.join(" AND "), values)
+    }
+}
+
+/// What one query word matches in a snippet.
+#[derive(Debug, Default)]
+struct Mark {
+    /// The word and its forms without attached letters.
+    forms: Vec<String>,
+    /// `word*`: a form starting with one of `forms` matches.
+    prefix: bool,
+    stems: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl Mark {
+    fn exact(word: &str, prefix: bool) -> Mark {
+        Mark {
+            forms: vec![word.to_owned()],
+            prefix,
+            ..Mark::default()
         }
     }
+
+    /// Whether a folded word of a claim matches.
+    fn matches(&self, folded: &str) -> bool {
+        let variants = fold::cached_variants(folded);
+        let mut forms = std::iter::once(folded).chain(variants.bare.iter().map(String::as_str));
+        forms.any(|f| {
+            self.forms
+                .iter()
+                .any(|m| f == m || (self.prefix && f.starts_with(m.as_str())))
+        }) || variants.stems.iter().any(|s| self.stems.contains(s))
+            || variants.keys.iter().any(|k| self.keys.contains(k))
+    }
+}
+
+/// The kinds of match, in rank order.
+const EXACT_LEVEL: usize = 0;
+const BARE_LEVEL: usize = 1;
+const STEM_LEVEL: usize = 2;
+const NAME_LEVEL: usize = 3;
+
+/// Builds the FTS5 expressions for a query. Every word is quoted, so that nothing the user
+/// types is FTS5 syntax. A term that names a source also matches every name and alias of that
+/// source. An excluded word is excluded in its exact form and without attached letters, at
+/// every level; stems and name keys never exclude. A number is not a word of the levels: it is
+/// looked for in the figures and the words of each claim (see [`Expression::conditions`]).
+fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expression> {
+    let names = source_names(conn)?;
+    let mut numbers = Vec::new();
+    let mut words = Vec::new();
+    for term in &query.terms {
+        match number_term(term) {
+            Some(value) => {
+                let word = phrase(&term.words, false);
+                numbers.push(Number {
+                    value,
+                    words: format!("{EXACT} : {word} OR bare : {word}"),
+                });
+            }
+            None => words.push(term),
+        }
+    }
+    let mut marks = Vec::new();
+    let mut levels: Vec<String> = Vec::new();
+    let mut excluded = None;
+    if words.iter().any(|t| !t.negated) {
+        for level in EXACT_LEVEL..=NAME_LEVEL {
+            let mut positive = Vec::new();
+            let mut negative = Vec::new();
+            for term in &words {
+                let term_level = if term.negated { BARE_LEVEL } else { level };
+                let parts = term_parts(term, &names, term_level);
+                let expression = format!("({})", parts.join(" OR "));
+                if term.negated {
+                    negative.push(expression);
+                } else {
+                    positive.push(expression);
+                }
+            }
+            let mut fts = format!("({})", positive.join(" AND "));
+            for n in negative {
+                fts.push_str(" NOT ");
+                fts.push_str(&n);
+            }
+            if levels.last() != Some(&fts) {
+                levels.push(fts);
+            }
+        }
+    } else {
+        // Numbers only: the excluded words become a condition of their own.
+        let negative: Vec<String> = words
+            .iter()
+            .map(|term| format!("({})", term_parts(term, &names, BARE_LEVEL).join(" OR ")))
+            .collect();
+        excluded = (!negative.is_empty()).then(|| negative.join(" OR "));
+    }
+    for term in query.positive() {
+        match single_word(term) {
+            Some(word) => {
+                let variants = fold::variants(word);
+                let mut forms = vec![word.to_owned()];
+                forms.extend(variants.bare);
+                marks.push(Mark {
+                    forms,
+                    prefix: term.prefix,
+                    stems: if term.prefix {
+                        Vec::new()
+                    } else {
+                        variants.stems
+                    },
+                    keys: if term.prefix {
+                        Vec::new()
+                    } else {
+                        variants.keys
+                    },
+                });
+            }
+            None => marks.extend(term.words.iter().map(|w| Mark::exact(w, term.prefix))),
+        }
+        if let Some(variants) = names.get(&term.words.join(" ")).filter(|_| !term.prefix) {
+            for variant in variants {
+                marks.extend(variant.iter().map(|w| Mark::exact(w, false)));
+            }
+        }
+    }
+    Ok(Expression {
+        levels,
+        excluded,
+        numbers,
+        marks,
+    })
 }
 
 /// The number a query term stands for, when it is one: digits (Arabic-Indic ones fold to
@@ -343,6 +558,53 @@ fn number_term(term: &crate::query::Term) -> Option<f64> {
             .flatten(),
         _ => None,
     }
+}
+
+/// The word of a term that gets weaker forms: an unquoted single word.
+fn single_word(term: &crate::query::Term) -> Option<&str> {
+    match term.words.as_slice() {
+        [word] if !term.quoted => Some(word),
+        _ => None,
+    }
+}
+
+/// The alternatives of one term up to `level`, each an FTS5 expression.
+fn term_parts(
+    term: &crate::query::Term,
+    names: &HashMap<String, Vec<Vec<String>>>,
+    level: usize,
+) -> Vec<String> {
+    let mut parts = vec![format!("{EXACT} : {}", phrase(&term.words, term.prefix))];
+    if !term.prefix {
+        if let Some(variants) = names.get(&term.words.join(" ")) {
+            for variant in variants.iter().filter(|v| **v != term.words) {
+                parts.push(format!("{EXACT} : {}", phrase(variant, false)));
+            }
+        }
+    }
+    let Some(word) = single_word(term) else {
+        return parts;
+    };
+    let variants = fold::variants(word);
+    let any = |words: &[String], prefix: bool| -> String {
+        let quoted: Vec<String> = words.iter().map(|w| phrase(&[w], prefix)).collect();
+        format!("({})", quoted.join(" OR "))
+    };
+    if level >= BARE_LEVEL {
+        let mut forms = vec![word.to_owned()];
+        forms.extend(variants.bare.iter().cloned());
+        if !variants.bare.is_empty() {
+            parts.push(format!("{EXACT} : {}", any(&variants.bare, term.prefix)));
+        }
+        parts.push(format!("bare : {}", any(&forms, term.prefix)));
+    }
+    if level >= STEM_LEVEL && !term.prefix && !variants.stems.is_empty() {
+        parts.push(format!("stems : {}", any(&variants.stems, false)));
+    }
+    if level >= NAME_LEVEL && !term.prefix && !variants.keys.is_empty() {
+        parts.push(format!("names : {}", any(&variants.keys, false)));
+    }
+    parts
 }
 
 /// Every source name and alias, folded, mapped to all the folded names of its source.
@@ -378,21 +640,13 @@ pub(super) fn phrase<S: AsRef<str>>(words: &[S], prefix: bool) -> String {
     )
 }
 
-fn is_arabic(word: &str) -> bool {
-    word.chars().all(|c| ('\u{0620}'..='\u{064A}').contains(&c))
-}
-
 /// Words of a snippet on each side of the first match.
 const SNIPPET_BEFORE: usize = 6;
 const SNIPPET_WORDS: usize = 20;
 
 /// The first field of `claim` (text first) with a matching word, and a snippet of it as stored;
 /// else the figures that hold a number searched for.
-fn best_snippet(
-    claim: &Claim,
-    words: &[(String, bool)],
-    numbers: &[f64],
-) -> (&'static str, String) {
+fn best_snippet(claim: &Claim, words: &[Mark], numbers: &[f64]) -> (&'static str, String) {
     let fields: [(&'static str, Option<&str>); 5] = [
         ("text", Some(&claim.text)),
         ("translation", claim.translation.as_deref()),
@@ -424,16 +678,14 @@ fn best_snippet(
 
 /// A window of `original`'s words around the first one whose folded form matches, with each
 /// matching word in brackets; `None` when no word matches.
-fn snippet(original: &str, words: &[(String, bool)]) -> Option<String> {
+fn snippet(original: &str, words: &[Mark]) -> Option<String> {
     let pieces: Vec<&str> = original.split_whitespace().collect();
     let matches: Vec<bool> = pieces
         .iter()
         .map(|piece| {
-            fold::words(piece).iter().any(|folded| {
-                words.iter().any(|(word, prefix)| {
-                    folded == word || (*prefix && folded.starts_with(word.as_str()))
-                })
-            })
+            fold::words(piece)
+                .iter()
+                .any(|folded| words.iter().any(|mark| mark.matches(folded)))
         })
         .collect();
     let first = matches.iter().position(|m| *m)?;
@@ -475,14 +727,14 @@ mod tests {
     #[test]
     fn snippets_mark_the_matching_words_of_the_stored_text() {
         let text = "تعتمد القيادة المالية تحديداً على مجموعة \"فاجنر\" الروسية";
-        let s = snippet(text, &[("فاجنر".into(), false)]).unwrap();
+        let s = snippet(text, &[Mark::exact("فاجنر", false)]).unwrap();
         assert_eq!(
             s,
             "تعتمد القيادة المالية تحديداً على مجموعة [\"فاجنر\"] الروسية"
         );
-        let s = snippet(text, &[("روس".into(), true)]).unwrap();
+        let s = snippet(text, &[Mark::exact("روس", true)]).unwrap();
         assert!(s.ends_with("[الروسية]"), "{s}");
-        assert_eq!(snippet(text, &[("wagner".into(), false)]), None);
+        assert_eq!(snippet(text, &[Mark::exact("wagner", false)]), None);
     }
 
     #[test]
@@ -491,7 +743,7 @@ mod tests {
             .map(|i| format!("w{i}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let s = snippet(&text, &[("w50".into(), false)]).unwrap();
+        let s = snippet(&text, &[Mark::exact("w50", false)]).unwrap();
         assert!(s.starts_with("… w44 ") && s.ends_with(" w63 …"), "{s}");
         assert!(s.contains("[w50]"));
     }

@@ -311,3 +311,94 @@ fn a_dump_reads_one_moment_while_others_write() {
     assert_eq!(seen, ((1, 1), (1, 1)));
     assert_eq!(count(&a).unwrap(), (2, 2));
 }
+
+#[test]
+fn ranking_is_bounded_to_the_newest_candidates_of_each_kind_of_match() {
+    let mut s = store();
+    // 1 holds the word three times (the best bm25), then eight claims hold it once, then one
+    // claim holds it behind an attached letter.
+    let mut ids = vec![
+        s.add_claim(&draft("مورا مورا مورا", "A"), &[], "t")
+            .unwrap()
+            .id,
+    ];
+    for i in 0..8 {
+        let text = format!("مورا نص {i}");
+        ids.push(s.add_claim(&draft(&text, "A"), &[], "t").unwrap().id);
+    }
+    let bare = s.add_claim(&draft("بمورا", "A"), &[], "t").unwrap().id;
+    let query = crate::query::parse("مورا").unwrap();
+    let found = |candidates: usize, limit: u64| -> Vec<i64> {
+        let mut ids = Vec::new();
+        s.search_ranking(&query, &ClaimFilter::default(), limit, candidates, |h| {
+            ids.push(h.claim.id);
+            Ok(())
+        })
+        .unwrap();
+        ids
+    };
+    // Unbounded: the best exact match first, the attached-letter one last.
+    let all = found(usize::MAX, 100);
+    assert_eq!(all.len(), 10);
+    assert_eq!((all[0], all[9]), (ids[0], bare));
+    // Bounded to 3 candidates: the newest three exact matches are ranked, so 1 is out of reach,
+    // and the attached-letter kind still comes after them.
+    let bounded = found(3, 4);
+    let mut exact = bounded[..3].to_vec();
+    exact.sort();
+    assert_eq!(exact, ids[6..9]);
+    assert_eq!(bounded[3], bare);
+    // The default bound is far above what the seed and the tests hold.
+    assert_eq!(found(search::RANKED_CANDIDATES, 100), all);
+}
+
+#[test]
+fn a_full_index_build_stores_what_the_triggers_store() {
+    let mut s = store();
+    s.add_source(
+        "Human Rights Watch",
+        SourceKind::Ngo,
+        &["هيومن رايتس ووتش".into()],
+    )
+    .unwrap();
+    s.add_claim(
+        &ClaimDraft {
+            translation: Some("helicopters over Moura".into()),
+            note: Some("و9 ضباط".into()),
+            location: Some("بمالي".into()),
+            ..draft("تسلَّمت الحكومة المالية مروحيتين بمورا", "Malian army")
+        },
+        &[("human rights watch".into(), Stance::Disputes)],
+        "t",
+    )
+    .unwrap();
+    s.add_claim(
+        &draft("فاغنر في سيجو وتمبكتو", "هيومن رايتس ووتش"),
+        &[],
+        "t",
+    )
+    .unwrap();
+    let vocab = |s: &Store| -> Vec<(String, i64, i64)> {
+        s.conn
+            .prepare("SELECT term, doc, cnt FROM claim_search_vocab ORDER BY term")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let by_triggers = vocab(&s);
+    assert!(
+        by_triggers.iter().any(|(t, _, _)| t == "مورا"),
+        "{by_triggers:?}"
+    );
+    s.conn
+        .execute(
+            "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
+            [],
+        )
+        .unwrap();
+    assert!(vocab(&s).is_empty());
+    search::rebuild_index(&s.conn, false).unwrap();
+    assert_eq!(vocab(&s), by_triggers);
+}

@@ -116,3 +116,35 @@ fn add_with_sources_records_stances() {
     );
     assert_eq!(claim["stances"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_new_source_one_typo_or_one_spelling_from_a_stored_one_gets_a_did_you_mean() {
+    let wd = Workdir::new();
+    wd.add(&["203 مسلحين", "--claimant", "Human Rights Watch"]);
+    wd.run(&["source", "alias", "Human Rights Watch", "هيومن رايتس ووتش"])
+        .ok();
+    let did_you_mean = "did you mean \"Human Rights Watch\"?";
+    // add: a typo.
+    let run = wd
+        .run(&["add", "x", "--claimant", "Human Rigths Watch"])
+        .ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    // cite: another spelling of the Arabic alias.
+    let run = wd
+        .run(&["cite", "1", "هيومان رايتس وتش", "--disputes"])
+        .ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    // import: a letter missing.
+    let file = wd.write(
+        "new.csv",
+        "text,claimant\ny,Human Right Watch\nz,Amnesty International\n",
+    );
+    let run = wd.run(&["import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    assert_eq!(run.stderr.matches("did you mean").count(), 1, "{run:?}");
+    // A source that is only like itself gets no warning.
+    let run = wd.run(&["add", "w", "--claimant", "Malian army"]).ok();
+    assert!(!run.stderr.contains("did you mean"), "{run:?}");
+    // The warning does not stop the write: each new name is a source of its own.
+    assert_eq!(wd.json(&["stats"])["claims"], 5);
+}

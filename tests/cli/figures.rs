@@ -251,4 +251,29 @@ fn a_number_finds_the_claims_whose_figures_hold_it_as_well_as_the_words() {
         .map(|c| c["id"].as_i64().unwrap())
         .collect();
     assert_eq!(listed, [1, 3]);
+    // Beside words, list ranks by the words and keeps the number as a condition, with every
+    // other filter; export takes the same query.
+    let listed = |args: &[&str]| -> Vec<i64> {
+        wd.json(args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(listed(&["list", "--search", "1000 فاجنر"]), [1]);
+    assert_eq!(
+        listed(&["list", "--search", "450 المدنيين", "--source", "A"]),
+        [2]
+    );
+    assert_eq!(listed(&["list", "--search", "1000 army"]), [3]);
+    assert_eq!(listed(&["list", "--search", "1000 -army"]), [1]);
+    let csv = wd
+        .run(&["export", "--search", "1000 فاجنر", "--format", "csv"])
+        .ok()
+        .stdout;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("نحو ألف من مقاتلي فاجنر"), "{csv}");
+    let figures = &wd.json(&["list", "--search", "1000 فاجنر"])[0]["figures"];
+    assert_eq!(figures.as_array().map(Vec::len), Some(1), "{figures}");
 }

@@ -320,3 +320,359 @@ fn the_seed_is_searchable() {
     assert!(!search(&wd, "\"القاعدة الجوية\"").is_empty());
     assert!(!search(&wd, "تكبدت").is_empty());
 }
+
+/// The seed's claims by a distinctive piece of their text, so that the table below does not
+/// depend on the order of the seed file.
+fn seed_ids(wd: &Workdir) -> impl Fn(&str) -> i64 {
+    let claims: Vec<(i64, String)> = wd
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_i64().unwrap(),
+                c["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    move |fragment: &str| {
+        let matching: Vec<i64> = claims
+            .iter()
+            .filter(|(_, text)| text.contains(fragment))
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(matching.len(), 1, "{fragment:?} should name one seed claim");
+        matching[0]
+    }
+}
+
+/// What a journalist types, and which seed claims it must and must not find. `first` claims must
+/// come before every other claim found (the exact form ranks first).
+struct Case {
+    query: &'static str,
+    first: &'static [&'static str],
+    found: &'static [&'static str],
+    not_found: &'static [&'static str],
+}
+
+const SEED_CASES: &[Case] = &[
+    // Attached letters: ب، ل، و taken off the stored word, the exact form first.
+    Case {
+        query: "مورا",
+        first: &[
+            "ارتكبها الجيش المالي",
+            "عرقلت روسيا السبت",
+            "آخرها في بلدة مورا",
+        ],
+        found: &["رجل روسي شاركوا"],
+        not_found: &["موزمبيق"],
+    },
+    Case {
+        query: "مجلس",
+        first: &["لتعليق عضوية روسيا"],
+        found: &["عرقلت روسيا السبت"],
+        not_found: &[],
+    },
+    Case {
+        query: "أوكرانيا",
+        first: &["ساديو كامارا"],
+        found: &["دان الغزو الروسي"],
+        not_found: &[],
+    },
+    Case {
+        query: "تدريب",
+        first: &[],
+        found: &["بتدريب قوات الجيش", "و9 ضباط"],
+        not_found: &[],
+    },
+    Case {
+        query: "عبوة",
+        first: &[],
+        found: &["بعبوة ناسفة"],
+        not_found: &["ألف من مقاتلي"],
+    },
+    Case {
+        query: "قاعدة",
+        first: &["أخرى وصلت على متن", "جنوب غربي القاعدة", "التابعة لتنظيم"],
+        found: &["لقاعدة عمليات"],
+        not_found: &[],
+    },
+    Case {
+        query: "مالي",
+        first: &[],
+        found: &["عرقلت روسيا السبت", "شمل أيضاً وسط مالي"],
+        not_found: &[],
+    },
+    Case {
+        query: "9",
+        first: &[],
+        found: &["و9 ضباط"],
+        not_found: &["ألف من مقاتلي"],
+    },
+    // Numbers: in the words (exact or behind an attached letter) and in the figures, where a
+    // claim that writes the number out (نحو ألف) or gives a range (مئات) holds it too.
+    Case {
+        query: "1000",
+        first: &[],
+        found: &["ألف من مقاتلي", "لا يتجاوز 1000"],
+        not_found: &["و9 ضباط"],
+    },
+    Case {
+        query: "450",
+        first: &[],
+        found: &["ارتكبها الجيش المالي"],
+        not_found: &["عرقلت روسيا السبت"],
+    },
+    Case {
+        query: "1000 فاجنر",
+        first: &[],
+        found: &["ألف من مقاتلي"],
+        not_found: &["لا يتجاوز 1000"],
+    },
+    // The same stripping on the query word.
+    Case {
+        query: "وقوات",
+        first: &[],
+        found: &["بتدريب قوات الجيش", "بدأت قوات"],
+        not_found: &["ألف من مقاتلي"],
+    },
+    Case {
+        query: "لباماكو",
+        first: &[],
+        found: &["أقمار اصطناعية"],
+        not_found: &["يتمركزون في بلدة"],
+    },
+    // Exclusion uses the same forms.
+    Case {
+        query: "روسيا -أوكرانيا",
+        first: &[],
+        found: &["عرقلت روسيا السبت"],
+        not_found: &["دان الغزو الروسي", "ساديو كامارا"],
+    },
+    // Name spellings, after exact matches.
+    Case {
+        query: "فاغنر",
+        first: &[],
+        found: &["يتمركزون في بلدة", "ألف من مقاتلي"],
+        not_found: &["عرقلت روسيا السبت"],
+    },
+    Case {
+        query: "سيغو",
+        first: &[],
+        found: &["يتمركزون في بلدة"],
+        not_found: &["ألف من مقاتلي"],
+    },
+    Case {
+        query: "باندياغارا",
+        first: &[],
+        found: &["بعبوة ناسفة"],
+        not_found: &["يتمركزون في بلدة"],
+    },
+    Case {
+        query: "تومبوكتو",
+        first: &[],
+        found: &["في مدينة تمبكتو"],
+        not_found: &["والتي سلمتها القوات"],
+    },
+    Case {
+        query: "كمارا",
+        first: &[],
+        found: &["ساديو كامارا"],
+        not_found: &["وناقش القائدان"],
+    },
+    Case {
+        query: "الأمريكية",
+        first: &[],
+        found: &["الخارجية الأميركية", "لقاعدة عمليات"],
+        not_found: &["عرقلت روسيا السبت"],
+    },
+    Case {
+        query: "باماكو",
+        first: &[],
+        found: &["وسبق لبامكو"],
+        not_found: &["يتمركزون في بلدة"],
+    },
+    // Word forms, after exact matches.
+    Case {
+        query: "مروحية",
+        first: &[],
+        found: &["مروحيتين", "أربع مروحيات", "مروحيات قتالية"],
+        not_found: &["يتمركزون في بلدة"],
+    },
+    Case {
+        query: "helicopter",
+        first: &[],
+        found: &["مروحيتين", "أربع مروحيات", "مروحيات قتالية"],
+        not_found: &["بتدريب قوات الجيش"],
+    },
+    Case {
+        query: "تدريبات",
+        first: &["و9 ضباط"],
+        found: &["بتدريب قوات الجيش"],
+        not_found: &["ساديو كامارا"],
+    },
+    // Broken plurals are not word forms for the stemmer; the name key happens to join جندي and
+    // جنود (both جند), as its weakest match, after the exact one.
+    Case {
+        query: "جندي",
+        first: &["و9 ضباط"],
+        found: &["شهود عيان عن جنود"],
+        not_found: &["ألف من مقاتلي"],
+    },
+];
+
+#[test]
+fn the_seed_answers_what_a_journalist_types() {
+    let wd = Workdir::new();
+    wd.import_seed();
+    let id = seed_ids(&wd);
+    let mut failures = Vec::new();
+    for case in SEED_CASES {
+        let found = ids(&wd
+            .run(&["search", case.query, "--limit", "100", "--format", "json"])
+            .ok());
+        let first: Vec<i64> = case.first.iter().map(|f| id(f)).collect();
+        for fragment in case.first.iter().chain(case.found) {
+            if !found.contains(&id(fragment)) {
+                failures.push(format!("{}: should find {fragment:?}", case.query));
+            }
+        }
+        for fragment in case.not_found {
+            if found.contains(&id(fragment)) {
+                failures.push(format!("{}: should not find {fragment:?}", case.query));
+            }
+        }
+        if !first.is_empty() {
+            let mut top = found[..first.len().min(found.len())].to_vec();
+            top.sort();
+            let mut expected = first.clone();
+            expected.sort();
+            if top != expected {
+                failures.push(format!(
+                    "{}: {:?} should come first",
+                    case.query, case.first
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn attached_letters_rank_after_the_exact_word_and_never_make_a_short_common_word() {
+    let wd = Workdir::new();
+    wd.add(&["مجزرة بمورا", "--claimant", "A"]); // 1
+    wd.add(&["مجزرة في مورا", "--claimant", "A"]); // 2
+    wd.add(&["الرقم فعلي وليس تقديراً", "--claimant", "A"]); // 3
+    wd.add(&["وصلت على متن طائرة", "--claimant", "A"]); // 4
+    wd.add(&["وفلمورا شيء آخر", "--claimant", "A"]); // 5: no such prefix as وفل
+    assert_eq!(search(&wd, "مورا"), [2, 1]);
+    assert_eq!(search(&wd, "بمورا"), [1, 2]);
+    // list --search ranks the same way, and its --limit counts across the kinds of match.
+    let listed = |extra: &[&str]| {
+        let mut args = vec!["list", "--search", "مورا", "--format", "json"];
+        args.extend_from_slice(extra);
+        ids(&wd.run(&args).ok())
+    };
+    assert_eq!(listed(&[]), [2, 1]);
+    assert_eq!(listed(&["--limit", "1"]), [2]);
+    // Even when the exact word is so common that bm25 gives it almost no weight and the
+    // attached form is rare.
+    for _ in 0..4 {
+        wd.add(&["مورا", "--claimant", "A"]);
+    }
+    for found in [search(&wd, "مورا"), listed(&[])] {
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert_eq!(found[5], 1, "{found:?}");
+    }
+    // فعلي ("actual") is not ف + على.
+    assert_eq!(search(&wd, "على"), [4]);
+    assert_eq!(search(&wd, "فعلي"), [3]);
+    // Exclusion takes the same forms off.
+    assert_eq!(search(&wd, "مجزرة -مورا"), Vec::<i64>::new());
+    assert_eq!(search(&wd, "مجزرة -بمورا"), Vec::<i64>::new());
+}
+
+#[test]
+fn a_claim_is_found_through_any_name_of_its_claimant_or_of_its_sources() {
+    let wd = Workdir::new();
+    wd.add(&[
+        "Moscow denies any role",
+        "--claimant",
+        "Russian Foreign Ministry",
+    ]); // 1
+    wd.add(&[
+        "Instructors, not mercenaries",
+        "--claimant",
+        "Malian government",
+    ]); // 2
+    wd.add(&["Nothing about Russia", "--claimant", "AFP"]); // 3
+    wd.run(&["cite", "2", "Russian Foreign Ministry", "--supports"])
+        .ok();
+    let query = "وزارة الخارجية الروسية";
+    assert!(search(&wd, query).is_empty());
+    // An alias added later reaches every claim of the source, as claimant or as a stance.
+    wd.run(&["source", "alias", "Russian Foreign Ministry", query])
+        .ok();
+    let mut found = search(&wd, query);
+    found.sort();
+    assert_eq!(found, [1, 2]);
+    assert_eq!(search(&wd, "الخارجية الروسية mercenaries"), [2]);
+    // A claim that gains a stance later is found through that source too.
+    wd.run(&["cite", "3", "Russian Foreign Ministry", "--disputes"])
+        .ok();
+    let mut found = search(&wd, "الخارجية");
+    found.sort();
+    assert_eq!(found, [1, 2, 3]);
+    // The claimant's own names still match, and words of the claim still rank first.
+    assert_eq!(search(&wd, "AFP"), [3]);
+}
+
+#[test]
+fn an_index_built_by_older_folding_rules_is_rebuilt_on_open() {
+    let wd = Workdir::new();
+    wd.add(&["مجزرة بمورا", "--claimant", "A"]);
+    assert_eq!(search(&wd, "مورا"), [1]);
+    // What an older claimdb left: exact words only, and its own folding version.
+    {
+        let conn = rusqlite::Connection::open(wd.db()).unwrap();
+        conn.execute_batch(
+            "INSERT INTO claim_search (claim_search) VALUES ('delete-all');
+             INSERT INTO claim_search (rowid, text, sources) VALUES (1, 'مجزره بمورا', 'a');
+             UPDATE search_folding SET version = 1;",
+        )
+        .unwrap();
+    }
+    // Opening rebuilds it with the current rules: the bare form is found again.
+    assert_eq!(search(&wd, "مورا"), [1]);
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
+        .unwrap();
+    assert!(version > 1);
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM claim_search", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
+#[test]
+fn a_read_only_database_with_an_older_index_says_so_when_searched() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    wd.add(&["مجزرة بمورا", "--claimant", "A"]);
+    let note = "built by another version of claimdb's folding rules";
+    assert!(!wd.run(&["search", "مورا"]).ok().stderr.contains(note));
+    rusqlite::Connection::open(wd.db())
+        .unwrap()
+        .execute("UPDATE search_folding SET version = 1", [])
+        .unwrap();
+    std::fs::set_permissions(wd.db(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let run = wd.run(&["search", "مورا"]).ok();
+    assert!(run.stderr.contains(note), "{run:?}");
+    std::fs::set_permissions(wd.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    // With write access, the index is rebuilt and the note goes.
+    let run = wd.run(&["search", "مورا"]).ok();
+    assert!(!run.stderr.contains(note), "{run:?}");
+}

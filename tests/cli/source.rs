@@ -107,3 +107,58 @@ fn invisible_characters_do_not_make_a_second_source_and_look_alikes_are_warned_a
         .fails(1, &["blank.csv line 2, column text", "must not be empty"]);
     assert_eq!(wd.export(), before);
 }
+
+#[test]
+fn every_way_of_creating_a_source_warns_of_look_alikes_and_near_names_even_when_quiet() {
+    let wd = Workdir::new();
+    wd.add(&["a", "--claimant", "Human Rights Watch"]);
+    let did_you_mean = "did you mean \"Human Rights Watch\"";
+    // A Cyrillic а: a look-alike, and one letter away; both warnings, each said once.
+    let run = wd
+        .run(&["--quiet", "add", "b", "--claimant", "Humаn Rights Watch"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("warning: the new source \"Humаn Rights Watch\" mixes scripts"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("warning: the new source \"Humаn Rights Watch\" is one letter"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    assert!(!run.stderr.contains("warning: warning"), "{run:?}");
+    // source add, claims import and review import warn the same way.
+    let run = wd
+        .run(&[
+            "--quiet",
+            "source",
+            "add",
+            "Human Rights Wach",
+            "--kind",
+            "ngo",
+        ])
+        .ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    let claims = wd.write("claims.csv", "text,claimant\nc,Human Right Watch\n");
+    let run = wd
+        .run(&["--quiet", "import", claims.to_str().unwrap()])
+        .ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+    let reviews = wd.write(
+        "reviews.json",
+        r#"[{"text": "d", "claimant": "Humann Rights Watch",
+             "claimReview": [{"publisher": {"name": "P"}, "textualRating": "false"}]}]"#,
+    );
+    let run = wd
+        .run(&[
+            "--quiet",
+            "import",
+            "--from",
+            "factcheck-api",
+            reviews.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(run.stderr.contains(did_you_mean), "{run:?}");
+}

@@ -289,7 +289,7 @@ fn summarise(
             "note: {} new source(s) {would}created (kind other)",
             new_sources.len()
         ));
-        crate::commands::warn_mixed_scripts(ctx, new_sources);
+        crate::commands::warn_about_new_sources(ctx, new_sources);
     }
     if ignored > 0 {
         ctx.out.note(format!(
