@@ -491,7 +491,13 @@ pub fn figures_in(text: &str) -> Vec<(Range<usize>, Figure)> {
                 },
             ) = tokens.get(j)
             {
-                if !STOPWORDS.contains(&w.as_str()) && number_word(w).is_none() {
+                // A comma or a full stop between them: the next word starts another phrase
+                // ("القاعدة الجوية 101، التي").
+                let gap = &text[tokens[j - 1].range.end..t.range.start];
+                if gap.chars().all(char::is_whitespace)
+                    && !STOPWORDS.contains(&w.as_str())
+                    && number_word(w).is_none()
+                {
                     unit = Some(text[t.range.clone()].to_owned());
                     end = j + 1;
                 }
@@ -1398,6 +1404,15 @@ fn dual(text: &str, tokens: &[Token], i: usize, mode: Mode, how: Start) -> Optio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_figure_takes_no_unit_across_a_comma() {
+        let found = figures_in("القاعدة الجوية 101، التي تستخدمها القوات. Base 12, which");
+        let units: Vec<Option<&str>> = found.iter().map(|(_, f)| f.unit.as_deref()).collect();
+        assert_eq!(units, [None, None]);
+        let found = figures_in("نحو 200 جندي و9 ضباط");
+        assert_eq!(found[0].1.unit.as_deref(), Some("جندي"));
+    }
+
     use super::*;
 
     #[track_caller]
