@@ -503,6 +503,25 @@ pub fn figures_in(text: &str) -> Vec<(Range<usize>, Figure)> {
                 }
             }
         }
+        // "القاعدة الجوية 101", "Resolution 2401": a bare number after a name is part of it.
+        let names = unit.is_none()
+            && phrase.qualifier == Qualifier::Exact
+            && !phrase.natural
+            && phrase.start > 0
+            && match &tokens[phrase.start - 1].kind {
+                Kind::Word(_) => {
+                    let written = &text[tokens[phrase.start - 1].range.clone()];
+                    written.starts_with("ال") || written.starts_with(char::is_uppercase)
+                }
+                _ => false,
+            }
+            && text[tokens[phrase.start - 1].range.end..tokens[phrase.start].range.start]
+                .chars()
+                .all(char::is_whitespace);
+        if names {
+            i = end;
+            continue;
+        }
         let range = tokens[phrase.start].range.start..tokens[end - 1].range.end;
         found.push((
             range.clone(),
@@ -774,6 +793,8 @@ const QUALIFIER_WORDS: &[(&[&str], Qualifier)] = &[
     (&["يزيد", "عن"], Qualifier::MoreThan),
     (&["اكثر", "من"], Qualifier::MoreThan),
     (&["اقل", "من"], Qualifier::LessThan),
+    (&["ما", "يقرب", "من"], Qualifier::Approx),
+    (&["يقرب", "من"], Qualifier::Approx),
     (&["ما", "يقارب"], Qualifier::Approx),
     (&["يقارب"], Qualifier::Approx),
     (&["نحو"], Qualifier::Approx),
@@ -1405,8 +1426,25 @@ fn dual(text: &str, tokens: &[Token], i: usize, mode: Mode, how: Start) -> Optio
 #[cfg(test)]
 mod tests {
     #[test]
+    fn a_bare_number_after_a_name_is_part_of_the_name() {
+        assert!(figures_in("جنوب غربي القاعدة الجوية 101، التي تستخدمها").is_empty());
+        assert!(figures_in("under Resolution 2401, the council").is_empty());
+        // A count still counts: with its unit, or after a verb.
+        assert_eq!(figures_in("القاعدة الجوية 101 جندي").len(), 1);
+        assert_eq!(figures_in("the toll rose to 300.").len(), 1);
+    }
+
+    #[test]
+    fn ma_yaqrubu_min_is_approximate() {
+        let found = figures_in("بناء ما يقرب من 12 خيمة عسكرية");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.qualifier, Qualifier::Approx);
+        assert_eq!(found[0].1.words.as_deref(), Some("ما يقرب من 12 خيمة"));
+    }
+
+    #[test]
     fn a_figure_takes_no_unit_across_a_comma() {
-        let found = figures_in("القاعدة الجوية 101، التي تستخدمها القوات. Base 12, which");
+        let found = figures_in("قتل منهم 101، التي تستخدمها القوات. he counted 12, which");
         let units: Vec<Option<&str>> = found.iter().map(|(_, f)| f.unit.as_deref()).collect();
         assert_eq!(units, [None, None]);
         let found = figures_in("نحو 200 جندي و9 ضباط");
