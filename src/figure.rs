@@ -968,6 +968,31 @@ fn phrase_at(text: &str, tokens: &[Token], start: usize, mode: Mode) -> Option<P
             }
         }
     }
+    // "أكثر من عقد", "more than a decade": a decade is ten years (only after a qualifier:
+    // alone, عقد is as often a contract).
+    if natural {
+        let k = if word_at(tokens, i) == Some("a") {
+            i + 1
+        } else {
+            i
+        };
+        let years = match word_at(tokens, k) {
+            Some("عقد" | "decade") => Some(10.0),
+            Some("عقدين" | "عقدان") => Some(20.0),
+            _ => None,
+        };
+        if let Some(v) = years {
+            return Some(Phrase {
+                start,
+                end: k + 1,
+                low: v,
+                high: v,
+                qualifier,
+                natural: true,
+                unit_hint: Some("years".into()),
+            });
+        }
+    }
     // "between 60 and 100", "بين 60 و100"
     let between = matches!(word_at(tokens, i), Some("between" | "بين"))
         || (word_at(tokens, i) == Some("ما") && word_at(tokens, i + 1) == Some("بين"));
@@ -1114,8 +1139,13 @@ fn qualifier_words(tokens: &[Token], i: usize) -> Option<(usize, Qualifier)> {
         .iter()
         .filter(|(words, _)| {
             words.iter().enumerate().all(|(k, w)| {
-                word_at(tokens, i + k)
-                    .is_some_and(|t| t == *w || (k == 0 && t.strip_prefix('و') == Some(w)))
+                word_at(tokens, i + k).is_some_and(|t| {
+                    t == *w
+                        || (k == 0
+                            && ['و', 'ل', 'ب']
+                                .iter()
+                                .any(|p| t.strip_prefix(*p) == Some(w)))
+                })
             })
         })
         .max_by_key(|(words, _)| words.len())
@@ -1432,6 +1462,21 @@ mod tests {
         // A count still counts: with its unit, or after a verb.
         assert_eq!(figures_in("القاعدة الجوية 101 جندي").len(), 1);
         assert_eq!(figures_in("the toll rose to 300.").len(), 1);
+    }
+
+    #[test]
+    fn more_than_a_decade_is_more_than_ten_years() {
+        for text in [
+            "الصراع الممتد لأكثر من عقد",
+            "a conflict of more than a decade",
+        ] {
+            let found = figures_in(text);
+            assert_eq!(found.len(), 1, "{text}");
+            let f = &found[0].1;
+            assert_eq!((f.low, f.qualifier), (10.0, Qualifier::MoreThan), "{text}");
+            assert_eq!(f.unit.as_deref(), Some("years"));
+        }
+        assert!(figures_in("وقعت الشركة عقد توريد").is_empty());
     }
 
     #[test]
