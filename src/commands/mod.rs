@@ -8,6 +8,7 @@ pub mod cite;
 pub mod conflicts;
 pub mod edit;
 pub mod export;
+pub mod extract;
 pub mod fields;
 
 pub mod history;
@@ -59,8 +60,8 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Ratings(command) => ratings::exec(command, ctx),
         Command::Audit(args) => audit::exec(args, ctx),
         Command::Backup(args) => backup::exec(args, ctx),
-        // Printed by `claimdb::run` before any database is opened.
-        Command::Completions { .. } | Command::Man => Ok(()),
+        // Run by `claimdb::run` before any database is opened.
+        Command::Completions { .. } | Command::Man | Command::Extract(_) => Ok(()),
     }
 }
 

@@ -9,6 +9,7 @@ mod cite;
 mod conflicts;
 mod edit;
 mod export;
+mod extract;
 mod figures;
 mod formats;
 mod guarantees;
