@@ -50,6 +50,9 @@ pub struct Options {
     pub published: Option<Date>,
 }
 
+/// How many recently named sources a back-reference can reach.
+const MAX_NAMED: usize = 32;
+
 /// The claimant of a sentence no cue attributes: the article itself.
 pub const ARTICLE: &str = "Article (unattributed)";
 
@@ -160,7 +163,14 @@ fn is_question(article: &str, range: &Range<usize>, tokens: &[Token]) -> bool {
 fn pieces(article: &str, tokens: &[Token], lang: Lang, named: &mut Vec<String>) -> Vec<Piece> {
     let cues = cues::find(tokens, lang);
     let cue_at: Vec<usize> = cues.iter().map(|c| c.at).collect();
-    let word_count = |a: usize, b: usize| tokens[a..b].iter().filter(|t| t.is_word()).count();
+    // Words before each token, so that counting the words of a span costs nothing however
+    // long the paragraph.
+    let mut words_before = Vec::with_capacity(tokens.len() + 1);
+    words_before.push(0usize);
+    for t in tokens {
+        words_before.push(words_before.last().copied().unwrap_or(0) + usize::from(t.is_word()));
+    }
+    let word_count = |a: usize, b: usize| words_before[b].saturating_sub(words_before[a]);
     let mut sentence_attribution: Option<Attribution> = None;
     let mut governed = false;
     let mut hedges: Vec<String> = Vec::new();
@@ -209,6 +219,11 @@ fn pieces(article: &str, tokens: &[Token], lang: Lang, named: &mut Vec<String>) 
         {
             named.retain(|n| n != claimant);
             named.push(claimant.clone());
+            // Back-references reach the sources of the last paragraphs, not of the whole of a
+            // long file: the list stays short and each look-up cheap.
+            if named.len() > MAX_NAMED {
+                named.remove(0);
+            }
         }
         let boundary_before = cue_start(tokens, cue, name.as_ref(), lang);
         let before_is_edge = boundary_before == 0
