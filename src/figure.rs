@@ -471,6 +471,15 @@ pub fn figures_in(text: &str) -> Vec<(Range<usize>, Figure)> {
         };
         let mut end = phrase.end;
         let mut unit = phrase.unit_hint.clone();
+        // "سيارتين مفخختين": an adjective agrees with the dual and counts nothing more.
+        let is_dual = phrase.end == phrase.start + 1 && phrase.low == 2.0 && unit.is_some();
+        if is_dual {
+            if let Some(Kind::Word(w)) = tokens.get(end).map(|t| &t.kind) {
+                if (w.ends_with("تين") || w.ends_with("تان")) && w.chars().count() >= 6 {
+                    end += 1;
+                }
+            }
+        }
         if unit.is_none() {
             let mut j = end;
             while let Some(Token {
@@ -1477,6 +1486,14 @@ mod tests {
             assert_eq!(f.unit.as_deref(), Some("years"));
         }
         assert!(figures_in("وقعت الشركة عقد توريد").is_empty());
+    }
+
+    #[test]
+    fn an_adjective_agreeing_with_a_dual_is_not_a_second_figure() {
+        let found = figures_in("ضبطت الشرطة سيارتين مفخختين في المدينة");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1.low, 2.0);
+        assert_eq!(found[0].1.words.as_deref(), Some("سيارتين مفخختين"));
     }
 
     #[test]
