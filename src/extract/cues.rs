@@ -450,6 +450,41 @@ pub struct Name {
     pub text: String,
 }
 
+/// Nouns followed by a proper name, which the grammar of adjectives cannot delimit.
+const ORGANISATIONS: &[&str] = &[
+    "منظمة",
+    "وكالة",
+    "شركة",
+    "صحيفة",
+    "حركة",
+    "مؤسسة",
+    "معهد",
+    "جامعة",
+    "حزب",
+    "قناة",
+    "موقع",
+    "مجلة",
+    "جماعة",
+];
+
+/// Definite adjectives that are not relational (الأمين العام، الوزير السابق).
+const DEFINITE_ADJECTIVES: &[&str] = &[
+    "العام",
+    "العامة",
+    "الاعلي",
+    "الاول",
+    "الاولي",
+    "الكبير",
+    "الكبري",
+    "الجديد",
+    "الجديدة",
+    "السابق",
+    "السابقة",
+    "المستقل",
+    "المستقلة",
+    "المتحدة",
+];
+
 /// An Arabic relational adjective (غربية، الروسية، عسكريان).
 pub fn is_nisba(w: &str) -> bool {
     ["ية", "ي", "يان", "يين", "يون", "يا", "يتان"]
@@ -558,7 +593,8 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
         return None;
     }
     let quoted = quoted(tokens);
-    let keep = if run.len() <= 2 && !grammar {
+    let keep = if (run.len() <= 2 && !grammar) || ORGANISATIONS.contains(&head) {
+        // A person's name, or an organisation and its name ("منظمة هيومن رايتس ووتش").
         run.len()
     } else {
         let mut keep = 1;
@@ -570,6 +606,11 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
                 continue;
             }
             if is_definite(w) {
+                // After a definite word only its adjectives: "المعارضة السورية" ends before
+                // "الحكومة".
+                if definite && !is_nisba(w) && !DEFINITE_ADJECTIVES.contains(&w) {
+                    break;
+                }
                 definite = true;
                 keep += 1;
             } else if !definite

@@ -759,3 +759,281 @@ impl Row {
         .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(article: &str) -> Vec<Candidate> {
+        let options = Options {
+            lang: None,
+            published: Some("2022-04-10".parse().expect("a date")),
+        };
+        extract(article, &options)
+    }
+
+    fn claimants(article: &str) -> Vec<(String, String)> {
+        run(article)
+            .into_iter()
+            .map(|c| (c.text, c.claimant))
+            .collect()
+    }
+
+    fn claimant_of(sentence: &str) -> String {
+        let found = run(sentence);
+        assert_eq!(found.len(), 1, "{sentence}: {found:#?}");
+        found[0].claimant.clone()
+    }
+
+    #[test]
+    fn every_arabic_cue_family_names_its_source() {
+        for (sentence, source) in [
+            ("بحسب وزارة الصحة، قتل 20 شخصاً في القصف.", "وزارة الصحة"),
+            (
+                "ووفقاً لـ مصادر طبية، أصيب عشرات المدنيين في الهجوم.",
+                "مصادر طبية",
+            ),
+            (
+                "وفقاً لتقديرات الأمم المتحدة، نزح آلاف السكان من المدينة.",
+                "الأمم المتحدة",
+            ),
+            (
+                "قال المتحدث العسكري إن القوات سيطرت على البلدة.",
+                "المتحدث العسكري",
+            ),
+            (
+                "وقالت الشرطة المحلية إن الحريق اندلع ليلاً في المصنع.",
+                "الشرطة المحلية",
+            ),
+            (
+                "وأكد الجيش الوطني أن الهجوم فشل في تحقيق أهدافه.",
+                "الجيش الوطني",
+            ),
+            (
+                "وأشار التقرير الأممي إلى أن الأسعار ارتفعت بشدة هذا العام.",
+                "التقرير الأممي",
+            ),
+            (
+                "وذكرت وكالة الأنباء الرسمية أن الرئيس سيزور العاصمة.",
+                "وكالة الأنباء الرسمية",
+            ),
+            (
+                "وأفاد شهود عيان بأن الطائرات قصفت السوق المركزي.",
+                "شهود عيان",
+            ),
+            (
+                "ونقلت الصحيفة عن مسؤولين أمنيين أن المتهم فر إلى الخارج.",
+                "مسؤولين أمنيين",
+            ),
+            (
+                "وأعلنت الحكومة الانتقالية أن الانتخابات ستجرى في موعدها.",
+                "الحكومة الانتقالية",
+            ),
+            (
+                "واتهمت المعارضة السورية الحكومة بتزوير نتائج الانتخابات.",
+                "المعارضة السورية",
+            ),
+            (
+                "وكشفت منظمة الشفافية الدولية أن الفساد ازداد في البلاد.",
+                "منظمة الشفافية الدولية",
+            ),
+            (
+                "ووصفت الخارجية الفرنسية الهجوم بأنه عمل إرهابي جبان.",
+                "الخارجية الفرنسية",
+            ),
+            ("ويعتقد الخبراء أن الاقتصاد سيتعافى خلال عامين.", "الخبراء"),
+        ] {
+            assert_eq!(claimant_of(sentence), source, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn every_english_cue_family_names_its_source() {
+        for (sentence, source) in [
+            (
+                "According to the United Nations, 300 people fled the town.",
+                "United Nations",
+            ),
+            (
+                "The health ministry said 42 civilians were killed.",
+                "health ministry",
+            ),
+            (
+                "A police spokesman told reporters that the suspect had fled.",
+                "A police spokesman",
+            ),
+            (
+                "Local media reported that the bridge collapsed overnight.",
+                "Local media",
+            ),
+            (
+                "The rebels claimed they had captured the airport.",
+                "rebels",
+            ),
+            (
+                "The World Bank estimated that growth would slow to 2 percent.",
+                "World Bank",
+            ),
+            (
+                "The opposition accused the government of rigging the vote.",
+                "opposition",
+            ),
+            (
+                "\"The town is calm,\" said John Smith, the mayor.",
+                "John Smith",
+            ),
+            (
+                "The army denied that its troops fired on protesters.",
+                "army",
+            ),
+        ] {
+            assert_eq!(claimant_of(sentence), source, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_without_a_cue_is_the_articles_own_and_a_question_scores_low() {
+        let found = run(
+            "The bridge was rebuilt by a local firm.\nهل تستطيع الحكومة إعادة بناء الجسر قريباً؟\n",
+        );
+        assert_eq!(found[0].claimant, ARTICLE);
+        assert_eq!(found[0].score, 0.3);
+        assert_eq!(found[1].score, 0.1);
+        assert!(found[1].note.contains("a question"));
+    }
+
+    #[test]
+    fn back_references_reach_the_last_named_source_across_sentences() {
+        let found = claimants(
+            "وقالت منظمة العفو الدولية إن السجون مكتظة بالمعتقلين.\n\
+             وأضافت المنظمة أن 40 معتقلاً توفوا هذا العام في السجون.\n\
+             The Interior Ministry said the prisons were inspected last month.\n\
+             The ministry added that 12 guards were dismissed.\n\
+             It added that a new prison would open.\n",
+        );
+        let who: Vec<&str> = found.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(
+            who,
+            [
+                "منظمة العفو الدولية",
+                "منظمة العفو الدولية",
+                "Interior Ministry",
+                "Interior Ministry",
+                "Interior Ministry",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sentence_with_two_sources_is_cut_into_two_clauses_that_quote_it_exactly() {
+        let article = "حيث تحدثت تقارير محلية عن سقوط عشرات المدنيين في ما اعتبره الجيش عملية ناجحة أدت إلى مقتل 50 مسلحاً.";
+        let found = run(article);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(
+            found[0].text,
+            "حيث تحدثت تقارير محلية عن سقوط عشرات المدنيين"
+        );
+        assert_eq!(found[0].claimant, "تقارير محلية");
+        assert_eq!(found[1].claimant, "الجيش");
+        assert!(found[1].text.starts_with("ما اعتبره الجيش"));
+        for c in &found {
+            assert_eq!(&article[c.range.clone()], c.text);
+        }
+    }
+
+    #[test]
+    fn a_denial_puts_the_rebutted_party_in_disputed_by() {
+        let found = run("ونفت الحكومة اتهامات منظمة هيومن رايتس ووتش بقتل 30 مدنياً.");
+        assert_eq!(found[0].claimant, "الحكومة");
+        assert_eq!(found[0].disputed_by, ["منظمة هيومن رايتس ووتش"]);
+        let found =
+            run("The ministry rejected claims by Human Rights Watch that 30 civilians died.");
+        assert_eq!(found[0].claimant, "ministry");
+        assert_eq!(found[0].disputed_by, ["Human Rights Watch"]);
+        // A denial that names nobody says so.
+        let found = run("ونفى المتحدث باسم الجيش وقوع أي إصابات بين المدنيين.");
+        assert!(found[0].disputed_by.is_empty());
+        assert!(found[0].note.contains("not named"), "{}", found[0].note);
+    }
+
+    #[test]
+    fn figures_in_every_form_come_from_the_figure_parser() {
+        for (sentence, figures) in [
+            (
+                "وقالت الشرطة إن 35 شخصاً قتلوا في الانفجار.",
+                "35 شخصاً [35 شخصاً]",
+            ),
+            (
+                "وقالت الشرطة إن ٣٥ شخصاً قتلوا في الانفجار.",
+                "35 شخصاً [٣٥ شخصاً]",
+            ),
+            (
+                "وقالت الشرطة إن خمسة أشخاص قتلوا في الانفجار.",
+                "5 أشخاص [خمسة أشخاص]",
+            ),
+            (
+                "وقالت الشرطة إنها ضبطت سيارتين مفخختين في المدينة.",
+                "2 سيارة [سيارتين مفخختين]",
+            ),
+            (
+                "وقالت الشرطة إن بين 60 و100 شخص أصيبوا في الانفجار.",
+                "60-100 شخص [بين 60 و100 شخص]",
+            ),
+            (
+                "وقالت الشرطة إن أكثر من 100 شخص أصيبوا في الانفجار.",
+                ">100 شخص [أكثر من 100 شخص]",
+            ),
+            (
+                "The police said about 300 people were hurt in the blast.",
+                "~300 people [about 300 people]",
+            ),
+        ] {
+            let found = run(sentence);
+            assert_eq!(
+                figure::format_list(&found[0].figures),
+                figures,
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_estimate_makes_its_figures_approximate() {
+        let found = run("ووفقاً لتقديرات البنك الدولي، تبلغ الخسائر 10 ملايين دولار شهرياً.");
+        assert_eq!(found[0].figures[0].qualifier, figure::Qualifier::Approx);
+        assert!(found[0].note.contains("an estimate"));
+    }
+
+    #[test]
+    fn relative_dates_resolve_against_publication_and_otherwise_say_why() {
+        let found = run("وقالت الوزارة إن الهجوم وقع في 5 يناير الماضي قرب الحدود.");
+        assert_eq!(found[0].claim_date.as_deref(), Some("2022-01-05"));
+        let found = run("The ministry said the attack happened last week near the border.");
+        assert_eq!(found[0].claim_date, None);
+        assert!(found[0].note.contains("not resolved"), "{}", found[0].note);
+        let unpublished = extract(
+            "وقالت الوزارة إن الهجوم وقع السبت قرب الحدود.",
+            &Options::default(),
+        );
+        assert_eq!(unpublished[0].claim_date, None);
+        assert!(unpublished[0].note.contains("--published"));
+    }
+
+    proptest::proptest! {
+        /// Whatever the text (quotes, stray marks, line ends, mixed scripts), extraction does
+        /// not panic and every candidate quotes the article exactly.
+        #[test]
+        fn candidates_are_always_exact_substrings(words in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "قال", "وقالت", "الوزارة", "بحسب", "المنظمة", "،", ".", "؟", "\"", "«", "»", "“",
+                "”", "إن", "نحو", "200", "٣٥", "مئات", "مارس", "الماضي", "said", "the", "ministry",
+                "according", "to", ",", "denied", "It", "added", "\r\n", "\n", "\u{feff}", "Mr.",
+                "5", "يناير", "نفت", "ما", "ذكرته", "عن", "نقلت", "  ", "مشيرة", "إلى", "أن",
+            ]), 0..60)) {
+            let article = words.join(" ");
+            for c in run(&article) {
+                proptest::prop_assert_eq!(&article[c.range.clone()], c.text.as_str());
+            }
+        }
+    }
+}
