@@ -393,3 +393,73 @@ fn bad_input_is_refused_with_a_clear_message() {
         .fails(1, &["missing.txt"]);
     assert!(!w.db().exists());
 }
+
+#[test]
+fn check_tells_a_stored_duplicate_from_a_conflicting_figure() {
+    let w = Workdir::new();
+    w.add(&[
+        "وتشير تقديرات غربية إلى انتشار نحو ألف من مقاتلي فاجنر في مالي",
+        "--claimant",
+        "Western estimates",
+    ]);
+    let article = "وتشير تقديرات غربية إلى انتشار نحو 5000 من مقاتلي فاجنر في مالي.\n\
+        وتشير تقديرات غربية إلى انتشار نحو ألف من مقاتلي فاجنر في مالي.\n\
+        وقالت الشرطة إن الطقس كان معتدلاً في العاصمة أمس.\n";
+    let rows = w
+        .run_stdin(&["extract", "-", "--check", "--format", "json"], article)
+        .ok()
+        .json();
+    let checks: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| field(r, "check"))
+        .collect();
+    assert!(
+        checks[0].starts_with("figures conflict with claim 1"),
+        "{checks:?}"
+    );
+    assert!(checks[1].starts_with("looks like claim 1"), "{checks:?}");
+    assert_eq!(checks[2], "");
+    // In CSV the finding is in the note, so the row still imports as it is.
+    let csv = w
+        .run_stdin(&["extract", "-", "--check"], article)
+        .ok()
+        .stdout;
+    assert!(csv.starts_with(
+        "text,translation,claimant,supported_by,disputed_by,status,figures,location,claim_date,article_url,article_title,tags,note\n"
+    ));
+    assert!(csv.contains("check: figures conflict with claim 1"));
+}
+
+#[test]
+fn a_table_shows_text_claimant_and_score_and_url_and_title_fill_their_columns() {
+    let w = Workdir::new();
+    let article = "The ministry said 40 soldiers were killed.\n";
+    let table = w
+        .run_stdin(&["extract", "-", "--format", "table"], article)
+        .ok()
+        .stdout;
+    assert!(
+        table.contains("ministry") && table.contains("0.9"),
+        "{table}"
+    );
+    let rows = w
+        .run_stdin(
+            &[
+                "extract",
+                "-",
+                "--format",
+                "json",
+                "--url",
+                "https://example.org/a",
+                "--title",
+                "Soldiers killed",
+            ],
+            article,
+        )
+        .ok()
+        .json();
+    assert_eq!(field(&rows[0], "article_url"), "https://example.org/a");
+    assert_eq!(field(&rows[0], "article_title"), "Soldiers killed");
+}
