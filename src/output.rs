@@ -425,7 +425,7 @@ impl Output {
                 "claim_date",
                 "score",
             ];
-            return self.records(rows, &headers, &[0], |r| {
+            return self.records(rows, &headers, &[4, 5], |r| {
                 vec![
                     r.text.clone(),
                     r.claimant.clone(),
