@@ -463,3 +463,43 @@ fn a_table_shows_text_claimant_and_score_and_url_and_title_fill_their_columns() 
     assert_eq!(field(&rows[0], "article_url"), "https://example.org/a");
     assert_eq!(field(&rows[0], "article_title"), "Soldiers killed");
 }
+
+#[test]
+fn lang_chooses_the_cues_and_auto_goes_by_each_sentences_script() {
+    let w = Workdir::new();
+    let article =
+        "وقالت الشرطة إن 3 أشخاص قتلوا في الحادث.\nThe police said 3 people died in the crash.\n";
+    let claimants = |lang: &str| -> Vec<String> {
+        w.run_stdin(
+            &["extract", "-", "--lang", lang, "--format", "json"],
+            article,
+        )
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| field(r, "claimant").to_owned())
+        .collect()
+    };
+    assert_eq!(claimants("auto"), ["الشرطة", "police"]);
+    assert_eq!(claimants("ar"), ["الشرطة", "Article (unattributed)"]);
+    assert_eq!(claimants("en"), ["Article (unattributed)", "police"]);
+}
+
+#[test]
+fn a_very_long_paragraph_is_cut_into_its_sentences() {
+    let w = Workdir::new();
+    let sentence = "وقالت الوزارة إن 5 جنود قتلوا، مشيرة إلى أن «القتال» مستمر. ";
+    let article = sentence.repeat(5000);
+    let rows = w
+        .run_stdin(&["extract", "-", "--format", "jsonl"], &article)
+        .ok()
+        .stdout;
+    assert_eq!(rows.lines().count(), 10_000);
+    for line in rows.lines().take(4) {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(article.contains(field(&row, "text")));
+        assert_eq!(field(&row, "claimant"), "الوزارة");
+    }
+}
