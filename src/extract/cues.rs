@@ -30,6 +30,8 @@ pub struct Cue {
     pub denial: bool,
     /// نقل … عن: the source is the one after عن; the subject relays it.
     pub relay: bool,
+    /// Written with و or ف: it opens a clause, so a noun just before it is not its subject.
+    pub prefixed: bool,
 }
 
 /// Arabic verbs that attribute: (past stem, present stem, a word that must follow within a few
@@ -262,18 +264,23 @@ const RELATIVES: &[&str] = &[
 ];
 
 /// A sentence's Arabic cue forms, by word.
-fn ar_cue(word: &str) -> Option<(Form, bool, &'static str)> {
+fn ar_cue(word: &str) -> Option<(Form, bool, &'static str, bool)> {
     let bare = [
         word,
         word.strip_prefix('و').unwrap_or(""),
         word.strip_prefix('ف').unwrap_or(""),
     ];
-    for w in bare.into_iter().filter(|w| w.chars().count() >= 2) {
+    for (k, w) in bare
+        .into_iter()
+        .enumerate()
+        .filter(|(_, w)| w.chars().count() >= 2)
+    {
+        let prefixed = k > 0;
         if AR_PARTICIPLES.contains(&w) {
-            return Some((Form::Participle, w.starts_with("ناف"), ""));
+            return Some((Form::Participle, w.starts_with("ناف"), "", prefixed));
         }
         if AR_PREPOSITIONS.contains(&w) {
-            return Some((Form::Preposition, false, ""));
+            return Some((Form::Preposition, false, "", prefixed));
         }
         for &(past, present, needs, denial) in AR_VERBS {
             if AR_PAST_SUFFIXES
@@ -281,7 +288,7 @@ fn ar_cue(word: &str) -> Option<(Form, bool, &'static str)> {
                 .any(|s| w.strip_prefix(past).is_some_and(|rest| rest == *s))
                 && (past != "نف" || matches!(w, "نفت" | "نفوا" | "نفتا"))
             {
-                return Some((Form::Verb, denial, needs));
+                return Some((Form::Verb, denial, needs, prefixed));
             }
             if present.is_empty() {
                 continue;
@@ -291,7 +298,7 @@ fn ar_cue(word: &str) -> Option<(Form, bool, &'static str)> {
                     .and_then(|r| r.strip_prefix(present))
                     .is_some_and(|rest| AR_PRESENT_SUFFIXES.contains(&rest))
                 {
-                    return Some((form, denial, needs));
+                    return Some((form, denial, needs, prefixed));
                 }
             }
         }
@@ -353,7 +360,7 @@ pub fn find(tokens: &[Token], lang: Lang) -> Vec<Cue> {
             .collect();
         match lang {
             Lang::Ar => {
-                let Some((form, denial, needs)) = ar_cue(&t.norm) else {
+                let Some((form, denial, needs, prefixed)) = ar_cue(&t.norm) else {
                     continue;
                 };
                 if !needs.is_empty() && !next_words.contains(&needs) {
@@ -391,6 +398,7 @@ pub fn find(tokens: &[Token], lang: Lang) -> Vec<Cue> {
                     form,
                     denial,
                     relay: needs == "عن" && t.norm.contains("نقل"),
+                    prefixed,
                 });
             }
             Lang::En => {
@@ -402,6 +410,7 @@ pub fn find(tokens: &[Token], lang: Lang) -> Vec<Cue> {
                         form: Form::Preposition,
                         denial: false,
                         relay: false,
+                        prefixed: false,
                     });
                     continue;
                 }
@@ -423,6 +432,7 @@ pub fn find(tokens: &[Token], lang: Lang) -> Vec<Cue> {
                     form,
                     denial,
                     relay: false,
+                    prefixed: false,
                 });
             }
         }
@@ -593,7 +603,9 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
         return None;
     }
     let quoted = quoted(tokens);
-    let keep = if (run.len() <= 2 && !grammar) || ORGANISATIONS.contains(&head) {
+    // Two definite words are a name and its object ("الكويت التعاون"), not a person's name.
+    let both_definite = run.len() == 2 && run.iter().all(|&j| is_definite(&tokens[j].norm));
+    let keep = if (run.len() <= 2 && !grammar && !both_definite) || ORGANISATIONS.contains(&head) {
         // A person's name, or an organisation and its name ("منظمة هيومن رايتس ووتش").
         run.len()
     } else {
@@ -615,9 +627,9 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
                 keep += 1;
             } else if !definite
                 && (is_nisba(w)
-                    || run
-                        .get(keep + 1)
-                        .is_some_and(|&n| is_definite(&tokens[n].norm) && !quoted[n]))
+                    || run.get(keep + 1).is_some_and(|&n| {
+                        (is_definite(&tokens[n].norm) || is_nisba(&tokens[n].norm)) && !quoted[n]
+                    }))
             {
                 // An adjective ("تقارير غربية"), or a noun that owns what follows
                 // ("تقديرات وزارة الخارجية").
@@ -645,7 +657,12 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
 
 /// The Arabic subject written before a verb ("تقارير سابقة تحدثت", "مزاعم تحدثت"): up to four
 /// words back to a stop word, a comma or a connector.
-pub fn ar_name_before(text: &str, tokens: &[Token], at: usize) -> Option<Name> {
+pub fn ar_name_before(
+    text: &str,
+    tokens: &[Token],
+    at: usize,
+    after_preposition: bool,
+) -> Option<Name> {
     let mut start = at;
     while start > 0 && at - start < 4 {
         let t = &tokens[start - 1];
@@ -657,12 +674,19 @@ pub fn ar_name_before(text: &str, tokens: &[Token], at: usize) -> Option<Name> {
         }
         start -= 1;
     }
-    (start < at).then(|| Name {
+    // "وفي المجمل تشير…": a noun after a preposition is its object; only when nothing else
+    // can be the subject is it taken ("في مزاعم تحدثت عن": allegations that spoke of).
+    let governed = start > 0 && PREPOSITIONS.contains(&tokens[start - 1].norm.as_str());
+    (start < at && (after_preposition || !governed)).then(|| Name {
         start,
         end: at,
         text: name_text(text, tokens, start, at),
     })
 }
+
+const PREPOSITIONS: &[&str] = &[
+    "في", "وفي", "علي", "وعلي", "من", "عن", "الي", "مع", "حول", "خلال", "بعد", "قبل", "منذ", "عبر",
+];
 
 const EN_STOPS: &[&str] = &[
     "that",

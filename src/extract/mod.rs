@@ -310,6 +310,13 @@ fn subject(
             (n, end)
         }
         (Lang::Ar, _) => {
+            // "نتنياهو يعلن إلغاء…", "تقارير سابقة تحدثت عن…": a noun right before a verb
+            // that does not open a clause (no و or ف) is its subject.
+            if cue.form != Form::Participle && !cue.prefixed {
+                if let Some(n) = cues::ar_name_before(article, tokens, cue.at, false) {
+                    return (Some(n), cue.end);
+                }
+            }
             let n = cues::ar_name_after(article, tokens, cue.end, cue_at);
             if n.is_some() {
                 let end = after(&n);
@@ -331,7 +338,7 @@ fn subject(
                 }
             }
             let n = if cue.form == Form::Verb && !before_an {
-                cues::ar_name_before(article, tokens, cue.at)
+                cues::ar_name_before(article, tokens, cue.at, true)
             } else {
                 None
             };
@@ -842,6 +849,35 @@ mod tests {
                 "الخارجية الفرنسية",
             ),
             ("ويعتقد الخبراء أن الاقتصاد سيتعافى خلال عامين.", "الخبراء"),
+        ] {
+            assert_eq!(claimant_of(sentence), source, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn a_subject_before_the_verb_and_the_phrase_it_ends_with() {
+        for (sentence, source) in [
+            // A noun right before a verb without و is its subject, not the object after it.
+            ("الرئيس يعلن إلغاء الاتفاق مع الشركة الأجنبية.", "الرئيس"),
+            (
+                "الحكومة المصرية تنفي أي تغيير في أسعار الخبز.",
+                "الحكومة المصرية",
+            ),
+            // After a preposition a noun is its object: the subject follows the verb.
+            (
+                "وفي النهاية تشير تقديرات رسمية إلى تراجع الصادرات.",
+                "تقديرات رسمية",
+            ),
+            // Two definite words: a name and the verb's object.
+            (
+                "ورفضت الكويت التعاون مع الشركات الأجنبية في المشروع.",
+                "الكويت",
+            ),
+            // An indefinite noun and its indefinite genitive before an adjective.
+            (
+                "بحسب وسائل إعلام أمريكية، غادر السفير العاصمة.",
+                "وسائل إعلام أمريكية",
+            ),
         ] {
             assert_eq!(claimant_of(sentence), source, "{sentence}");
         }
