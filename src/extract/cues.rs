@@ -219,6 +219,24 @@ const AR_STOPS: &[&str] = &[
     "وهو",
     "وهي",
     "عبر",
+    "اليه",
+    "اليها",
+    "اليهم",
+    "عليه",
+    "عليها",
+    "عليهم",
+    "منه",
+    "منها",
+    "منهم",
+    "عنه",
+    "عنها",
+    "عنهم",
+    "فيه",
+    "فيها",
+    "فيهم",
+    "له",
+    "لها",
+    "لهم",
 ];
 
 /// Words before a clause that belong to it: "حيث تحدثت…", "which the organisation said…".
@@ -495,6 +513,15 @@ const DEFINITE_ADJECTIVES: &[&str] = &[
     "المتحدة",
 ];
 
+/// A word with a possessive or object pronoun written on it ("عودته", "التزامها"): the end of
+/// a name, never a part of it.
+fn has_pronoun(w: &str) -> bool {
+    w.chars().count() >= 4
+        && ["ته", "تها", "ها", "هم", "هما"]
+            .iter()
+            .any(|s| w.ends_with(s))
+}
+
 /// An Arabic relational adjective (غربية، الروسية، عسكريان).
 pub fn is_nisba(w: &str) -> bool {
     ["ية", "ي", "يان", "يين", "يون", "يا", "يتان"]
@@ -578,7 +605,8 @@ pub fn ar_name_after(text: &str, tokens: &[Token], start: usize, cue_at: &[usize
                         && (w.starts_with("بال")
                             || w.starts_with("لل")
                             || w.starts_with("كال")
-                            || (w.starts_with('ب') && !is_definite(w))));
+                            || (w.starts_with('ب') && !is_definite(w))
+                            || has_pronoun(w)));
                 if stop && !in_quote {
                     break;
                 }

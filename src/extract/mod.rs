@@ -878,6 +878,8 @@ mod tests {
                 "بحسب وسائل إعلام أمريكية، غادر السفير العاصمة.",
                 "وسائل إعلام أمريكية",
             ),
+            // "إليها" is a preposition with a pronoun, not a definite word of the name.
+            ("وهو الوزير الذي رفضت مصر عودته إليها بعد الانتخابات.", "مصر"),
         ] {
             assert_eq!(claimant_of(sentence), source, "{sentence}");
         }
