@@ -25,6 +25,7 @@ pub struct Cue {
     pub at: usize,
     /// Index just past its last token.
     pub end: usize,
+    /// How it attributes.
     pub form: Form,
     /// A denial or rebuttal (نفى، رفض، كذّب، denied, rejected).
     pub denial: bool,
@@ -473,8 +474,11 @@ pub fn after_relative(tokens: &[Token], cue: &Cue) -> bool {
 /// A name found in the tokens: the token range and the name as written (quotes left out).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
+    /// Index of its first token.
     pub start: usize,
+    /// Index just past its last token.
     pub end: usize,
+    /// As written, without quotation marks.
     pub text: String,
 }
 

@@ -19,7 +19,9 @@ use text::{Token, TokenKind};
 /// The language whose cues are looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
+    /// Arabic cues and names.
     Ar,
+    /// English cues and names.
     En,
 }
 
@@ -47,6 +49,7 @@ impl Lang {
 pub struct Options {
     /// `None`: each sentence's script decides.
     pub lang: Option<Lang>,
+    /// The publication date relative dates are read against.
     pub published: Option<Date>,
 }
 
@@ -64,8 +67,11 @@ pub struct Candidate {
     pub range: Range<usize>,
     /// Exactly as the article writes it.
     pub text: String,
+    /// Who makes the claim: the attributed source, or [`ARTICLE`].
     pub claimant: String,
+    /// Who a denial rebuts, when the sentence names them.
     pub disputed_by: Vec<String>,
+    /// The figures the text states, from the one figure parser.
     #[serde(skip)]
     pub figures: Vec<Figure>,
     /// YYYY, YYYY-MM or YYYY-MM-DD.
@@ -225,7 +231,7 @@ fn pieces(article: &str, tokens: &[Token], lang: Lang, named: &mut Vec<String>) 
                 named.remove(0);
             }
         }
-        let boundary_before = cue_start(tokens, cue, name.as_ref(), lang);
+        let boundary_before = cue_start(tokens, cue, name.as_ref());
         let before_is_edge = boundary_before == 0
             || matches!(tokens[boundary_before - 1].kind, TokenKind::Comma)
             || word_count(0, boundary_before) <= 3;
@@ -369,7 +375,7 @@ fn subject(
 
 /// Where the clause of a cue starts: its subject when written first, else the cue, with the
 /// connectors just before it ("حيث", "ما", "which").
-fn cue_start(tokens: &[Token], cue: &Cue, name: Option<&Name>, _lang: Lang) -> usize {
+fn cue_start(tokens: &[Token], cue: &Cue, name: Option<&Name>) -> usize {
     let mut start = name.map_or(cue.at, |n| n.start.min(cue.at));
     while start > 0 && cues::CONNECTORS.contains(&tokens[start - 1].norm.as_str()) {
         start -= 1;
@@ -707,6 +713,7 @@ fn candidate(
 /// `--check` found for JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
+    /// The columns of claimdb's CSV, as import reads them.
     pub text: String,
     pub translation: String,
     pub claimant: String,

@@ -6,6 +6,7 @@ use std::ops::Range;
 /// A word or a punctuation mark, with its range in the article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// Where it is in the article, in bytes.
     pub range: Range<usize>,
     /// The word folded for matching (no diacritics or tatweel, one alef, ى as ي, lower case);
     /// for punctuation, the mark itself.
@@ -16,6 +17,7 @@ pub struct Token {
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
+    /// Letters and digits.
     Word,
     /// A comma, semicolon or colon: where a clause can end.
     Comma,
@@ -36,7 +38,9 @@ impl Token {
 /// a full stop (a heading).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
+    /// Where it is in the article, in bytes, without surrounding spaces.
     pub range: Range<usize>,
+    /// A heading, not a sentence: skipped by extraction.
     pub heading: bool,
 }
 
