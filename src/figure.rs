@@ -836,8 +836,9 @@ const QUALIFIER_WORDS: &[(&[&str], Qualifier)] = &[
     (&["estimated"], Qualifier::Approx),
 ];
 
-/// Words between a number and what it counts ("9 من عناصر الشرطة", "a third of the forces").
-const CONNECTORS: &[&str] = &["من", "of"];
+/// Words between a number and what it counts ("9 من عناصر الشرطة", "a third of the forces",
+/// "5,000 more troops").
+const CONNECTORS: &[&str] = &["من", "of", "more", "additional", "other", "extra", "اضافي"];
 
 /// Words that never name what a figure counts.
 const STOPWORDS: &[&str] = &[
@@ -1494,6 +1495,14 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].1.low, 2.0);
         assert_eq!(found[0].1.words.as_deref(), Some("سيارتين مفخختين"));
+    }
+
+    #[test]
+    fn more_troops_count_troops() {
+        let found = figures_in("it would send 5,000 more troops and 20 additional tanks");
+        let units: Vec<Option<&str>> = found.iter().map(|(_, f)| f.unit.as_deref()).collect();
+        assert_eq!(units, [Some("troops"), Some("tanks")]);
+        assert_eq!(found[0].1.words.as_deref(), Some("5,000 more troops"));
     }
 
     #[test]
