@@ -763,6 +763,13 @@ pub fn en_name_before(text: &str, tokens: &[Token], at: usize) -> Option<Name> {
     // "Mr. Smith, a local official, told…": the name and its apposition.
     if at >= 2 && tokens[at - 1].kind == TokenKind::Comma {
         let inner = en_name_before(text, tokens, at - 1)?;
+        // "Turkey, which backs the rebels, said…": the name before the relative clause.
+        let relative = inner.start >= 3
+            && matches!(tokens[inner.start - 1].norm.as_str(), "which" | "who")
+            && tokens[inner.start - 2].kind == TokenKind::Comma;
+        if relative {
+            return en_name_before(text, tokens, inner.start - 2);
+        }
         if inner.start >= 2 && tokens[inner.start - 1].kind == TokenKind::Comma {
             let outer = en_name_before(text, tokens, inner.start - 1)?;
             return Some(Name {

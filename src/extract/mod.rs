@@ -252,7 +252,7 @@ fn pieces(article: &str, tokens: &[Token], lang: Lang, named: &mut Vec<String>) 
             }
             continue;
         }
-        let postposed = postposed(tokens, cue);
+        let postposed = postposed(tokens, cue, boundary_before);
         if postposed || (content < 3 && (k + 1 == cues.len() || next_cue == after_subject)) {
             // "…, X said." and "على ما أفاد X": it attributes what came before it.
             attribution.why.push("after what it attributes".into());
@@ -289,15 +289,27 @@ fn pieces(article: &str, tokens: &[Token], lang: Lang, named: &mut Vec<String>) 
     list
 }
 
-/// "على ما أفاد X", "حسبما ذكرت X", "…, as X said": the cue attributes what came before it.
-fn postposed(tokens: &[Token], cue: &Cue) -> bool {
+/// "على ما أفاد X", "حسبما ذكرت X", "…, as X said", "\"…,\" a resident told AFP": the cue
+/// attributes what came before it.
+fn postposed(tokens: &[Token], cue: &Cue, clause_start: usize) -> bool {
     let word = |i: Option<usize>| i.and_then(|i| tokens.get(i)).map(|t| t.norm.as_str());
     let prev = word(cue.at.checked_sub(1));
     let prev2 = word(cue.at.checked_sub(2));
-    matches!(
-        (prev2, prev),
-        (Some("علي"), Some("ما")) | (Some(","), Some("as"))
-    ) || matches!(tokens[cue.at].norm.as_str(), "حسبما" | "بحسبما")
+    let kind = |i: Option<usize>| i.and_then(|i| tokens.get(i)).map(|t| t.kind);
+    let after_quote = matches!(
+        (
+            kind(clause_start.checked_sub(2)),
+            kind(clause_start.checked_sub(1))
+        ),
+        (Some(TokenKind::Comma), Some(TokenKind::Quote))
+            | (Some(TokenKind::Quote), Some(TokenKind::Comma))
+    );
+    after_quote
+        || matches!(
+            (prev2, prev),
+            (Some("علي"), Some("ما")) | (Some(","), Some("as"))
+        )
+        || matches!(tokens[cue.at].norm.as_str(), "حسبما" | "بحسبما")
 }
 
 /// The subject of a cue and the token just after it.
@@ -503,6 +515,16 @@ fn clean_name(name: &str, lang: Lang) -> String {
         }
     }
     if lang == Lang::En {
+        // "UN figures", "World Bank estimates": the owner is the source.
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if words.len() >= 2
+            && matches!(
+                words[words.len() - 1].to_lowercase().as_str(),
+                "figures" | "estimates" | "data" | "statistics" | "reports" | "report"
+            )
+        {
+            name = words[..words.len() - 1].join(" ");
+        }
         for article in ["the ", "The "] {
             if let Some(rest) = name.strip_prefix(article) {
                 return rest.to_owned();
@@ -930,6 +952,19 @@ mod tests {
             (
                 "The army denied that its troops fired on protesters.",
                 "army",
+            ),
+            // A quote, then who said it: one candidate.
+            (
+                "\"The town is calm,\" a resident told reporters by phone.",
+                "a resident",
+            ),
+            (
+                "Turkey, which backs the rebels, said it would send more troops.",
+                "Turkey",
+            ),
+            (
+                "According to World Bank figures, growth slowed to 2 percent.",
+                "World Bank",
             ),
         ] {
             assert_eq!(claimant_of(sentence), source, "{sentence}");
