@@ -76,7 +76,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Some(Store::open(&path)?.0)
         } else if args.check {
             return Err(error::UserError::Refused(format!(
-                "--check compares with the claims in the database, and there is none at {};                  give one with --db",
+                "--check compares with the claims in the database, and there is none at {}; \
+                 give one with --db",
                 path.display()
             ))
             .into());
