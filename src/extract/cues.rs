@@ -219,6 +219,14 @@ const AR_STOPS: &[&str] = &[
     "والذي",
     "وهو",
     "وهي",
+    "هل",
+    "وهل",
+    "ولم",
+    "ولن",
+    "ولا",
+    "وقد",
+    "فقد",
+    "لما",
     "عبر",
     "اليه",
     "اليها",
@@ -695,6 +703,16 @@ pub fn ar_name_before(
     at: usize,
     after_preposition: bool,
 ) -> Option<Name> {
+    // "مصر لم تعلن": the subject comes before the negation.
+    let at = if at > 0
+        && matches!(
+            tokens[at - 1].norm.as_str(),
+            "لم" | "لن" | "لا" | "قد" | "لقد"
+        ) {
+        at - 1
+    } else {
+        at
+    };
     let mut start = at;
     while start > 0 && at - start < 4 {
         let t = &tokens[start - 1];

@@ -323,7 +323,12 @@ fn subject(
     let after = |n: &Option<Name>| n.as_ref().map_or(cue.end, |n| n.end.max(cue.end));
     match (lang, cue.form) {
         (Lang::Ar, Form::Preposition) => {
-            let n = cues::ar_name_after(article, tokens, cue.end, cue_at);
+            // "وفقاً لما أظهرته عملية البحث": the source is the subject of the verb after ما.
+            let from = match tokens.get(cue.end).map(|t| t.norm.as_str()) {
+                Some("لما" | "ما") => cue.end + 2,
+                _ => cue.end,
+            };
+            let n = cues::ar_name_after(article, tokens, from, cue_at);
             let end = after(&n);
             (n, end)
         }
@@ -906,6 +911,13 @@ mod tests {
             (
                 "بحسب وسائل إعلام أمريكية، غادر السفير العاصمة.",
                 "وسائل إعلام أمريكية",
+            ),
+            // A negation sits between the subject and its verb.
+            ("مصر لم تعلن إغلاق السفارة في العاصمة.", "مصر"),
+            // "according to what X showed": X is the source.
+            (
+                "ووفقاً لما أظهرته صور الأقمار الصناعية، دمرت القرية بالكامل.",
+                "صور الأقمار الصناعية",
             ),
             // "إليها" is a preposition with a pronoun, not a definite word of the name.
             ("وهو الوزير الذي رفضت مصر عودته إليها بعد الانتخابات.", "مصر"),
