@@ -227,6 +227,10 @@ const AR_STOPS: &[&str] = &[
     "وقد",
     "فقد",
     "لما",
+    "به",
+    "بها",
+    "بهم",
+    "بهما",
     "عبر",
     "اليه",
     "اليها",
@@ -716,6 +720,11 @@ pub fn ar_name_before(
     let mut start = at;
     while start > 0 && at - start < 4 {
         let t = &tokens[start - 1];
+        // "في رسالة للرئيس الفرنسي أكد الوزير": the words before the verb are a
+        // prepositional phrase, not its subject.
+        if t.is_word() && ["لل", "بال", "كال"].iter().any(|p| t.norm.starts_with(p)) {
+            return None;
+        }
         if !t.is_word()
             || AR_STOPS.contains(&t.norm.as_str())
             || CONNECTORS.contains(&t.norm.as_str())

@@ -912,6 +912,8 @@ mod tests {
                 "بحسب وسائل إعلام أمريكية، غادر السفير العاصمة.",
                 "وسائل إعلام أمريكية",
             ),
+            // A prepositional phrase before the verb is not its subject.
+            ("وفي رسالة للرئيس أكد الوزير أن الاتفاق صامد.", "الوزير"),
             // A negation sits between the subject and its verb.
             ("مصر لم تعلن إغلاق السفارة في العاصمة.", "مصر"),
             // "according to what X showed": X is the source.
