@@ -101,6 +101,8 @@ pub enum Command {
     /// Map publishers' rating texts to statuses, and list the map
     #[command(subcommand)]
     Ratings(commands::ratings::Command),
+    /// Print candidate claims from an article as CSV for import (never writes)
+    Extract(commands::extract::Args),
     /// Import claims (all or nothing): claimdb's CSV, ClaimReview, Fact Check API JSON, LIAR,
     /// or restore a claimdb dump
     Import(commands::import::Args),

@@ -479,6 +479,15 @@ pub fn figures_in(text: &str) -> Vec<(Range<usize>, Figure)> {
         };
         let mut end = phrase.end;
         let mut unit = phrase.unit_hint.clone();
+        // "سيارتين مفخختين": an adjective agrees with the dual and counts nothing more.
+        let is_dual = phrase.end == phrase.start + 1 && phrase.low == 2.0 && unit.is_some();
+        if is_dual {
+            if let Some(Kind::Word(w)) = tokens.get(end).map(|t| &t.kind) {
+                if (w.ends_with("تين") || w.ends_with("تان")) && w.chars().count() >= 6 {
+                    end += 1;
+                }
+            }
+        }
         if unit.is_none() {
             let mut j = end;
             while let Some(Token {
@@ -499,11 +508,36 @@ pub fn figures_in(text: &str) -> Vec<(Range<usize>, Figure)> {
                 },
             ) = tokens.get(j)
             {
-                if !STOPWORDS.contains(&w.as_str()) && number_word(w).is_none() {
+                // A comma or a full stop between them: the next word starts another phrase
+                // ("القاعدة الجوية 101، التي").
+                let gap = &text[tokens[j - 1].range.end..t.range.start];
+                if gap.chars().all(char::is_whitespace)
+                    && !STOPWORDS.contains(&w.as_str())
+                    && number_word(w).is_none()
+                {
                     unit = Some(text[t.range.clone()].to_owned());
                     end = j + 1;
                 }
             }
+        }
+        // "القاعدة الجوية 101", "Resolution 2401": a bare number after a name is part of it.
+        let names = unit.is_none()
+            && phrase.qualifier == Qualifier::Exact
+            && !phrase.natural
+            && phrase.start > 0
+            && match &tokens[phrase.start - 1].kind {
+                Kind::Word(_) => {
+                    let written = &text[tokens[phrase.start - 1].range.clone()];
+                    written.starts_with("ال") || written.starts_with(char::is_uppercase)
+                }
+                _ => false,
+            }
+            && text[tokens[phrase.start - 1].range.end..tokens[phrase.start].range.start]
+                .chars()
+                .all(char::is_whitespace);
+        if names {
+            i = end;
+            continue;
         }
         let range = tokens[phrase.start].range.start..tokens[end - 1].range.end;
         found.push((
@@ -776,6 +810,8 @@ const QUALIFIER_WORDS: &[(&[&str], Qualifier)] = &[
     (&["يزيد", "عن"], Qualifier::MoreThan),
     (&["اكثر", "من"], Qualifier::MoreThan),
     (&["اقل", "من"], Qualifier::LessThan),
+    (&["ما", "يقرب", "من"], Qualifier::Approx),
+    (&["يقرب", "من"], Qualifier::Approx),
     (&["ما", "يقارب"], Qualifier::Approx),
     (&["يقارب"], Qualifier::Approx),
     (&["نحو"], Qualifier::Approx),
@@ -808,8 +844,9 @@ const QUALIFIER_WORDS: &[(&[&str], Qualifier)] = &[
     (&["estimated"], Qualifier::Approx),
 ];
 
-/// Words between a number and what it counts ("9 من عناصر الشرطة", "a third of the forces").
-const CONNECTORS: &[&str] = &["من", "of"];
+/// Words between a number and what it counts ("9 من عناصر الشرطة", "a third of the forces",
+/// "5,000 more troops").
+const CONNECTORS: &[&str] = &["من", "of", "more", "additional", "other", "extra", "اضافي"];
 
 /// Words that never name what a figure counts.
 const STOPWORDS: &[&str] = &[
@@ -947,6 +984,31 @@ fn phrase_at(text: &str, tokens: &[Token], start: usize, mode: Mode) -> Option<P
                 natural = true;
                 i += len;
             }
+        }
+    }
+    // "أكثر من عقد", "more than a decade": a decade is ten years (only after a qualifier:
+    // alone, عقد is as often a contract).
+    if natural {
+        let k = if word_at(tokens, i) == Some("a") {
+            i + 1
+        } else {
+            i
+        };
+        let years = match word_at(tokens, k) {
+            Some("عقد" | "decade") => Some(10.0),
+            Some("عقدين" | "عقدان") => Some(20.0),
+            _ => None,
+        };
+        if let Some(v) = years {
+            return Some(Phrase {
+                start,
+                end: k + 1,
+                low: v,
+                high: v,
+                qualifier,
+                natural: true,
+                unit_hint: Some("years".into()),
+            });
         }
     }
     // "between 60 and 100", "بين 60 و100"
@@ -1096,8 +1158,13 @@ fn qualifier_words(tokens: &[Token], i: usize) -> Option<(usize, Qualifier)> {
         .iter()
         .filter(|(words, _)| {
             words.iter().enumerate().all(|(k, w)| {
-                word_at(tokens, i + k)
-                    .is_some_and(|t| t == *w || (k == 0 && t.strip_prefix('و') == Some(w)))
+                word_at(tokens, i + k).is_some_and(|t| {
+                    t == *w
+                        || (k == 0
+                            && ['و', 'ل', 'ب']
+                                .iter()
+                                .any(|p| t.strip_prefix(*p) == Some(w)))
+                })
             })
         })
         .max_by_key(|(words, _)| words.len())
@@ -1438,6 +1505,63 @@ fn dual(text: &str, tokens: &[Token], i: usize, mode: Mode, how: Start) -> Optio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_bare_number_after_a_name_is_part_of_the_name() {
+        assert!(figures_in("جنوب غربي القاعدة الجوية 101، التي تستخدمها").is_empty());
+        assert!(figures_in("under Resolution 2401, the council").is_empty());
+        // A count still counts: with its unit, or after a verb.
+        assert_eq!(figures_in("القاعدة الجوية 101 جندي").len(), 1);
+        assert_eq!(figures_in("the toll rose to 300.").len(), 1);
+    }
+
+    #[test]
+    fn more_than_a_decade_is_more_than_ten_years() {
+        for text in [
+            "الصراع الممتد لأكثر من عقد",
+            "a conflict of more than a decade",
+        ] {
+            let found = figures_in(text);
+            assert_eq!(found.len(), 1, "{text}");
+            let f = &found[0].1;
+            assert_eq!((f.low, f.qualifier), (10.0, Qualifier::MoreThan), "{text}");
+            assert_eq!(f.unit.as_deref(), Some("years"));
+        }
+        assert!(figures_in("وقعت الشركة عقد توريد").is_empty());
+    }
+
+    #[test]
+    fn an_adjective_agreeing_with_a_dual_is_not_a_second_figure() {
+        let found = figures_in("ضبطت الشرطة سيارتين مفخختين في المدينة");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1.low, 2.0);
+        assert_eq!(found[0].1.words.as_deref(), Some("سيارتين مفخختين"));
+    }
+
+    #[test]
+    fn more_troops_count_troops() {
+        let found = figures_in("it would send 5,000 more troops and 20 additional tanks");
+        let units: Vec<Option<&str>> = found.iter().map(|(_, f)| f.unit.as_deref()).collect();
+        assert_eq!(units, [Some("troops"), Some("tanks")]);
+        assert_eq!(found[0].1.words.as_deref(), Some("5,000 more troops"));
+    }
+
+    #[test]
+    fn ma_yaqrubu_min_is_approximate() {
+        let found = figures_in("بناء ما يقرب من 12 خيمة عسكرية");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.qualifier, Qualifier::Approx);
+        assert_eq!(found[0].1.words.as_deref(), Some("ما يقرب من 12 خيمة"));
+    }
+
+    #[test]
+    fn a_figure_takes_no_unit_across_a_comma() {
+        let found = figures_in("قتل منهم 101، التي تستخدمها القوات. he counted 12, which");
+        let units: Vec<Option<&str>> = found.iter().map(|(_, f)| f.unit.as_deref()).collect();
+        assert_eq!(units, [None, None]);
+        let found = figures_in("نحو 200 جندي و9 ضباط");
+        assert_eq!(found[0].1.unit.as_deref(), Some("جندي"));
+    }
+
     use super::*;
 
     #[track_caller]

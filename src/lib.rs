@@ -12,6 +12,7 @@ pub mod dump;
 pub mod duplicates;
 pub mod error;
 pub mod evidence;
+pub mod extract;
 pub mod figure;
 pub mod files;
 pub mod fold;
@@ -56,7 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let config = Config::load()?;
     let format = cli.format.unwrap_or(match cli.command {
-        Command::Export(_) => Format::Csv,
+        Command::Export(_) | Command::Extract(_) => Format::Csv,
         _ => Format::Table,
     });
     if format == Format::ClaimReview && !matches!(cli.command, Command::Export(_)) {
@@ -93,6 +94,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     // Read before opening, so that a bad value is refused before anything is created.
     let busy_timeout = busy_timeout_from_env()?;
+    if let Command::Extract(args) = cli.command {
+        // extract never creates or changes a database: it reads one only when it exists.
+        let store = if path.exists() {
+            Some(Store::open(&path)?.0)
+        } else if args.check {
+            return Err(error::UserError::Refused(format!(
+                "--check compares with the claims in the database, and there is none at {}; \
+                 give one with --db",
+                path.display()
+            ))
+            .into());
+        } else {
+            None
+        };
+        commands::extract::exec(args, store.as_ref(), &mut out)?;
+        out.finish()?;
+        return Ok(());
+    }
     let (mut store, upgrade) = Store::open(&path)?;
     if let Some(timeout) = busy_timeout {
         store.set_busy_timeout(timeout)?;

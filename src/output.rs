@@ -559,6 +559,38 @@ impl Output {
         )
     }
 
+    /// Candidate claims from an article: the columns import reads in CSV and JSON, the text,
+    /// who and why in a table.
+    pub fn candidates(&mut self, rows: &[crate::extract::Row]) -> anyhow::Result<()> {
+        if self.format == Format::Table {
+            let headers = [
+                "text",
+                "claimant",
+                "disputed_by",
+                "figures",
+                "claim_date",
+                "score",
+            ];
+            return self.records(rows, &headers, &[4, 5], &[5], |r| {
+                vec![
+                    r.text.clone(),
+                    r.claimant.clone(),
+                    r.disputed_by.clone(),
+                    r.figures.clone(),
+                    r.claim_date.clone(),
+                    r.score.to_string(),
+                ]
+            });
+        }
+        self.records(
+            rows,
+            crate::extract::Row::HEADERS,
+            &[0],
+            &[],
+            crate::extract::Row::cells,
+        )
+    }
+
     /// Rating texts the map does not know, most frequent first.
     pub fn unmapped_ratings(&mut self, unmapped: &[UnmappedRating]) -> anyhow::Result<()> {
         self.records(

@@ -13,6 +13,7 @@ pub mod conflicts;
 pub mod edit;
 pub mod evidence;
 pub mod export;
+pub mod extract;
 pub mod fields;
 
 pub mod history;
@@ -74,8 +75,8 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Return(args) => approve::exec_return(args, ctx),
         Command::Activity(args) => activity::exec(args, ctx),
         Command::Report(args) => report::exec(args, ctx),
-        // Printed by `claimdb::run` before any database is opened.
-        Command::Completions { .. } | Command::Man => Ok(()),
+        // Run by `claimdb::run` before any database is opened.
+        Command::Completions { .. } | Command::Man | Command::Extract(_) => Ok(()),
     }
 }
 

@@ -12,6 +12,7 @@ mod dump;
 mod edit;
 mod evidence;
 mod export;
+mod extract;
 mod figures;
 mod formats;
 mod guarantees;
