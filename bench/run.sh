@@ -215,6 +215,26 @@ else
     row "export $rows_in_db claims" "$(secs "$t_export")" "skipped: no sqlite3" "–" "≤ 2×" "–"
 fi
 
+# ----- extract on a long article ---------------------------------------------------------------
+# The seed article repeated to about 1 MB, and half and a quarter of it: the time should grow in
+# proportion (linear) and stay under a second for 1 MB.
+seed_article=${SEED_ARTICLE:-$root/../shared/seed/article.ar.txt}
+if [[ -s $seed_article ]]; then
+    for kb in 256 512 1024; do
+        article=$WORK/article-$kb.txt
+        if [[ ! -s $article ]]; then
+            : >"$article"
+            while (($(stat -c %s "$article") < kb * 1024)); do cat "$seed_article" >>"$article"; done
+        fi
+        notice "extract: $kb KB article"
+        t=$(median_ms "$RUNS" "" "'$CLAIMDB' extract '$article' --published 2022-04-10 >/dev/null")
+        row "\`extract\` of a $kb KB article" "$(ms "$t")" "" "" "linear; ≤ 1 s at 1 MB" \
+            "$(verdict "$t" "<=" 1000)"
+    done
+else
+    notice "the seed article is not at $seed_article: the extract rows are skipped"
+fi
+
 # ----- 4. fixed cost ------------------------------------------------------------------------
 notice "fixed cost"
 bash -c "$(rm_db "$tiny")"

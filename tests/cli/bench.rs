@@ -221,6 +221,7 @@ fn run_bench_script(path: Option<&std::ffi::OsStr>, extra: &[(&str, &str)]) -> (
         "| `stats` on 300 claims |",
         "| export 300 claims |",
         "| `claimdb --version` |",
+        "| `extract` of a 256 KB article |",
         "| database size |",
     ] {
         assert!(
