@@ -336,3 +336,60 @@ fn sort_and_age_filters_order_and_select_by_time() {
     wd.run(&["list", "--older-than", "three days"])
         .fails(2, &["3d"]);
 }
+
+#[test]
+fn stats_leave_archived_claims_out_until_they_come_back() {
+    let wd = three_claims();
+    wd.run(&["cite", "--disputes", "2", "Army"]).ok();
+    wd.run(&["status", "3", "in_review"]).ok();
+    let stats = |wd: &Workdir| {
+        let s = wd.json(&["stats"]);
+        (
+            s["claims"].as_i64().unwrap(),
+            s["disputed"].as_i64().unwrap(),
+            s["by_status"].clone(),
+            s["by_claimant"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["claimant"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let before = stats(&wd);
+    assert_eq!((before.0, before.1), (3, 1), "{before:?}");
+    wd.run(&["archive", "2", "--kind", "mistake", "--note", "Typed twice"])
+        .ok();
+    wd.run(&["archive", "3", "--kind", "opinion", "--note", "A forecast"])
+        .ok();
+    let archived = stats(&wd);
+    assert_eq!((archived.0, archived.1), (1, 0), "{archived:?}");
+    assert_eq!(archived.2, serde_json::json!({"unverified": 1}));
+    assert_eq!(archived.3, ["Western estimates"]);
+    // A verdict given while archived is counted under it once the claim is back.
+    wd.run(&["status", "3", "unverifiable", "--note", "A forecast"])
+        .ok();
+    assert_eq!(stats(&wd).0, 1);
+    wd.run(&["unarchive", "2", "--note", "Not a duplicate after all"])
+        .ok();
+    wd.run(&["unarchive", "3", "--note", "Repeated as fact"])
+        .ok();
+    let back = stats(&wd);
+    assert_eq!((back.0, back.1), (3, 1), "{back:?}");
+    assert_eq!(
+        back.2,
+        serde_json::json!({"unverified": 2, "unverifiable": 1})
+    );
+    assert_eq!(back.3.len(), 3, "{back:?}");
+}
+
+#[test]
+fn an_archived_claim_merged_away_later_leaves_stats_once() {
+    let wd = three_claims();
+    wd.add(&["نحو ألف مقاتل من فاجنر", "--claimant", "AFP"]);
+    wd.run(&["archive", "4", "--kind", "mistake", "--note", "Typed twice"])
+        .ok();
+    assert_eq!(wd.json(&["stats"])["claims"], 3);
+    wd.run(&["merge", "1", "4", "--note", "same figure"]).ok();
+    assert_eq!(wd.json(&["stats"])["claims"], 3);
+}
