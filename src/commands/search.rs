@@ -5,11 +5,11 @@ use crate::output::Format;
 use crate::query;
 use crate::store::ClaimFilter;
 
-/// `claimdb search QUERY [--limit N]`
+/// `claimdb search QUERY [--limit N] [--archived]`
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  claimdb search مجموعة\n  \
     claimdb search '\"القاعدة الجوية\" باماكو'\n  claimdb search 'روس* -أوكرانيا' --limit 5\n  \
-    claimdb search Segou --format json\n\n\
+    claimdb search Segou --format json\n  claimdb search Moura --archived\n\n\
     Query syntax:\n  word        claims with the word (every word must match)\n  \
     \"a phrase\"  these words, next to each other, in this order\n  \
     word*       any word starting with these letters\n  \
@@ -33,6 +33,9 @@ pub struct Args {
     /// At most this many claims
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: u64,
+    /// Only archived claims (otherwise they are left out)
+    #[arg(long)]
+    pub archived: bool,
 }
 
 /// Prints the matching claims, best first, each with a snippet of the matching text, as they
@@ -51,9 +54,9 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     }
     let Ctx { store, out, .. } = ctx;
     let mut hits = out.search_hits()?;
-    store.search(&query, &ClaimFilter::default(), args.limit, |hit| {
-        hits.push(hit)
-    })?;
+    let mut filter = ClaimFilter::default();
+    filter.desk.archived = args.archived;
+    store.search(&query, &filter, args.limit, |hit| hits.push(hit))?;
     if hits.finish()? == 0 && out.format() == Format::Table {
         out.note("no claims match");
     }

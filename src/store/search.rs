@@ -271,16 +271,20 @@ impl Store {
             return Ok(());
         }
         // FTS5 walks the matches newest first and stops after `candidates`; bm25 is computed
-        // for those only, and the best of them are kept. Without a filter beyond "not merged"
-        // the claims table is not read at all: merged claims have already left the index.
-        // (Numbers are looked for on the claims table: on the index's own rowid, their
-        // subqueries would take the place of its MATCH.)
-        let index_only = condition == super::NOT_MERGED && expression.numbers.is_empty();
+        // for those only, and the best of them are kept. Without a filter beyond "not merged,
+        // not archived" the claims table is not read at all: merged claims have already left
+        // the index, and archived ones are few. (Numbers are looked for on the claims table: on
+        // the index's own rowid, their subqueries would take the place of its MATCH.)
+        let index_only = condition
+            == format!("{} AND {}", super::NOT_MERGED, super::desk::NOT_ARCHIVED)
+            && expression.numbers.is_empty();
         let (numbers_sql, number_values) = expression.conditions("c.id");
         let candidates_sql = if index_only {
             format!(
                 "SELECT rowid AS id, -{BM25} AS score FROM claim_search
-                 WHERE claim_search MATCH ? ORDER BY rowid DESC LIMIT ?"
+                 WHERE claim_search MATCH ?
+                   AND rowid NOT IN (SELECT claim_id FROM claim_desk WHERE archived IS NOT NULL)
+                 ORDER BY rowid DESC LIMIT ?"
             )
         } else {
             format!(

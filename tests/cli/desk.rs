@@ -337,6 +337,16 @@ fn sort_and_age_filters_order_and_select_by_time() {
         .fails(2, &["3d"]);
 }
 
+/// The ids `search` finds, in id order (its own order is by score).
+fn search(wd: &Workdir, args: &[&str]) -> Vec<i64> {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.extend(["--format", "json"]);
+    let mut found = ids(&wd.run(&all).ok());
+    found.sort_unstable();
+    found
+}
+
 #[test]
 fn stats_leave_archived_claims_out_until_they_come_back() {
     let wd = three_claims();
@@ -392,4 +402,24 @@ fn an_archived_claim_merged_away_later_leaves_stats_once() {
     assert_eq!(wd.json(&["stats"])["claims"], 3);
     wd.run(&["merge", "1", "4", "--note", "same figure"]).ok();
     assert_eq!(wd.json(&["stats"])["claims"], 3);
+}
+
+#[test]
+fn search_leaves_archived_claims_out_unless_asked_for_them() {
+    let wd = three_claims();
+    wd.add(&["Moura: 500 dead, says the army", "--claimant", "Army"]);
+    // Words alone, words with a number, and a number alone take different paths.
+    for query in ["Moura", "Moura 500", "500"] {
+        assert_eq!(search(&wd, &[query]), [2, 4], "{query}");
+        assert!(search(&wd, &[query, "--archived"]).is_empty(), "{query}");
+    }
+    wd.run(&["archive", "2", "--kind", "mistake", "--note", "Typed twice"])
+        .ok();
+    for query in ["Moura", "Moura 500", "500"] {
+        assert_eq!(search(&wd, &[query]), [4], "{query}");
+        assert_eq!(search(&wd, &[query, "--archived"]), [2], "{query}");
+    }
+    wd.run(&["unarchive", "2", "--note", "Not a duplicate after all"])
+        .ok();
+    assert_eq!(search(&wd, &["Moura"]), [2, 4]);
 }
