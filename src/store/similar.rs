@@ -85,7 +85,7 @@ impl Store {
     }
 }
 
-/// Visible claims whose words look like `text` (or `translation`), with their similarity, at
+/// Visible claims, not archived, whose words look like `text` (or `translation`), with their similarity, at
 /// least [`duplicates::THRESHOLD`], best first. The index proposes candidates that share words;
 /// the folded word sets decide.
 pub(super) fn similar_claims(
@@ -152,11 +152,21 @@ pub(super) fn similar_claims(
             }
         }
     }
-    let mut load = conn.prepare_cached("SELECT id, text, translation FROM claim WHERE id = ?1")?;
+    // An archived claim (one entered by mistake, say) is never proposed as a duplicate.
+    let mut load = conn.prepare_cached(
+        "SELECT id, text, translation FROM claim c WHERE id = ?1 AND NOT EXISTS
+             (SELECT 1 FROM claim_desk d WHERE d.claim_id = c.id AND d.archived IS NOT NULL)",
+    )?;
     let mut found = Vec::new();
     for id in candidates {
-        let (other_text, other_translation): (String, Option<String>) =
-            load.query_row([id], |r| Ok((r.get(1)?, r.get(2)?)))?;
+        let Some((other_text, other_translation)) = load
+            .query_row([id], |r| {
+                Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
         let other_translation = other_translation.as_deref().map(word_set);
         let similarity = claim_similarity(
             (&words, translation_words.as_ref()),

@@ -423,3 +423,26 @@ fn search_leaves_archived_claims_out_unless_asked_for_them() {
         .ok();
     assert_eq!(search(&wd, &["Moura"]), [2, 4]);
 }
+
+#[test]
+fn an_archived_claim_is_never_proposed_as_a_duplicate() {
+    let wd = three_claims();
+    let again = wd.add(&["500 civilians were killed in Moura", "--claimant", "AFP"]);
+    let similar = |wd: &Workdir| {
+        ids(&wd
+            .run(&["similar", &again.to_string(), "--format", "json"])
+            .ok())
+    };
+    assert_eq!(similar(&wd), [2]);
+    wd.run(&["archive", "2", "--kind", "mistake", "--note", "Typed twice"])
+        .ok();
+    assert!(similar(&wd).is_empty());
+    let added = wd
+        .run(&["add", "500 civilians killed in Moura", "--claimant", "UN"])
+        .ok();
+    assert!(!added.stderr.contains("looks like claim 2"), "{added:?}");
+    assert!(added.stderr.contains("looks like claim 4"), "{added:?}");
+    wd.run(&["unarchive", "2", "--note", "Not a duplicate after all"])
+        .ok();
+    assert_eq!(similar(&wd), [2, 5]);
+}
