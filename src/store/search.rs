@@ -275,17 +275,10 @@ impl Store {
         // not archived" the claims table is not read at all: merged claims have already left
         // the index, and archived ones are few. (Numbers are looked for on the claims table: on
         // the index's own rowid, their subqueries would take the place of its MATCH.)
-        let index_only = condition
-            == format!("{} AND {}", super::NOT_MERGED, super::desk::NOT_ARCHIVED)
-            && expression.numbers.is_empty();
+        let index_only = reads_index_only(&condition) && expression.numbers.is_empty();
         let (numbers_sql, number_values) = expression.conditions("c.id");
         let candidates_sql = if index_only {
-            format!(
-                "SELECT rowid AS id, -{BM25} AS score FROM claim_search
-                 WHERE claim_search MATCH ?
-                   AND rowid NOT IN (SELECT claim_id FROM claim_desk WHERE archived IS NOT NULL)
-                 ORDER BY rowid DESC LIMIT ?"
-            )
+            index_candidates_sql()
         } else {
             format!(
                 "SELECT c.id AS id, -{BM25} AS score
@@ -724,9 +717,50 @@ pub(super) fn merged_into(conn: &Connection, id: i64) -> anyhow::Result<Option<i
         .optional()?)
 }
 
+/// Whether a search filtered by `condition` (from `filter_sql`) needs nothing but the index:
+/// true for the default filter, the claims neither merged nor archived.
+fn reads_index_only(condition: &str) -> bool {
+    condition == format!("{} AND {}", super::NOT_MERGED, super::desk::NOT_ARCHIVED)
+}
+
+/// The candidates of one kind of match, read from the index alone (see [`reads_index_only`]).
+fn index_candidates_sql() -> String {
+    format!(
+        "SELECT rowid AS id, -{BM25} AS score FROM claim_search
+         WHERE claim_search MATCH ?
+           AND rowid NOT IN (SELECT claim_id FROM claim_desk WHERE archived IS NOT NULL)
+         ORDER BY rowid DESC LIMIT ?"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_search_reads_the_index_and_the_archived_claims_never_the_claims() {
+        let store = Store::open_in_memory().unwrap();
+        let (condition, _) = store.filter_sql(&ClaimFilter::default()).unwrap();
+        assert!(reads_index_only(&condition), "{condition}");
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", index_candidates_sql()))
+            .unwrap();
+        let mut rows = stmt.raw_query();
+        let mut plan = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            plan.push(row.get::<_, String>(3).unwrap());
+        }
+        assert!(
+            plan.iter()
+                .all(|l| !l.contains(" claim ") && !l.ends_with(" claim")),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter().any(|l| l.contains("claim_desk_archived")),
+            "{plan:?}"
+        );
+    }
 
     #[test]
     fn snippets_mark_the_matching_words_of_the_stored_text() {
