@@ -216,9 +216,9 @@ else
 fi
 
 # ----- extract on a long article ---------------------------------------------------------------
-# The seed article repeated to about 1 MB, and half and a quarter of it: the time should grow in
-# proportion (linear) and stay under a second for 1 MB.
-seed_article=${SEED_ARTICLE:-$root/../shared/seed/article.ar.txt}
+# The seed article (a copy ships with the tests) repeated to about 1 MB, and half and a quarter of
+# it: the time should grow in proportion (linear) and stay under a second for 1 MB.
+seed_article=${SEED_ARTICLE:-$root/tests/fixtures/extract/article.ar.txt}
 if [[ -s $seed_article ]]; then
     for kb in 256 512 1024; do
         article=$WORK/article-$kb.txt
