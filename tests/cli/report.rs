@@ -365,13 +365,19 @@ fn the_report_renders_and_prints_in_chromium() {
             "--no-pdf-header-footer".to_owned(),
         ],
     ] {
-        let status = std::process::Command::new(chromium)
+        // Chromium logs its missing desktop services (D-Bus, UPower) on every start: kept, and
+        // shown only when it fails.
+        let run = std::process::Command::new(chromium)
             .args(["--headless", "--no-sandbox", "--disable-gpu"])
             .args(&args)
             .arg(&url)
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success(), "{args:?}");
+        assert!(
+            run.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
     }
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
     let info = std::process::Command::new(tools[1])
