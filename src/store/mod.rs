@@ -155,7 +155,7 @@ const LIVE_COUNT: &str = "WITH live (claimant_id, status, disputed, n) AS (
         SELECT claimant_id, status, disputed, n FROM claim_count
         UNION ALL
         SELECT c.claimant_id, c.status, c.disputes > 0, -1
-        FROM claim_desk d JOIN claim c ON c.id = d.claim_id
+        FROM claim_desk d CROSS JOIN claim c ON c.id = d.claim_id
         WHERE d.archived IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM claim_merge m WHERE m.dup_id = d.claim_id))";
 
