@@ -496,16 +496,212 @@ fn bar_chart(chart: &str, title: &str, series: &[&str], rows: &[(String, Vec<u64
     svg
 }
 
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+// ----- tables, for both renderings ------------------------------------------------------------
+
+/// One cell of a report table, as the HTML and the Markdown both read it.
+enum Cell<'r> {
+    /// Claim text or a name: its direction follows its own first strong letter.
+    Text(String),
+    /// A number or a date: always left to right.
+    Num(String),
+    /// One of claimdb's own words (a status, an age bucket).
+    Word(String),
+    /// Sources with their stances, each linked to its evidence where it has a url.
+    Evidence(&'r [Evidence]),
+}
+
+fn num(value: impl std::fmt::Display) -> Cell<'static> {
+    Cell::Num(value.to_string())
+}
+
+/// A table of the report: its headers and its rows, written once for both renderings.
+struct Table<'r> {
+    headers: &'static [&'static str],
+    rows: Vec<Vec<Cell<'r>>>,
+}
+
+fn status_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &["status", "claims"],
+        rows: report
+            .by_status
+            .iter()
+            .map(|(s, n)| vec![Cell::Word(s.to_string()), num(n)])
+            .collect(),
+    }
+}
+
+fn weeks_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &["week of", "opened", "closed"],
+        rows: report
+            .weeks
+            .iter()
+            .map(|w| vec![num(&w.start), num(w.opened), num(w.closed)])
+            .collect(),
+    }
+}
+
+fn ageing_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &["waiting", "claims"],
+        rows: report
+            .ageing
+            .iter()
+            .map(|(label, n)| vec![Cell::Word((*label).to_owned()), num(n)])
+            .collect(),
+    }
+}
+
+fn verdicts_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &[
+            "id", "claim", "claimant", "verdict", "reason", "evidence", "by", "on",
+        ],
+        rows: report
+            .verdicts
+            .iter()
+            .map(|v| {
+                vec![
+                    num(v.id),
+                    Cell::Text(v.text.clone()),
+                    Cell::Text(v.claimant.clone()),
+                    Cell::Word(v.verdict.to_string()),
+                    Cell::Text(v.reason.clone()),
+                    Cell::Evidence(&v.evidence),
+                    Cell::Text(v.by.clone()),
+                    num(day(&v.at)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn disputed_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &["id", "claim", "claimant", "status", "for", "against"],
+        rows: report
+            .disputed
+            .iter()
+            .map(|d| {
+                vec![
+                    num(d.id),
+                    Cell::Text(d.text.clone()),
+                    Cell::Text(d.claimant.clone()),
+                    Cell::Word(d.status.to_string()),
+                    Cell::Text(d.supported_by.join("; ")),
+                    Cell::Text(d.disputed_by.join("; ")),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn conflicts_table(conflicts: &[ConflictRow]) -> Table<'_> {
+    Table {
+        headers: &["about", "claims and figures"],
+        rows: conflicts
+            .iter()
+            .map(|c| {
+                let claims: Vec<String> = c
+                    .claims
+                    .iter()
+                    .map(|(id, fig)| format!("{id}: {fig}"))
+                    .collect();
+                vec![Cell::Text(c.what.clone()), Cell::Text(claims.join("; "))]
+            })
+            .collect(),
+    }
+}
+
+fn checkers_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &[
+            "person",
+            "verdicts",
+            "proposed",
+            "returned",
+            "other status changes",
+            "claims added",
+            "citations",
+            "all events",
+        ],
+        rows: report
+            .checkers
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::Text(c.name.clone()),
+                    num(c.verdicts),
+                    num(c.proposed),
+                    num(c.returned),
+                    num(c.status_changes),
+                    num(c.claims_added),
+                    num(c.citations),
+                    num(c.events),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn claimants_table(report: &Report) -> Table<'_> {
+    Table {
+        headers: &["claimant", "verdicts", "false or misleading", "share"],
+        rows: report
+            .claimants
+            .iter()
+            .map(|c| {
+                let few = if c.verdicts < FEW_VERDICTS {
+                    " (few)"
+                } else {
+                    ""
+                };
+                vec![
+                    Cell::Text(c.claimant.clone()),
+                    num(c.verdicts),
+                    num(c.false_or_misleading),
+                    Cell::Num(format!("{}%{few}", c.share)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn html_cell(cell: &Cell<'_>) -> String {
+    match cell {
+        Cell::Text(text) => user_cell(text),
+        Cell::Num(text) => num_cell(text),
+        Cell::Word(text) => format!("<td>{}</td>", esc(text)),
+        Cell::Evidence(items) => {
+            let mut evidence = String::new();
+            for e in *items {
+                let name = esc(&e.source);
+                let _ = match &e.url {
+                    Some(url) => write!(
+                        evidence,
+                        "<div>{} <a href=\"{}\" dir=\"auto\">{name}</a></div>",
+                        e.stance,
+                        esc(url)
+                    ),
+                    None => write!(evidence, "<div>{} <bdi>{name}</bdi></div>", e.stance),
+                };
+            }
+            format!("<td class=\"text\" dir=\"auto\">{evidence}</td>")
+        }
+    }
+}
+
+fn table(t: &Table<'_>) -> String {
     let mut html = String::from("<div class=\"scroll\"><table><thead><tr>");
-    for h in headers {
+    for h in t.headers {
         let _ = write!(html, "<th scope=\"col\">{}</th>", esc(h));
     }
     html.push_str("</tr></thead><tbody>");
-    for row in rows {
+    for row in &t.rows {
         html.push_str("<tr>");
         for cell in row {
-            html.push_str(cell);
+            html.push_str(&html_cell(cell));
         }
         html.push_str("</tr>");
     }
@@ -560,14 +756,7 @@ pub fn html(report: &Report) -> String {
         .collect();
     h.push_str("<section id=\"status\"><h2>Claims by status</h2>");
     h.push_str(&bar_chart("status", "Claims by status", &["claims"], &rows));
-    h.push_str(&table(
-        &["status", "claims"],
-        &report
-            .by_status
-            .iter()
-            .map(|(s, n)| vec![format!("<td>{s}</td>"), num_cell(n)])
-            .collect::<Vec<_>>(),
-    ));
+    h.push_str(&table(&status_table(report)));
     h.push_str("</section>");
 
     // Weeks.
@@ -587,14 +776,7 @@ pub fn html(report: &Report) -> String {
         &["opened", "closed"],
         &rows,
     ));
-    h.push_str(&table(
-        &["week of", "opened", "closed"],
-        &report
-            .weeks
-            .iter()
-            .map(|w| vec![num_cell(&w.start), num_cell(w.opened), num_cell(w.closed)])
-            .collect::<Vec<_>>(),
-    ));
+    h.push_str(&table(&weeks_table(report)));
     h.push_str("</section>");
 
     // Ageing.
@@ -614,14 +796,7 @@ pub fn html(report: &Report) -> String {
         &["claims"],
         &rows,
     ));
-    h.push_str(&table(
-        &["waiting", "claims"],
-        &report
-            .ageing
-            .iter()
-            .map(|(label, n)| vec![format!("<td>{label}</td>"), num_cell(n)])
-            .collect::<Vec<_>>(),
-    ));
+    h.push_str(&table(&ageing_table(report)));
     h.push_str("</section>");
 
     // Verdicts.
@@ -629,41 +804,7 @@ pub fn html(report: &Report) -> String {
     if report.verdicts.is_empty() {
         h.push_str("<p>No verdict was set in the period.</p>");
     } else {
-        let rows: Vec<Vec<String>> = report
-            .verdicts
-            .iter()
-            .map(|v| {
-                let mut evidence = String::new();
-                for e in &v.evidence {
-                    let name = esc(&e.source);
-                    let _ = match &e.url {
-                        Some(url) => write!(
-                            evidence,
-                            "<div>{} <a href=\"{}\" dir=\"auto\">{name}</a></div>",
-                            e.stance,
-                            esc(url)
-                        ),
-                        None => write!(evidence, "<div>{} <bdi>{name}</bdi></div>", e.stance),
-                    };
-                }
-                vec![
-                    num_cell(v.id),
-                    user_cell(&v.text),
-                    user_cell(&v.claimant),
-                    format!("<td>{}</td>", v.verdict),
-                    user_cell(&v.reason),
-                    format!("<td class=\"text\" dir=\"auto\">{evidence}</td>"),
-                    user_cell(&v.by),
-                    num_cell(day(&v.at)),
-                ]
-            })
-            .collect();
-        h.push_str(&table(
-            &[
-                "id", "claim", "claimant", "verdict", "reason", "evidence", "by", "on",
-            ],
-            &rows,
-        ));
+        h.push_str(&table(&verdicts_table(report)));
     }
     h.push_str("</section>");
 
@@ -681,41 +822,13 @@ pub fn html(report: &Report) -> String {
                 report.disputed_total
             );
         }
-        let rows: Vec<Vec<String>> = report
-            .disputed
-            .iter()
-            .map(|d| {
-                vec![
-                    num_cell(d.id),
-                    user_cell(&d.text),
-                    user_cell(&d.claimant),
-                    format!("<td>{}</td>", d.status),
-                    user_cell(&d.supported_by.join("; ")),
-                    user_cell(&d.disputed_by.join("; ")),
-                ]
-            })
-            .collect();
-        h.push_str(&table(
-            &["id", "claim", "claimant", "status", "for", "against"],
-            &rows,
-        ));
+        h.push_str(&table(&disputed_table(report)));
     }
     h.push_str("</section>");
 
     if let Some(conflicts) = &report.conflicts {
         h.push_str("<section id=\"conflicts\"><h2>Conflicting figures</h2>");
-        let rows: Vec<Vec<String>> = conflicts
-            .iter()
-            .map(|c| {
-                let claims: Vec<String> = c
-                    .claims
-                    .iter()
-                    .map(|(id, fig)| format!("{id}: {fig}"))
-                    .collect();
-                vec![user_cell(&c.what), user_cell(&claims.join("; "))]
-            })
-            .collect();
-        h.push_str(&table(&["about", "claims and figures"], &rows));
+        h.push_str(&table(&conflicts_table(conflicts)));
         h.push_str("</section>");
     }
 
@@ -732,34 +845,7 @@ pub fn html(report: &Report) -> String {
         &["verdicts"],
         &rows,
     ));
-    h.push_str(&table(
-        &[
-            "person",
-            "verdicts",
-            "proposed",
-            "returned",
-            "other status changes",
-            "claims added",
-            "citations",
-            "all events",
-        ],
-        &report
-            .checkers
-            .iter()
-            .map(|c| {
-                vec![
-                    user_cell(&c.name),
-                    num_cell(c.verdicts),
-                    num_cell(c.proposed),
-                    num_cell(c.returned),
-                    num_cell(c.status_changes),
-                    num_cell(c.claims_added),
-                    num_cell(c.citations),
-                    num_cell(c.events),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    ));
+    h.push_str(&table(&checkers_table(report)));
     h.push_str("</section>");
 
     // Claimants.
@@ -771,26 +857,7 @@ pub fn html(report: &Report) -> String {
         "<p class=\"note\">Over every claim in scope with a verdict. Shares from fewer than \
          {FEW_VERDICTS} verdicts are marked: too few to read as a trend.</p>"
     );
-    h.push_str(&table(
-        &["claimant", "verdicts", "false or misleading", "share"],
-        &report
-            .claimants
-            .iter()
-            .map(|c| {
-                let few = if c.verdicts < FEW_VERDICTS {
-                    " (few)"
-                } else {
-                    ""
-                };
-                vec![
-                    user_cell(&c.claimant),
-                    num_cell(c.verdicts),
-                    num_cell(c.false_or_misleading),
-                    num_cell(format!("{}%{few}", c.share)),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    ));
+    h.push_str(&table(&claimants_table(report)));
     h.push_str("</section></body></html>\n");
     h
 }
@@ -803,15 +870,29 @@ fn md_cell(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-fn md_table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", headers.join(" | "));
+fn md_text(cell: &Cell<'_>) -> String {
+    match cell {
+        Cell::Text(text) | Cell::Num(text) | Cell::Word(text) => text.clone(),
+        Cell::Evidence(items) => items
+            .iter()
+            .map(|e| match &e.url {
+                Some(url) => format!("{} [{}]({url})", e.stance, e.source),
+                None => format!("{} {}", e.stance, e.source),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn md_table(out: &mut String, t: &Table<'_>) {
+    let _ = writeln!(out, "| {} |", t.headers.join(" | "));
     let _ = writeln!(
         out,
         "|{}",
-        headers.iter().map(|_| "---|").collect::<String>()
+        t.headers.iter().map(|_| "---|").collect::<String>()
     );
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(|c| md_cell(&md_text(c))).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out.push('\n');
@@ -830,167 +911,35 @@ pub fn markdown(report: &Report) -> String {
         report.claims
     );
     m.push_str("## Claims by status\n\n");
-    md_table(
-        &mut m,
-        &["status", "claims"],
-        &report
-            .by_status
-            .iter()
-            .map(|(s, n)| vec![s.to_string(), n.to_string()])
-            .collect::<Vec<_>>(),
-    );
+    md_table(&mut m, &status_table(report));
     m.push_str("## Opened and closed per week\n\n");
-    md_table(
-        &mut m,
-        &["week of", "opened", "closed"],
-        &report
-            .weeks
-            .iter()
-            .map(|w| vec![w.start.clone(), w.opened.to_string(), w.closed.to_string()])
-            .collect::<Vec<_>>(),
-    );
+    md_table(&mut m, &weeks_table(report));
     m.push_str("## How long open claims have waited\n\n");
-    md_table(
-        &mut m,
-        &["waiting", "claims"],
-        &report
-            .ageing
-            .iter()
-            .map(|(l, n)| vec![(*l).to_owned(), n.to_string()])
-            .collect::<Vec<_>>(),
-    );
+    md_table(&mut m, &ageing_table(report));
     m.push_str("## Verdicts in the period\n\n");
     if report.verdicts.is_empty() {
         m.push_str("No verdict was set in the period.\n\n");
     } else {
-        md_table(
-            &mut m,
-            &[
-                "id", "claim", "claimant", "verdict", "reason", "evidence", "by", "on",
-            ],
-            &report
-                .verdicts
-                .iter()
-                .map(|v| {
-                    let evidence: Vec<String> = v
-                        .evidence
-                        .iter()
-                        .map(|e| match &e.url {
-                            Some(url) => format!("{} [{}]({url})", e.stance, e.source),
-                            None => format!("{} {}", e.stance, e.source),
-                        })
-                        .collect();
-                    vec![
-                        v.id.to_string(),
-                        v.text.clone(),
-                        v.claimant.clone(),
-                        v.verdict.to_string(),
-                        v.reason.clone(),
-                        evidence.join("; "),
-                        v.by.clone(),
-                        day(&v.at).to_owned(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        );
+        md_table(&mut m, &verdicts_table(report));
     }
     m.push_str("## Disputed claims\n\n");
     if report.disputed.is_empty() {
         m.push_str("No claim is disputed.\n\n");
     } else {
-        md_table(
-            &mut m,
-            &["id", "claim", "claimant", "status", "for", "against"],
-            &report
-                .disputed
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.id.to_string(),
-                        d.text.clone(),
-                        d.claimant.clone(),
-                        d.status.to_string(),
-                        d.supported_by.join("; "),
-                        d.disputed_by.join("; "),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        );
+        md_table(&mut m, &disputed_table(report));
     }
     if let Some(conflicts) = &report.conflicts {
         m.push_str("## Conflicting figures\n\n");
-        md_table(
-            &mut m,
-            &["about", "claims and figures"],
-            &conflicts
-                .iter()
-                .map(|c| {
-                    let claims: Vec<String> = c
-                        .claims
-                        .iter()
-                        .map(|(id, fig)| format!("{id}: {fig}"))
-                        .collect();
-                    vec![c.what.clone(), claims.join("; ")]
-                })
-                .collect::<Vec<_>>(),
-        );
+        md_table(&mut m, &conflicts_table(conflicts));
     }
     m.push_str("## Throughput per checker\n\n");
-    md_table(
-        &mut m,
-        &[
-            "person",
-            "verdicts",
-            "proposed",
-            "returned",
-            "other status changes",
-            "claims added",
-            "citations",
-            "all events",
-        ],
-        &report
-            .checkers
-            .iter()
-            .map(|c| {
-                vec![
-                    c.name.clone(),
-                    c.verdicts.to_string(),
-                    c.proposed.to_string(),
-                    c.returned.to_string(),
-                    c.status_changes.to_string(),
-                    c.claims_added.to_string(),
-                    c.citations.to_string(),
-                    c.events.to_string(),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    );
+    md_table(&mut m, &checkers_table(report));
     m.push_str("## Claimants by share of false or misleading verdicts\n\n");
     let _ = writeln!(
         m,
         "Shares from fewer than {FEW_VERDICTS} verdicts are marked (few): too few to read as a \
          trend.\n"
     );
-    md_table(
-        &mut m,
-        &["claimant", "verdicts", "false or misleading", "share"],
-        &report
-            .claimants
-            .iter()
-            .map(|c| {
-                let few = if c.verdicts < FEW_VERDICTS {
-                    " (few)"
-                } else {
-                    ""
-                };
-                vec![
-                    c.claimant.clone(),
-                    c.verdicts.to_string(),
-                    c.false_or_misleading.to_string(),
-                    format!("{}%{few}", c.share),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    );
+    md_table(&mut m, &claimants_table(report));
     m
 }
