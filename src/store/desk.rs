@@ -317,22 +317,7 @@ impl Store {
         let values: Vec<&str> = [since, until, actor].into_iter().flatten().collect();
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(r) = rows.next()? {
-            visit(HistoryEvent {
-                id: r.get(0)?,
-                claim_id: r.get(1)?,
-                at: r.get(2)?,
-                actor: r.get(3)?,
-                action: r.get(4)?,
-                field: r.get(5)?,
-                old_value: r.get(6)?,
-                // A creation's snapshot is for `audit`, as in a claim's history.
-                new_value: if r.get::<_, Option<String>>(5)?.is_none() {
-                    None
-                } else {
-                    r.get(7)?
-                },
-                note: r.get(8)?,
-            })?;
+            visit(super::history_event_from_row(r)?)?;
         }
         Ok(())
     }

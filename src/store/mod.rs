@@ -636,24 +636,7 @@ impl Store {
              WHERE claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1)
              ORDER BY id",
         )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(HistoryEvent {
-                id: r.get(0)?,
-                claim_id: r.get(1)?,
-                at: r.get(2)?,
-                actor: r.get(3)?,
-                action: r.get(4)?,
-                field: r.get(5)?,
-                old_value: r.get(6)?,
-                // A creation's snapshot is for `audit`; the claim itself shows what it holds.
-                new_value: if r.get::<_, Option<String>>(5)?.is_none() {
-                    None
-                } else {
-                    r.get(7)?
-                },
-                note: r.get(8)?,
-            })
-        })?;
+        let rows = stmt.query_map([id], history_event_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -2455,6 +2438,27 @@ impl<'t, 'c> Writer<'t, 'c> {
         self.chain_head = Some((event_id, hash));
         Ok(event_id)
     }
+}
+
+/// A history row as `history` and `activity` show it (`id, claim_id, at, actor, action, field,
+/// old_value, new_value, note`). A creation's snapshot is for `audit`; the claim itself shows
+/// what it was created with.
+fn history_event_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEvent> {
+    Ok(HistoryEvent {
+        id: r.get(0)?,
+        claim_id: r.get(1)?,
+        at: r.get(2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        field: r.get(5)?,
+        old_value: r.get(6)?,
+        new_value: if r.get::<_, Option<String>>(5)?.is_none() {
+            None
+        } else {
+            r.get(7)?
+        },
+        note: r.get(8)?,
+    })
 }
 
 fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
