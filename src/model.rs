@@ -6,6 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::store::sql;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::Serialize;
 
@@ -85,6 +86,20 @@ macro_rules! text_enum {
                 text.parse().map_err(|e: InvalidValue| FromSqlError::Other(Box::new(e)))
             }
         }
+
+        impl sql::ToSql for $name {
+            fn to_sql(&self) -> sql::ValueRef<'_> {
+                sql::ValueRef::Text(self.as_str())
+            }
+        }
+
+        impl sql::FromSql for $name {
+            fn from_sql(value: sql::ValueRef<'_>) -> sql::Result<Self> {
+                sql::text_of(value)?
+                    .parse()
+                    .map_err(|e: InvalidValue| sql::Error::conversion(e.to_string()))
+            }
+        }
     };
 }
 
@@ -153,6 +168,20 @@ impl FromSql for Qualifier {
         let text = value.as_str()?;
         text.parse()
             .map_err(|e: InvalidValue| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl sql::ToSql for Qualifier {
+    fn to_sql(&self) -> sql::ValueRef<'_> {
+        sql::ValueRef::Text(self.as_str())
+    }
+}
+
+impl sql::FromSql for Qualifier {
+    fn from_sql(value: sql::ValueRef<'_>) -> sql::Result<Self> {
+        sql::text_of(value)?
+            .parse()
+            .map_err(|e: InvalidValue| sql::Error::conversion(e.to_string()))
     }
 }
 
@@ -280,6 +309,18 @@ impl ToSql for ClaimDate {
 impl FromSql for ClaimDate {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         Ok(ClaimDate(value.as_str()?.to_owned()))
+    }
+}
+
+impl sql::ToSql for ClaimDate {
+    fn to_sql(&self) -> sql::ValueRef<'_> {
+        sql::ValueRef::Text(&self.0)
+    }
+}
+
+impl sql::FromSql for ClaimDate {
+    fn from_sql(value: sql::ValueRef<'_>) -> sql::Result<Self> {
+        Ok(ClaimDate(sql::text_of(value)?.to_owned()))
     }
 }
 

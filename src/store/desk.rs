@@ -2,8 +2,7 @@
 //! person and approved or returned by another). Each change is one transaction, bumps the
 //! claim's version and is recorded in history like any other change.
 
-use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{params, Connection, OptionalExtension, Value};
 use serde::Serialize;
 
 use super::{load_claim, Store, Writer};
@@ -114,14 +113,14 @@ impl Store {
     /// The desk's state of claim `id` (which must exist).
     pub fn desk(&self, id: i64) -> anyhow::Result<Desk> {
         let exists = self
-            .conn
+            .db()
             .prepare_cached("SELECT 1 FROM claim WHERE id = ?1")?
             .exists([id])?;
         if !exists {
             return Err(UserError::ClaimNotFound(id).into());
         }
-        let mut desk = read_desk(&self.conn, id)?;
-        desk.merged_into = super::search::merged_into(&self.conn, id)?;
+        let mut desk = read_desk(&self.db(), id)?;
+        desk.merged_into = super::search::merged_into(&self.db(), id)?;
         Ok(desk)
     }
 
@@ -313,11 +312,11 @@ impl Store {
         mut visit: impl FnMut(HistoryEvent) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let sql = activity_sql(since.is_some(), until.is_some(), actor.is_some());
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.db().prepare_cached(&sql)?;
         let values: Vec<&str> = [since, until, actor].into_iter().flatten().collect();
-        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-        while let Some(r) = rows.next()? {
-            visit(super::history_event_from_row(r)?)?;
+        let events = stmt.query_map(values, super::history_event_from_row)?;
+        for event in events {
+            visit(event?)?;
         }
         Ok(())
     }
@@ -346,7 +345,7 @@ fn activity_sql(since: bool, until: bool, actor: bool) -> String {
 }
 
 /// The desk's row of claim `id`, empty when it has none.
-fn read_desk(conn: &Connection, id: i64) -> anyhow::Result<Desk> {
+fn read_desk(conn: &dyn Connection, id: i64) -> anyhow::Result<Desk> {
     Ok(conn
         .prepare_cached(
             "SELECT assignee, archived, archive_note, proposed_status, proposed_by,
@@ -376,7 +375,7 @@ fn no_proposal(id: i64) -> anyhow::Error {
     .into()
 }
 
-impl Writer<'_, '_> {
+impl Writer<'_> {
     /// The desk's row of claim `id` (empty when it has none); the claim must exist.
     fn desk_row(&self, id: i64) -> anyhow::Result<Desk> {
         load_claim(self.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
@@ -400,7 +399,8 @@ mod tests {
 
     fn plan(store: &Store, sql: &str) -> String {
         let mut stmt = store
-            .conn
+            .sqlite()
+            .unwrap()
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap();
         let mut rows = stmt.raw_query();

@@ -10,7 +10,7 @@ use rusqlite::{params, Transaction, MAIN_DB};
 use sha2::{Digest, Sha256};
 
 use super::evidence::{file_rowid, stream_blob};
-use super::{claim_from_row, defer_index_builds, load_figures, split_list, Store, CLAIM_SELECT};
+use super::{defer_index_builds, split_list, Store};
 use crate::dump::{
     decode_base64, ClaimRecord, EventRecord, FileRecord, MergeRecord, RatingRecord, Record,
     SourceRecord,
@@ -36,12 +36,12 @@ impl Store {
     /// Runs `read` on one snapshot of the database, so that a dump taken while others write is
     /// consistent: every section sees the same moment.
     pub fn snapshot<T>(&self, read: impl FnOnce(&Store) -> anyhow::Result<T>) -> anyhow::Result<T> {
-        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.sqlite()?.execute_batch("BEGIN DEFERRED")?;
         // The snapshot starts with the first read.
-        self.conn
+        self.sqlite()?
             .query_row("SELECT count(*) FROM history", [], |r| r.get::<_, i64>(0))?;
         let result = read(self);
-        let end = self.conn.execute_batch("COMMIT");
+        let end = self.sqlite()?.execute_batch("COMMIT");
         let value = result?;
         end?;
         Ok(value)
@@ -52,7 +52,7 @@ impl Store {
         &self,
         mut visit: impl FnMut(SourceRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite()?.prepare(
             "SELECT s.name, s.kind,
                     (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
                       WHERE n.source_id = s.id AND n.is_alias = 1),
@@ -76,7 +76,7 @@ impl Store {
         &self,
         mut visit: impl FnMut(RatingRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite()?.prepare(
             "SELECT key, rating, status, created_at, created_by FROM rating_map ORDER BY key",
         )?;
         let mut rows = stmt.query([])?;
@@ -98,22 +98,15 @@ impl Store {
         &self,
         mut visit: impl FnMut(ClaimRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{CLAIM_SELECT} ORDER BY c.id"))?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let mut claim = claim_from_row(row)?;
+        self.every_claim_where("TRUE", |claim| {
             let id = claim.id;
-            claim.figures = load_figures(&self.conn, id)?;
             visit(ClaimRecord {
                 claim,
                 stances: self.stances(id)?,
                 evidence: self.evidence_of(id, true)?,
                 reviews: self.reviews(id)?,
-            })?;
-        }
-        Ok(())
+            })
+        })
     }
 
     /// Every merge, by duplicate.
@@ -121,7 +114,7 @@ impl Store {
         &self,
         mut visit: impl FnMut(MergeRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite()?.prepare(
             "SELECT dup_id, keep_id, merged_at, merged_by, note FROM claim_merge ORDER BY dup_id",
         )?;
         let mut rows = stmt.query([])?;
@@ -142,7 +135,7 @@ impl Store {
         &self,
         mut visit: impl FnMut(EventRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite()?.prepare(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
              FROM history ORDER BY id",
         )?;
@@ -169,7 +162,7 @@ impl Store {
     /// How many evidence files there are.
     pub fn count_files(&self) -> anyhow::Result<u64> {
         let n: i64 = self
-            .conn
+            .sqlite()?
             .query_row("SELECT count(*) FROM evidence_file", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -185,12 +178,12 @@ impl Store {
         ) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let files: Vec<(i64, String, i64)> = self
-            .conn
+            .sqlite()?
             .prepare("SELECT id, sha256, size FROM evidence_file ORDER BY sha256")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         for (rowid, sha256, size) in files {
-            let conn = &self.conn;
+            let conn = &self.sqlite()?;
             let mut stream = |out: &mut dyn Write| -> anyhow::Result<()> {
                 let found = stream_blob(conn, rowid, out)?;
                 if found != sha256 {
@@ -216,7 +209,11 @@ impl Store {
         run: impl FnOnce(&mut Restorer<'_, '_>) -> anyhow::Result<()>,
     ) -> anyhow::Result<Restored> {
         let path = self.path.display().to_string();
-        let tx = self.write()?;
+        self.check_writable()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            self.sqlite()?,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         let used: i64 = tx.query_row(
             "SELECT (SELECT count(*) FROM claim) + (SELECT count(*) FROM source)
                   + (SELECT count(*) FROM history) + (SELECT count(*) FROM rating_map)
@@ -238,7 +235,7 @@ impl Store {
         // What the triggers keep (the search index, the counts for stats) and the indexes a
         // restore never reads are built once at the end, as for a CSV import into an empty
         // database.
-        let deferred = defer_index_builds(&tx)?;
+        let deferred = defer_index_builds(&*tx)?;
         let mut restorer = Restorer {
             tx: &tx,
             sources: HashMap::new(),
@@ -559,7 +556,7 @@ impl Restorer<'_, '_> {
 
     /// Streams a file's base64 content into the database, checking it against its hash.
     fn file(&mut self, file: &FileRecord) -> anyhow::Result<()> {
-        if file_rowid(self.tx, &file.sha256)?.is_some() {
+        if file_rowid(&**self.tx, &file.sha256)?.is_some() {
             return Err(UserError::Refused(format!(
                 "the file {} is in the dump twice",
                 file.sha256

@@ -10,7 +10,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use rusqlite::{params, Connection, OptionalExtension, Row, MAIN_DB};
+use rusqlite::MAIN_DB;
+
+use super::sql::{self, params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
 use super::{find_source, Store, Writer};
@@ -33,7 +35,7 @@ const EVIDENCE_SELECT: &str = "SELECT e.id, e.claim_id, s.name, st.stance, e.url
     LEFT JOIN stance st ON st.claim_id = e.claim_id AND st.source_id = e.source_id
     LEFT JOIN evidence_file f ON f.sha256 = e.file_sha256";
 
-fn evidence_from_row(r: &Row<'_>) -> rusqlite::Result<Evidence> {
+fn evidence_from_row(r: &Row<'_>) -> sql::Result<Evidence> {
     let sha256: Option<String> = r.get(8)?;
     let removed_at: Option<String> = r.get(14)?;
     Ok(Evidence {
@@ -49,7 +51,7 @@ fn evidence_from_row(r: &Row<'_>) -> rusqlite::Result<Evidence> {
             Some(sha256) => Some(EvidenceFile {
                 sha256,
                 name: r.get(9)?,
-                size: r.get::<_, Option<i64>>(10)?.map(|s| s.max(0) as u64),
+                size: r.get::<Option<i64>>(10)?.map(|s| s.max(0) as u64),
             }),
             None => None,
         },
@@ -59,15 +61,15 @@ fn evidence_from_row(r: &Row<'_>) -> rusqlite::Result<Evidence> {
         removed: match removed_at {
             Some(at) => Some(Removal {
                 at,
-                by: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
-                note: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                by: r.get::<Option<String>>(15)?.unwrap_or_default(),
+                note: r.get::<Option<String>>(16)?.unwrap_or_default(),
             }),
             None => None,
         },
     })
 }
 
-pub(super) fn load_evidence(conn: &Connection, id: i64) -> anyhow::Result<Option<Evidence>> {
+pub(super) fn load_evidence(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<Evidence>> {
     let mut stmt = conn.prepare_cached(&format!("{EVIDENCE_SELECT} WHERE e.id = ?1"))?;
     Ok(stmt.query_row([id], evidence_from_row).optional()?)
 }
@@ -120,7 +122,7 @@ impl Store {
 
     /// One evidence item, by its id.
     pub fn evidence_item(&self, evidence_id: i64) -> anyhow::Result<Evidence> {
-        load_evidence(&self.conn, evidence_id)?.ok_or_else(|| not_found(evidence_id))
+        load_evidence(self.db(), evidence_id)?.ok_or_else(|| not_found(evidence_id))
     }
 
     /// The evidence items of claim `id`, oldest first; removed ones only with `removed`.
@@ -131,7 +133,7 @@ impl Store {
 
     /// [`Store::evidence`] of a claim known to exist.
     pub(super) fn evidence_of(&self, id: i64, removed: bool) -> anyhow::Result<Vec<Evidence>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.db().prepare_cached(&format!(
             "{EVIDENCE_SELECT} WHERE e.claim_id = ?1 AND (?2 OR e.removed_at IS NULL) ORDER BY e.id"
         ))?;
         let rows = stmt.query_map(params![id, removed], evidence_from_row)?;
@@ -197,14 +199,14 @@ impl Store {
                 item.claim_id
             ))
         })?;
-        let rowid = file_rowid(&self.conn, &file.sha256)?.ok_or_else(|| {
+        let rowid = file_rowid(self.db(), &file.sha256)?.ok_or_else(|| {
             UserError::Refused(format!(
                 "the file of evidence {evidence_id} (claim {}, sha256 {}) is missing from the \
                  database; run `claimdb audit`",
                 item.claim_id, file.sha256
             ))
         })?;
-        let found = stream_blob(&self.conn, rowid, out)?;
+        let found = stream_blob(self.db(), rowid, out)?;
         if found != file.sha256 {
             return Err(UserError::Refused(format!(
                 "the stored file of evidence {evidence_id} (claim {}) does not match its SHA-256 \
@@ -219,7 +221,7 @@ impl Store {
     /// Checks every evidence file: it is there, its content hashes to its key, and that hash is
     /// the one the history event that attached it recorded.
     pub fn audit_files(&self) -> anyhow::Result<Vec<FileProblem>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.db().prepare(
             "SELECT e.id, e.claim_id, e.file_sha256, h.new_value, f.id, e.event_id
              FROM evidence e
              LEFT JOIN history h ON h.id = e.event_id
@@ -228,7 +230,7 @@ impl Store {
         )?;
         type Row = (i64, i64, String, Option<String>, Option<i64>, Option<i64>);
         let rows: Vec<Row> = stmt
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -271,7 +273,7 @@ impl Store {
             let found = match hashes.get(&rowid) {
                 Some(found) => found.clone(),
                 None => {
-                    let found = stream_blob(&self.conn, rowid, &mut std::io::sink())?;
+                    let found = stream_blob(self.db(), rowid, &mut std::io::sink())?;
                     hashes.insert(rowid, found.clone());
                     found
                 }
@@ -284,7 +286,7 @@ impl Store {
     }
 }
 
-impl Writer<'_, '_> {
+impl Writer<'_> {
     /// Stores an evidence item on claim `id` (its file streamed in) and records it in history
     /// with `note`. Returns its id, or None when an item with the same content is there already.
     pub(super) fn add_evidence(
@@ -345,25 +347,29 @@ impl Writer<'_, '_> {
             .filter(|b| !b.is_empty())
             .unwrap_or(self.actor)
             .to_owned();
-        self.tx
+        let evidence_id = self
+            .tx
             .prepare_cached(
                 "INSERT INTO evidence (claim_id, source_id, url, archived_url, quote, note,
                      file_sha256, file_name, captured_at, captured_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 RETURNING id",
             )?
-            .execute(params![
-                id,
-                source_id,
-                trimmed(&draft.url),
-                trimmed(&draft.archived_url),
-                kept_text(&draft.quote),
-                kept_text(&draft.note),
-                stored,
-                file_name,
-                captured_at,
-                captured_by,
-            ])?;
-        let evidence_id = self.tx.last_insert_rowid();
+            .query_row(
+                params![
+                    id,
+                    source_id,
+                    trimmed(&draft.url),
+                    trimmed(&draft.archived_url),
+                    kept_text(&draft.quote),
+                    kept_text(&draft.note),
+                    stored,
+                    file_name,
+                    captured_at,
+                    captured_by,
+                ],
+                |r| r.get::<i64>(0),
+            )?;
         let item =
             load_evidence(self.tx, evidence_id)?.context("the evidence item was just stored")?;
         let description = item.describe();
@@ -423,7 +429,7 @@ fn kept_text(o: &Option<String>) -> Option<&str> {
 
 /// Streams the file into `evidence_file` in chunks, hashing on the way, and returns its hash.
 /// The same content stored before is kept once.
-fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<String> {
+fn store_file(tx: &dyn Connection, file: FileToAttach<'_>) -> anyhow::Result<String> {
     let path = file.path;
     if path.is_dir() {
         return Err(UserError::Refused(format!(
@@ -459,9 +465,12 @@ fn store_file(tx: &Connection, file: FileToAttach<'_>) -> anyhow::Result<String>
     if file_rowid(tx, &sha256)?.is_some() {
         return Ok(sha256);
     }
+    let Some(tx) = tx.embedded() else {
+        return Err(crate::store::not_in_team_mode());
+    };
     tx.execute(
         "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, zeroblob(?2))",
-        params![sha256, size_sql],
+        rusqlite::params![sha256, size_sql],
     )?;
     let rowid = tx.last_insert_rowid();
     let mut input =
@@ -510,7 +519,7 @@ fn hash_stream(
     Ok((hex::encode(hasher.finalize()), read))
 }
 
-pub(super) fn file_rowid(conn: &Connection, sha256: &str) -> anyhow::Result<Option<i64>> {
+pub(super) fn file_rowid(conn: &dyn Connection, sha256: &str) -> anyhow::Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT id FROM evidence_file WHERE sha256 = ?1")?
         .query_row([sha256], |r| r.get(0))
@@ -519,10 +528,13 @@ pub(super) fn file_rowid(conn: &Connection, sha256: &str) -> anyhow::Result<Opti
 
 /// Streams a stored file to `out` in chunks and returns the SHA-256 of what it read.
 pub(super) fn stream_blob(
-    conn: &Connection,
+    conn: &dyn Connection,
     rowid: i64,
     out: &mut dyn Write,
 ) -> anyhow::Result<String> {
+    let Some(conn) = conn.embedded() else {
+        return Err(crate::store::not_in_team_mode());
+    };
     let mut blob = conn.blob_open(MAIN_DB, "evidence_file", "content", rowid, true)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; CHUNK];

@@ -6,7 +6,7 @@
 //! `similar`; edits to it are refused; its uid resolves to the kept claim on import; and
 //! `history KEEP` shows the duplicate's history interleaved with the kept claim's.
 
-use rusqlite::params;
+use super::sql::params;
 
 use super::{load_claim, search, Store, Writer};
 use crate::error::UserError;
@@ -69,7 +69,7 @@ impl Store {
         // stay on the duplicate, where `history KEEP` shows them); the move is an event too.
         let moved: Vec<String> =
             w.tx.prepare("SELECT id FROM evidence WHERE claim_id = ?1 ORDER BY id")?
-                .query_map([dup], |r| r.get::<_, i64>(0))?
+                .query_map([dup], |r| r.get::<i64>(0))?
                 .map(|id| id.map(|id| id.to_string()))
                 .collect::<Result<_, _>>()?;
         if !moved.is_empty() {
@@ -143,7 +143,7 @@ pub(super) fn fill_from(kept: &Claim, dup: &ClaimDraft) -> ClaimPatch {
 /// supporter) cited where they have no stance yet. The kept claim's text, claimant and status
 /// stay. Returns whether anything changed.
 pub(super) fn fold_row_into(
-    w: &mut Writer<'_, '_>,
+    w: &mut Writer<'_>,
     keep: i64,
     row: &super::ImportRow,
     note: &str,
@@ -192,7 +192,7 @@ pub(super) fn fold_row_into(
 /// not its claimant), drops the others, and lets the duplicate's claimant support the kept
 /// claim. Records the changed source lists in the kept claim's history.
 fn move_stances(
-    w: &mut Writer<'_, '_>,
+    w: &mut Writer<'_>,
     kept: &Claim,
     dup: &Claim,
     why: &str,
@@ -207,7 +207,7 @@ fn move_stances(
         let rows = stmt.query_map([dup.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    let has_stance = |w: &Writer<'_, '_>, source: i64| -> anyhow::Result<bool> {
+    let has_stance = |w: &Writer<'_>, source: i64| -> anyhow::Result<bool> {
         Ok(w.tx
             .prepare_cached("SELECT 1 FROM stance WHERE claim_id = ?1 AND source_id = ?2")?
             .exists(params![kept.id, source])?)

@@ -5,6 +5,7 @@
 //! for newsroom teams) can sit behind the same operations later. Every operation that writes is
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
+mod backend;
 mod chain;
 pub mod desk;
 pub mod dump;
@@ -15,6 +16,10 @@ pub mod reviews;
 pub mod schema;
 pub mod search;
 pub mod similar;
+pub mod sql;
+mod sqlite;
+
+use backend::{Backend, Tx};
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -22,10 +27,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use rusqlite::types::Value;
-use rusqlite::{
-    params, Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
-};
+use rusqlite::OpenFlags;
+
+use sql::{params, Connection, OptionalExtension, Row, Value};
 
 use crate::error::{InvalidValue, UserError};
 use crate::model::{
@@ -102,19 +106,24 @@ const CLAIM_SELECT: &str = claim_select!(
 /// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
 const CLAIM_SELECT_BARE: &str = claim_select!("NULL", "NULL", "NULL");
 
-/// Every stance by claim, in citation order.
-const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
-                           JOIN source s ON s.id = st.source_id ORDER BY st.claim_id, st.id";
+/// How many claims a full read holds in memory at a time.
+const PAGE: usize = 10_000;
 
-/// Every tag by claim, in tag order.
-const ALL_TAGS: &str = "SELECT claim_id, tag FROM claim_tag ORDER BY claim_id, tag";
+/// Every stance of the claims from id ?1 to ?2, by claim, in citation order.
+const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
+                           JOIN source s ON s.id = st.source_id
+                           WHERE st.claim_id BETWEEN ?1 AND ?2 ORDER BY st.claim_id, st.id";
+
+/// Every tag of the claims from id ?1 to ?2, by claim, in tag order.
+const ALL_TAGS: &str =
+    "SELECT claim_id, tag FROM claim_tag WHERE claim_id BETWEEN ?1 AND ?2 ORDER BY claim_id, tag";
 
 /// The columns of a [`Figure`] in the order [`figure_from_row`] reads them, after the claim id.
 const FIGURE_COLUMNS: &str = "low, high, unit, qualifier, words";
 
-/// Every figure by claim, in order.
-const ALL_FIGURES: &str =
-    "SELECT claim_id, low, high, unit, qualifier, words FROM figure ORDER BY claim_id, position";
+/// Every figure of the claims from id ?1 to ?2, by claim, in order.
+const ALL_FIGURES: &str = "SELECT claim_id, low, high, unit, qualifier, words FROM figure
+                           WHERE claim_id BETWEEN ?1 AND ?2 ORDER BY claim_id, position";
 
 /// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
 const IMPORT_CACHE_KIB: i64 = -48 * 1024;
@@ -258,7 +267,7 @@ fn read_only_reason(path: &Path) -> anyhow::Result<Option<String>> {
 /// opened immutable: SQLite then reads the file alone and creates no `-wal` or `-shm` beside it
 /// (which it could not in a read-only folder, and which would otherwise be left with the file's
 /// read-only mode, blocking writes once the file is made writable again).
-fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+fn open_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
@@ -269,15 +278,24 @@ fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
     match uri {
         Some(mut uri) if !has_log => {
             uri.set_query(Some("immutable=1"));
-            Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
+            rusqlite::Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
         }
-        _ => Connection::open_with_flags(path, flags),
+        _ => rusqlite::Connection::open_with_flags(path, flags),
     }
+}
+
+/// A command that needs what a shared server database does not offer yet.
+pub(crate) fn not_in_team_mode() -> anyhow::Error {
+    UserError::Refused(
+        "this command is not available on a shared team database yet; run it on a database file"
+            .into(),
+    )
+    .into()
 }
 
 /// An open claimdb database.
 pub struct Store {
-    conn: Connection,
+    backend: Box<dyn Backend>,
     path: PathBuf,
     /// Why the database was opened read-only (the file or its folder is not writable): reads
     /// work, writes are refused with this reason.
@@ -482,7 +500,7 @@ impl Store {
         // write is refused with a clear message (rather than by SQLite half-way through).
         let read_only = read_only_reason(path)?;
         let conn = match &read_only {
-            None => Connection::open_with_flags(
+            None => rusqlite::Connection::open_with_flags(
                 path,
                 // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
                 OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -514,7 +532,9 @@ impl Store {
             ))
             .into());
         }
-        self.conn.busy_timeout(timeout)?;
+        if let Some(conn) = self.backend.embedded_mut() {
+            conn.busy_timeout(timeout)?;
+        }
         self.busy_timeout = timeout;
         Ok(())
     }
@@ -526,12 +546,12 @@ impl Store {
 
     /// A private database in memory, for tests and fuzzing.
     pub fn open_in_memory() -> anyhow::Result<Store> {
-        let conn = Connection::open_in_memory()?;
+        let conn = rusqlite::Connection::open_in_memory()?;
         Ok(Self::from_connection(conn, Path::new(":memory:"), false)?.0)
     }
 
     fn from_connection(
-        mut conn: Connection,
+        mut conn: rusqlite::Connection,
         path: &Path,
         read_only: bool,
     ) -> anyhow::Result<(Store, Upgrade)> {
@@ -563,7 +583,7 @@ impl Store {
         }
         Ok((
             Store {
-                conn,
+                backend: Box::new(sqlite::Sqlite { conn }),
                 path: path.to_owned(),
                 read_only: read_only.then(|| "it was opened read-only".to_owned()),
                 busy_timeout: BUSY_TIMEOUT,
@@ -577,7 +597,13 @@ impl Store {
         &self.path
     }
 
-    fn write(&mut self) -> anyhow::Result<Transaction<'_>> {
+    fn write(&self) -> anyhow::Result<Tx<'_>> {
+        self.check_writable()?;
+        Ok(Tx::begin(self.backend.conn(), true)?)
+    }
+
+    /// Refuses to write a database opened read-only, saying why it was.
+    fn check_writable(&self) -> anyhow::Result<()> {
         if let Some(why) = &self.read_only {
             return Err(UserError::Refused(format!(
                 "{} is read-only ({why}): reading works, but this command changes the database; \
@@ -586,23 +612,29 @@ impl Store {
             ))
             .into());
         }
-        // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-        // instead of one failing half-way when it upgrades a read lock.
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(())
+    }
+
+    /// The connection the rules run on.
+    fn db(&self) -> &dyn sql::Connection {
+        self.backend.conn()
+    }
+
+    /// The embedded file, for the operations not yet written for a server database.
+    pub(crate) fn sqlite(&self) -> anyhow::Result<&rusqlite::Connection> {
+        self.backend.embedded().ok_or_else(not_in_team_mode)
     }
 
     // ----- claims: reading -------------------------------------------------------------------
 
     /// One claim, or `ClaimNotFound`.
     pub fn claim(&self, id: i64) -> anyhow::Result<Claim> {
-        load_claim(&self.conn, id)?.ok_or_else(|| UserError::ClaimNotFound(id).into())
+        load_claim(self.db(), id)?.ok_or_else(|| UserError::ClaimNotFound(id).into())
     }
 
     /// The sources that support or dispute a claim, oldest first.
     pub fn stances(&self, id: i64) -> anyhow::Result<Vec<StanceEntry>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db().prepare_cached(
             "SELECT s.name, st.stance, st.created_at, st.created_by, st.imported_from
              FROM stance st JOIN source s ON s.id = st.source_id
              WHERE st.claim_id = ?1 ORDER BY st.id",
@@ -624,13 +656,13 @@ impl Store {
     pub fn history(&self, id: i64) -> anyhow::Result<Vec<HistoryEvent>> {
         // Only whether it exists: an export asks for every claim's history.
         if !self
-            .conn
+            .db()
             .prepare_cached("SELECT 1 FROM claim WHERE id = ?1")?
             .exists([id])?
         {
             return Err(UserError::ClaimNotFound(id).into());
         }
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db().prepare_cached(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
              FROM history
              WHERE claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1)
@@ -682,7 +714,7 @@ impl Store {
                     plan.condition,
                     search::BM25
                 );
-                let mut stmt = self.conn.prepare(&sql)?;
+                let mut stmt = self.db().prepare(&sql)?;
                 let mut remaining = filter
                     .limit
                     .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
@@ -693,13 +725,10 @@ impl Store {
                     let mut kind_values = values.clone();
                     kind_values.insert(0, Value::Text(kind));
                     kind_values.push(Value::Integer(remaining));
-                    let mut rows = stmt.query(rusqlite::params_from_iter(kind_values))?;
-                    while let Some(row) = rows.next()? {
-                        let mut claim = claim_from_row(row)?;
-                        claim.figures = load_figures(&self.conn, claim.id)?;
-                        visit(claim)?;
+                    self.visit_rows(&mut stmt, kind_values, &mut |claim| {
                         remaining -= 1;
-                    }
+                        visit(claim)
+                    })?;
                 }
                 return Ok(());
             }
@@ -708,14 +737,33 @@ impl Store {
             sql.push_str(" LIMIT ?");
             values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         }
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-        while let Some(row) = rows.next()? {
+        let mut stmt = self.db().prepare(&sql)?;
+        self.visit_rows(&mut stmt, values, &mut visit)
+    }
+
+    /// Reads the claims a [`CLAIM_SELECT`] query returns, one at a time, with their figures.
+    fn visit_rows(
+        &self,
+        stmt: &mut sql::Statement<'_>,
+        values: Vec<Value>,
+        visit: &mut dyn FnMut(Claim) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut failed = None;
+        stmt.query_each(values, &mut |row| {
             let mut claim = claim_from_row(row)?;
-            claim.figures = load_figures(&self.conn, claim.id)?;
-            visit(claim)?;
-        }
-        Ok(())
+            let visited = load_figures(self.db(), claim.id).and_then(|figures| {
+                claim.figures = figures;
+                visit(claim)
+            });
+            match visited {
+                Ok(()) => Ok(true),
+                Err(e) => {
+                    failed = Some(e);
+                    Ok(false)
+                }
+            }
+        })?;
+        failed.map_or(Ok(()), Err)
     }
 
     /// Checks that a filter can run (its source exists), so a command can refuse it before it
@@ -728,9 +776,7 @@ impl Store {
     pub fn count_claims(&self, filter: &ClaimFilter) -> anyhow::Result<u64> {
         let (condition, values) = self.filter_sql(filter)?;
         let sql = format!("SELECT count(*) FROM claim c WHERE {condition}");
-        let count: i64 = self
-            .conn
-            .query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
+        let count: i64 = self.db().query_row(&sql, values, |r| r.get(0))?;
         let count = u64::try_from(count).unwrap_or(0);
         Ok(filter.limit.map_or(count, |limit| count.min(limit)))
     }
@@ -752,63 +798,48 @@ impl Store {
         condition: &str,
         mut visit: impl FnMut(Claim) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut claims = self.conn.prepare(&format!(
-            "{CLAIM_SELECT_BARE} WHERE {condition} ORDER BY c.id"
-        ))?;
-        let mut stances = self.conn.prepare(ALL_STANCES)?;
-        let mut tags = self.conn.prepare(ALL_TAGS)?;
-        let mut figures = self.conn.prepare(ALL_FIGURES)?;
-        let mut claims = claims.query([])?;
-        let mut figures =
-            figures.query_map([], |r| Ok((r.get::<_, i64>(0)?, figure_from_row(r, 1)?)))?;
-        let mut figure = figures.next().transpose()?;
-        let mut stances = stances.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Stance>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut tags = tags.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        let (mut stance, mut tag) = (stances.next().transpose()?, tags.next().transpose()?);
-        while let Some(row) = claims.next()? {
-            let mut claim = claim_from_row(row)?;
-            while let Some((claim_id, kind, name)) = stance.take() {
-                if claim_id > claim.id {
-                    stance = Some((claim_id, kind, name));
-                    break;
-                }
-                if claim_id == claim.id {
-                    match kind {
-                        Stance::Supports => claim.supported_by.push(name),
-                        Stance::Disputes => claim.disputed_by.push(name),
+        let claims_sql = format!(
+            "{CLAIM_SELECT_BARE} WHERE ({condition}) AND c.id > ?1 ORDER BY c.id LIMIT {PAGE}"
+        );
+        let mut after = 0_i64;
+        loop {
+            let mut page: Vec<Claim> = self.db().query_map(&claims_sql, [after], claim_from_row)?;
+            let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                return Ok(());
+            };
+            let range = [first.id, last.id];
+            after = last.id;
+            let index: HashMap<i64, usize> =
+                page.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+            self.db()
+                .query_each(ALL_STANCES, params![range[0], range[1]], &mut |r| {
+                    if let Some(&i) = index.get(&r.get::<i64>(0)?) {
+                        let name = r.get::<String>(2)?;
+                        match r.get::<Stance>(1)? {
+                            Stance::Supports => page[i].supported_by.push(name),
+                            Stance::Disputes => page[i].disputed_by.push(name),
+                        }
                     }
-                }
-                stance = stances.next().transpose()?;
+                    Ok(true)
+                })?;
+            self.db()
+                .query_each(ALL_TAGS, params![range[0], range[1]], &mut |r| {
+                    if let Some(&i) = index.get(&r.get::<i64>(0)?) {
+                        page[i].tags.push(r.get(1)?);
+                    }
+                    Ok(true)
+                })?;
+            self.db()
+                .query_each(ALL_FIGURES, params![range[0], range[1]], &mut |r| {
+                    if let Some(&i) = index.get(&r.get::<i64>(0)?) {
+                        page[i].figures.push(figure_from_row(r, 1)?);
+                    }
+                    Ok(true)
+                })?;
+            for claim in page {
+                visit(claim)?;
             }
-            while let Some((claim_id, name)) = tag.take() {
-                if claim_id > claim.id {
-                    tag = Some((claim_id, name));
-                    break;
-                }
-                if claim_id == claim.id {
-                    claim.tags.push(name);
-                }
-                tag = tags.next().transpose()?;
-            }
-            while let Some((claim_id, found)) = figure.take() {
-                if claim_id > claim.id {
-                    figure = Some((claim_id, found));
-                    break;
-                }
-                if claim_id == claim.id {
-                    claim.figures.push(found);
-                }
-                figure = figures.next().transpose()?;
-            }
-            visit(claim)?;
         }
-        Ok(())
     }
 
     /// The claims the filter selects, in id order.
@@ -863,7 +894,7 @@ impl Store {
             ));
         }
         if let Some(name) = &filter.source {
-            let id = find_source(&self.conn, name)?
+            let id = find_source(self.db(), name)?
                 .ok_or_else(|| UserError::SourceNotFound(name.clone()))?
                 .0;
             conditions.push(
@@ -877,8 +908,7 @@ impl Store {
             values.push(Value::Text(tag.trim().to_owned()));
         }
         if let Some(publisher) = &filter.reviewed_by {
-            let (condition, publisher_values) =
-                reviews::publisher_condition(&self.conn, publisher)?;
+            let (condition, publisher_values) = reviews::publisher_condition(self.db(), publisher)?;
             conditions.push(condition);
             values.extend(publisher_values);
         }
@@ -933,11 +963,11 @@ impl Store {
             return Ok(subjects);
         }
         let (condition, values) = self.filter_sql(&filter)?;
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.db().prepare(&format!(
             "SELECT c.id, c.location, c.claim_date FROM claim c WHERE {condition} ORDER BY c.id"
         ))?;
         let mut subjects: Vec<Subject> = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
+            .query_map(values, |r| {
                 Ok(Subject {
                     id: r.get(0)?,
                     tags: Vec::new(),
@@ -952,23 +982,30 @@ impl Store {
             .enumerate()
             .map(|(i, s)| (s.id, i))
             .collect();
-        let mut tags = self.conn.prepare(ALL_TAGS)?;
-        let mut rows = tags.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
-                subjects[i].tags.push(r.get(1)?);
-            }
-        }
-        let mut figures = self.conn.prepare(&format!(
-            "SELECT claim_id, {FIGURE_COLUMNS} FROM figure WHERE unit_key <> ''
-             ORDER BY claim_id, position"
-        ))?;
-        let mut rows = figures.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(&i) = index.get(&r.get::<_, i64>(0)?) {
-                subjects[i].figures.push(figure_from_row(r, 1)?);
-            }
-        }
+        let (Some(first), Some(last)) = (subjects.first(), subjects.last()) else {
+            return Ok(subjects);
+        };
+        let range = [first.id, last.id];
+        self.db()
+            .query_each(ALL_TAGS, params![range[0], range[1]], &mut |r| {
+                if let Some(&i) = index.get(&r.get::<i64>(0)?) {
+                    subjects[i].tags.push(r.get(1)?);
+                }
+                Ok(true)
+            })?;
+        self.db().query_each(
+            &format!(
+                "SELECT claim_id, {FIGURE_COLUMNS} FROM figure WHERE unit_key <> ''
+                 ORDER BY claim_id, position"
+            ),
+            params![],
+            &mut |r| {
+                if let Some(&i) = index.get(&r.get::<i64>(0)?) {
+                    subjects[i].figures.push(figure_from_row(r, 1)?);
+                }
+                Ok(true)
+            },
+        )?;
         Ok(subjects)
     }
 
@@ -1005,33 +1042,33 @@ impl Store {
     pub fn stats(&self) -> anyhow::Result<Stats> {
         // All from `claim_count`, a few rows per claimant kept exact by triggers, less the
         // archived claims (read through their own index, one row each).
-        let claims = self.conn.query_row(
+        let claims = self.db().query_row(
             &format!("{LIVE_COUNT} SELECT coalesce(sum(n), 0) FROM live"),
-            [],
+            params![],
             |r| r.get(0),
         )?;
-        let disputed = self.conn.query_row(
+        let disputed = self.db().query_row(
             &format!(
                 "{LIVE_COUNT} SELECT coalesce(sum(n), 0) FROM live
                  WHERE status = 'disputed' OR (status IN ('unverified', 'in_review') AND disputed)"
             ),
-            [],
+            params![],
             |r| r.get(0),
         )?;
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.db().prepare(&format!(
             "{LIVE_COUNT} SELECT status, sum(n) FROM live GROUP BY status HAVING sum(n) > 0"
         ))?;
         let mut by_status: Vec<(Status, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         by_status.sort();
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.db().prepare(&format!(
             "{LIVE_COUNT} SELECT s.name, t.n FROM (SELECT claimant_id, sum(n) AS n FROM live
                                                    GROUP BY claimant_id HAVING sum(n) > 0) t
              JOIN source s ON s.id = t.claimant_id ORDER BY t.n DESC, s.name"
         ))?;
         let by_claimant = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         Ok(Stats {
             claims,
@@ -1112,19 +1149,22 @@ impl Store {
     pub fn import<T>(
         &mut self,
         actor: &str,
-        run: impl FnOnce(&mut Importer<'_, '_>) -> anyhow::Result<(T, bool)>,
+        run: impl FnOnce(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
+        if self.backend.embedded().is_none() {
+            return self.import_in_transaction(actor, run);
+        }
         // A bulk load touches far more pages than the default 2 MB cache holds; a bounded
         // 48 MB cache keeps the hot index pages in memory without growing with the file.
         let cache_size: i64 = self
-            .conn
+            .sqlite()?
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn
+        self.sqlite()?
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         // Every CHECKed column of an imported row is written from a typed value (Status,
         // Qualifier, Stance, Action) or a validated draft, so the CHECKs cannot fail here; SQLite
         // evaluates each `IN (…)` list through a temporary b-tree per row, a tenth of the import.
-        self.conn
+        self.sqlite()?
             .pragma_update(None, "ignore_check_constraints", true)?;
         let journal = self.bulk_journal()?;
         let result = self.import_in_transaction(actor, run);
@@ -1132,12 +1172,13 @@ impl Store {
             // Best effort: the import is committed (or rolled back) either way, and a database
             // left in rollback-journal mode is still correct, only less concurrent.
             let _ = self
-                .conn
+                .sqlite()?
                 .pragma_update_and_check(None, "journal_mode", &mode, |_| Ok(()));
         }
-        self.conn
+        self.sqlite()?
             .pragma_update(None, "ignore_check_constraints", false)?;
-        self.conn.pragma_update(None, "cache_size", cache_size)?;
+        self.sqlite()?
+            .pragma_update(None, "cache_size", cache_size)?;
         result
     }
 
@@ -1150,19 +1191,21 @@ impl Store {
     /// stays in WAL.
     fn bulk_journal(&mut self) -> anyhow::Result<Option<String>> {
         let empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
+            self.db()
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", params![], |r| {
+                    r.get(0)
+                })?;
         if !empty {
             return Ok(None);
         }
         let mode: String = self
-            .conn
+            .sqlite()?
             .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Ok(None);
         }
         let switched = self
-            .conn
+            .sqlite()?
             .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get::<_, String>(0))
             .is_ok_and(|now| now.eq_ignore_ascii_case("delete"));
         Ok(switched.then_some(mode))
@@ -1171,15 +1214,17 @@ impl Store {
     fn import_in_transaction<T>(
         &mut self,
         actor: &str,
-        run: impl FnOnce(&mut Importer<'_, '_>) -> anyhow::Result<(T, bool)>,
+        run: impl FnOnce(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
         let tx = self.write()?;
         let was_empty: bool =
-            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", params![], |r| {
+                r.get(0)
+            })?;
         // Into an empty database, the indexes the import never reads are built once at the end
         // (a sort, and full pages) instead of row by row; the DDL is part of the transaction, so
         // a failed or dry-run import leaves them as they were.
-        let deferred = if was_empty {
+        let deferred = if was_empty && self.backend.embedded().is_some() {
             defer_index_builds(&tx)?
         } else {
             Deferred::default()
@@ -1199,7 +1244,9 @@ impl Store {
         let new_sources = std::mem::take(&mut importer.w.new_sources);
         drop(importer);
         if keep {
-            deferred.finish(&tx)?;
+            if let Some(conn) = self.backend.embedded() {
+                deferred.finish(conn)?;
+            }
             tx.commit()?;
         } else {
             tx.rollback()?;
@@ -1216,10 +1263,10 @@ impl Store {
         &self,
         read: impl FnOnce(&Store, Option<String>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        self.conn.execute_batch("BEGIN")?;
+        self.db().execute_batch("BEGIN")?;
         let result = self.head().and_then(|head| read(self, head));
         let end = self
-            .conn
+            .db()
             .execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
         let value = result?;
         end?;
@@ -1229,10 +1276,10 @@ impl Store {
     /// The hash of the last history event as stored (not checked: `audit` checks it).
     pub fn head(&self) -> anyhow::Result<Option<String>> {
         Ok(self
-            .conn
+            .db()
             .query_row(
                 "SELECT hash FROM history ORDER BY id DESC LIMIT 1",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .optional()?)
@@ -1264,10 +1311,12 @@ impl Store {
     /// What `PRAGMA integrity_check` finds wrong with the file (at most [`DAMAGE_SHOWN`]
     /// problems); empty when it is sound. A file too damaged to check is one problem.
     fn integrity_problems(&self) -> Vec<String> {
+        // A server checks its own storage; only a file is checked here.
+        let Some(conn) = self.backend.embedded() else {
+            return Vec::new();
+        };
         let check = || -> rusqlite::Result<Vec<String>> {
-            let mut stmt = self
-                .conn
-                .prepare(&format!("PRAGMA integrity_check({DAMAGE_SHOWN})"))?;
+            let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({DAMAGE_SHOWN})"))?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             rows.collect()
         };
@@ -1280,15 +1329,15 @@ impl Store {
 
     fn audit_chain(&self, expect: Option<&str>) -> anyhow::Result<Audit> {
         let mut expect_found = expect.map(|_| false);
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.db().prepare(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note, hash
              FROM history ORDER BY id",
         )?;
-        let mut rows = stmt.query([])?;
         let mut previous = String::new();
         let mut events = 0;
         let mut expected_id = 1;
-        while let Some(r) = rows.next()? {
+        let mut broken = None;
+        stmt.query_each(params![], &mut |r| {
             let id: i64 = r.get(0)?;
             let claim_id: i64 = r.get(1)?;
             let strings: [Option<String>; 8] = [
@@ -1316,16 +1365,11 @@ impl Store {
             let recomputed = chain::link(&previous, &event);
             // A missing event (a gap in the ids) breaks the chain as surely as a changed one.
             if id != expected_id || hash.as_deref() != Some(recomputed.as_str()) {
-                return Ok(Audit {
-                    events,
-                    head: Some(previous).filter(|p| !p.is_empty()),
-                    broken: Some(BrokenLink {
-                        event: id,
-                        claim_id,
-                    }),
-                    expect_found,
-                    ..Audit::default()
+                broken = Some(BrokenLink {
+                    event: id,
+                    claim_id,
                 });
+                return Ok(false);
             }
             if expect == Some(recomputed.as_str()) {
                 expect_found = Some(true);
@@ -1333,10 +1377,12 @@ impl Store {
             previous = recomputed;
             events += 1;
             expected_id = id + 1;
-        }
+            Ok(true)
+        })?;
         Ok(Audit {
             events,
             head: Some(previous).filter(|p| !p.is_empty()),
+            broken,
             expect_found,
             ..Audit::default()
         })
@@ -1367,17 +1413,14 @@ impl Store {
                 target.display()
             ))
         })?;
-        self.conn
+        self.db()
             .execute("VACUUM INTO ?1", [temp_name])
             .with_context(|| format!("failed to copy the database to {}", target.display()))?;
         let audit = {
             let (copy, _) = Store::open(temp.path())?;
             let audit = copy.audit()?;
             // Closing the copy folds its log back into the file, so it is complete on its own.
-            copy.conn
-                .close()
-                .map_err(|(_, e)| e)
-                .context("failed to close the copy")?;
+            copy.backend.close().context("failed to close the copy")?;
             audit
         };
         if let Some(problem) = audit.problem() {
@@ -1461,7 +1504,7 @@ impl Store {
 
     /// One source, found by its name or an alias.
     pub fn source(&self, name: &str) -> anyhow::Result<SourceSummary> {
-        let (id, _) = find_source(&self.conn, name)?
+        let (id, _) = find_source(self.db(), name)?
             .ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
         self.source_summaries(Some(id))?
             .pop()
@@ -1469,7 +1512,7 @@ impl Store {
     }
 
     fn source_summaries(&self, only: Option<i64>) -> anyhow::Result<Vec<SourceSummary>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.db().prepare(
             "SELECT s.name, s.kind,
                     (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
                       WHERE n.source_id = s.id AND n.is_alias = 1),
@@ -1494,8 +1537,8 @@ impl Store {
 }
 
 /// Feeds import rows into the one transaction of an import.
-pub struct Importer<'t, 'c> {
-    w: Writer<'t, 'c>,
+pub struct Importer<'t> {
+    w: Writer<'t>,
     now: String,
     /// Claims this import created, which are not "stored claims" a row can duplicate.
     added: std::collections::HashSet<i64>,
@@ -1538,7 +1581,7 @@ impl AddedFilter {
     }
 }
 
-impl Importer<'_, '_> {
+impl Importer<'_> {
     /// [`Importer::upsert`] for line `line` of a file in which each claim may appear once: a
     /// row that resolves to the claim an earlier line named (the same uid, or the same text and
     /// claimant) is refused naming both lines. Two such rows would update the claim twice on
@@ -1782,8 +1825,8 @@ impl<'a> Why<'a> {
 }
 
 /// The write operations shared by single commands and imports, inside one transaction.
-struct Writer<'t, 'c> {
-    tx: &'t Transaction<'c>,
+struct Writer<'t> {
+    tx: &'t dyn Connection,
     actor: &'t str,
     /// Sources by folded name, so that a million-row import resolves each name once.
     source_cache: HashMap<String, (i64, String)>,
@@ -1795,8 +1838,8 @@ struct Writer<'t, 'c> {
     chain_head: Option<(i64, String)>,
 }
 
-impl<'t, 'c> Writer<'t, 'c> {
-    fn new(tx: &'t Transaction<'c>, actor: &'t str) -> Self {
+impl<'t> Writer<'t> {
+    fn new(tx: &'t dyn Connection, actor: &'t str) -> Self {
         Writer {
             tx,
             actor,
@@ -1928,32 +1971,44 @@ impl<'t, 'c> Writer<'t, 'c> {
                 &fresh
             }
         };
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO claim (id, uid, text, text_hash, translation, claimant_id, status,
-                 location, claim_date, article_url, article_title, note,
-                 created_at, created_by, updated_at, updated_by, disputes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        // Without an id the database gives the next one; both forms return it.
+        let (columns, values) = if id.is_some() {
+            ("id, ", "?17, ")
+        } else {
+            ("", "")
+        };
+        let hash = text_hash(&draft.text);
+        let row: [&dyn sql::ToSql; 17] = [
+            &uid,
+            &draft.text,
+            &hash,
+            &draft.translation,
+            &claimant_id,
+            &draft.status,
+            &draft.location,
+            &draft.claim_date,
+            &draft.article_url,
+            &draft.article_title,
+            &draft.note,
+            &created_at,
+            &created_by,
+            &updated_at,
+            &updated_by,
+            &disputes,
+            &id,
+        ];
+        let id = self.tx.query_row(
+            &format!(
+                "INSERT INTO claim ({columns}uid, text, text_hash, translation, claimant_id, status,
+                     location, claim_date, article_url, article_title, note,
+                     created_at, created_by, updated_at, updated_by, disputes)
+                 VALUES ({values}?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                         ?15, ?16)
+                 RETURNING id"
+            ),
+            &row[..if id.is_some() { 17 } else { 16 }],
+            |r| r.get(0),
         )?;
-        stmt.execute(params![
-            id,
-            uid,
-            draft.text,
-            text_hash(&draft.text),
-            draft.translation,
-            claimant_id,
-            draft.status,
-            draft.location,
-            draft.claim_date,
-            draft.article_url,
-            draft.article_title,
-            draft.note,
-            created_at,
-            created_by,
-            updated_at,
-            updated_by,
-            disputes,
-        ])?;
-        let id = self.tx.last_insert_rowid();
         // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
         self.insert_figures(id, &draft.figures)?;
@@ -2309,8 +2364,8 @@ impl<'t, 'c> Writer<'t, 'c> {
         ))?;
         Ok(stmt.query_row([id], |r| {
             Ok([
-                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                r.get::<Option<String>>(0)?.unwrap_or_default(),
+                r.get::<Option<String>>(1)?.unwrap_or_default(),
             ])
         })?)
     }
@@ -2397,7 +2452,7 @@ impl<'t, 'c> Writer<'t, 'c> {
                 .tx
                 .query_row(
                     "SELECT id, hash FROM history ORDER BY id DESC LIMIT 1",
-                    [],
+                    params![],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?
@@ -2443,7 +2498,7 @@ impl<'t, 'c> Writer<'t, 'c> {
 /// A history row as `history` and `activity` show it (`id, claim_id, at, actor, action, field,
 /// old_value, new_value, note`). A creation's snapshot is for `audit`; the claim itself shows
 /// what it was created with.
-fn history_event_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEvent> {
+fn history_event_from_row(r: &Row<'_>) -> sql::Result<HistoryEvent> {
     Ok(HistoryEvent {
         id: r.get(0)?,
         claim_id: r.get(1)?,
@@ -2452,7 +2507,7 @@ fn history_event_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEvent> {
         action: r.get(4)?,
         field: r.get(5)?,
         old_value: r.get(6)?,
-        new_value: if r.get::<_, Option<String>>(5)?.is_none() {
+        new_value: if r.get::<Option<String>>(5)?.is_none() {
             None
         } else {
             r.get(7)?
@@ -2461,7 +2516,7 @@ fn history_event_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEvent> {
     })
 }
 
-fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
+fn claim_from_row(r: &Row<'_>) -> sql::Result<Claim> {
     Ok(Claim {
         id: r.get(0)?,
         uid: r.get(1)?,
@@ -2488,7 +2543,7 @@ fn claim_from_row(r: &Row<'_>) -> rusqlite::Result<Claim> {
 }
 
 /// A figure from [`FIGURE_COLUMNS`] starting at column `at`.
-fn figure_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Figure> {
+fn figure_from_row(r: &Row<'_>, at: usize) -> sql::Result<Figure> {
     Ok(Figure {
         low: r.get(at)?,
         high: r.get(at + 1)?,
@@ -2499,7 +2554,7 @@ fn figure_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Figure> {
 }
 
 /// A claim's figures, in order.
-fn load_figures(conn: &Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
+fn load_figures(conn: &dyn Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {FIGURE_COLUMNS} FROM figure WHERE claim_id = ?1 ORDER BY position"
     ))?;
@@ -2507,7 +2562,7 @@ fn load_figures(conn: &Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
     Ok(figures.collect::<Result<_, _>>()?)
 }
 
-fn load_claim(conn: &Connection, id: i64) -> anyhow::Result<Option<Claim>> {
+fn load_claim(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<Claim>> {
     let mut stmt = conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
     let Some(mut claim) = stmt.query_row([id], claim_from_row).optional()? else {
         return Ok(None);
@@ -2530,15 +2585,13 @@ impl Store {
     /// source that is probably a second way of writing one of them.
     pub fn sources_near(&self, name: &str) -> anyhow::Result<Vec<String>> {
         let key = model::source_key(name);
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db().prepare_cached(
             "SELECT s.name, n.name FROM source_name n JOIN source s ON s.id = n.source_id
              WHERE s.id NOT IN (SELECT source_id FROM source_name WHERE key = ?1)
              ORDER BY s.name",
         )?;
         let mut near: Vec<String> = Vec::new();
-        let rows = stmt.query_map([key], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
+        let rows = stmt.query_map([key], |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))?;
         for row in rows {
             let (source, other) = row?;
             if near.last() != Some(&source) && crate::fold::near_names(name, &other) {
@@ -2549,7 +2602,7 @@ impl Store {
     }
 }
 
-fn find_source(conn: &Connection, name: &str) -> anyhow::Result<Option<(i64, String)>> {
+fn find_source(conn: &dyn Connection, name: &str) -> anyhow::Result<Option<(i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.name FROM source_name n JOIN source s ON s.id = n.source_id
          WHERE n.key = ?1",
@@ -2559,10 +2612,12 @@ fn find_source(conn: &Connection, name: &str) -> anyhow::Result<Option<(i64, Str
         .optional()?)
 }
 
-fn insert_source(conn: &Connection, name: &str, kind: SourceKind) -> anyhow::Result<i64> {
-    conn.prepare_cached("INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name, kind, model::now()])?;
-    let id = conn.last_insert_rowid();
+fn insert_source(conn: &dyn Connection, name: &str, kind: SourceKind) -> anyhow::Result<i64> {
+    let id: i64 = conn.query_row(
+        "INSERT INTO source (name, kind, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+        params![name, kind, model::now()],
+        |r| r.get(0),
+    )?;
     conn.prepare_cached(
         "INSERT INTO source_name (key, name, source_id, is_alias) VALUES (?1, ?2, ?3, 0)",
     )?
@@ -2571,7 +2626,7 @@ fn insert_source(conn: &Connection, name: &str, kind: SourceKind) -> anyhow::Res
 }
 
 /// Adds an alias; false when it already named this source, an error when it names another.
-fn insert_alias(conn: &Connection, id: i64, alias: &str) -> anyhow::Result<bool> {
+fn insert_alias(conn: &dyn Connection, id: i64, alias: &str) -> anyhow::Result<bool> {
     let alias = model::list_item("an alias", alias)?;
     if let Some((other, other_name)) = find_source(conn, &alias)? {
         if other == id {
@@ -2595,7 +2650,7 @@ fn insert_alias(conn: &Connection, id: i64, alias: &str) -> anyhow::Result<bool>
 /// the schema has them.
 /// Drops what an import into an empty database builds faster once at the end: the secondary
 /// indexes it never reads, and the triggers that fold each new claim into the search index.
-fn defer_index_builds(tx: &Transaction<'_>) -> anyhow::Result<Deferred> {
+fn defer_index_builds(tx: &dyn Connection) -> anyhow::Result<Deferred> {
     let mut deferred = Deferred::default();
     let stored_sql = |kind: &str, name: &str| -> anyhow::Result<Option<String>> {
         let sql: Option<String> = tx
@@ -2629,7 +2684,7 @@ struct Deferred {
 impl Deferred {
     /// Builds the indexes and the search index in one pass each, then restores the triggers;
     /// inside the import's transaction, so the database never holds one without the other.
-    fn finish(self, tx: &Transaction<'_>) -> anyhow::Result<()> {
+    fn finish(self, tx: &rusqlite::Connection) -> anyhow::Result<()> {
         if self.indexes.is_empty() && self.triggers.is_empty() {
             return Ok(());
         }

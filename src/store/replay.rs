@@ -167,7 +167,7 @@ struct Event {
 /// Compares every claim with its history: claims in id order and history by claim, read side by
 /// side (two sequential reads, one claim in memory at a time).
 pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> {
-    let mut stmt = store.conn.prepare(
+    let mut stmt = store.sqlite()?.prepare(
         "SELECT claim_id, action, field, old_value, new_value,
                 claim_id IN (SELECT dup_id FROM claim_merge)
          FROM history ORDER BY claim_id, id",

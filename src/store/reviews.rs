@@ -1,6 +1,6 @@
 //! Reviews of claims and the user's rating map: the SQL behind the fact-check formats.
 
-use rusqlite::{params, OptionalExtension, Row};
+use super::sql::{self, params, Connection, OptionalExtension, Row};
 
 use super::{load_claim, ImportRow, Imported, Importer, Store};
 use crate::error::{InvalidValue, UserError};
@@ -39,17 +39,17 @@ pub(super) const RATINGS_OF_CLAIM: &str =
 /// `https://www.misbar.com/` and the site's bare name `Misbar` all find reviews from
 /// `https://misbar.com`.
 pub(super) fn publisher_condition(
-    conn: &rusqlite::Connection,
+    conn: &dyn Connection,
     given: &str,
-) -> anyhow::Result<(String, Vec<rusqlite::types::Value>)> {
-    use rusqlite::types::Value;
+) -> anyhow::Result<(String, Vec<sql::Value>)> {
+    use sql::Value;
     let key = model::source_key(given);
     let mut keys: Vec<String> = conn
         .prepare_cached(
             "SELECT key FROM source_name WHERE source_id IN
                (SELECT source_id FROM source_name WHERE key = ?1)",
         )?
-        .query_map([&key], |r| r.get(0))?
+        .query_map([&key], |r| r.get::<String>(0))?
         .collect::<Result<_, _>>()?;
     keys.push(key);
     keys.dedup();
@@ -58,7 +58,7 @@ pub(super) fn publisher_condition(
     // in SQL.
     let sites: Vec<String> = conn
         .prepare_cached("SELECT DISTINCT site FROM review WHERE site IS NOT NULL")?
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map(params![], |r| r.get::<String>(0))?
         .filter_map(|site| match site {
             Ok(site) => {
                 let host = site_host(&site);
@@ -84,7 +84,7 @@ pub(super) fn publisher_condition(
 /// Gives a claim without a verdict the status its reviews' ratings mean (see
 /// [`Importer::settle_status`]); `why` ends the history note.
 fn settle(
-    w: &mut super::Writer<'_, '_>,
+    w: &mut super::Writer<'_>,
     id: i64,
     map: &RatingMap,
     why: &str,
@@ -97,7 +97,7 @@ fn settle(
     }
     let mut stmt = w.tx.prepare_cached(RATINGS_OF_CLAIM)?;
     let rated: Vec<(String, Status, String)> = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)))?
+        .query_map([id], |r| Ok((r.get(0)?, r.get::<Option<String>>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter_map(|(publisher, rating)| {
@@ -145,7 +145,7 @@ fn site_host(site: &str) -> String {
     host.strip_prefix("www.").unwrap_or(host).to_owned()
 }
 
-fn review_from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
+fn review_from_row(r: &Row<'_>) -> sql::Result<Review> {
     review_from_row_at(r, 0)
 }
 
@@ -184,7 +184,7 @@ pub enum ReviewImported {
 impl Store {
     /// The reviews of a claim, in the order they were stored.
     pub fn reviews(&self, id: i64) -> anyhow::Result<Vec<Review>> {
-        let mut stmt = self.conn.prepare_cached(&reviews_of_claim_sql())?;
+        let mut stmt = self.db().prepare_cached(&reviews_of_claim_sql())?;
         let rows = stmt.query_map([id], review_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -192,10 +192,10 @@ impl Store {
     /// The built-in rating map with the user's entries over it.
     pub fn rating_map(&self) -> anyhow::Result<RatingMap> {
         let mut stmt = self
-            .conn
+            .db()
             .prepare("SELECT rating, status FROM rating_map ORDER BY key")?;
         let user = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<(String, Status)>, _>>()?;
         Ok(RatingMap::new(user))
     }
@@ -245,7 +245,7 @@ impl Store {
             let map = {
                 let mut stmt = tx.prepare("SELECT rating, status FROM rating_map ORDER BY key")?;
                 let user = stmt
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<Result<Vec<(String, Status)>, _>>()?;
                 RatingMap::new(user)
             };
@@ -256,7 +256,7 @@ impl Store {
                     "SELECT claim_id, rating FROM review WHERE rating IS NOT NULL
                        AND claim_id NOT IN (SELECT dup_id FROM claim_merge)",
                 )?
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .query_map(params![], |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))?
                 .filter_map(|row| match row {
                     Ok((id, text)) => (rating_key(&text) == key).then_some(Ok(id)),
                     Err(e) => Some(Err(e)),
@@ -280,18 +280,14 @@ impl Store {
     /// (the text as most often written, reviews, claims). Spellings that fold alike count as one.
     pub fn unmapped_ratings(&self) -> anyhow::Result<Vec<UnmappedRating>> {
         let map = self.rating_map()?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.db().prepare(
             "SELECT rating, count(*), count(DISTINCT claim_id) FROM review
              WHERE rating IS NOT NULL GROUP BY rating",
         )?;
         let mut by_key: std::collections::HashMap<String, (UnmappedRating, u64)> =
             std::collections::HashMap::new();
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, u64>(1)?,
-                r.get::<_, u64>(2)?,
-            ))
+        let rows = stmt.query_map(params![], |r| {
+            Ok((r.get::<String>(0)?, r.get::<u64>(1)?, r.get::<u64>(2)?))
         })?;
         for row in rows {
             let (rating, reviews, claims) = row?;
@@ -329,7 +325,7 @@ impl Store {
     /// When, why and how the claim got its current status: the last history event that set it,
     /// or, for a claim created with that status, the event that created it.
     pub fn verdict(&self, claim: &Claim) -> anyhow::Result<Verdict> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db().prepare_cached(
             "SELECT at, note, action FROM history
              WHERE claim_id = ?1 AND field = 'status' AND new_value = ?2
              ORDER BY id DESC LIMIT 1",
@@ -343,7 +339,7 @@ impl Store {
             Some(found) => found,
             None => {
                 let created: Option<Action> = self
-                    .conn
+                    .db()
                     .prepare_cached(
                         "SELECT action FROM history WHERE claim_id = ?1 ORDER BY id LIMIT 1",
                     )?
@@ -375,7 +371,7 @@ pub struct Verdict {
     pub by_person: bool,
 }
 
-impl Importer<'_, '_> {
+impl Importer<'_> {
     /// Adds the row as a new claim, or, when a claim with the same text and claimant exists,
     /// fills the fields it lacks and keeps the values it has: a fact-check file repeats claims
     /// (overlapping queries), and "the last record wins" would make a second import change
@@ -554,7 +550,7 @@ impl Importer<'_, '_> {
     }
 }
 
-fn review_from_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Review> {
+fn review_from_row_at(r: &Row<'_>, at: usize) -> sql::Result<Review> {
     Ok(Review {
         review: ReviewDraft {
             publisher: r.get(at)?,

@@ -13,8 +13,9 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params, Connection};
+use rusqlite::types::ValueRef;
+
+use super::sql::{params, Connection, OptionalExtension, Value};
 use serde::Serialize;
 
 use super::{ClaimFilter, Store};
@@ -49,7 +50,7 @@ pub struct SearchHit {
 
 /// Makes `claimdb_fold(text)` and `claimdb_layer(n, texts…)` available to SQL on `conn`: the
 /// index and its triggers call them.
-pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+pub fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "claimdb_fold",
         1,
@@ -93,7 +94,7 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Whether the search index was built by this version of the folding.
-pub fn is_current(conn: &Connection) -> rusqlite::Result<bool> {
+pub fn is_current(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     use rusqlite::OptionalExtension;
     let stored: Option<i64> = conn
         .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
@@ -103,7 +104,7 @@ pub fn is_current(conn: &Connection) -> rusqlite::Result<bool> {
 
 /// Rebuilds the search index when another version of the folding built it (or none did: a new
 /// or upgraded database), and records this version; inside the caller's transaction.
-pub fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
+pub fn ensure_current(conn: &rusqlite::Connection) -> anyhow::Result<()> {
     if is_current(conn)? {
         return Ok(());
     }
@@ -125,7 +126,7 @@ pub fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
 /// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
 /// the work follows the number of claims and never the range of their ids (a claim with id
 /// 2^53 among three others is four rows, not 2^53 / batch steps).
-pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
+pub fn rebuild_index(conn: &rusqlite::Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
     // The same rows as `claim_search_row`, with each field folded once for both its exact words
@@ -142,7 +143,7 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let mut done = 0;
     let mut after = i64::MIN;
     loop {
-        let mut rows = select.query(params![after, REBUILD_BATCH])?;
+        let mut rows = select.query(rusqlite::params![after, REBUILD_BATCH])?;
         let mut seen = 0;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -155,7 +156,7 @@ pub fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
             let [bare, stems, names] =
                 fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
             let [text, translation, note, sources, location] = fields;
-            insert.execute(params![
+            insert.execute(rusqlite::params![
                 id,
                 text,
                 translation,
@@ -230,7 +231,7 @@ impl Store {
     /// Whether the search index was built by this claimdb's folding rules. Only a read-only
     /// database can have an older one: opening it with write access rebuilds it.
     pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        Ok(is_current(&self.conn)?)
+        Ok(is_current(self.sqlite()?)?)
     }
 
     /// [`Store::search`], ranking at most `candidates` claims of each kind of match.
@@ -242,7 +243,7 @@ impl Store {
         candidates: usize,
         mut visit: impl FnMut(SearchHit) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let expression = match_expression(&self.conn, query)?;
+        let expression = match_expression(self.db(), query)?;
         let (condition, filter_values) = self.filter_sql(filter)?;
         let numbers: Vec<f64> = expression.numbers.iter().map(|n| n.value).collect();
         let mut hit = |id: i64, score: f64| -> anyhow::Result<()> {
@@ -263,10 +264,9 @@ impl Store {
             );
             values.extend(filter_values);
             values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-            let mut stmt = self.conn.prepare(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-            while let Some(row) = rows.next()? {
-                hit(row.get(0)?, 0.0)?;
+            let ids = self.db().query_map(&sql, values, |r| r.get::<i64>(0))?;
+            for id in ids {
+                hit(id, 0.0)?;
             }
             return Ok(());
         }
@@ -289,7 +289,7 @@ impl Store {
         };
         let sql =
             format!("SELECT id, score FROM ({candidates_sql}) ORDER BY score DESC, id LIMIT ?");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.db().prepare(&sql)?;
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let mut found: Vec<(i64, f64)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -308,9 +308,7 @@ impl Store {
                 i64::try_from(candidates).unwrap_or(i64::MAX),
             ));
             values.push(Value::Integer(i64::try_from(wanted).unwrap_or(i64::MAX)));
-            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
-            })?;
+            let rows = stmt.query_map(values, |r| Ok((r.get::<i64>(0)?, r.get::<f64>(1)?)))?;
             for row in rows {
                 let (id, score) = row?;
                 if found.len() < limit && seen.insert(id) {
@@ -330,7 +328,7 @@ impl Store {
 
     /// How a query selects and orders claims, for `for_each_claim` (list/export --search).
     pub(super) fn search_plan(&self, query: &Query) -> anyhow::Result<SearchPlan> {
-        let expression = match_expression(&self.conn, query)?;
+        let expression = match_expression(self.db(), query)?;
         let (condition, values) = expression.conditions("c.id");
         let levels = &expression.levels;
         let kinds = levels
@@ -457,7 +455,7 @@ const NAME_LEVEL: usize = 3;
 /// source. An excluded word is excluded in its exact form and without attached letters, at
 /// every level; stems and name keys never exclude. A number is not a word of the levels: it is
 /// looked for in the figures and the words of each claim (see [`Expression::conditions`]).
-fn match_expression(conn: &Connection, query: &Query) -> anyhow::Result<Expression> {
+fn match_expression(conn: &dyn Connection, query: &Query) -> anyhow::Result<Expression> {
     let names = source_names(conn)?;
     let mut numbers = Vec::new();
     let mut words = Vec::new();
@@ -605,10 +603,10 @@ fn term_parts(
 }
 
 /// Every source name and alias, folded, mapped to all the folded names of its source.
-fn source_names(conn: &Connection) -> anyhow::Result<HashMap<String, Vec<Vec<String>>>> {
+fn source_names(conn: &dyn Connection) -> anyhow::Result<HashMap<String, Vec<Vec<String>>>> {
     let mut stmt = conn.prepare_cached("SELECT source_id, name FROM source_name ORDER BY name")?;
     let mut by_source: HashMap<i64, Vec<Vec<String>>> = HashMap::new();
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map(params![], |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))?;
     for row in rows {
         let (source, name) = row?;
         let words = fold::words(&name);
@@ -709,8 +707,7 @@ fn snippet(original: &str, words: &[Mark]) -> Option<String> {
 }
 
 /// Whether claim `id` was merged into another one, and which.
-pub(super) fn merged_into(conn: &Connection, id: i64) -> anyhow::Result<Option<i64>> {
-    use rusqlite::OptionalExtension;
+pub(super) fn merged_into(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT keep_id FROM claim_merge WHERE dup_id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -743,7 +740,8 @@ mod tests {
         let (condition, _) = store.filter_sql(&ClaimFilter::default()).unwrap();
         assert!(reads_index_only(&condition), "{condition}");
         let mut stmt = store
-            .conn
+            .sqlite()
+            .unwrap()
             .prepare(&format!("EXPLAIN QUERY PLAN {}", index_candidates_sql()))
             .unwrap();
         let mut rows = stmt.raw_query();

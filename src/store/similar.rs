@@ -1,6 +1,6 @@
 //! Likely duplicates: claims whose folded words are close to another claim's.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::search::phrase;
@@ -45,7 +45,7 @@ impl Store {
     pub fn similar(&self, id: i64, limit: usize) -> anyhow::Result<Vec<SimilarClaim>> {
         let claim = self.claim(id)?;
         let found = similar_claims(
-            &self.conn,
+            self.db(),
             &claim.text,
             claim.translation.as_deref(),
             &|other| other == id,
@@ -62,7 +62,7 @@ impl Store {
         figures: &[Figure],
         limit: usize,
     ) -> anyhow::Result<Vec<SimilarClaim>> {
-        let found = similar_claims(&self.conn, text, translation, &|_| false, limit)?;
+        let found = similar_claims(self.db(), text, translation, &|_| false, limit)?;
         self.with_claims(found, (figures, text))
     }
 
@@ -89,7 +89,7 @@ impl Store {
 /// least [`duplicates::THRESHOLD`], best first. The index proposes candidates that share words;
 /// the folded word sets decide.
 pub(super) fn similar_claims(
-    conn: &Connection,
+    conn: &dyn Connection,
     text: &str,
     translation: Option<&str>,
     skip: &dyn Fn(i64) -> bool,
@@ -144,7 +144,7 @@ pub(super) fn similar_claims(
     let mut seen = std::collections::HashSet::new();
     for (query, limit) in queries {
         let fts = format!("{{text translation}} : ({query})");
-        let ids = matching.query_map(params![fts, limit as i64], |r| r.get::<_, i64>(0))?;
+        let ids = matching.query_map(params![fts, limit as i64], |r| r.get::<i64>(0))?;
         for id in ids {
             let id = id?;
             if !skip(id) && seen.insert(id) {
@@ -161,7 +161,7 @@ pub(super) fn similar_claims(
     for id in candidates {
         let Some((other_text, other_translation)) = load
             .query_row([id], |r| {
-                Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+                Ok((r.get::<String>(1)?, r.get::<Option<String>>(2)?))
             })
             .optional()?
         else {

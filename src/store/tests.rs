@@ -182,7 +182,7 @@ fn history_rows_cannot_be_changed_or_deleted() {
     let mut s = store();
     s.add_claim(&draft("a", "A"), &[], "t").unwrap();
     for sql in ["UPDATE history SET actor = 'x'", "DELETE FROM history"] {
-        let err = s.conn.execute(sql, []).unwrap_err();
+        let err = s.sqlite().unwrap().execute(sql, []).unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
     }
 }
@@ -212,7 +212,7 @@ fn an_import_that_is_not_kept_leaves_nothing_behind() {
 }
 
 /// How SQLite would run `sql` (its parameters unbound), one line per step.
-fn plan(conn: &Connection, sql: &str) -> String {
+fn plan(conn: &rusqlite::Connection, sql: &str) -> String {
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     let mut rows = stmt.raw_query();
     let mut lines = Vec::new();
@@ -237,7 +237,7 @@ fn hot_lookups() -> Vec<(String, &'static str)> {
 
 fn assert_hot_lookups_use_their_indexes(s: &Store, when: &str) {
     for (sql, index) in hot_lookups() {
-        let plan = plan(&s.conn, &sql);
+        let plan = plan(s.sqlite().unwrap(), &sql);
         assert!(
             plan.lines()
                 .next()
@@ -277,7 +277,7 @@ fn hot_look_ups_use_their_indexes_after_a_bulk_load_and_after_analyze() {
     })
     .unwrap();
     assert_hot_lookups_use_their_indexes(&s, "after a bulk load");
-    s.conn.execute_batch("ANALYZE").unwrap();
+    s.sqlite().unwrap().execute_batch("ANALYZE").unwrap();
     assert_hot_lookups_use_their_indexes(&s, "after ANALYZE");
 }
 
@@ -379,7 +379,8 @@ fn a_full_index_build_stores_what_the_triggers_store() {
     )
     .unwrap();
     let vocab = |s: &Store| -> Vec<(String, i64, i64)> {
-        s.conn
+        s.sqlite()
+            .unwrap()
             .prepare("SELECT term, doc, cnt FROM claim_search_vocab ORDER BY term")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -392,21 +393,25 @@ fn a_full_index_build_stores_what_the_triggers_store() {
         by_triggers.iter().any(|(t, _, _)| t == "مورا"),
         "{by_triggers:?}"
     );
-    s.conn
+    s.sqlite()
+        .unwrap()
         .execute(
             "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
             [],
         )
         .unwrap();
     assert!(vocab(&s).is_empty());
-    search::rebuild_index(&s.conn, false).unwrap();
+    search::rebuild_index(s.sqlite().unwrap(), false).unwrap();
     assert_eq!(vocab(&s), by_triggers);
 }
 
 #[test]
 fn stats_reads_the_archived_claims_through_their_index_never_every_claim() {
     let s = Store::open_in_memory().unwrap();
-    let plan = plan(&s.conn, &format!("{LIVE_COUNT} SELECT sum(n) FROM live"));
+    let plan = plan(
+        s.sqlite().unwrap(),
+        &format!("{LIVE_COUNT} SELECT sum(n) FROM live"),
+    );
     assert!(plan.contains("claim_desk_archived"), "{plan}");
     assert!(
         plan.contains("SEARCH c USING INTEGER PRIMARY KEY"),

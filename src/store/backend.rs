@@ -1,0 +1,99 @@
+//! What a storage engine provides beyond running SQL: where it is, and the operations only it
+//! can do. The rules in [`super::Store`] reach the database through [`Backend::conn`] only.
+
+use super::sql::{Connection, Params, Result, Row};
+
+/// One database engine behind claimdb.
+pub trait Backend {
+    /// The connection the rules run their statements on.
+    fn conn(&self) -> &dyn Connection;
+
+    /// The embedded file, for the operations not yet written for every engine (search index,
+    /// upgrades, backups, evidence files and reviews); `None` on a server.
+    fn embedded(&self) -> Option<&rusqlite::Connection> {
+        None
+    }
+
+    fn embedded_mut(&mut self) -> Option<&mut rusqlite::Connection> {
+        None
+    }
+
+    /// Closes the connection, reporting what closing it found.
+    fn close(self: Box<Self>) -> anyhow::Result<()>;
+}
+
+/// A transaction in progress: rolled back when dropped without [`Tx::commit`].
+pub struct Tx<'c> {
+    conn: &'c dyn Connection,
+    open: bool,
+}
+
+impl<'c> Tx<'c> {
+    pub fn begin(conn: &'c dyn Connection, write: bool) -> Result<Self> {
+        conn.begin(write)?;
+        Ok(Tx { conn, open: true })
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.commit()
+    }
+
+    pub fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.rollback()
+    }
+}
+
+impl<'c> std::ops::Deref for Tx<'c> {
+    type Target = dyn Connection + 'c;
+
+    fn deref(&self) -> &Self::Target {
+        self.conn
+    }
+}
+
+/// Statements inside the transaction run on its connection.
+impl super::sql::Connection for Tx<'_> {
+    fn execute_params(&self, sql: &str, params: Params<'_>) -> Result<usize> {
+        self.conn.execute_params(sql, params)
+    }
+
+    fn query_each(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        each: &mut dyn FnMut(&Row<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        self.conn.query_each(sql, params, each)
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql)
+    }
+
+    fn begin(&self, write: bool) -> Result<()> {
+        self.conn.begin(write)
+    }
+
+    fn commit(&self) -> Result<()> {
+        self.conn.commit()
+    }
+
+    fn rollback(&self) -> Result<()> {
+        self.conn.rollback()
+    }
+
+    fn embedded(&self) -> Option<&rusqlite::Connection> {
+        self.conn.embedded()
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: the error that ended the transaction early is on its way.
+            let _ = self.conn.rollback();
+        }
+    }
+}
