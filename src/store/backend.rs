@@ -8,6 +8,12 @@ pub trait Backend {
     /// The connection the rules run their statements on.
     fn conn(&self) -> &dyn Connection;
 
+    /// The user the server authenticated, whom history records for every change (team mode);
+    /// `None` for a file, where the user names themselves.
+    fn authenticated_user(&self) -> Option<String> {
+        None
+    }
+
     /// The embedded file, for the operations not yet written for every engine (search index,
     /// upgrades, backups, evidence files and reviews); `None` on a server.
     fn embedded(&self) -> Option<&rusqlite::Connection> {
@@ -86,6 +92,14 @@ impl super::sql::Connection for Tx<'_> {
 
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         self.conn.embedded()
+    }
+
+    fn json_ids(&self) -> &'static str {
+        self.conn.json_ids()
+    }
+
+    fn chain_head_sql(&self) -> &'static str {
+        self.conn.chain_head_sql()
     }
 }
 

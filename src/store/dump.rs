@@ -54,7 +54,7 @@ impl Store {
     ) -> anyhow::Result<()> {
         let mut stmt = self.sqlite()?.prepare(
             "SELECT s.name, s.kind,
-                    (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
+                    (SELECT string_agg(n.name, ';' ORDER BY n.name) FROM source_name n
                       WHERE n.source_id = s.id AND n.is_alias = 1),
                     s.created_at
              FROM source s ORDER BY s.id",

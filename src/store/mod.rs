@@ -11,6 +11,7 @@ pub mod desk;
 pub mod dump;
 pub mod evidence;
 pub mod merge;
+pub mod postgres;
 pub mod replay;
 pub mod reviews;
 pub mod schema;
@@ -57,7 +58,7 @@ pub(super) const NOT_MERGED: &str = "c.id NOT IN (SELECT dup_id FROM claim_merge
 macro_rules! stance_names {
     ($stance:literal) => {
         concat!(
-            "(SELECT group_concat(s.name, ';' ORDER BY st.id) FROM stance st
+            "(SELECT string_agg(s.name, ';' ORDER BY st.id) FROM stance st
               JOIN source s ON s.id = st.source_id
               WHERE st.claim_id = c.id AND st.stance = '",
             $stance,
@@ -99,7 +100,7 @@ macro_rules! claim_select {
 const CLAIM_SELECT: &str = claim_select!(
     stance_names!("supports"),
     stance_names!("disputes"),
-    "(SELECT group_concat(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id)"
+    "(SELECT string_agg(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id)"
 );
 
 /// [`CLAIM_SELECT`] without its three lists, which [`Store::for_each_claim`] merges in from
@@ -163,7 +164,7 @@ const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
 const LIVE_COUNT: &str = "WITH live (claimant_id, status, disputed, n) AS (
         SELECT claimant_id, status, disputed, n FROM claim_count
         UNION ALL
-        SELECT c.claimant_id, c.status, c.disputes > 0, -1
+        SELECT c.claimant_id, c.status, CASE WHEN c.disputes > 0 THEN 1 ELSE 0 END, -1
         FROM claim_desk d CROSS JOIN claim c ON c.id = d.claim_id
         WHERE d.archived IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM claim_merge m WHERE m.dup_id = d.claim_id))";
@@ -868,7 +869,8 @@ impl Store {
         } else if filter.disputed {
             // One bound value, however many claims: a JSON array read by json_each.
             conditions.push(format!(
-                "({DISPUTED} OR c.id IN (SELECT value FROM json_each(?)))"
+                "({DISPUTED} OR c.id IN ({}))",
+                self.db().json_ids()
             ));
             values.push(Value::Text(serde_json::to_string(&filter.also_disputed)?));
         }
@@ -1043,27 +1045,28 @@ impl Store {
         // All from `claim_count`, a few rows per claimant kept exact by triggers, less the
         // archived claims (read through their own index, one row each).
         let claims = self.db().query_row(
-            &format!("{LIVE_COUNT} SELECT coalesce(sum(n), 0) FROM live"),
+            &format!("{LIVE_COUNT} SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM live"),
             params![],
             |r| r.get(0),
         )?;
         let disputed = self.db().query_row(
             &format!(
-                "{LIVE_COUNT} SELECT coalesce(sum(n), 0) FROM live
-                 WHERE status = 'disputed' OR (status IN ('unverified', 'in_review') AND disputed)"
+                "{LIVE_COUNT} SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM live
+                 WHERE status = 'disputed' OR (status IN ('unverified', 'in_review') AND disputed <> 0)"
             ),
             params![],
             |r| r.get(0),
         )?;
         let mut stmt = self.db().prepare(&format!(
-            "{LIVE_COUNT} SELECT status, sum(n) FROM live GROUP BY status HAVING sum(n) > 0"
+            "{LIVE_COUNT} SELECT status, CAST(sum(n) AS BIGINT) FROM live GROUP BY status
+             HAVING sum(n) > 0"
         ))?;
         let mut by_status: Vec<(Status, i64)> = stmt
             .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         by_status.sort();
         let mut stmt = self.db().prepare(&format!(
-            "{LIVE_COUNT} SELECT s.name, t.n FROM (SELECT claimant_id, sum(n) AS n FROM live
+            "{LIVE_COUNT} SELECT s.name, t.n FROM (SELECT claimant_id, CAST(sum(n) AS BIGINT) AS n FROM live
                                                    GROUP BY claimant_id HAVING sum(n) > 0) t
              JOIN source s ON s.id = t.claimant_id ORDER BY t.n DESC, s.name"
         ))?;
@@ -1514,7 +1517,7 @@ impl Store {
     fn source_summaries(&self, only: Option<i64>) -> anyhow::Result<Vec<SourceSummary>> {
         let mut stmt = self.db().prepare(
             "SELECT s.name, s.kind,
-                    (SELECT group_concat(n.name, ';' ORDER BY n.name) FROM source_name n
+                    (SELECT string_agg(n.name, ';' ORDER BY n.name) FROM source_name n
                       WHERE n.source_id = s.id AND n.is_alias = 1),
                     (SELECT count(*) FROM claim c WHERE c.claimant_id = s.id
                       AND c.id NOT IN (SELECT dup_id FROM claim_merge)),
@@ -2069,7 +2072,7 @@ impl<'t> Writer<'t> {
     fn insert_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
         let mut insert = self
             .tx
-            .prepare_cached("INSERT OR IGNORE INTO claim_tag (claim_id, tag) VALUES (?1, ?2)")?;
+            .prepare_cached("INSERT INTO claim_tag (claim_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
         for tag in tags {
             insert.execute(params![id, tag])?;
         }
@@ -2450,11 +2453,9 @@ impl<'t> Writer<'t> {
             Some(head) => head,
             None => self
                 .tx
-                .query_row(
-                    "SELECT id, hash FROM history ORDER BY id DESC LIMIT 1",
-                    params![],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .query_row(self.tx.chain_head_sql(), params![], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?
                 .unwrap_or((0, String::new())),
         };

@@ -418,6 +418,19 @@ pub trait Connection {
     fn commit(&self) -> Result<()>;
     fn rollback(&self) -> Result<()>;
 
+    /// The id and hash of the last history event, held for this transaction: no other writer
+    /// appends to the chain until it ends (no row: the chain is empty).
+    fn chain_head_sql(&self) -> &'static str {
+        // The write lock SQLite took at BEGIN IMMEDIATE already holds every other writer off.
+        "SELECT id, hash FROM history ORDER BY id DESC LIMIT 1"
+    }
+
+    /// A subquery of the integers in the JSON array bound to its one parameter (`[1, 5, 9]`):
+    /// one bound value however many ids.
+    fn json_ids(&self) -> &'static str {
+        "SELECT value FROM json_each(?)"
+    }
+
     /// The embedded file's own connection, for what is not yet written for every engine
     /// (streaming evidence files, the search index).
     fn embedded(&self) -> Option<&rusqlite::Connection> {
@@ -543,6 +556,14 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         (**self).embedded()
+    }
+
+    fn json_ids(&self) -> &'static str {
+        (**self).json_ids()
+    }
+
+    fn chain_head_sql(&self) -> &'static str {
+        (**self).chain_head_sql()
     }
 }
 

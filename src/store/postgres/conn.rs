@@ -1,0 +1,301 @@
+//! The connection to a PostgreSQL server, as the rules see it: statements prepared once per
+//! connection, values converted to and from the server's types, `?N` placeholders as `$N`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+
+use bytes::BytesMut;
+use postgres::error::SqlState;
+use postgres::types::{IsNull, ToSql, Type};
+
+use crate::store::sql::{self, Connection, ErrorKind, Row, RowSource, ValueRef};
+
+/// A connection to a claimdb database on a PostgreSQL server.
+pub struct PgConnection {
+    client: RefCell<postgres::Client>,
+    statements: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl PgConnection {
+    pub fn new(client: postgres::Client) -> Self {
+        PgConnection {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Ends the session.
+    pub fn close(self) -> anyhow::Result<()> {
+        self.client.into_inner().close().map_err(error)?;
+        Ok(())
+    }
+
+    fn prepared(&self, sql: &str) -> sql::Result<postgres::Statement> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .client
+            .borrow_mut()
+            .prepare(&translate(sql))
+            .map_err(error)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// The statement as PostgreSQL writes it: `?N` becomes `$N` (a bare `?` the next number), and
+/// SQLite's planner hints (a unary `+` before a column, `CROSS JOIN … ON` to fix the order of a
+/// join) are dropped. Quoted text is left alone.
+pub fn translate(sql: &str) -> String {
+    let sql = sql.replace("CROSS JOIN", "JOIN");
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut next = 1;
+    let mut quoted = false;
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        if quoted {
+            out.push(c);
+            if c == '\'' {
+                quoted = false;
+            }
+            previous = c;
+            continue;
+        }
+        match c {
+            '\'' => {
+                quoted = true;
+                out.push(c);
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let number = if digits.is_empty() {
+                    next
+                } else {
+                    digits.parse().unwrap_or(next)
+                };
+                next = next.max(number + 1);
+                out.push('$');
+                out.push_str(&number.to_string());
+            }
+            '+' if matches!(previous, ' ' | '(' | ',' | '\n' | '=')
+                && chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_') =>
+            {
+                // A unary plus on a column: SQLite's hint not to use an index.
+            }
+            _ => out.push(c),
+        }
+        previous = c;
+    }
+    out
+}
+
+/// A server error as the rules see it.
+pub fn error(e: postgres::Error) -> sql::Error {
+    let kind = match e.code() {
+        Some(code)
+            if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED =>
+        {
+            ErrorKind::Retry
+        }
+        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => ErrorKind::Permission,
+        Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => ErrorKind::Busy,
+        Some(code) if code.code().starts_with("23") => ErrorKind::Constraint,
+        _ => ErrorKind::Other,
+    };
+    // The server's own message (with its detail and hint) says what happened; the client's
+    // wrapper adds only "db error:".
+    match e.as_db_error() {
+        Some(db) => {
+            let mut message = db.message().to_owned();
+            if let Some(detail) = db.detail() {
+                message.push_str(&format!(" ({detail})"));
+            }
+            sql::Error::new(kind, message)
+        }
+        None => sql::Error::new(kind, e),
+    }
+}
+
+/// A value bound to a statement, converted to the type the server expects there.
+#[derive(Debug)]
+struct Param<'a>(ValueRef<'a>);
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self.0 {
+            ValueRef::Null => Ok(IsNull::Yes),
+            ValueRef::Integer(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (i as f64).to_sql(ty, out),
+                Type::FLOAT4 => (i as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                    i.to_string().as_str().to_sql(ty, out)
+                }
+                _ => Err(format!("an integer cannot be stored as {ty}").into()),
+            },
+            ValueRef::Real(f) => match *ty {
+                Type::FLOAT8 => f.to_sql(ty, out),
+                Type::FLOAT4 => (f as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => f.to_string().as_str().to_sql(ty, out),
+                _ => Err(format!("a real number cannot be stored as {ty}").into()),
+            },
+            ValueRef::Text(t) => match *ty {
+                Type::BYTEA => t.as_bytes().to_sql(ty, out),
+                _ => t.to_sql(&Type::TEXT, out),
+            },
+            ValueRef::Blob(b) => b.to_sql(&Type::BYTEA, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+struct PgRow<'r>(&'r postgres::Row);
+
+impl RowSource for PgRow<'_> {
+    fn value(&self, index: usize) -> sql::Result<ValueRef<'_>> {
+        let row = self.0;
+        let column = row.columns().get(index).ok_or_else(|| {
+            sql::Error::conversion(format!("the query has no column {index}"))
+        })?;
+        let get_error = |e: postgres::Error| sql::Error::new(ErrorKind::Conversion, e);
+        let value = match *column.type_() {
+            Type::INT8 => row
+                .try_get::<_, Option<i64>>(index)
+                .map_err(get_error)?
+                .map(ValueRef::Integer),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(index)
+                .map_err(get_error)?
+                .map(|i| ValueRef::Integer(i64::from(i))),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(index)
+                .map_err(get_error)?
+                .map(|i| ValueRef::Integer(i64::from(i))),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(index)
+                .map_err(get_error)?
+                .map(|b| ValueRef::Integer(i64::from(b))),
+            Type::FLOAT8 => row
+                .try_get::<_, Option<f64>>(index)
+                .map_err(get_error)?
+                .map(ValueRef::Real),
+            Type::FLOAT4 => row
+                .try_get::<_, Option<f32>>(index)
+                .map_err(get_error)?
+                .map(|f| ValueRef::Real(f64::from(f))),
+            Type::BYTEA => row
+                .try_get::<_, Option<&[u8]>>(index)
+                .map_err(get_error)?
+                .map(ValueRef::Blob),
+            _ => row
+                .try_get::<_, Option<&str>>(index)
+                .map_err(get_error)?
+                .map(ValueRef::Text),
+        };
+        Ok(value.unwrap_or(ValueRef::Null))
+    }
+}
+
+impl Connection for PgConnection {
+    fn execute_params(&self, sql: &str, params: sql::Params<'_>) -> sql::Result<usize> {
+        let statement = self.prepared(sql)?;
+        let bound: Vec<Param<'_>> = params.iter().map(|p| Param(p.to_sql())).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        let changed = self
+            .client
+            .borrow_mut()
+            .execute(&statement, &refs)
+            .map_err(error)?;
+        Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+    }
+
+    fn query_each(
+        &self,
+        sql: &str,
+        params: sql::Params<'_>,
+        each: &mut dyn FnMut(&Row<'_>) -> sql::Result<bool>,
+    ) -> sql::Result<()> {
+        let statement = self.prepared(sql)?;
+        let bound: Vec<Param<'_>> = params.iter().map(|p| Param(p.to_sql())).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        // Read in full before the rows are handed on, so that `each` may run statements of its
+        // own on this connection.
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&statement, &refs)
+            .map_err(error)?;
+        for row in &rows {
+            if !each(&Row(&PgRow(row)))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&self, sql: &str) -> sql::Result<()> {
+        self.client.borrow_mut().batch_execute(sql).map_err(error)
+    }
+
+    fn begin(&self, _write: bool) -> sql::Result<()> {
+        self.execute_batch("BEGIN ISOLATION LEVEL READ COMMITTED")
+    }
+
+    fn commit(&self) -> sql::Result<()> {
+        self.execute_batch("COMMIT")
+    }
+
+    fn rollback(&self) -> sql::Result<()> {
+        self.execute_batch("ROLLBACK")
+    }
+
+    fn chain_head_sql(&self) -> &'static str {
+        // Writers run side by side until they append to history; the head row makes them take
+        // turns from there to their commit, so the chain stays one sequence.
+        "SELECT last_id, last_hash FROM history_head FOR UPDATE"
+    }
+
+    fn json_ids(&self) -> &'static str {
+        "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS JSON))"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate;
+
+    #[test]
+    fn placeholders_and_hints_become_postgresql() {
+        assert_eq!(
+            translate("SELECT 1 FROM claim c WHERE +c.status = ?1 AND c.id > ?2"),
+            "SELECT 1 FROM claim c WHERE c.status = $1 AND c.id > $2"
+        );
+        assert_eq!(translate("a = ? AND b = ?"), "a = $1 AND b = $2");
+        assert_eq!(translate("version + 1 WHERE x = '?1'"), "version + 1 WHERE x = '?1'");
+        assert_eq!(translate("x IN (?3, ?)"), "x IN ($3, $4)");
+    }
+}
