@@ -132,6 +132,9 @@ pub enum Command {
     Activity(commands::activity::Args),
     /// The desk's report for a period: one self-contained HTML file, or Markdown
     Report(commands::report::Args),
+    /// Set up a shared PostgreSQL database and manage who is on its team, with which role
+    #[command(subcommand)]
+    Team(commands::team::Command),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

@@ -92,6 +92,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => path,
         None => default_db_path()?,
     };
+    if let Command::Team(command) = cli.command {
+        commands::team::exec(command, &path, &mut out)?;
+        out.finish()?;
+        return Ok(());
+    }
+    if store::postgres::is_address(&path) {
+        return Err(error::UserError::Refused(format!(
+            "{} is a shared PostgreSQL database: this claimdb sets up its team (`claimdb team \
+             --help`) but does not yet keep claims there; use a database file for the other \
+             commands",
+            store::postgres::redacted(&path.to_string_lossy())
+        ))
+        .into());
+    }
     // Read before opening, so that a bad value is refused before anything is created.
     let busy_timeout = busy_timeout_from_env()?;
     if let Command::Extract(args) = cli.command {

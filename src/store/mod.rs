@@ -10,6 +10,7 @@ pub mod desk;
 pub mod dump;
 pub mod evidence;
 pub mod merge;
+pub mod postgres;
 pub mod replay;
 pub mod reviews;
 pub mod schema;
