@@ -21,8 +21,8 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "claimdb", version, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The database file [default: the config file's db, else claims.db in the platform data
-    /// directory]
+    /// The database file, or a shared PostgreSQL database's address (postgres://USER@HOST/DB)
+    /// [default: the config file's db, else claims.db in the platform data directory]
     #[arg(
         long,
         global = true,

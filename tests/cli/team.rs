@@ -66,12 +66,23 @@ impl TestDb {
         config.connect(NoTls).expect("connect as a team member")
     }
 
-    /// Runs claimdb on this database.
+    /// Runs claimdb on this database, as its owner.
     fn run(&self, args: &[&str]) -> Run {
         self.run_stdin(args, None)
     }
 
+    /// Runs claimdb on this database, connected as `login`.
+    fn run_as(&self, login: &str, args: &[&str]) -> Run {
+        let mut url = url::Url::parse(&self.address).unwrap();
+        url.set_username(login).unwrap();
+        self.run_on(url.as_str(), args, None)
+    }
+
     fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_on(&self.address, args, stdin)
+    }
+
+    fn run_on(&self, address: &str, args: &[&str], stdin: Option<&str>) -> Run {
         use std::io::Write;
         use std::process::Stdio;
         let mut child = Command::new(env!("CARGO_BIN_EXE_claimdb"))
@@ -79,7 +90,7 @@ impl TestDb {
             .env("CLAIMDB_CONFIG", "/nonexistent/claimdb-config.toml")
             .env("NO_COLOR", "1")
             .arg("--db")
-            .arg(&self.address)
+            .arg(address)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -357,6 +368,34 @@ fn team_add_list_and_remove_give_and_take_roles_and_keep_the_login() {
         .fails(1, &["one of claimdb's team roles", "nothing was written"]);
     db.run(&["team", "add", &"x".repeat(64), "--role", "checker"])
         .fails(1, &["at most 63 bytes"]);
+}
+
+#[test]
+fn an_admin_gives_and_takes_the_checker_and_editor_roles_and_a_checker_cannot() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let newcomer = db.login("newcomer");
+    db.owner()
+        .batch_execute(&format!("CREATE ROLE {newcomer} LOGIN"))
+        .unwrap();
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "editor"])
+        .ok();
+    assert!(team(&db).contains(&(newcomer.clone(), "editor".into())));
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "checker"])
+        .ok();
+    assert!(team(&db).contains(&(newcomer.clone(), "checker".into())));
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "admin"])
+        .fails(1, &["giving the admin role needs", "nothing was written"]);
+    db.run_as(&admin, &["team", "remove", &newcomer]).ok();
+    assert!(!team(&db).iter().any(|(login, _)| *login == newcomer));
+
+    for someone in [&checker, &editor] {
+        db.run_as(someone, &["team", "add", &newcomer, "--role", "editor"])
+            .fails(1, &["could not give", "nothing was written"]);
+    }
+    assert!(!team(&db).iter().any(|(login, _)| *login == newcomer));
+    db.run_as(&checker, &["team", "init"])
+        .fails(1, &["must be run by the owner", "nothing was written"]);
 }
 
 #[test]

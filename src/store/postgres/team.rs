@@ -307,10 +307,13 @@ pub fn add(
                 tx.batch_execute(&changes.join(";\n"))
                     .map_err(server_error)
                     .with_context(|| {
+                        let who = match role {
+                            Role::Admin => "giving the admin role needs",
+                            _ => "giving roles needs a claimdb admin,",
+                        };
                         format!(
-                            "could not give {login:?} the role {role}: giving roles needs a \
-                             claimdb admin, a superuser or the CREATEROLE attribute; nothing was \
-                             written"
+                            "could not give {login:?} the role {role}: {who} a superuser or the \
+                             CREATEROLE attribute; nothing was written"
                         )
                     })?;
                 Added::Granted {
