@@ -704,3 +704,97 @@ fn the_servers_verdicts_are_claimdbs_verdicts() {
         assert_eq!(is_verdict, status.is_verdict(), "{status}");
     }
 }
+
+#[test]
+fn the_team_schema_has_the_tables_and_columns_of_a_database_file_in_the_same_order() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let wd = crate::harness::Workdir::new();
+    wd.run(&["init"]).ok();
+    let file = rusqlite::Connection::open(wd.db()).unwrap();
+    let mut owner = db.owner();
+    let columns_in_postgres = |owner: &mut Client, table: &str| -> Vec<String> {
+        owner
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                &[&table],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    // Every ordinary table of the file, except the ones search keeps differently (FTS5 there,
+    // a folded document per claim here).
+    let tables: Vec<String> = file
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'
+             AND name NOT LIKE 'claim_search%' AND name NOT LIKE 'sqlite_%'
+             AND name <> 'search_folding' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 14, "{tables:?}");
+    for table in &tables {
+        let in_file: Vec<String> = file
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(columns_in_postgres(&mut owner, table), in_file, "{table}");
+    }
+}
+
+#[test]
+fn writers_that_lock_the_head_first_extend_one_chain_however_many_write_at_once() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let writers: Vec<_> = [&checker, &editor, &admin, &checker, &editor, &admin]
+        .into_iter()
+        .map(|login| {
+            let mut conn = db.connect_as(login);
+            let login = login.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let mut tx = conn.transaction().unwrap();
+                    let head = tx
+                        .query_one(
+                            "SELECT last_id, last_hash FROM history_head FOR UPDATE",
+                            &[],
+                        )
+                        .unwrap();
+                    let (id, previous): (i64, String) = (head.get::<_, i64>(0) + 1, head.get(1));
+                    tx.execute(
+                        "INSERT INTO history (id, claim_id, at, actor, action, hash)
+                         VALUES ($1, 1, 't', $2, 'edit', $3)",
+                        &[&id, &login, &format!("{previous}>{id}")],
+                    )
+                    .unwrap();
+                    tx.commit().unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let rows = db
+        .owner()
+        .query("SELECT id, hash FROM history ORDER BY id", &[])
+        .unwrap();
+    let mut previous = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        let id: i64 = row.get(0);
+        assert_eq!(id, n as i64 + 1);
+        let hash: String = row.get(1);
+        assert_eq!(hash, format!("{previous}>{id}"));
+        previous = hash;
+    }
+    assert_eq!(rows.len(), 60);
+}
