@@ -115,6 +115,10 @@ pub fn exec(command: Command, db: &Path, out: &mut Output) -> anyhow::Result<()>
         }
         Command::List => {
             let members = team::list(&mut client)?;
+            if members.is_empty() && out.format() == crate::output::Format::Table {
+                out.note("no one is on the team yet: `claimdb team add LOGIN --role ROLE`");
+                return Ok(());
+            }
             out.records(&members, &["login", "role"], &[1], &[1], |m| {
                 vec![m.login.clone(), m.role.to_string()]
             })?;

@@ -75,40 +75,11 @@ impl TestDb {
     fn run_as(&self, login: &str, args: &[&str]) -> Run {
         let mut url = url::Url::parse(&self.address).unwrap();
         url.set_username(login).unwrap();
-        self.run_on(url.as_str(), args, None)
+        run_on(url.as_str(), args, None)
     }
 
     fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        self.run_on(&self.address, args, stdin)
-    }
-
-    fn run_on(&self, address: &str, args: &[&str], stdin: Option<&str>) -> Run {
-        use std::io::Write;
-        use std::process::Stdio;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_claimdb"))
-            .env_remove("CLAIMDB_PATH")
-            .env("CLAIMDB_CONFIG", "/nonexistent/claimdb-config.toml")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(address)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("claimdb starts");
-        let mut input = child.stdin.take().expect("stdin is piped");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-        drop(input);
-        let output = child.wait_with_output().expect("claimdb runs");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        run_on(&self.address, args, stdin)
     }
 
     /// `team init`, then one source and one unverified claim (id 1) written by the owner, and
@@ -152,6 +123,36 @@ impl Drop for TestDb {
                 login.replace('"', "\"\"")
             ));
         }
+    }
+}
+
+/// Runs claimdb on the database at `address`, with `stdin` as its standard input.
+fn run_on(address: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdb"))
+        .env_remove("CLAIMDB_PATH")
+        .env("CLAIMDB_CONFIG", "/nonexistent/claimdb-config.toml")
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(address)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("claimdb starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    let output = child.wait_with_output().expect("claimdb runs");
+    Run {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -307,6 +308,26 @@ fn team_commands_refuse_a_database_file_and_a_database_without_a_team() {
         &["works on a shared PostgreSQL database", "--db postgres://"],
     );
     assert!(!wd.db().exists(), "no database file was created");
+    run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=require",
+        &["team", "list"],
+        None,
+    )
+    .fails(1, &["postgres://amal@127.0.0.1:1/desk", "sslmode=require"]);
+    let unreachable = run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk",
+        &["team", "init"],
+        None,
+    )
+    .fails(
+        1,
+        &["could not connect to postgres://amal@127.0.0.1:1/desk"],
+    );
+    assert!(!unreachable.stderr.contains("s3cret"), "{unreachable:?}");
+    run_on("postgres://amal@127.0.0.1:1/desk", &["list"], None).fails(
+        1,
+        &["is a shared PostgreSQL database", "use a database file"],
+    );
     let Some(db) = TestDb::new() else { return };
     db.run(&["team", "list"])
         .fails(1, &["no claimdb team yet", "claimdb team init"]);

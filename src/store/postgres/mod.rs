@@ -47,6 +47,13 @@ pub fn connect(address: &str) -> anyhow::Result<postgres::Client> {
              postgres://USER@HOST:5432/DATABASE"
         )
     })?;
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        return Err(crate::error::UserError::Refused(format!(
+            "{shown} asks for an encrypted connection (sslmode=require), which this claimdb \
+             cannot make yet; connect over a trusted network or an SSH tunnel, without sslmode"
+        ))
+        .into());
+    }
     if config.get_password().is_none() {
         if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
             config.password(password.as_encoded_bytes());
