@@ -770,6 +770,27 @@ fn the_team_schema_has_the_tables_and_columns_of_a_database_file_in_the_same_ord
             .unwrap();
         assert_eq!(columns_in_postgres(&mut owner, table), in_file, "{table}");
     }
+    // And every index of the file, by name.
+    let indexes_in_postgres: Vec<String> = owner
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let indexes_in_file: Vec<String> = file
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(indexes_in_file.len() >= 19, "{indexes_in_file:?}");
+    for index in &indexes_in_file {
+        assert!(indexes_in_postgres.contains(index), "{index}");
+    }
 }
 
 #[test]
