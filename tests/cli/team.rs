@@ -727,7 +727,7 @@ fn the_servers_verdicts_are_claimdbs_verdicts() {
 }
 
 #[test]
-fn the_team_schema_has_the_tables_and_columns_of_a_database_file_in_the_same_order() {
+fn the_team_schema_has_the_tables_columns_checks_and_indexes_of_a_database_file() {
     let Some(db) = TestDb::new() else { return };
     db.run(&["team", "init"]).ok();
     let wd = crate::harness::Workdir::new();
@@ -770,6 +770,30 @@ fn the_team_schema_has_the_tables_and_columns_of_a_database_file_in_the_same_ord
             .unwrap();
         assert_eq!(columns_in_postgres(&mut owner, table), in_file, "{table}");
     }
+    // The same CHECKs: the values each table's checks allow, as quoted in them.
+    for table in &tables {
+        let sql: String = file
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let in_file = quoted_in_checks(&sql);
+        let in_postgres = owner
+            .query(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = $1::text::regclass AND contype = 'c'",
+                &[&table],
+            )
+            .unwrap()
+            .iter()
+            .flat_map(|r| quoted_in_checks(r.get(0)))
+            .collect::<Vec<_>>();
+        let mut in_postgres = in_postgres;
+        in_postgres.sort();
+        assert_eq!(in_postgres, in_file, "{table}");
+    }
     // And every index of the file, by name.
     let indexes_in_postgres: Vec<String> = owner
         .query(
@@ -791,6 +815,35 @@ fn the_team_schema_has_the_tables_and_columns_of_a_database_file_in_the_same_ord
     for index in &indexes_in_file {
         assert!(indexes_in_postgres.contains(index), "{index}");
     }
+}
+
+/// The quoted values inside the CHECK (…) clauses of `sql`, sorted.
+fn quoted_in_checks(sql: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    for (start, _) in sql.match_indices("CHECK (") {
+        let mut depth = 0;
+        let mut end = start;
+        for (i, c) in sql[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 1 => {
+                    end = start + i;
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        values.extend(
+            sql[start..end]
+                .split('\'')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned),
+        );
+    }
+    values.sort();
+    values
 }
 
 #[test]
