@@ -97,7 +97,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         out.finish()?;
         return Ok(());
     }
-    if store::postgres::is_address(&path) {
+    // extract without --check reads no database, so it works whatever the address.
+    let reads_no_database = matches!(&cli.command, Command::Extract(args) if !args.check);
+    if store::postgres::is_address(&path) && !reads_no_database {
         return Err(error::UserError::Refused(format!(
             "{} is a shared PostgreSQL database: this claimdb sets up its team (`claimdb team \
              --help`) but does not yet keep claims there; use a database file for the other \
