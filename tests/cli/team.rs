@@ -328,6 +328,16 @@ fn team_commands_refuse_a_database_file_and_a_database_without_a_team() {
         1,
         &["is a shared PostgreSQL database", "use a database file"],
     );
+    // extract reads no database unless asked to --check.
+    let article = wd.write("article.txt", "The army said 200 soldiers were killed.");
+    let article = article.to_str().unwrap();
+    let extracted = run_on(
+        "postgres://amal@127.0.0.1:1/desk",
+        &["extract", article],
+        None,
+    )
+    .ok();
+    assert!(extracted.stdout.contains("200 soldiers"), "{extracted:?}");
     let Some(db) = TestDb::new() else { return };
     db.run(&["team", "list"])
         .fails(1, &["no claimdb team yet", "claimdb team init"]);
