@@ -21,8 +21,8 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "claimdb", version, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The database file [default: the config file's db, else claims.db in the platform data
-    /// directory]
+    /// The database file, or a shared PostgreSQL database's address (postgres://USER@HOST/DB)
+    /// [default: the config file's db, else claims.db in the platform data directory]
     #[arg(
         long,
         global = true,
@@ -132,6 +132,9 @@ pub enum Command {
     Activity(commands::activity::Args),
     /// The desk's report for a period: one self-contained HTML file, or Markdown
     Report(commands::report::Args),
+    /// Set up a shared PostgreSQL database and manage who is on its team, with which role
+    #[command(subcommand)]
+    Team(commands::team::Command),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

@@ -105,4 +105,6 @@ pub mod exit {
     pub const ERROR: u8 = 1;
     /// The database stayed locked by another writer for longer than the busy timeout.
     pub const BUSY: u8 = 3;
+    /// On a team database, the server refused the change: the user's role does not allow it.
+    pub const ROLE: u8 = 4;
 }

@@ -92,11 +92,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => path,
         None => default_db_path()?,
     };
+    if let Command::Team(command) = cli.command {
+        commands::team::exec(command, &path, &mut out)?;
+        out.finish()?;
+        return Ok(());
+    }
     // Read before opening, so that a bad value is refused before anything is created.
     let busy_timeout = busy_timeout_from_env()?;
     if let Command::Extract(args) = cli.command {
         // extract never creates or changes a database: it reads one only when it exists.
-        let store = if path.exists() {
+        let store = if path.exists() || (args.check && store::postgres::is_address(&path)) {
             Some(Store::open(&path)?.0)
         } else if args.check {
             return Err(error::UserError::Refused(format!(
@@ -128,13 +133,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         )),
         _ => {}
     }
-    let actor = match cli
+    let named = cli
         .actor
         .or(config.actor.clone())
         .filter(|a| !a.trim().is_empty())
-    {
-        Some(actor) => actor.trim().to_owned(),
-        None => whoami::username(),
+        .map(|a| a.trim().to_owned());
+    let actor = match (store.authenticated_user(), named) {
+        // On a shared database, history records who logged in, never a name typed in.
+        (Some(user), Some(named)) if named != user => {
+            return Err(error::UserError::Refused(format!(
+                "on a shared team database history records the login you connected as ({user}); \
+                 --as (or CLAIMDB_USER, or `actor` in the config file) cannot name {named:?} \
+                 instead: connect as that login to act as them"
+            ))
+            .into());
+        }
+        (Some(user), _) => user,
+        (None, Some(named)) => named,
+        (None, None) => whoami::username(),
     };
     let mut ctx = Ctx {
         store,

@@ -24,7 +24,13 @@ fn main() -> ExitCode {
             {
                 eprintln!("error: {e:#}");
             }
-            ExitCode::from(if busy { exit::BUSY } else { exit::ERROR })
+            ExitCode::from(if busy {
+                exit::BUSY
+            } else if is_refused_by_role(&e) {
+                exit::ROLE
+            } else {
+                exit::ERROR
+            })
         }
     }
 }
@@ -41,6 +47,15 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             || cause
                 .downcast_ref::<serde_json::Error>()
                 .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// The team database's server refused the change: the user's role does not allow it.
+fn is_refused_by_role(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<claimdb::store::sql::Error>()
+            .is_some_and(|e| e.kind() == claimdb::store::sql::ErrorKind::Permission)
     })
 }
 

@@ -29,6 +29,7 @@ pub mod similar;
 pub mod source;
 pub mod stats;
 pub mod status;
+pub mod team;
 
 use crate::cli::Command;
 use crate::output::Output;
@@ -76,7 +77,9 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Activity(args) => activity::exec(args, ctx),
         Command::Report(args) => report::exec(args, ctx),
         // Run by `claimdb::run` before any database is opened.
-        Command::Completions { .. } | Command::Man | Command::Extract(_) => Ok(()),
+        Command::Completions { .. } | Command::Man | Command::Extract(_) | Command::Team(_) => {
+            Ok(())
+        }
     }
 }
 

@@ -492,6 +492,17 @@ impl Store {
     /// Opens (creating it and its folder if needed) the database at `path`, upgrading an older
     /// schema and refusing a newer one.
     pub fn open(path: &Path) -> anyhow::Result<(Store, Upgrade)> {
+        if postgres::is_address(path) {
+            let address = path.to_string_lossy();
+            let server = postgres::Server::open(&address)?;
+            let store = Store {
+                backend: Box::new(server),
+                path: PathBuf::from(postgres::redacted(&address)),
+                read_only: None,
+                busy_timeout: BUSY_TIMEOUT,
+            };
+            return Ok((store, Upgrade::None));
+        }
         check_db_path(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -591,6 +602,11 @@ impl Store {
             },
             upgrade,
         ))
+    }
+
+    /// In team mode, the login the server authenticated: history records it for every change.
+    pub fn authenticated_user(&self) -> Option<String> {
+        self.backend.authenticated_user()
     }
 
     /// Where the database lives.
@@ -2070,9 +2086,9 @@ impl<'t> Writer<'t> {
     }
 
     fn insert_tags(&self, id: i64, tags: &[String]) -> anyhow::Result<()> {
-        let mut insert = self
-            .tx
-            .prepare_cached("INSERT INTO claim_tag (claim_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO claim_tag (claim_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )?;
         for tag in tags {
             insert.execute(params![id, tag])?;
         }

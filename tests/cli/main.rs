@@ -30,4 +30,5 @@ mod similar;
 mod source;
 mod stats;
 mod status;
+mod team;
 mod terminal;

@@ -178,9 +178,10 @@ struct PgRow<'r>(&'r postgres::Row);
 impl RowSource for PgRow<'_> {
     fn value(&self, index: usize) -> sql::Result<ValueRef<'_>> {
         let row = self.0;
-        let column = row.columns().get(index).ok_or_else(|| {
-            sql::Error::conversion(format!("the query has no column {index}"))
-        })?;
+        let column = row
+            .columns()
+            .get(index)
+            .ok_or_else(|| sql::Error::conversion(format!("the query has no column {index}")))?;
         let get_error = |e: postgres::Error| sql::Error::new(ErrorKind::Conversion, e);
         let value = match *column.type_() {
             Type::INT8 => row
@@ -295,7 +296,10 @@ mod tests {
             "SELECT 1 FROM claim c WHERE c.status = $1 AND c.id > $2"
         );
         assert_eq!(translate("a = ? AND b = ?"), "a = $1 AND b = $2");
-        assert_eq!(translate("version + 1 WHERE x = '?1'"), "version + 1 WHERE x = '?1'");
+        assert_eq!(
+            translate("version + 1 WHERE x = '?1'"),
+            "version + 1 WHERE x = '?1'"
+        );
         assert_eq!(translate("x IN (?3, ?)"), "x IN ($3, $4)");
     }
 }

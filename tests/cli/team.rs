@@ -1,0 +1,905 @@
+//! `claimdb team init|add|list|remove`, and what the PostgreSQL server itself enforces for each
+//! role, whatever program connects (these tests connect directly, as a person with psql would).
+//!
+//! They need a PostgreSQL server: `CLAIMDB_TEST_POSTGRES` holds the address of a superuser's
+//! connection (postgres://postgres@127.0.0.1:5432/postgres); without it they print a notice and
+//! pass. Each test works in a database of its own, with logins of its own, dropped at its end.
+
+use std::process::Command;
+
+use claimdb::model::Status;
+use postgres::error::SqlState;
+use postgres::{Client, NoTls};
+
+use crate::harness::Run;
+
+/// A fresh database on the test server, with the logins a test created, dropped when done.
+struct TestDb {
+    server: String,
+    name: String,
+    address: String,
+    logins: Vec<String>,
+}
+
+impl TestDb {
+    /// A new empty database, or none (with a notice) when no test server is configured.
+    #[allow(clippy::print_stderr)] // the notice that this half of the tests did not run
+    fn new() -> Option<TestDb> {
+        let Some(server) = std::env::var("CLAIMDB_TEST_POSTGRES")
+            .ok()
+            .filter(|s| !s.is_empty())
+        else {
+            eprintln!("skipped: CLAIMDB_TEST_POSTGRES is not set");
+            return None;
+        };
+        let name = format!("claimdb_t_{:016x}", fastrand::u64(..));
+        let mut client = Client::connect(&server, NoTls).expect("connect to the test server");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let mut url = url::Url::parse(&server).expect("CLAIMDB_TEST_POSTGRES is a URL");
+        url.set_path(&name);
+        Some(TestDb {
+            server,
+            name,
+            address: url.to_string(),
+            logins: Vec::new(),
+        })
+    }
+
+    /// A login name no other test uses (logins belong to the whole server), dropped at the end.
+    fn login(&mut self, base: &str) -> String {
+        let login = format!("{base}_{}", &self.name["claimdb_t_".len()..]);
+        self.logins.push(login.clone());
+        login
+    }
+
+    /// A connection to this database as its owner (the superuser of the test server).
+    fn owner(&self) -> Client {
+        Client::connect(&self.address, NoTls).expect("connect as the owner")
+    }
+
+    /// A connection to this database as `login`.
+    fn connect_as(&self, login: &str) -> Client {
+        let mut config: postgres::Config = self.address.parse().expect("a PostgreSQL address");
+        config.user(login);
+        config.connect(NoTls).expect("connect as a team member")
+    }
+
+    /// Runs claimdb on this database, as its owner.
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_stdin(args, None)
+    }
+
+    /// Runs claimdb on this database, connected as `login`.
+    fn run_as(&self, login: &str, args: &[&str]) -> Run {
+        let mut url = url::Url::parse(&self.address).unwrap();
+        url.set_username(login).unwrap();
+        run_on(url.as_str(), args, None)
+    }
+
+    fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        run_on(&self.address, args, stdin)
+    }
+
+    /// `team init`, then one source and one unverified claim (id 1) written by the owner, and
+    /// a checker, an editor and an admin: their logins, in that order.
+    fn team_with_a_claim(&mut self) -> [String; 3] {
+        self.run(&["team", "init"]).ok();
+        self.owner()
+            .batch_execute(
+                "INSERT INTO source (name, created_at) VALUES ('Army', '2026-01-01T00:00:00Z');
+                 INSERT INTO claim (uid, text, text_hash, claimant_id, created_at, created_by,
+                                    updated_at, updated_by)
+                 VALUES ('u1', 'About 200 soldiers', 1, 1, '2026-01-01T00:00:00Z', 'owner',
+                         '2026-01-01T00:00:00Z', 'owner');",
+            )
+            .unwrap();
+        let logins = [
+            self.login("checker"),
+            self.login("editor"),
+            self.login("admin"),
+        ];
+        for (login, role) in logins.iter().zip(["checker", "editor", "admin"]) {
+            self.run(&["team", "add", login, "--role", role]).ok();
+        }
+        logins
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Cleaning up must not hide the failure that may be unwinding through here.
+        let Ok(mut client) = Client::connect(&self.server, NoTls) else {
+            return;
+        };
+        let _ = client.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+        for login in &self.logins {
+            let _ = client.batch_execute(&format!(
+                "DROP ROLE IF EXISTS \"{}\"",
+                login.replace('"', "\"\"")
+            ));
+        }
+    }
+}
+
+/// Runs claimdb on the database at `address`, with `stdin` as its standard input.
+fn run_on(address: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdb"))
+        .env_remove("CLAIMDB_PATH")
+        .env("CLAIMDB_CONFIG", "/nonexistent/claimdb-config.toml")
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(address)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("claimdb starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    let output = child.wait_with_output().expect("claimdb runs");
+    Run {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The SQLSTATE and message of a statement the server refused; panics if it was accepted.
+#[track_caller]
+fn refused(client: &mut Client, sql: &str) -> (SqlState, String) {
+    match client.batch_execute(sql) {
+        Ok(()) => panic!("the server accepted: {sql}"),
+        Err(e) => {
+            let db = e
+                .as_db_error()
+                .unwrap_or_else(|| panic!("not a server error: {e}"));
+            (db.code().clone(), db.message().to_owned())
+        }
+    }
+}
+
+fn status_of(client: &mut Client, id: i64) -> String {
+    client
+        .query_one("SELECT status FROM claim WHERE id = $1", &[&id])
+        .unwrap()
+        .get(0)
+}
+
+/// The logins `team list --format json` shows, with their roles.
+fn team(db: &TestDb) -> Vec<(String, String)> {
+    db.run(&["team", "list", "--format", "json"])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["login"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn team_init_creates_the_schema_and_roles_and_running_it_again_does_no_harm() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"])
+        .ok()
+        .stderr
+        .contains("created claimdb's tables")
+        .then_some(())
+        .expect("init says what it created");
+    let mut owner = db.owner();
+    let tables: Vec<String> = owner
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for table in [
+        "claim",
+        "claim_count",
+        "claim_desk",
+        "claim_merge",
+        "claim_search",
+        "claim_tag",
+        "claimdb_meta",
+        "evidence",
+        "evidence_file",
+        "figure",
+        "history",
+        "history_head",
+        "rating_map",
+        "review",
+        "source",
+        "source_name",
+        "stance",
+    ] {
+        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+    }
+    let version = owner
+        .query_one("SELECT major, minor FROM claimdb_meta", &[])
+        .unwrap();
+    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 0));
+    let head = owner
+        .query_one("SELECT last_id, last_hash FROM history_head", &[])
+        .unwrap();
+    assert_eq!(
+        (head.get::<_, i64>(0), head.get::<_, String>(1)),
+        (0, "".into())
+    );
+    let roles = owner
+        .query_one(
+            "SELECT count(*) FROM pg_roles
+             WHERE rolname IN ('claimdb_checker', 'claimdb_editor', 'claimdb_admin')",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(roles.get::<_, i64>(0), 3);
+
+    // Again: nothing is created twice, nothing is lost.
+    owner
+        .batch_execute(
+            "INSERT INTO source (name, created_at) VALUES ('Army', '2026-01-01T00:00:00Z')",
+        )
+        .unwrap();
+    let again = db.run(&["team", "init"]).ok();
+    assert!(
+        again.stderr.contains("already has claimdb's tables"),
+        "{again:?}"
+    );
+    let sources: i64 = owner
+        .query_one("SELECT count(*) FROM source", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(sources, 1);
+}
+
+#[test]
+fn team_init_refuses_a_database_with_other_tables_of_the_same_names_or_another_version() {
+    let Some(db) = TestDb::new() else { return };
+    let mut owner = db.owner();
+    owner.batch_execute("CREATE TABLE claim (id INT)").unwrap();
+    db.run(&["team", "init"]).fails(
+        1,
+        &[
+            "already has tables named like claimdb's (claim)",
+            "nothing was written",
+        ],
+    );
+    let meta: Option<String> = owner
+        .query_one("SELECT to_regclass('claimdb_meta')::text", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(meta, None, "nothing was written");
+
+    owner.batch_execute("DROP TABLE claim").unwrap();
+    db.run(&["team", "init"]).ok();
+    owner
+        .batch_execute("UPDATE claimdb_meta SET major = 2")
+        .unwrap();
+    db.run(&["team", "init"])
+        .fails(1, &["schema version 2.0", "nothing was written"]);
+}
+
+#[test]
+fn team_commands_refuse_a_database_file_and_a_database_without_a_team() {
+    let wd = crate::harness::Workdir::new();
+    wd.run(&["team", "list"]).fails(
+        1,
+        &["works on a shared PostgreSQL database", "--db postgres://"],
+    );
+    assert!(!wd.db().exists(), "no database file was created");
+    run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=require",
+        &["team", "list"],
+        None,
+    )
+    .fails(1, &["postgres://amal@127.0.0.1:1/desk", "sslmode=require"]);
+    let unreachable = run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk",
+        &["team", "init"],
+        None,
+    )
+    .fails(
+        1,
+        &["could not connect to postgres://amal@127.0.0.1:1/desk"],
+    );
+    assert!(!unreachable.stderr.contains("s3cret"), "{unreachable:?}");
+    run_on("postgres://amal@127.0.0.1:1/desk", &["list"], None).fails(
+        1,
+        &["could not connect to postgres://amal@127.0.0.1:1/desk"],
+    );
+    // extract reads no database unless asked to --check.
+    let article = wd.write("article.txt", "The army said 200 soldiers were killed.");
+    let article = article.to_str().unwrap();
+    let extracted = run_on(
+        "postgres://amal@127.0.0.1:1/desk",
+        &["extract", article],
+        None,
+    )
+    .ok();
+    assert!(extracted.stdout.contains("200 soldiers"), "{extracted:?}");
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "list"])
+        .fails(1, &["no claimdb team yet", "claimdb team init"]);
+}
+
+#[test]
+fn team_add_list_and_remove_give_and_take_roles_and_keep_the_login() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let amal = db.login("amal");
+    // Logins are user input: a quote in one is part of the name, not of the SQL.
+    let odd = db.login("o\"brien; DROP TABLE claim; --");
+    db.run(&["team", "add", &amal, "--role", "checker"]).ok();
+    db.run(&["team", "add", &odd, "--role", "editor"]).ok();
+    let members = team(&db);
+    assert!(
+        members.contains(&(amal.clone(), "checker".into())),
+        "{members:?}"
+    );
+    assert!(
+        members.contains(&(odd.clone(), "editor".into())),
+        "{members:?}"
+    );
+
+    // Adding again changes the role; the same role again changes nothing.
+    let promoted = db.run(&["team", "add", &amal, "--role", "admin"]).ok();
+    assert!(
+        promoted.stderr.contains("now admin (was checker)"),
+        "{promoted:?}"
+    );
+    assert!(team(&db).contains(&(amal.clone(), "admin".into())));
+    let same = db.run(&["team", "add", &amal, "--role", "admin"]).ok();
+    assert!(same.stderr.contains("already was admin"), "{same:?}");
+
+    let csv = db.run(&["team", "list", "--format", "csv"]).ok();
+    assert!(csv.stdout.starts_with("login,role\n"), "{csv:?}");
+    assert!(csv.stdout.contains(&format!("{amal},admin\n")), "{csv:?}");
+
+    db.run(&["team", "remove", &amal]).ok();
+    let members = team(&db);
+    assert!(
+        !members.iter().any(|(login, _)| *login == amal),
+        "{members:?}"
+    );
+    let kept: i64 = db
+        .owner()
+        .query_one("SELECT count(*) FROM pg_roles WHERE rolname = $1", &[&amal])
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "the login itself is kept");
+    // Still a login, but no longer able to read the desk.
+    let (code, _) = refused(&mut db.connect_as(&amal), "SELECT * FROM claim");
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE);
+
+    let nobody = db.login("nobody");
+    db.run(&["team", "remove", &nobody])
+        .fails(1, &["there is no login", &nobody]);
+    db.run(&["team", "add", "claimdb_editor", "--role", "admin"])
+        .fails(1, &["one of claimdb's team roles", "nothing was written"]);
+    db.run(&["team", "add", &"x".repeat(64), "--role", "checker"])
+        .fails(1, &["at most 63 bytes"]);
+}
+
+#[test]
+fn an_admin_gives_and_takes_the_checker_and_editor_roles_and_a_checker_cannot() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let newcomer = db.login("newcomer");
+    db.owner()
+        .batch_execute(&format!("CREATE ROLE {newcomer} LOGIN"))
+        .unwrap();
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "editor"])
+        .ok();
+    assert!(team(&db).contains(&(newcomer.clone(), "editor".into())));
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "checker"])
+        .ok();
+    assert!(team(&db).contains(&(newcomer.clone(), "checker".into())));
+    db.run_as(&admin, &["team", "add", &newcomer, "--role", "admin"])
+        .fails(1, &["giving the admin role needs", "nothing was written"]);
+    db.run_as(&admin, &["team", "remove", &newcomer]).ok();
+    assert!(!team(&db).iter().any(|(login, _)| *login == newcomer));
+
+    for someone in [&checker, &editor] {
+        db.run_as(someone, &["team", "add", &newcomer, "--role", "editor"])
+            .fails(1, &["could not give", "nothing was written"]);
+    }
+    assert!(!team(&db).iter().any(|(login, _)| *login == newcomer));
+    db.run_as(&checker, &["team", "init"])
+        .fails(1, &["must be run by the owner", "nothing was written"]);
+}
+
+#[test]
+fn team_add_sets_a_password_from_stdin_without_ever_showing_it() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let amal = db.login("amal");
+    let password = "correct horse 'battery' staple";
+    let run = db
+        .run_stdin(
+            &[
+                "team",
+                "add",
+                &amal,
+                "--role",
+                "checker",
+                "--password-stdin",
+            ],
+            Some(&format!("{password}\n")),
+        )
+        .ok();
+    assert!(
+        !run.stdout.contains("horse") && !run.stderr.contains("horse"),
+        "{run:?}"
+    );
+    let stored: String = db
+        .owner()
+        .query_one(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+            &[&amal],
+        )
+        .unwrap()
+        .get(0);
+    assert!(stored.starts_with("SCRAM-SHA-256$"), "{stored}");
+    assert!(!stored.contains("horse"));
+
+    let other = db.login("other");
+    db.run_stdin(
+        &[
+            "team",
+            "add",
+            &other,
+            "--role",
+            "checker",
+            "--password-stdin",
+        ],
+        Some("\n"),
+    )
+    .fails(1, &["holds no password", "nothing was written"]);
+    let created: i64 = db
+        .owner()
+        .query_one(
+            "SELECT count(*) FROM pg_roles WHERE rolname = $1",
+            &[&other],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(created, 0);
+}
+
+#[test]
+fn a_checker_setting_a_verdict_with_plain_sql_is_refused_by_the_server() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, ..] = db.team_with_a_claim();
+    let mut conn = db.connect_as(&checker);
+    let (code, message) = refused(
+        &mut conn,
+        "UPDATE claim SET status = 'verified' WHERE id = 1",
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(
+        message.contains("needs the claimdb_editor role"),
+        "{message}"
+    );
+    assert!(message.contains("ask an editor"), "{message}");
+    // Even when the checker signs the change as the rules want.
+    let (code, message) = refused(
+        &mut conn,
+        "UPDATE claim SET status = 'false', updated_by = session_user WHERE id = 1",
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    // Nor may a checker record a new claim that already has a verdict.
+    let (code, message) = refused(
+        &mut conn,
+        &format!(
+            "INSERT INTO claim (uid, text, text_hash, claimant_id, status, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES ('u2', 'x', 2, 1, 'misleading', 't', '{checker}', 't', '{checker}')"
+        ),
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(message.contains("claimdb_editor"), "{message}");
+    assert_eq!(status_of(&mut conn, 1), "unverified");
+}
+
+#[test]
+fn a_checker_edits_claims_and_moves_them_along_the_workflow_in_their_own_name() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, ..] = db.team_with_a_claim();
+    let mut conn = db.connect_as(&checker);
+    conn.batch_execute(
+        "UPDATE claim SET note = 'two sources', updated_by = session_user WHERE id = 1;
+         UPDATE claim SET status = 'in_review', updated_by = session_user WHERE id = 1;
+         UPDATE claim SET status = 'disputed', updated_by = session_user WHERE id = 1;",
+    )
+    .unwrap();
+    let row = conn
+        .query_one(
+            "SELECT note, status, updated_by FROM claim WHERE id = 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "two sources");
+    assert_eq!(row.get::<_, String>(1), "disputed");
+    assert_eq!(row.get::<_, String>(2), checker);
+
+    // A change signed with someone else's name, or left under the last person's, is refused.
+    db.owner()
+        .batch_execute("UPDATE claim SET updated_by = 'owner' WHERE id = 1")
+        .unwrap();
+    for sql in [
+        "UPDATE claim SET note = 'x', updated_by = 'someone else' WHERE id = 1",
+        "UPDATE claim SET note = 'x' WHERE id = 1",
+    ] {
+        let (code, message) = refused(&mut conn, sql);
+        assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+        assert!(
+            message.contains("claim.updated_by must be the login you are connected as"),
+            "{message}"
+        );
+    }
+    let (code, message) = refused(
+        &mut conn,
+        "INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+         VALUES (1, 1, 'supports', 't', 'someone else')",
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+
+    // A disputing stance in the checker's own name counts on the claim and in the stats.
+    conn.batch_execute(&format!(
+        "INSERT INTO source (name, created_at) VALUES ('NGO', 't');
+         INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+         VALUES (1, 2, 'disputes', 't', '{checker}')"
+    ))
+    .unwrap();
+    let disputes: i64 = conn
+        .query_one("SELECT disputes FROM claim WHERE id = 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(disputes, 1);
+    let counted: i64 = conn
+        .query_one(
+            "SELECT n FROM claim_count WHERE claimant_id = 1 AND status = 'disputed'
+             AND disputed = 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(counted, 1);
+}
+
+#[test]
+fn an_editor_sets_and_withdraws_verdicts_merges_and_maps_ratings_and_a_checker_cannot() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    db.owner()
+        .batch_execute(
+            "INSERT INTO claim (uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES ('u2', 'About 200 soldiers.', 2, 1, 't', 'owner', 't', 'owner')",
+        )
+        .unwrap();
+    let mut as_checker = db.connect_as(&checker);
+    let mut as_editor = db.connect_as(&editor);
+
+    // The review gate: a checker proposes, only an editor approves (or returns).
+    as_checker
+        .batch_execute(&format!(
+            "INSERT INTO claim_desk (claim_id, proposed_status, proposed_by, proposed_note)
+             VALUES (1, 'verified', '{checker}', 'two sources')"
+        ))
+        .unwrap();
+    let (code, message) = refused(
+        &mut as_checker,
+        "UPDATE claim_desk SET proposed_status = NULL, proposed_by = NULL WHERE claim_id = 1",
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(message.contains("claimdb_editor"), "{message}");
+    as_editor
+        .batch_execute(
+            "UPDATE claim SET status = 'verified', updated_by = session_user WHERE id = 1;
+             UPDATE claim_desk SET proposed_status = NULL, proposed_by = NULL,
+                 proposed_note = NULL WHERE claim_id = 1;",
+        )
+        .unwrap();
+    assert_eq!(status_of(&mut as_editor, 1), "verified");
+
+    // Withdrawing a verdict is an editor's too.
+    let (code, message) = refused(
+        &mut as_checker,
+        "UPDATE claim SET status = 'in_review', updated_by = session_user WHERE id = 1",
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(
+        message.contains("withdrawing the verdict verified"),
+        "{message}"
+    );
+    as_editor
+        .batch_execute(
+            "UPDATE claim SET status = 'in_review', updated_by = session_user WHERE id = 1",
+        )
+        .unwrap();
+    // An admin is an editor.
+    db.connect_as(&admin)
+        .batch_execute("UPDATE claim SET status = 'false', updated_by = session_user WHERE id = 1")
+        .unwrap();
+
+    // Merging and the rating map.
+    for sql in [
+        format!("INSERT INTO claim_merge (dup_id, keep_id, merged_at, merged_by) VALUES (2, 1, 't', '{checker}')"),
+        format!("INSERT INTO rating_map (key, rating, status, created_at, created_by) VALUES ('fake', 'Fake', 'false', 't', '{checker}')"),
+    ] {
+        let (code, message) = refused(&mut as_checker, &sql);
+        assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+        assert!(message.contains("needs the claimdb_editor role"), "{message}");
+    }
+    as_editor
+        .batch_execute(&format!(
+            "INSERT INTO claim_merge (dup_id, keep_id, merged_at, merged_by)
+             VALUES (2, 1, 't', '{editor}');
+             INSERT INTO rating_map (key, rating, status, created_at, created_by)
+             VALUES ('fake', 'Fake', 'false', 't', '{editor}');"
+        ))
+        .unwrap();
+}
+
+#[test]
+fn nobody_changes_or_deletes_history_and_events_are_added_in_ones_own_name_and_in_sequence() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let event = |id: i64, actor: &str| {
+        format!(
+            "INSERT INTO history (id, claim_id, at, actor, action, field, old_value, new_value,
+                                  note, hash)
+             VALUES ({id}, 1, 't', '{actor}', 'edit', 'note', '', 'x', NULL, 'hash{id}')"
+        )
+    };
+    let mut as_checker = db.connect_as(&checker);
+    let (code, message) = refused(&mut as_checker, &event(1, &editor));
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(
+        message.contains("history.actor must be the login"),
+        "{message}"
+    );
+    // Out of sequence: the chain's next event is 1.
+    refused(&mut as_checker, &event(2, &checker));
+    as_checker
+        .batch_execute(&format!(
+            "BEGIN; SELECT last_id, last_hash FROM history_head FOR UPDATE; {}; COMMIT;",
+            event(1, &checker)
+        ))
+        .unwrap();
+    let head = as_checker
+        .query_one("SELECT last_id, last_hash FROM history_head", &[])
+        .unwrap();
+    assert_eq!(
+        (head.get::<_, i64>(0), head.get::<_, String>(1)),
+        (1, "hash1".into())
+    );
+    // The head moves only with history.
+    refused(&mut as_checker, "UPDATE history_head SET last_id = 5");
+
+    let mut everyone = vec![
+        db.connect_as(&checker),
+        db.connect_as(&editor),
+        db.connect_as(&admin),
+        db.owner(),
+    ];
+    for conn in &mut everyone {
+        for sql in [
+            "UPDATE history SET note = 'rewritten' WHERE id = 1",
+            "DELETE FROM history WHERE id = 1",
+            "TRUNCATE history CASCADE",
+        ] {
+            refused(conn, sql);
+        }
+    }
+    let events: i64 = db
+        .owner()
+        .query_one("SELECT count(*) FROM history WHERE note IS NULL", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(events, 1);
+}
+
+#[test]
+fn the_servers_verdicts_are_claimdbs_verdicts() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let mut owner = db.owner();
+    for status in Status::ALL {
+        let is_verdict: bool = owner
+            .query_one("SELECT claimdb_is_verdict($1)", &[&status.as_str()])
+            .unwrap()
+            .get(0);
+        assert_eq!(is_verdict, status.is_verdict(), "{status}");
+    }
+}
+
+#[test]
+fn the_team_schema_has_the_tables_columns_checks_and_indexes_of_a_database_file() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let wd = crate::harness::Workdir::new();
+    wd.run(&["init"]).ok();
+    let file = rusqlite::Connection::open(wd.db()).unwrap();
+    let mut owner = db.owner();
+    let columns_in_postgres = |owner: &mut Client, table: &str| -> Vec<String> {
+        owner
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                &[&table],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    // Every ordinary table of the file, except the ones search keeps differently (FTS5 there,
+    // a folded document per claim here).
+    let tables: Vec<String> = file
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'
+             AND name NOT LIKE 'claim_search%' AND name NOT LIKE 'sqlite_%'
+             AND name <> 'search_folding' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 14, "{tables:?}");
+    for table in &tables {
+        let in_file: Vec<String> = file
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(columns_in_postgres(&mut owner, table), in_file, "{table}");
+    }
+    // The same CHECKs: the values each table's checks allow, as quoted in them.
+    for table in &tables {
+        let sql: String = file
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let in_file = quoted_in_checks(&sql);
+        let in_postgres = owner
+            .query(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = $1::text::regclass AND contype = 'c'",
+                &[&table],
+            )
+            .unwrap()
+            .iter()
+            .flat_map(|r| quoted_in_checks(r.get(0)))
+            .collect::<Vec<_>>();
+        let mut in_postgres = in_postgres;
+        in_postgres.sort();
+        assert_eq!(in_postgres, in_file, "{table}");
+    }
+    // And every index of the file, by name.
+    let indexes_in_postgres: Vec<String> = owner
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let indexes_in_file: Vec<String> = file
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(indexes_in_file.len() >= 19, "{indexes_in_file:?}");
+    for index in &indexes_in_file {
+        assert!(indexes_in_postgres.contains(index), "{index}");
+    }
+}
+
+/// The quoted values inside the CHECK (…) clauses of `sql`, sorted.
+fn quoted_in_checks(sql: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    for (start, _) in sql.match_indices("CHECK (") {
+        let mut depth = 0;
+        let mut end = start;
+        for (i, c) in sql[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 1 => {
+                    end = start + i;
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        values.extend(
+            sql[start..end]
+                .split('\'')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned),
+        );
+    }
+    values.sort();
+    values
+}
+
+#[test]
+fn writers_that_lock_the_head_first_extend_one_chain_however_many_write_at_once() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let writers: Vec<_> = [&checker, &editor, &admin, &checker, &editor, &admin]
+        .into_iter()
+        .map(|login| {
+            let mut conn = db.connect_as(login);
+            let login = login.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let mut tx = conn.transaction().unwrap();
+                    let head = tx
+                        .query_one(
+                            "SELECT last_id, last_hash FROM history_head FOR UPDATE",
+                            &[],
+                        )
+                        .unwrap();
+                    let (id, previous): (i64, String) = (head.get::<_, i64>(0) + 1, head.get(1));
+                    tx.execute(
+                        "INSERT INTO history (id, claim_id, at, actor, action, hash)
+                         VALUES ($1, 1, 't', $2, 'edit', $3)",
+                        &[&id, &login, &format!("{previous}>{id}")],
+                    )
+                    .unwrap();
+                    tx.commit().unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let rows = db
+        .owner()
+        .query("SELECT id, hash FROM history ORDER BY id", &[])
+        .unwrap();
+    let mut previous = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        let id: i64 = row.get(0);
+        assert_eq!(id, n as i64 + 1);
+        let hash: String = row.get(1);
+        assert_eq!(hash, format!("{previous}>{id}"));
+        previous = hash;
+    }
+    assert_eq!(rows.len(), 60);
+}
