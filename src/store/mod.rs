@@ -107,8 +107,28 @@ const CLAIM_SELECT: &str = claim_select!(
 /// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
 const CLAIM_SELECT_BARE: &str = claim_select!("NULL", "NULL", "NULL");
 
+/// Stores a new claim, which the database numbers, and returns its id.
+macro_rules! insert_claim {
+    ($id_column:literal, $id_value:literal) => {
+        concat!(
+            "INSERT INTO claim (",
+            $id_column,
+            "uid, text, text_hash, translation, claimant_id, status, location, claim_date,
+                 article_url, article_title, note, created_at, created_by, updated_at, updated_by,
+                 disputes)
+             VALUES (",
+            $id_value,
+            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             RETURNING id"
+        )
+    };
+}
+const INSERT_CLAIM: &str = insert_claim!("", "");
+/// [`INSERT_CLAIM`] with the id given (an import that keeps the ids of its file).
+const INSERT_CLAIM_WITH_ID: &str = insert_claim!("id, ", "?17, ");
+
 /// How many claims a full read holds in memory at a time.
-const PAGE: usize = 10_000;
+const PAGE: usize = 1_000;
 
 /// Every stance of the claims from id ?1 to ?2, by claim, in citation order.
 const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
@@ -1991,10 +2011,10 @@ impl<'t> Writer<'t> {
             }
         };
         // Without an id the database gives the next one; both forms return it.
-        let (columns, values) = if id.is_some() {
-            ("id, ", "?17, ")
+        let insert = if id.is_some() {
+            INSERT_CLAIM_WITH_ID
         } else {
-            ("", "")
+            INSERT_CLAIM
         };
         let hash = text_hash(&draft.text);
         let row: [&dyn sql::ToSql; 17] = [
@@ -2016,18 +2036,11 @@ impl<'t> Writer<'t> {
             &disputes,
             &id,
         ];
-        let id = self.tx.query_row(
-            &format!(
-                "INSERT INTO claim ({columns}uid, text, text_hash, translation, claimant_id, status,
-                     location, claim_date, article_url, article_title, note,
-                     created_at, created_by, updated_at, updated_by, disputes)
-                 VALUES ({values}?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                         ?15, ?16)
-                 RETURNING id"
-            ),
-            &row[..if id.is_some() { 17 } else { 16 }],
-            |r| r.get(0),
-        )?;
+        let id = self
+            .tx
+            .query_row(insert, &row[..if id.is_some() { 17 } else { 16 }], |r| {
+                r.get(0)
+            })?;
         // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
         self.insert_figures(id, &draft.figures)?;

@@ -452,14 +452,13 @@ impl IntoParams for &[&dyn ToSql] {
 
 impl<T: ToSql, const N: usize> IntoParams for [T; N] {
     fn with<R>(self, f: impl FnOnce(Params<'_>) -> R) -> R {
-        let refs: Vec<&dyn ToSql> = self.iter().map(|v| v as &dyn ToSql).collect();
-        f(&refs)
+        (&self).with(f)
     }
 }
 
 impl<T: ToSql, const N: usize> IntoParams for &[T; N] {
     fn with<R>(self, f: impl FnOnce(Params<'_>) -> R) -> R {
-        let refs: Vec<&dyn ToSql> = self.iter().map(|v| v as &dyn ToSql).collect();
+        let refs: [&dyn ToSql; N] = std::array::from_fn(|i| &self[i] as &dyn ToSql);
         f(&refs)
     }
 }
