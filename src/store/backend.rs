@@ -101,6 +101,10 @@ impl super::sql::Connection for Tx<'_> {
     fn chain_head_sql(&self) -> &'static str {
         self.conn.chain_head_sql()
     }
+
+    fn search_syntax(&self) -> super::sql::SearchSyntax {
+        self.conn.search_syntax()
+    }
 }
 
 impl Drop for Tx<'_> {

@@ -744,12 +744,12 @@ impl Store {
                 );
             } else {
                 // One kind of match after the other (see `search`), each ranked by bm25.
+                let (join, matches, best_first) = search::Index::of(self.db()).ranked();
                 let sql = format!(
-                    "{CLAIM_SELECT} JOIN claim_search ON claim_search.rowid = c.id
-                     WHERE claim_search MATCH ? AND {} AND {condition}
-                     ORDER BY {}, c.id LIMIT ?",
+                    "{CLAIM_SELECT} {join}
+                     WHERE {matches} AND {} AND {condition}
+                     ORDER BY {best_first}, c.id LIMIT ?",
                     plan.condition,
-                    search::BM25
                 );
                 let mut stmt = self.db().prepare(&sql)?;
                 let mut remaining = filter

@@ -15,7 +15,7 @@ use std::io::{IsTerminal, Write};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ValueRef;
 
-use super::sql::{params, Connection, OptionalExtension, Value};
+use super::sql::{params, Connection, OptionalExtension, SearchSyntax, Value};
 use serde::Serialize;
 
 use super::{ClaimFilter, Store};
@@ -231,7 +231,16 @@ impl Store {
     /// Whether the search index was built by this claimdb's folding rules. Only a read-only
     /// database can have an older one: opening it with write access rebuilds it.
     pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        Ok(is_current(self.sqlite()?)?)
+        match Index::of(self.db()).0 {
+            SearchSyntax::Fts5 => Ok(is_current(self.sqlite()?)?),
+            // A server's documents are computed as claims are written, by the folding its
+            // schema records.
+            SearchSyntax::TsQuery => Ok(self.db().query_row(
+                "SELECT search_folding FROM claimdb_meta",
+                params![],
+                |r| r.get::<Option<i64>>(0),
+            )? == Some(fold::VERSION)),
+        }
     }
 
     /// [`Store::search`], ranking at most `candidates` claims of each kind of match.
@@ -277,18 +286,15 @@ impl Store {
         // the index's own rowid, their subqueries would take the place of its MATCH.)
         let index_only = reads_index_only(&condition) && expression.numbers.is_empty();
         let (numbers_sql, number_values) = expression.conditions("c.id");
+        let index = Index::of(self.db());
         let candidates_sql = if index_only {
-            index_candidates_sql()
+            index.index_candidates()
         } else {
-            format!(
-                "SELECT c.id AS id, -{BM25} AS score
-                 FROM claim_search JOIN claim c ON c.id = claim_search.rowid
-                 WHERE claim_search MATCH ? AND {numbers_sql} AND {condition}
-                 ORDER BY claim_search.rowid DESC LIMIT ?"
-            )
+            index.candidates(&numbers_sql, &condition)
         };
-        let sql =
-            format!("SELECT id, score FROM ({candidates_sql}) ORDER BY score DESC, id LIMIT ?");
+        let sql = format!(
+            "SELECT id, score FROM ({candidates_sql}) AS candidates ORDER BY score DESC, id LIMIT ?"
+        );
         let mut stmt = self.db().prepare(&sql)?;
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let mut found: Vec<(i64, f64)> = Vec::new();
@@ -331,12 +337,16 @@ impl Store {
         let expression = match_expression(self.db(), query)?;
         let (condition, values) = expression.conditions("c.id");
         let levels = &expression.levels;
+        let not = match Index::of(self.db()).0 {
+            SearchSyntax::Fts5 => "NOT",
+            SearchSyntax::TsQuery => "& !",
+        };
         let kinds = levels
             .iter()
             .enumerate()
             .map(|(i, level)| match i {
                 0 => level.clone(),
-                _ => format!("({level}) NOT ({})", levels[i - 1]),
+                _ => format!("({level}) {not} ({})", levels[i - 1]),
             })
             .collect();
         Ok(SearchPlan {
@@ -373,6 +383,8 @@ const EXACT: &str = "{text translation note sources location}";
 /// The FTS5 expressions of a query, one per kind of match, each finding what the one before
 /// finds and more; the numbers it looks for beside them; and what a snippet should mark.
 struct Expression {
+    /// The ids of the claims matching a bound query, in the index's SQL.
+    matching_ids: &'static str,
     /// Empty when the query has no words to look for, only numbers.
     levels: Vec<String>,
     /// Without `levels`: the words no claim may have.
@@ -390,7 +402,8 @@ impl Expression {
         for number in &self.numbers {
             conditions.push(format!(
                 "({id} IN (SELECT claim_id FROM figure WHERE low <= ? AND high >= ?)
-                  OR {id} IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?))"
+                  OR {id} IN ({}))",
+                self.matching_ids
             ));
             values.extend([
                 Value::Real(number.value),
@@ -399,13 +412,11 @@ impl Expression {
             ]);
         }
         if let Some(excluded) = &self.excluded {
-            conditions.push(format!(
-                "{id} NOT IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?)"
-            ));
+            conditions.push(format!("{id} NOT IN ({})", self.matching_ids));
             values.push(Value::Text(excluded.clone()));
         }
         if conditions.is_empty() {
-            conditions.push("1".to_owned());
+            conditions.push("TRUE".to_owned());
         }
         (conditions.join(" AND "), values)
     }
@@ -456,16 +467,19 @@ const NAME_LEVEL: usize = 3;
 /// every level; stems and name keys never exclude. A number is not a word of the levels: it is
 /// looked for in the figures and the words of each claim (see [`Expression::conditions`]).
 fn match_expression(conn: &dyn Connection, query: &Query) -> anyhow::Result<Expression> {
+    let index = Index(conn.search_syntax());
     let names = source_names(conn)?;
     let mut numbers = Vec::new();
     let mut words = Vec::new();
     for term in &query.terms {
         match number_term(term) {
             Some(value) => {
-                let word = phrase(&term.words, false);
                 numbers.push(Number {
                     value,
-                    words: format!("{EXACT} : {word} OR bare : {word}"),
+                    words: index.text(&Fts::Or(vec![
+                        Fts::phrase(Layer::Exact, &term.words, false),
+                        Fts::phrase(Layer::Bare, &term.words, false),
+                    ])),
                 });
             }
             None => words.push(term),
@@ -480,30 +494,25 @@ fn match_expression(conn: &dyn Connection, query: &Query) -> anyhow::Result<Expr
             let mut negative = Vec::new();
             for term in &words {
                 let term_level = if term.negated { BARE_LEVEL } else { level };
-                let parts = term_parts(term, &names, term_level);
-                let expression = format!("({})", parts.join(" OR "));
+                let expression = Fts::Or(term_parts(term, &names, term_level));
                 if term.negated {
                     negative.push(expression);
                 } else {
                     positive.push(expression);
                 }
             }
-            let mut fts = format!("({})", positive.join(" AND "));
-            for n in negative {
-                fts.push_str(" NOT ");
-                fts.push_str(&n);
-            }
+            let fts = index.text(&Fts::AndNot(Box::new(Fts::And(positive)), negative));
             if levels.last() != Some(&fts) {
                 levels.push(fts);
             }
         }
     } else {
         // Numbers only: the excluded words become a condition of their own.
-        let negative: Vec<String> = words
+        let negative: Vec<Fts> = words
             .iter()
-            .map(|term| format!("({})", term_parts(term, &names, BARE_LEVEL).join(" OR ")))
+            .map(|term| Fts::Or(term_parts(term, &names, BARE_LEVEL)))
             .collect();
-        excluded = (!negative.is_empty()).then(|| negative.join(" OR "));
+        excluded = (!negative.is_empty()).then(|| index.text(&Fts::Or(negative)));
     }
     for term in query.positive() {
         match single_word(term) {
@@ -535,6 +544,7 @@ fn match_expression(conn: &dyn Connection, query: &Query) -> anyhow::Result<Expr
         }
     }
     Ok(Expression {
+        matching_ids: index.matching_ids(),
         levels,
         excluded,
         numbers,
@@ -563,17 +573,17 @@ fn single_word(term: &crate::query::Term) -> Option<&str> {
     }
 }
 
-/// The alternatives of one term up to `level`, each an FTS5 expression.
+/// The alternatives of one term up to `level`.
 fn term_parts(
     term: &crate::query::Term,
     names: &HashMap<String, Vec<Vec<String>>>,
     level: usize,
-) -> Vec<String> {
-    let mut parts = vec![format!("{EXACT} : {}", phrase(&term.words, term.prefix))];
+) -> Vec<Fts> {
+    let mut parts = vec![Fts::phrase(Layer::Exact, &term.words, term.prefix)];
     if !term.prefix {
         if let Some(variants) = names.get(&term.words.join(" ")) {
             for variant in variants.iter().filter(|v| **v != term.words) {
-                parts.push(format!("{EXACT} : {}", phrase(variant, false)));
+                parts.push(Fts::phrase(Layer::Exact, variant, false));
             }
         }
     }
@@ -581,25 +591,214 @@ fn term_parts(
         return parts;
     };
     let variants = fold::variants(word);
-    let any = |words: &[String], prefix: bool| -> String {
-        let quoted: Vec<String> = words.iter().map(|w| phrase(&[w], prefix)).collect();
-        format!("({})", quoted.join(" OR "))
+    let any = |layer: Layer, words: &[String], prefix: bool| -> Fts {
+        Fts::Or(
+            words
+                .iter()
+                .map(|w| Fts::phrase(layer, std::slice::from_ref(w), prefix))
+                .collect(),
+        )
     };
     if level >= BARE_LEVEL {
         let mut forms = vec![word.to_owned()];
         forms.extend(variants.bare.iter().cloned());
         if !variants.bare.is_empty() {
-            parts.push(format!("{EXACT} : {}", any(&variants.bare, term.prefix)));
+            parts.push(any(Layer::Exact, &variants.bare, term.prefix));
         }
-        parts.push(format!("bare : {}", any(&forms, term.prefix)));
+        parts.push(any(Layer::Bare, &forms, term.prefix));
     }
     if level >= STEM_LEVEL && !term.prefix && !variants.stems.is_empty() {
-        parts.push(format!("stems : {}", any(&variants.stems, false)));
+        parts.push(any(Layer::Stems, &variants.stems, false));
     }
     if level >= NAME_LEVEL && !term.prefix && !variants.keys.is_empty() {
-        parts.push(format!("names : {}", any(&variants.keys, false)));
+        parts.push(any(Layer::Names, &variants.keys, false));
     }
     parts
+}
+
+/// A full-text query, built once and written in the syntax of the engine's index.
+#[derive(Debug, Clone, PartialEq)]
+enum Fts {
+    /// These words in a row (one word: that word) in a layer of the index; with `prefix`, the
+    /// last word may go on.
+    Phrase {
+        layer: Layer,
+        words: Vec<String>,
+        prefix: bool,
+    },
+    Or(Vec<Fts>),
+    And(Vec<Fts>),
+    /// The first, without any of the others.
+    AndNot(Box<Fts>, Vec<Fts>),
+}
+
+/// The layers of the index: the exact words of every field, then the weaker forms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Layer {
+    Exact,
+    Bare,
+    Stems,
+    Names,
+}
+
+impl Fts {
+    fn phrase(layer: Layer, words: &[String], prefix: bool) -> Fts {
+        Fts::Phrase {
+            layer,
+            words: words.to_vec(),
+            prefix,
+        }
+    }
+}
+
+/// How the engine's search index is queried: SQLite's FTS5 table, or a tsvector column.
+pub(super) struct Index(SearchSyntax);
+
+impl Index {
+    pub(super) fn of(conn: &dyn Connection) -> Index {
+        Index(conn.search_syntax())
+    }
+
+    pub(super) fn syntax(&self) -> SearchSyntax {
+        self.0
+    }
+
+    /// A query for claims holding all of `words` among the exact words of their fields.
+    pub(super) fn exact_words(&self, words: &[String]) -> String {
+        self.text(&Fts::And(
+            words
+                .iter()
+                .map(|w| Fts::phrase(Layer::Exact, std::slice::from_ref(w), false))
+                .collect(),
+        ))
+    }
+
+    /// The query in the index's syntax, every word quoted so that nothing typed is syntax.
+    fn text(&self, query: &Fts) -> String {
+        let join = |parts: &[Fts], fts5: &str, tsquery: &str| -> String {
+            let texts: Vec<String> = parts.iter().map(|p| self.text(p)).collect();
+            let separator = match self.0 {
+                SearchSyntax::Fts5 => fts5,
+                SearchSyntax::TsQuery => tsquery,
+            };
+            format!("({})", texts.join(separator))
+        };
+        match query {
+            Fts::Phrase {
+                layer,
+                words,
+                prefix,
+            } => match self.0 {
+                SearchSyntax::Fts5 => {
+                    let columns = match layer {
+                        Layer::Exact => EXACT,
+                        Layer::Bare => "bare",
+                        Layer::Stems => "stems",
+                        Layer::Names => "names",
+                    };
+                    format!("{columns} : {}", phrase(words, *prefix))
+                }
+                SearchSyntax::TsQuery => {
+                    let weight = match layer {
+                        Layer::Exact => 'A',
+                        Layer::Bare => 'B',
+                        Layer::Stems => 'C',
+                        Layer::Names => 'D',
+                    };
+                    let last = words.len().saturating_sub(1);
+                    let lexemes: Vec<String> = words
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| {
+                            let star = if *prefix && i == last { "*" } else { "" };
+                            format!(
+                                "'{}':{star}{weight}",
+                                w.replace('\\', "\\\\").replace('\'', "''")
+                            )
+                        })
+                        .collect();
+                    format!("({})", lexemes.join(" <-> "))
+                }
+            },
+            Fts::Or(parts) => join(parts, " OR ", " | "),
+            Fts::And(parts) => join(parts, " AND ", " & "),
+            Fts::AndNot(first, others) => {
+                let mut text = self.text(first);
+                for other in others {
+                    match self.0 {
+                        SearchSyntax::Fts5 => text.push_str(" NOT "),
+                        SearchSyntax::TsQuery => text.push_str(" & !"),
+                    }
+                    text.push_str(&self.text(other));
+                }
+                match self.0 {
+                    SearchSyntax::Fts5 => text,
+                    SearchSyntax::TsQuery => format!("({text})"),
+                }
+            }
+        }
+    }
+
+    /// The ids of the claims whose document matches the bound query.
+    fn matching_ids(&self) -> &'static str {
+        match self.0 {
+            SearchSyntax::Fts5 => "SELECT rowid FROM claim_search WHERE claim_search MATCH ?",
+            SearchSyntax::TsQuery => {
+                "SELECT claim_id FROM claim_search WHERE doc @@ CAST(CAST(? AS TEXT) AS TSQUERY)"
+            }
+        }
+    }
+
+    /// The newest `?` claims that match the bound query and meet `numbers` and `condition`
+    /// (SQL on `c`), as `id, score` (higher is better).
+    fn candidates(&self, numbers: &str, condition: &str) -> String {
+        match self.0 {
+            SearchSyntax::Fts5 => format!(
+                "SELECT c.id AS id, -{BM25} AS score
+                 FROM claim_search JOIN claim c ON c.id = claim_search.rowid
+                 WHERE claim_search MATCH ? AND {numbers} AND {condition}
+                 ORDER BY claim_search.rowid DESC LIMIT ?"
+            ),
+            SearchSyntax::TsQuery => format!(
+                "SELECT c.id AS id, ts_rank(claim_search.doc, q.q) AS score
+                 FROM claim_search JOIN claim c ON c.id = claim_search.claim_id,
+                      (SELECT CAST(CAST(? AS TEXT) AS TSQUERY) AS q) AS q
+                 WHERE claim_search.doc @@ q.q AND {numbers} AND {condition}
+                 ORDER BY claim_search.claim_id DESC LIMIT ?"
+            ),
+        }
+    }
+
+    /// [`Index::candidates`] of every claim shown (not merged, not archived), from the index
+    /// alone.
+    fn index_candidates(&self) -> String {
+        match self.0 {
+            SearchSyntax::Fts5 => index_candidates_sql(),
+            SearchSyntax::TsQuery => "SELECT claim_id AS id, ts_rank(doc, q.q) AS score
+                 FROM claim_search, (SELECT CAST(CAST(? AS TEXT) AS TSQUERY) AS q) AS q
+                 WHERE doc @@ q.q
+                   AND claim_id NOT IN (SELECT claim_id FROM claim_desk WHERE archived IS NOT NULL)
+                 ORDER BY claim_id DESC LIMIT ?"
+                .to_owned(),
+        }
+    }
+
+    /// For a claim query on `c`: the join of the index, the condition that it match the query
+    /// bound as `?1`, and the order best first.
+    pub(super) fn ranked(&self) -> (&'static str, &'static str, String) {
+        match self.0 {
+            SearchSyntax::Fts5 => (
+                "JOIN claim_search ON claim_search.rowid = c.id",
+                "claim_search MATCH ?1",
+                BM25.to_owned(),
+            ),
+            SearchSyntax::TsQuery => (
+                "JOIN claim_search ON claim_search.claim_id = c.id",
+                "claim_search.doc @@ CAST(CAST(?1 AS TEXT) AS TSQUERY)",
+                "ts_rank(claim_search.doc, CAST(CAST(?1 AS TEXT) AS TSQUERY)) DESC".to_owned(),
+            ),
+        }
+    }
 }
 
 /// Every source name and alias, folded, mapped to all the folded names of its source.

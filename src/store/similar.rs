@@ -3,7 +3,8 @@
 use super::sql::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::search::phrase;
+use super::search::{phrase, Index};
+use super::sql::SearchSyntax;
 use super::Store;
 use crate::conflicts;
 use crate::duplicates::{self, claim_similarity, word_set};
@@ -111,13 +112,23 @@ pub(super) fn similar_claims(
     // The rarest words find a duplicate as surely as all of them (a duplicate shares most of
     // its words) and keep the candidate search small: a word that half the claims hold would
     // make every one of them a candidate to score.
-    let mut frequency =
-        conn.prepare_cached("SELECT doc FROM claim_search_vocab WHERE term = ?1")?;
+    let index = Index::of(conn);
+    let tsquery = index.syntax() == SearchSyntax::TsQuery;
+    let mut frequency = conn.prepare_cached(if tsquery {
+        // Counted up to a bound: past it, a word is common whatever its exact count.
+        "SELECT count(*) FROM (SELECT 1 FROM claim_search
+                               WHERE doc @@ CAST(CAST(?1 AS TEXT) AS TSQUERY) LIMIT 10000) AS hits"
+    } else {
+        "SELECT doc FROM claim_search_vocab WHERE term = ?1"
+    })?;
     let mut rare: Vec<(i64, &String)> = Vec::with_capacity(query_words.len());
     for word in query_words {
-        let claims: Option<i64> = frequency
-            .query_row([word.as_str()], |r| r.get(0))
-            .optional()?;
+        let term = if tsquery {
+            index.exact_words(std::slice::from_ref(word))
+        } else {
+            word.clone()
+        };
+        let claims: Option<i64> = frequency.query_row([term], |r| r.get(0)).optional()?;
         // A word no claim holds cannot find a candidate.
         if let Some(claims) = claims.filter(|n| *n > 0) {
             rare.push((claims, word));
@@ -131,19 +142,31 @@ pub(super) fn similar_claims(
     // Candidates: the claims holding the rarest words together (a duplicate shares most of its
     // words), then those holding any one of them. Each query stops after a fixed number of rows
     // and reads no ranking, so the cost does not grow with the database.
-    let quoted: Vec<String> = query_words.iter().map(|w| phrase(&[w], false)).collect();
+    let words_of = |words: &[&String]| -> String {
+        if tsquery {
+            let owned: Vec<String> = words.iter().map(|w| (*w).clone()).collect();
+            index.exact_words(&owned)
+        } else {
+            let quoted: Vec<String> = words.iter().map(|w| phrase(&[w], false)).collect();
+            format!("{{text translation}} : ({})", quoted.join(" AND "))
+        }
+    };
     let mut queries: Vec<(String, usize)> = Vec::new();
-    if quoted.len() > 1 {
-        let together = quoted[..quoted.len().min(3)].join(" AND ");
-        queries.push((together, CANDIDATES));
+    if query_words.len() > 1 {
+        queries.push((
+            words_of(&query_words[..query_words.len().min(3)]),
+            CANDIDATES,
+        ));
     }
-    queries.extend(quoted.iter().map(|q| (q.clone(), CANDIDATES / 4)));
-    let mut matching =
-        conn.prepare_cached("SELECT rowid FROM claim_search WHERE claim_search MATCH ?1 LIMIT ?2")?;
+    queries.extend(query_words.iter().map(|w| (words_of(&[w]), CANDIDATES / 4)));
+    let mut matching = conn.prepare_cached(if tsquery {
+        "SELECT claim_id FROM claim_search WHERE doc @@ CAST(CAST(?1 AS TEXT) AS TSQUERY) LIMIT ?2"
+    } else {
+        "SELECT rowid FROM claim_search WHERE claim_search MATCH ?1 LIMIT ?2"
+    })?;
     let mut candidates: Vec<i64> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (query, limit) in queries {
-        let fts = format!("{{text translation}} : ({query})");
+    for (fts, limit) in queries {
         let ids = matching.query_map(params![fts, limit as i64], |r| r.get::<i64>(0))?;
         for id in ids {
             let id = id?;

@@ -394,6 +394,15 @@ pub fn params_of(values: &[Value]) -> Vec<&dyn ToSql> {
     values.iter().map(|v| v as &dyn ToSql).collect()
 }
 
+/// How an engine's search index is queried (see the store's search).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchSyntax {
+    /// An FTS5 table with one column per field and layer.
+    Fts5,
+    /// A tsvector document, its layers as weights.
+    TsQuery,
+}
+
 /// What the rules need of a database connection: run a statement, read rows. Statements are
 /// prepared once and cached by the backend. Transactions are begun and ended with
 /// [`Connection::begin`], [`Connection::commit`] and [`Connection::rollback`].
@@ -423,6 +432,11 @@ pub trait Connection {
     fn chain_head_sql(&self) -> &'static str {
         // The write lock SQLite took at BEGIN IMMEDIATE already holds every other writer off.
         "SELECT id, hash FROM history ORDER BY id DESC LIMIT 1"
+    }
+
+    /// How this engine's search index is queried.
+    fn search_syntax(&self) -> SearchSyntax {
+        SearchSyntax::Fts5
     }
 
     /// A subquery of the integers in the JSON array bound to its one parameter (`[1, 5, 9]`):
@@ -563,6 +577,10 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn chain_head_sql(&self) -> &'static str {
         (**self).chain_head_sql()
+    }
+
+    fn search_syntax(&self) -> SearchSyntax {
+        (**self).search_syntax()
     }
 }
 

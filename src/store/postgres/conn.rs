@@ -267,6 +267,11 @@ impl Connection for PgConnection {
     }
 
     fn commit(&self) -> sql::Result<()> {
+        // The search documents of what this transaction changed go in with it.
+        if let Err(e) = super::search::refresh(self) {
+            let _ = self.execute_batch("ROLLBACK");
+            return Err(e);
+        }
         self.execute_batch("COMMIT")
     }
 
@@ -280,8 +285,12 @@ impl Connection for PgConnection {
         "SELECT last_id, last_hash FROM history_head FOR UPDATE"
     }
 
+    fn search_syntax(&self) -> sql::SearchSyntax {
+        sql::SearchSyntax::TsQuery
+    }
+
     fn json_ids(&self) -> &'static str {
-        "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS JSON))"
+        "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(CAST(? AS TEXT) AS JSON))"
     }
 }
 

@@ -2,6 +2,7 @@
 //! here: the schema, the roles the server enforces, and the connection.
 
 mod conn;
+mod search;
 mod server;
 pub mod team;
 

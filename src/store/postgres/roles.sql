@@ -54,7 +54,7 @@ END $$;
 -- Everyone on the team reads everything.
 GRANT SELECT ON claimdb_meta, source, source_name, claim, claim_tag, figure, stance, history,
     history_head, review, rating_map, claim_merge, claim_search, claim_count, evidence_file,
-    evidence, claim_desk
+    evidence, claim_desk, claim_search_text, claim_search_stale
     TO claimdb_checker;
 
 -- What a checker writes. Tags, figures and the search document are replaced as a whole when a
@@ -63,6 +63,8 @@ GRANT INSERT, UPDATE ON source, source_name, claim, stance, review, evidence_fil
     claim_desk
     TO claimdb_checker;
 GRANT INSERT, UPDATE, DELETE ON claim_tag, figure, claim_search TO claimdb_checker;
+-- The search documents marked stale by a change are recomputed by the one who made it.
+GRANT DELETE ON claim_search_stale TO claimdb_checker;
 
 -- History: add only, under one's own name (row-level security), after locking the chain's head
 -- (FOR UPDATE needs UPDATE; the head's trigger refuses a direct UPDATE).

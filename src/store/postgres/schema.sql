@@ -4,9 +4,9 @@
 -- transaction, then roles.sql. The version is kept in `claimdb_meta`.
 --
 -- Differences from SQLite, and why:
--- - Search: instead of FTS5, `claim_search` holds each visible claim's folded search document,
---   computed by claimdb when it writes the claim (PostgreSQL cannot run claimdb's folding), with a
---   GIN index over its words.
+-- - Search: instead of FTS5, `claim_search` holds each visible claim's search document as a
+--   tsvector, computed by claimdb when it writes the claim (PostgreSQL cannot run claimdb's
+--   folding), with a GIN index over it.
 -- - The history chain has a head row (`history_head`) that every writer locks, so that the chain
 --   stays one sequence when several people write at once.
 -- - Who may do what is enforced here, by the triggers at the end and the grants in roles.sql,
@@ -233,15 +233,67 @@ CREATE TABLE claim_merge (
 );
 CREATE INDEX claim_merge_by_keep ON claim_merge (keep_id);
 
--- The search document of each visible claim: its fields and its sources' names, folded by
--- claimdb when it writes the claim (the same folding as the SQLite index, whose version is
--- `claimdb_meta.search_folding`), words separated by spaces. The 'simple' configuration only
--- lower-cases and splits, so the words searched are claimdb's own.
+-- The search document of each visible claim, computed by claimdb with its own folding (the same
+-- as the SQLite index, whose version is `claimdb_meta.search_folding`) and stored as a tsvector
+-- built word by word, never parsed by a text search configuration: the exact words of the
+-- claim's fields and of its sources' names and aliases at weight A (each field at its own
+-- positions, so a phrase never spans two), the words without their attached letters at B, stems
+-- at C and name keys at D. A query is a tsquery of the same words and weights.
 CREATE TABLE claim_search (
     claim_id BIGINT PRIMARY KEY REFERENCES claim (id) ON DELETE CASCADE,
-    words    TEXT NOT NULL
+    doc      TSVECTOR NOT NULL
 );
-CREATE INDEX claim_search_words ON claim_search USING gin (to_tsvector('simple', words));
+CREATE INDEX claim_search_doc ON claim_search USING gin (doc);
+
+-- What the search document is made from for each visible claim: its searched fields and the
+-- names and aliases of its claimant and stance sources.
+CREATE VIEW claim_search_text (id, text, translation, note, sources, location) AS
+SELECT c.id, c.text, c.translation, c.note,
+       (SELECT string_agg(n.name, ' ') FROM source_name n
+        WHERE n.source_id = c.claimant_id
+           OR n.source_id IN (SELECT source_id FROM stance WHERE claim_id = c.id)),
+       c.location
+FROM claim c WHERE c.id NOT IN (SELECT dup_id FROM claim_merge);
+
+-- Claims whose search document must be computed again: the triggers below mark them whenever
+-- what the document is made from changes, whichever way it changes, and claimdb recomputes
+-- them before it commits (PostgreSQL cannot run claimdb's folding itself).
+CREATE TABLE claim_search_stale (
+    claim_id BIGINT PRIMARY KEY
+);
+
+CREATE FUNCTION claim_search_mark() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'claim' THEN
+        INSERT INTO claim_search_stale VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    ELSIF TG_TABLE_NAME = 'stance' THEN
+        IF TG_OP <> 'INSERT' THEN
+            INSERT INTO claim_search_stale VALUES (OLD.claim_id) ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO claim_search_stale VALUES (NEW.claim_id) ON CONFLICT DO NOTHING;
+        END IF;
+    ELSIF TG_TABLE_NAME = 'source_name' THEN
+        INSERT INTO claim_search_stale
+        SELECT id FROM claim
+        WHERE claimant_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.source_id ELSE NEW.source_id END
+        UNION
+        SELECT claim_id FROM stance
+        WHERE source_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.source_id ELSE NEW.source_id END
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claim_search_mark_insert AFTER INSERT ON claim
+    FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+CREATE TRIGGER claim_search_mark_update
+    AFTER UPDATE OF text, translation, note, claimant_id, location ON claim
+    FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+CREATE TRIGGER claim_search_mark_stance AFTER INSERT OR DELETE OR UPDATE OF claim_id, source_id
+    ON stance FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+CREATE TRIGGER claim_search_mark_name AFTER INSERT OR DELETE OR UPDATE ON source_name
+    FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
 
 -- ----- counts for stats -------------------------------------------------------------------------
 

@@ -167,6 +167,11 @@ pub fn init(client: &mut Client) -> anyhow::Result<Init> {
             tx.batch_execute(SCHEMA)
                 .map_err(server_error)
                 .context("could not create claimdb's tables")?;
+            // Search documents are computed as claims are written, by this folding.
+            tx.execute(
+                "UPDATE claimdb_meta SET search_folding = $1",
+                &[&crate::fold::VERSION],
+            )?;
             Init::Created
         }
     };
