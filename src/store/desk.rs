@@ -126,30 +126,29 @@ impl Store {
 
     /// Assigns claim `id` to `assignee`, or to nobody; false when that was already so.
     pub fn assign(&mut self, id: i64, assignee: Option<&str>, actor: &str) -> anyhow::Result<bool> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        w.check_not_merged(id)?;
-        let before = w.desk_row(id)?;
-        let old = before.assignee.unwrap_or_default();
-        let new = assignee.unwrap_or_default();
-        if old == new {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO claim_desk (claim_id, assignee) VALUES (?1, ?2)
-             ON CONFLICT (claim_id) DO UPDATE SET assignee = excluded.assignee",
-            params![id, assignee],
-        )?;
-        w.touch(id, &model::now())?;
-        w.record_named(
-            id,
-            Action::Assign,
-            (Some("assignee"), Some(&old)),
-            Some(new),
-            None,
-        )?;
-        tx.commit()?;
-        Ok(true)
+        self.writing(actor, |w| {
+            w.check_not_merged(id)?;
+            let before = w.desk_row(id)?;
+            let old = before.assignee.unwrap_or_default();
+            let new = assignee.unwrap_or_default();
+            if old == new {
+                return Ok(false);
+            }
+            w.tx.execute(
+                "INSERT INTO claim_desk (claim_id, assignee) VALUES (?1, ?2)
+                 ON CONFLICT (claim_id) DO UPDATE SET assignee = excluded.assignee",
+                params![id, assignee],
+            )?;
+            w.touch(id, &model::now())?;
+            w.record_named(
+                id,
+                Action::Assign,
+                (Some("assignee"), Some(&old)),
+                Some(new),
+                None,
+            )?;
+            Ok(true)
+        })
     }
 
     /// Archives claim `id` as `kind` (or brings it back with `None`), with the reason in `note`;
@@ -161,31 +160,30 @@ impl Store {
         note: &str,
         actor: &str,
     ) -> anyhow::Result<bool> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        w.check_not_merged(id)?;
-        let before = w.desk_row(id)?;
-        if before.archived == kind {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO claim_desk (claim_id, archived, archive_note) VALUES (?1, ?2, ?3)
-             ON CONFLICT (claim_id) DO UPDATE SET archived = excluded.archived,
-                 archive_note = excluded.archive_note",
-            params![id, kind, kind.map(|_| note)],
-        )?;
-        w.touch(id, &model::now())?;
-        let old = before.archived.map(|k| k.as_str()).unwrap_or_default();
-        let new = kind.map(|k| k.as_str()).unwrap_or_default();
-        w.record_named(
-            id,
-            Action::Archive,
-            (Some("archived"), Some(old)),
-            Some(new),
-            Some(note),
-        )?;
-        tx.commit()?;
-        Ok(true)
+        self.writing(actor, |w| {
+            w.check_not_merged(id)?;
+            let before = w.desk_row(id)?;
+            if before.archived == kind {
+                return Ok(false);
+            }
+            w.tx.execute(
+                "INSERT INTO claim_desk (claim_id, archived, archive_note) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (claim_id) DO UPDATE SET archived = excluded.archived,
+                     archive_note = excluded.archive_note",
+                params![id, kind, kind.map(|_| note)],
+            )?;
+            w.touch(id, &model::now())?;
+            let old = before.archived.map(|k| k.as_str()).unwrap_or_default();
+            let new = kind.map(|k| k.as_str()).unwrap_or_default();
+            w.record_named(
+                id,
+                Action::Archive,
+                (Some("archived"), Some(old)),
+                Some(new),
+                Some(note),
+            )?;
+            Ok(true)
+        })
     }
 
     /// Proposes `verdict` for claim `id` under the review gate: the status stays until a second
@@ -201,105 +199,102 @@ impl Store {
             Some(note) => note,
             None => return Err(UserError::VerdictNeedsReason(verdict.as_str()).into()),
         };
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        w.check_not_merged(id)?;
-        let before = w.desk_row(id)?;
-        if before.proposed_status == Some(verdict)
-            && before.proposed_note.as_deref() == Some(note)
-            && before.proposed_by.as_deref() == Some(actor)
-        {
-            return Ok(Gate::Unchanged);
-        }
-        tx.execute(
-            "INSERT INTO claim_desk (claim_id, proposed_status, proposed_by, proposed_note)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (claim_id) DO UPDATE SET proposed_status = excluded.proposed_status,
-                 proposed_by = excluded.proposed_by, proposed_note = excluded.proposed_note",
-            params![id, verdict, actor, note],
-        )?;
-        w.touch(id, &model::now())?;
-        let old = before
-            .proposed_status
-            .map(|s| s.as_str())
-            .unwrap_or_default();
-        w.record_named(
-            id,
-            Action::Propose,
-            (Some("proposed_status"), Some(old)),
-            Some(verdict.as_str()),
-            Some(note),
-        )?;
-        tx.commit()?;
-        Ok(Gate::Proposed)
+        self.writing(actor, |w| {
+            w.check_not_merged(id)?;
+            let before = w.desk_row(id)?;
+            if before.proposed_status == Some(verdict)
+                && before.proposed_note.as_deref() == Some(note)
+                && before.proposed_by.as_deref() == Some(actor)
+            {
+                return Ok(Gate::Unchanged);
+            }
+            w.tx.execute(
+                "INSERT INTO claim_desk (claim_id, proposed_status, proposed_by, proposed_note)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (claim_id) DO UPDATE SET proposed_status = excluded.proposed_status,
+                     proposed_by = excluded.proposed_by, proposed_note = excluded.proposed_note",
+                params![id, verdict, actor, note],
+            )?;
+            w.touch(id, &model::now())?;
+            let old = before
+                .proposed_status
+                .map(|s| s.as_str())
+                .unwrap_or_default();
+            w.record_named(
+                id,
+                Action::Propose,
+                (Some("proposed_status"), Some(old)),
+                Some(verdict.as_str()),
+                Some(note),
+            )?;
+            Ok(Gate::Proposed)
+        })
     }
 
     /// Approves the verdict proposed for claim `id`: the status becomes the verdict, recorded
     /// with the proposer's reason. The proposer cannot approve their own verdict. Returns the
     /// verdict.
     pub fn approve(&mut self, id: i64, actor: &str) -> anyhow::Result<Status> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        w.check_not_merged(id)?;
-        let before = w.desk_row(id)?;
-        let (Some(verdict), Some(by)) = (before.proposed_status, before.proposed_by.as_deref())
-        else {
-            return Err(no_proposal(id));
-        };
-        if by == actor {
-            return Err(UserError::Refused(format!(
-                "claim {id}: {actor} proposed {verdict:?} and cannot approve their own verdict; \
-                 someone else must approve it (or return it with `claimdb return {id} --note \
-                 WHY`); nothing was written"
-            ))
-            .into());
-        }
-        let note = format!(
-            "{} (proposed by {by}, approved by {actor})",
-            before.proposed_note.as_deref().unwrap_or_default()
-        );
-        let patch = ClaimPatch {
-            status: Some(verdict),
-            ..ClaimPatch::default()
-        };
-        // Approving a verdict the claim already has still closes the proposal.
-        let changes = w.update_claim(id, &patch, Action::Approve, Some(&note), true)?;
-        if changes.is_empty() {
-            w.touch(id, &model::now())?;
-            w.record_named(
-                id,
-                Action::Approve,
-                (Some("status"), Some(verdict.as_str())),
-                Some(verdict.as_str()),
-                Some(&note),
-            )?;
-        }
-        w.clear_proposal(id)?;
-        tx.commit()?;
-        Ok(verdict)
+        self.writing(actor, |w| {
+            w.check_not_merged(id)?;
+            let before = w.desk_row(id)?;
+            let (Some(verdict), Some(by)) = (before.proposed_status, before.proposed_by.as_deref())
+            else {
+                return Err(no_proposal(id));
+            };
+            if by == actor {
+                return Err(UserError::Refused(format!(
+                    "claim {id}: {actor} proposed {verdict:?} and cannot approve their own verdict; \
+                     someone else must approve it (or return it with `claimdb return {id} --note \
+                     WHY`); nothing was written"
+                ))
+                .into());
+            }
+            let note = format!(
+                "{} (proposed by {by}, approved by {actor})",
+                before.proposed_note.as_deref().unwrap_or_default()
+            );
+            let patch = ClaimPatch {
+                status: Some(verdict),
+                ..ClaimPatch::default()
+            };
+            // Approving a verdict the claim already has still closes the proposal.
+            let changes = w.update_claim(id, &patch, Action::Approve, Some(&note), true)?;
+            if changes.is_empty() {
+                w.touch(id, &model::now())?;
+                w.record_named(
+                    id,
+                    Action::Approve,
+                    (Some("status"), Some(verdict.as_str())),
+                    Some(verdict.as_str()),
+                    Some(&note),
+                )?;
+            }
+            w.clear_proposal(id)?;
+            Ok(verdict)
+        })
     }
 
     /// Sends the verdict proposed for claim `id` back with a reason; the status stays as it
     /// was. Returns the verdict returned.
     pub fn return_verdict(&mut self, id: i64, note: &str, actor: &str) -> anyhow::Result<Status> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        w.check_not_merged(id)?;
-        let before = w.desk_row(id)?;
-        let Some(verdict) = before.proposed_status else {
-            return Err(no_proposal(id));
-        };
-        w.clear_proposal(id)?;
-        w.touch(id, &model::now())?;
-        w.record_named(
-            id,
-            Action::Return,
-            (Some("proposed_status"), Some(verdict.as_str())),
-            Some(""),
-            Some(note),
-        )?;
-        tx.commit()?;
-        Ok(verdict)
+        self.writing(actor, |w| {
+            w.check_not_merged(id)?;
+            let before = w.desk_row(id)?;
+            let Some(verdict) = before.proposed_status else {
+                return Err(no_proposal(id));
+            };
+            w.clear_proposal(id)?;
+            w.touch(id, &model::now())?;
+            w.record_named(
+                id,
+                Action::Return,
+                (Some("proposed_status"), Some(verdict.as_str())),
+                Some(""),
+                Some(note),
+            )?;
+            Ok(verdict)
+        })
     }
 
     /// History across all claims, oldest first: events at or after `since`, before `until`,

@@ -305,6 +305,27 @@ fn open_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     }
 }
 
+/// How many times a write that collided with another is tried in all.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// Whether an error is a collision with another writer that running again resolves.
+fn is_collision(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<sql::Error>()
+            .is_some_and(|e| e.kind() == sql::ErrorKind::Retry)
+    })
+}
+
+/// A pseudo-random wait of up to `max` milliseconds, so that writers that collided do not
+/// collide again in step.
+fn fastrand_ms(max: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    (nanos ^ u64::from(std::process::id()).wrapping_mul(0x9E37_79B9)) % max.max(1)
+}
+
 /// A command that needs what a shared server database does not offer yet.
 pub(crate) fn not_in_team_mode() -> anyhow::Error {
     UserError::Refused(
@@ -650,6 +671,35 @@ impl Store {
             .into());
         }
         Ok(())
+    }
+
+    /// Runs `work` in one write transaction with a [`Writer`] for `actor` and commits what it
+    /// did (an error rolls everything back). On a server, where people write side by side, a
+    /// transaction that collided with another one (a deadlock, a serialization failure, two
+    /// people creating the same source at once) is run again from the start, a few times, after
+    /// a short random wait; so `work` must not have effects outside the transaction.
+    fn writing<T>(
+        &self,
+        actor: &str,
+        mut work: impl FnMut(&mut Writer<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut attempt: u32 = 0;
+        loop {
+            let tx = self.write()?;
+            let worked = work(&mut Writer::new(&tx, actor));
+            let result = worked.and_then(|value| {
+                tx.commit()?;
+                Ok(value)
+            });
+            match result {
+                Err(e) if attempt < WRITE_ATTEMPTS && is_collision(&e) => {
+                    attempt += 1;
+                    let wait = 5_u64 << attempt.min(6);
+                    std::thread::sleep(Duration::from_millis(wait + fastrand_ms(wait)));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The connection the rules run on.
@@ -1127,17 +1177,16 @@ impl Store {
         actor: &str,
     ) -> anyhow::Result<Added> {
         draft.validate()?;
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        let now = model::now();
-        let id = w.insert_claim(None, None, draft, [(&now, actor), (&now, actor)], 0)?;
-        w.record_creation(id, (Action::Create, None), draft, [&[], &[]])?;
-        for (name, stance) in stances {
-            w.cite(id, name, *stance, None, None, Why::default())?;
-        }
-        let new_sources = w.new_sources;
-        tx.commit()?;
-        Ok(Added { id, new_sources })
+        self.writing(actor, |w| {
+            let now = model::now();
+            let id = w.insert_claim(None, None, draft, [(&now, actor), (&now, actor)], 0)?;
+            w.record_creation(id, (Action::Create, None), draft, [&[], &[]])?;
+            for (name, stance) in stances {
+                w.cite(id, name, *stance, None, None, Why::default())?;
+            }
+            let new_sources = std::mem::take(&mut w.new_sources);
+            Ok(Added { id, new_sources })
+        })
     }
 
     /// Applies `patch` to claim `id` as it is at the moment of writing, records each changed
@@ -1154,14 +1203,12 @@ impl Store {
         reason: Option<&str>,
         expected_version: Option<i64>,
     ) -> anyhow::Result<Vec<FieldChange>> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        if let Some(expected) = expected_version {
-            w.check_version(id, expected)?;
-        }
-        let changes = w.update_claim(id, patch, action, reason, true)?;
-        tx.commit()?;
-        Ok(changes)
+        self.writing(actor, |w| {
+            if let Some(expected) = expected_version {
+                w.check_version(id, expected)?;
+            }
+            w.update_claim(id, patch, action, reason, true)
+        })
     }
 
     /// Records that `source` supports or disputes claim `id`; a quote or url becomes a new
@@ -1175,12 +1222,10 @@ impl Store {
         url: Option<&str>,
         actor: &str,
     ) -> anyhow::Result<(Cited, Option<i64>, Vec<String>)> {
-        let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
-        let (cited, evidence) = w.cite(id, source, stance, quote, url, Why::default())?;
-        let new_sources = w.new_sources;
-        tx.commit()?;
-        Ok((cited, evidence, new_sources))
+        self.writing(actor, |w| {
+            let (cited, evidence) = w.cite(id, source, stance, quote, url, Why::default())?;
+            Ok((cited, evidence, std::mem::take(&mut w.new_sources)))
+        })
     }
 
     /// Runs an import in one transaction. `run` feeds rows to the [`Importer`] and returns

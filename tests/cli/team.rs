@@ -903,3 +903,114 @@ fn writers_that_lock_the_head_first_extend_one_chain_however_many_write_at_once(
     }
     assert_eq!(rows.len(), 60);
 }
+
+#[test]
+fn many_people_writing_at_once_lose_nothing_and_keep_one_chain() {
+    use std::sync::{Arc, Mutex};
+    let Some(mut db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let checkers: Vec<String> = (0..8).map(|i| db.login(&format!("w{i}"))).collect();
+    let editors: Vec<String> = (0..2).map(|i| db.login(&format!("s{i}"))).collect();
+    for login in &checkers {
+        db.run(&["team", "add", login, "--role", "checker"]).ok();
+    }
+    for login in &editors {
+        db.run(&["team", "add", login, "--role", "editor"]).ok();
+    }
+    let db = Arc::new(db);
+    let added: Arc<Mutex<Vec<i64>>> = Arc::default();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for (w, login) in checkers.iter().enumerate() {
+        let (db, added, login) = (db.clone(), added.clone(), login.clone());
+        writers.push(std::thread::spawn(move || {
+            for i in 0..100 {
+                // Three claimants shared by everyone: new sources are created side by side.
+                let claimant = format!("Ministry {}", (w + i) % 3);
+                let text = format!("Writer {w} says {i} soldiers were seen near the base");
+                let run = db
+                    .run_as(&login, &["add", &text, "--claimant", &claimant])
+                    .ok();
+                let id = run.stdout.trim().parse::<i64>().expect("add prints the id");
+                added.lock().unwrap().push(id);
+            }
+        }));
+    }
+    let mut movers = Vec::new();
+    for (m, login) in editors.iter().enumerate() {
+        let (db, added, done, login) = (db.clone(), added.clone(), done.clone(), login.clone());
+        movers.push(std::thread::spawn(move || {
+            let mut changes = 0_u64;
+            let mut turn = m;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let id = {
+                    let ids = added.lock().unwrap();
+                    match ids.len() {
+                        0 => None,
+                        n => Some(ids[(turn * 7919) % n]),
+                    }
+                };
+                turn += 1;
+                let Some(id) = id else { continue };
+                let status = if turn % 2 == 0 {
+                    "in_review"
+                } else {
+                    "unverified"
+                };
+                let run = db.run_as(&login, &["status", &id.to_string(), status]).ok();
+                if run.stderr.contains('→') {
+                    changes += 1;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            changes
+        }));
+    }
+    let mut readers = Vec::new();
+    for login in editors.clone() {
+        let (db, done) = (db.clone(), done.clone());
+        readers.push(std::thread::spawn(move || {
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                db.run_as(&login, &["list", "--limit", "20", "--format", "csv"])
+                    .ok();
+                db.run_as(&login, &["stats", "--format", "json"]).ok();
+                reads += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            reads
+        }));
+    }
+    for writer in writers {
+        writer.join().expect("every add succeeded");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let changes: u64 = movers.into_iter().map(|m| m.join().expect("status")).sum();
+    let reads: u64 = readers.into_iter().map(|r| r.join().expect("reads")).sum();
+    assert!(reads > 0);
+
+    let mut owner = db.owner();
+    let mut count = |sql: &str| -> i64 { owner.query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(count("SELECT count(*) FROM claim"), 800);
+    assert_eq!(
+        count("SELECT count(*) FROM history WHERE action = 'create'"),
+        800
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM history WHERE action = 'status'"),
+        i64::try_from(changes).unwrap()
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM source"),
+        3,
+        "each claimant once"
+    );
+    assert_eq!(
+        count("SELECT count(DISTINCT text) FROM claim"),
+        800,
+        "no claim written twice"
+    );
+    let stats = db.run(&["stats", "--format", "json"]).ok().json();
+    assert_eq!(stats["claims"], 800, "{stats}");
+    db.run(&["audit"]).ok();
+}
