@@ -59,18 +59,70 @@ pub fn connect(address: &str) -> anyhow::Result<postgres::Client> {
         ))
         .into());
     }
+    if config.get_user().is_none() {
+        config.user(&whoami::username());
+    }
     if config.get_password().is_none() {
         if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
             config.password(password.as_encoded_bytes());
+        } else if let Some(password) = password_file_entry(&config) {
+            config.password(password);
         }
-    }
-    if config.get_user().is_none() {
-        config.user(&whoami::username());
     }
     config
         .connect(postgres::NoTls)
         .map_err(server_error)
         .with_context(|| format!("could not connect to {shown}"))
+}
+
+/// The password for this connection in the password file PostgreSQL's own tools read
+/// (`PGPASSFILE`, else `~/.pgpass`): the first line `host:port:database:user:password` that
+/// matches, `*` matching anything, `\:` and `\\` standing for `:` and `\`.
+fn password_file_entry(config: &postgres::Config) -> Option<String> {
+    let path = match std::env::var_os("PGPASSFILE") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => directories::BaseDirs::new()?.home_dir().join(".pgpass"),
+    };
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        _ => "localhost".to_owned(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default();
+    let database = config.get_dbname().unwrap_or(user);
+    password_for(&text, [&host, &port, database, user])
+}
+
+/// The password of the first line of a password file matching `wanted` (host, port, database,
+/// user).
+fn password_for(text: &str, wanted: [&str; 4]) -> Option<String> {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let mut fields = Vec::new();
+            let mut field = String::new();
+            let mut chars = line.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => field.extend(chars.next()),
+                    ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                    _ => field.push(c),
+                }
+            }
+            fields.push(field);
+            let [host, port, database, user, password] = <[String; 5]>::try_from(fields).ok()?;
+            let matches = [host, port, database, user]
+                .iter()
+                .zip(wanted)
+                .all(|(pattern, value)| pattern == "*" || pattern == value);
+            matches.then_some(password)
+        })
 }
 
 /// A PostgreSQL error as the server worded it (with its hint), instead of the client library's
@@ -117,6 +169,19 @@ mod tests {
             redacted("postgres://amal@db.example/desk"),
             "postgres://amal@db.example/desk"
         );
+    }
+
+    #[test]
+    fn the_password_file_is_read_as_postgresql_reads_it() {
+        let file = "# a comment\n\
+                    db.example:5432:other:amal:wrong\n\
+                    db.example:5432:*:amal:pa\\:ss\n\
+                    *:*:*:*:fallback\n";
+        let wanted = ["db.example", "5432", "desk", "amal"];
+        assert_eq!(password_for(file, wanted).as_deref(), Some("pa:ss"));
+        let other = ["elsewhere", "5432", "desk", "nour"];
+        assert_eq!(password_for(file, other).as_deref(), Some("fallback"));
+        assert_eq!(password_for("db:1:x:y", wanted), None);
     }
 
     #[test]
