@@ -15,6 +15,9 @@
 #   SQLITE_UTILS=0    skip sqlite-utils (otherwise it is installed with pip into bench/.venv)
 #   RESULTS=path      also write the table here (default: bench/RESULTS.md for a full run)
 #   TIME_CMD=path     GNU time, for peak memory (default /usr/bin/time)
+#   PG=postgres://…   a PostgreSQL server (a superuser's address) for the team-mode rows: the
+#                     import of PG_N claims (default 10,000) beside psql \copy into a bare table,
+#                     and list/show/search there (default: CLAIMDB_TEST_POSTGRES; none: skipped)
 #
 # Timings are medians: hyperfine when it is installed, otherwise a loop timed with date +%s%N.
 # Missing tools (hyperfine, sqlite3, sqlite-utils, /usr/bin/time) skip their rows with a notice.
@@ -250,6 +253,36 @@ bare_size="–"
 [[ -s $bare ]] && bare_size="$(mb "$bare") MB (sqlite3 bare table)"
 row "database size" "$(mb "$db") MB" "$(mb "$csv") MB CSV; $bare_size" "$size_ratio× the CSV" "≤ 2×" \
     "$(verdict "$size_ratio" "<=" 2)"
+
+# ----- 6. team mode: PostgreSQL -------------------------------------------------------------
+pg=${PG:-${CLAIMDB_TEST_POSTGRES:-}}
+if [[ -n $pg ]] && have psql && psql "$pg" -qAtc "SELECT 1" >/dev/null 2>&1; then
+    pg_n=${PG_N:-10000}
+    pg_csv=$WORK/claims-pg-$pg_n.csv
+    [[ -s $pg_csv ]] || head -n "$((pg_n + 1))" "$csv" >"$pg_csv"
+    pg_db=claimdb_bench_$$
+    pg_addr=$(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$pg" "$pg_db")
+    pg_fresh="psql '$pg' -qc 'DROP DATABASE IF EXISTS $pg_db' -c 'CREATE DATABASE $pg_db' >/dev/null 2>&1 && '$CLAIMDB' --quiet --db '$pg_addr' team init >/dev/null"
+    notice "team mode: claimdb import of $pg_n claims into PostgreSQL ($IMPORT_RUNS runs)"
+    t_pg=$(median_ms "$IMPORT_RUNS" "$pg_fresh" "'$CLAIMDB' --quiet --db '$pg_addr' import '$pg_csv'")
+    # The last run leaves the database the queries below read.
+    notice "team mode: psql \\copy into a bare table ($IMPORT_RUNS runs)"
+    echo "\\copy bare FROM '$pg_csv' CSV HEADER" >"$WORK/copy.psql"
+    bare_table="CREATE TABLE bare (${columns//,/ text, } text)"
+    t_copy=$(median_ms "$IMPORT_RUNS" "psql '$pg_addr' -qc 'DROP TABLE IF EXISTS bare' -c '$bare_table'" \
+        "psql '$pg_addr' -q -f '$WORK/copy.psql'")
+    row "team mode: import $pg_n claims into PostgreSQL" "$(secs "$t_pg")" "$(secs "$t_copy") (psql \\copy, bare table)" \
+        "$(ratio "$t_pg" "$t_copy")×" "≤ 3×" "$(verdict "$(ratio "$t_pg" "$t_copy")" "<=" 3)"
+    for q in "list --disputed --limit 50" "show $((pg_n / 2))" "stats" "search soldiers --limit 20"; do
+        notice "team mode query: $q"
+        t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$pg_addr' $q")
+        row "team mode: \`$q\` on $pg_n claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)"
+    done
+    psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+else
+    notice "no PostgreSQL server (PG or CLAIMDB_TEST_POSTGRES) answers: the team-mode rows are skipped"
+    row "team mode: import into PostgreSQL" "skipped: no server" "" "–" "≤ 3×" "–"
+fi
 
 # ----- report -------------------------------------------------------------------------------
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
