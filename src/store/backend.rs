@@ -101,6 +101,22 @@ impl super::sql::Connection for Tx<'_> {
     fn chain_head_sql(&self) -> &'static str {
         self.conn.chain_head_sql()
     }
+
+    fn begin_snapshot(&self) -> Result<()> {
+        self.conn.begin_snapshot()
+    }
+
+    fn defer_foreign_keys(&self) -> Result<bool> {
+        self.conn.defer_foreign_keys()
+    }
+
+    fn broken_references(&self) -> Result<u64> {
+        self.conn.broken_references()
+    }
+
+    fn advance_ids(&self, tables: &[&str]) -> Result<()> {
+        self.conn.advance_ids(tables)
+    }
 }
 
 impl Drop for Tx<'_> {

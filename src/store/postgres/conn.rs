@@ -283,6 +283,28 @@ impl Connection for PgConnection {
     fn json_ids(&self) -> &'static str {
         "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS JSON))"
     }
+
+    fn begin_snapshot(&self) -> sql::Result<()> {
+        // READ COMMITTED would see each statement's own moment; a dump needs one for all.
+        self.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    }
+
+    // The foreign keys of the team schema are not DEFERRABLE: each row's are checked as it is
+    // written (the default answer, false).
+
+    fn advance_ids(&self, tables: &[&str]) -> sql::Result<()> {
+        for table in tables {
+            // An identity column's sequence does not follow the ids written explicitly: set it
+            // past the largest (is_called false: the next value is exactly max + 1).
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE(max(id), 0) + 1, false) FROM {table}",
+                table = table.replace(['\'', '"'], "")
+            );
+            self.client.borrow_mut().query(&sql, &[]).map_err(error)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
