@@ -1,0 +1,183 @@
+//! `claimdb copy --from SRC --to DST`: a whole desk from a file or a team database into a new
+//! file or an empty team database, exactly (the same export, the same history head).
+//!
+//! The tests with a PostgreSQL server need `CLAIMDB_TEST_POSTGRES` (see `crate::pg`); without
+//! it they print a notice and pass.
+
+use crate::dump::busy_desk;
+use crate::harness::{Run, Workdir};
+use crate::pg::{run_on, TestDb};
+
+/// The desk of the dump tests (every feature of a claim), with the desk's own state on top: a
+/// claim assigned to someone and one archived with a reason.
+fn desk_with_assignments() -> Workdir {
+    let wd = busy_desk();
+    wd.run(&["assign", "1", "amal"]).ok();
+    let set_aside = wd.add(&["A rumour about the market", "--claimant", "HRW"]);
+    wd.run(&[
+        "archive",
+        &set_aside.to_string(),
+        "--kind",
+        "opinion",
+        "--note",
+        "an opinion piece",
+    ])
+    .ok();
+    wd
+}
+
+/// The desk at `db` as a lossless dump, files included.
+fn export_of(db: &str) -> String {
+    run_on(db, &["export", "--format", "json", "--with-files"], None)
+        .ok()
+        .stdout
+}
+
+/// The head `audit` prints for the desk at `db`, after checking it in full.
+fn audited_head(db: &str) -> String {
+    let run = run_on(db, &["audit"], None).ok();
+    assert!(
+        run.stderr.contains("every claim matches its history"),
+        "{run:?}"
+    );
+    run.stdout.trim().to_owned()
+}
+
+fn copy(wd: &Workdir, from: &str, to: &str) -> Run {
+    wd.run(&["copy", "--from", from, "--to", to])
+}
+
+#[test]
+fn a_desk_copied_into_a_new_file_is_the_same_desk() {
+    let wd = desk_with_assignments();
+    let from = wd.db().to_str().unwrap().to_owned();
+    let to = wd.path("copy.db").to_str().unwrap().to_owned();
+    let run = copy(&wd, &from, &to).ok();
+    assert!(run.stderr.contains("copied 6 claim(s)"), "{run:?}");
+    let original = export_of(&from);
+    assert_eq!(export_of(&to), original);
+    // The desk's own state travels: the assignment and the archive reason.
+    let dump: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let desks: Vec<&serde_json::Value> = dump["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.get("desk"))
+        .collect();
+    assert!(desks.iter().any(|d| d["assignee"] == "amal"), "{desks:?}");
+    assert!(
+        desks
+            .iter()
+            .any(|d| d["archived"] == "opinion" && d["archive_note"] == "an opinion piece"),
+        "{desks:?}"
+    );
+    let head = audited_head(&from);
+    assert_eq!(head.len(), 64, "{head}");
+    assert_eq!(audited_head(&to), head);
+    // New rows in the copy get new ids after the copied ones.
+    let next = run_on(&to, &["add", "Another claim", "--claimant", "HRW"], None);
+    assert_eq!(next.ok().stdout.trim(), "7");
+}
+
+#[test]
+fn a_copy_is_refused_into_a_used_database_from_a_missing_one_and_onto_itself() {
+    let wd = busy_desk();
+    let from = wd.db().to_str().unwrap().to_owned();
+    let used = Workdir::new();
+    used.add(&["Something else", "--claimant", "Army"]);
+    let used_db = used.db().to_str().unwrap().to_owned();
+    let before = std::fs::read(used.db()).unwrap();
+    copy(&wd, &from, &used_db).fails(1, &["is not empty", "--to"]);
+    assert_eq!(std::fs::read(used.db()).unwrap(), before);
+
+    let missing = wd.path("nowhere.db");
+    let target = wd.path("target.db");
+    copy(&wd, missing.to_str().unwrap(), target.to_str().unwrap())
+        .fails(1, &["nowhere.db does not exist", "--from"]);
+    assert!(!missing.exists() && !target.exists());
+
+    copy(&wd, &from, &from).fails(1, &["both name", "another database"]);
+    let same = format!("{}/./claims.db", wd.path("").display());
+    copy(&wd, &from, &same).fails(1, &["both name"]);
+    wd.run(&["copy", "--help"])
+        .ok()
+        .stdout
+        .contains("Examples:");
+}
+
+#[test]
+fn a_desk_copied_to_postgresql_and_back_is_the_same_desk() {
+    let Some(pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let wd = desk_with_assignments();
+    let file = wd.db().to_str().unwrap().to_owned();
+    let original = export_of(&file);
+    let head = audited_head(&file);
+
+    copy(&wd, &file, &pg.address).ok();
+    let on_server = run_on(
+        &pg.address,
+        &["export", "--format", "json", "--with-files"],
+        None,
+    )
+    .ok();
+    assert_eq!(on_server.stdout, original);
+    let audit = run_on(&pg.address, &["audit"], None).ok();
+    assert_eq!(audit.stdout.trim(), head, "{audit:?}");
+    // An evidence file comes back from the server byte for byte.
+    let dump: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let id = dump["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().unwrap())
+        .find(|e| !e["file"].is_null())
+        .map(|e| e["id"].to_string())
+        .expect("the desk has an evidence file");
+    let pdf = wd.path("back.pdf");
+    run_on(
+        &pg.address,
+        &["evidence", "get", &id, "--output", pdf.to_str().unwrap()],
+        None,
+    )
+    .ok();
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        std::fs::read(wd.path("report.pdf")).unwrap()
+    );
+
+    let back = wd.path("back.db").to_str().unwrap().to_owned();
+    copy(&wd, &pg.address, &back).ok();
+    assert_eq!(export_of(&back), original);
+    assert_eq!(audited_head(&back), head);
+
+    // The team database now holds a desk: a second copy into it is refused, and changes nothing.
+    copy(&wd, &file, &pg.address).fails(1, &["is not empty"]);
+    let after = run_on(
+        &pg.address,
+        &["export", "--format", "json", "--with-files"],
+        None,
+    )
+    .ok();
+    assert_eq!(after.stdout, original);
+}
+
+#[test]
+fn only_the_owner_of_a_team_database_can_copy_a_desk_into_it() {
+    let Some(mut pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let checker = pg.login("checker");
+    run_on(
+        &pg.address,
+        &["team", "add", &checker, "--role", "checker"],
+        None,
+    )
+    .ok();
+    let wd = busy_desk();
+    let mut as_checker = url::Url::parse(&pg.address).unwrap();
+    as_checker.set_username(&checker).unwrap();
+    copy(&wd, wd.db().to_str().unwrap(), as_checker.as_str())
+        .fails(4, &["nothing was copied", "owner"]);
+    let empty = run_on(&pg.address, &["--format", "json", "list"], None).ok();
+    assert_eq!(empty.json(), serde_json::json!([]));
+}
