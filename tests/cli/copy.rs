@@ -181,3 +181,69 @@ fn only_the_owner_of_a_team_database_can_copy_a_desk_into_it() {
     let empty = run_on(&pg.address, &["--format", "json", "list"], None).ok();
     assert_eq!(empty.json(), serde_json::json!([]));
 }
+
+#[test]
+fn every_export_of_a_team_database_matches_the_file_it_was_copied_from() {
+    let Some(pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let wd = desk_with_assignments();
+    let file = wd.db().to_str().unwrap().to_owned();
+    copy(&wd, &file, &pg.address).ok();
+    for args in [
+        &["export"][..],
+        &["export", "--bom", "--disputed"],
+        &["export", "--format", "jsonl", "--with-files"],
+        &["export", "--format", "claimreview", "--publisher", "Desk"],
+    ] {
+        assert_eq!(
+            run_on(&pg.address, args, None).ok().stdout,
+            run_on(&file, args, None).ok().stdout,
+            "{args:?}"
+        );
+    }
+    let (from_file, from_server) = (wd.path("file.xlsx"), wd.path("server.xlsx"));
+    for (db, out) in [(&file, &from_file), (&pg.address, &from_server)] {
+        let args = [
+            "export",
+            "--format",
+            "xlsx",
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        run_on(db, &args, None).ok();
+    }
+    assert_eq!(
+        std::fs::read(&from_server).unwrap(),
+        std::fs::read(&from_file).unwrap()
+    );
+}
+
+#[test]
+fn a_dump_cut_short_is_refused_by_a_team_database_and_nothing_is_written() {
+    let Some(pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let wd = busy_desk();
+    let dump = run_on(
+        wd.db().to_str().unwrap(),
+        &["export", "--format", "jsonl", "--with-files"],
+        None,
+    )
+    .ok()
+    .stdout;
+    // Without its history, the evidence items name events the dump does not carry.
+    let cut: String = dump
+        .lines()
+        .filter(|l| !l.starts_with("{\"record\":\"event\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let path = wd.write("cut.jsonl", cut);
+    run_on(
+        &pg.address,
+        &["import", "--from", "json", path.to_str().unwrap()],
+        None,
+    )
+    .fails(1, &["does not carry", "nothing was written"]);
+    let empty = run_on(&pg.address, &["export", "--format", "json"], None).ok();
+    assert!(empty.stdout.contains("\"claims\":[]"), "{empty:?}");
+    assert!(empty.stdout.contains("\"files\":[]"), "{empty:?}");
+}
