@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::dump::Record;
 use crate::error::UserError;
 use crate::output::Output;
@@ -26,7 +28,8 @@ use crate::store::{postgres, Store};
     up with `claimdb team init`; the copy is written in one transaction, so an error leaves it as\n\
     it was. On a team database the copy writes history and claims under the names recorded in\n\
     --from, which only the database's owner may do: run it as the owner.\n\n\
-    --db is not used: both databases are named here.")]
+    The copy is checked as `claimdb audit` checks a database, and the head of its history chain\n\
+    is printed (the same as --from's). --db is not used: both databases are named here.")]
 pub struct Args {
     /// The database to copy: a file, or a team database's address (postgres://USER@HOST/DB)
     #[arg(long, value_name = "PATH|ADDRESS")]
@@ -59,6 +62,10 @@ pub fn exec(args: Args, out: &mut Output) -> anyhow::Result<()> {
     // and checked: nobody sees half a desk under it, and a failed copy leaves nothing behind.
     let new_file = if !postgres::is_address(to) && !to.exists() {
         let to = crate::files::resolve_target(to)?;
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create the folder {}", dir.display()))?;
+        }
         Some((crate::files::temp_beside(&to)?, to))
     } else {
         None
