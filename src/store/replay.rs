@@ -187,7 +187,7 @@ impl EventsByClaim<'_> {
                 "SELECT id, claim_id, action, field, old_value, new_value,
                         claim_id IN (SELECT dup_id FROM claim_merge)
                  FROM history
-                 WHERE claim_id > ?1 OR (claim_id = ?1 AND id > ?2)
+                 WHERE (claim_id, id) > (?1, ?2)
                  ORDER BY claim_id, id LIMIT ?3",
                 params![claim_id, id, PAGE],
                 |r| {
