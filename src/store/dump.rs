@@ -9,7 +9,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use super::evidence::{file_rowid, stream_blob, FileSink};
-use super::sql::{params, Connection, ErrorKind, OptionalExtension};
+use super::sql::{params, Connection, ErrorKind};
 use super::{defer_index_builds, split_list, Deferred, Store};
 use crate::dump::{
     decode_base64, ClaimRecord, DeskRecord, EventRecord, FileRecord, MergeRecord, RatingRecord,
@@ -17,7 +17,10 @@ use crate::dump::{
 };
 use crate::error::UserError;
 use crate::evidence::Evidence;
-use crate::model::{self, HistoryEvent};
+use crate::model::{self, Claim, HistoryEvent, StanceEntry};
+
+/// How many claims a dump reads the parts of (stances, evidence, desk rows) at a time.
+const CLAIM_BATCH: usize = 500;
 
 /// How many rows a dump reads at a time, in key order: no engine holds a cursor open across a
 /// whole table, and memory stays flat.
@@ -124,43 +127,99 @@ impl Store {
     }
 
     /// Every claim, merged duplicates included, in id order, with its stances, evidence items
-    /// (removed ones too) and reviews.
+    /// (removed ones too), reviews and desk row.
     pub fn dump_claims(
         &self,
         mut visit: impl FnMut(ClaimRecord) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
+        let mut batch = Vec::new();
         self.every_claim_where("TRUE", |claim| {
+            batch.push(claim);
+            if batch.len() == CLAIM_BATCH {
+                self.dump_batch(std::mem::take(&mut batch), &mut visit)?;
+            }
+            Ok(())
+        })?;
+        self.dump_batch(batch, &mut visit)
+    }
+
+    /// The claims of one batch (in id order) with their parts, read for the whole batch at
+    /// once: one query per part instead of one per claim and part, which a server would answer
+    /// one round trip at a time.
+    fn dump_batch(
+        &self,
+        claims: Vec<Claim>,
+        visit: &mut impl FnMut(ClaimRecord) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let (Some(first), Some(last)) = (claims.first(), claims.last()) else {
+            return Ok(());
+        };
+        let range = [first.id, last.id];
+        let mut stances: HashMap<i64, Vec<StanceEntry>> = HashMap::new();
+        self.db().query_each(
+            "SELECT st.claim_id, s.name, st.stance, st.created_at, st.created_by,
+                    st.imported_from
+             FROM stance st JOIN source s ON s.id = st.source_id
+             WHERE st.claim_id BETWEEN ?1 AND ?2 ORDER BY st.claim_id, st.id",
+            params![range[0], range[1]],
+            &mut |r| {
+                stances.entry(r.get(0)?).or_default().push(StanceEntry {
+                    source: r.get(1)?,
+                    stance: r.get(2)?,
+                    created_at: r.get(3)?,
+                    created_by: r.get(4)?,
+                    imported_from: r.get(5)?,
+                });
+                Ok(true)
+            },
+        )?;
+        let mut evidence = self.evidence_between(range[0], range[1])?;
+        let mut desks: HashMap<i64, DeskRecord> = HashMap::new();
+        self.db().query_each(
+            "SELECT claim_id, assignee, archived, archive_note, proposed_status, proposed_by,
+                    proposed_note
+             FROM claim_desk WHERE claim_id BETWEEN ?1 AND ?2",
+            params![range[0], range[1]],
+            &mut |r| {
+                desks.insert(
+                    r.get(0)?,
+                    DeskRecord {
+                        assignee: r.get(1)?,
+                        archived: r.get(2)?,
+                        archive_note: r.get(3)?,
+                        proposed_status: r.get(4)?,
+                        proposed_by: r.get(5)?,
+                        proposed_note: r.get(6)?,
+                    },
+                );
+                Ok(true)
+            },
+        )?;
+        // Few claims have reviews: theirs are read claim by claim.
+        let reviewed: std::collections::HashSet<i64> = self
+            .db()
+            .query_map(
+                "SELECT DISTINCT claim_id FROM review WHERE claim_id BETWEEN ?1 AND ?2",
+                params![range[0], range[1]],
+                |r| r.get(0),
+            )?
+            .into_iter()
+            .collect();
+        for claim in claims {
             let id = claim.id;
             visit(ClaimRecord {
                 claim,
-                stances: self.stances(id)?,
-                evidence: self.evidence_of(id, true)?,
-                reviews: self.reviews(id)?,
-                desk: self.desk_record(id)?,
-            })
-        })
-    }
-
-    /// The desk's row of a claim, if it has one.
-    fn desk_record(&self, id: i64) -> anyhow::Result<Option<DeskRecord>> {
-        Ok(self
-            .db()
-            .prepare_cached(
-                "SELECT assignee, archived, archive_note, proposed_status, proposed_by,
-                        proposed_note
-                 FROM claim_desk WHERE claim_id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok(DeskRecord {
-                    assignee: r.get(0)?,
-                    archived: r.get(1)?,
-                    archive_note: r.get(2)?,
-                    proposed_status: r.get(3)?,
-                    proposed_by: r.get(4)?,
-                    proposed_note: r.get(5)?,
-                })
-            })
-            .optional()?)
+                stances: stances.remove(&id).unwrap_or_default(),
+                evidence: evidence.remove(&id).unwrap_or_default(),
+                reviews: if reviewed.contains(&id) {
+                    self.reviews(id)?
+                } else {
+                    Vec::new()
+                },
+                desk: desks.remove(&id),
+            })?;
+        }
+        Ok(())
     }
 
     /// Every merge, by duplicate.

@@ -142,6 +142,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The evidence items of the claims from id `first` to `last`, removed ones too, by claim,
+    /// each claim's oldest first.
+    pub(super) fn evidence_between(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> anyhow::Result<HashMap<i64, Vec<Evidence>>> {
+        let mut by_claim: HashMap<i64, Vec<Evidence>> = HashMap::new();
+        self.db().query_each(
+            &format!("{EVIDENCE_SELECT} WHERE e.claim_id BETWEEN ?1 AND ?2 ORDER BY e.id"),
+            params![first, last],
+            &mut |r| {
+                let item = evidence_from_row(r)?;
+                by_claim.entry(item.claim_id).or_default().push(item);
+                Ok(true)
+            },
+        )?;
+        Ok(by_claim)
+    }
+
     /// Marks an evidence item removed, with who, when and why; history records it.
     pub fn remove_evidence(
         &mut self,
