@@ -9,10 +9,25 @@ use crate::harness::{Run, Workdir};
 use crate::pg::{run_on, TestDb};
 
 /// The desk of the dump tests (every feature of a claim), with the desk's own state on top: a
-/// claim assigned to someone and one archived with a reason.
+/// claim assigned to someone, a verdict proposed under the review gate, and a claim archived
+/// with a reason.
 fn desk_with_assignments() -> Workdir {
     let wd = busy_desk();
     wd.run(&["assign", "1", "amal"]).ok();
+    let proposed = wd.add(&["About 40 trucks crossed", "--claimant", "HRW"]);
+    let args = [
+        "status",
+        &proposed.to_string(),
+        "misleading",
+        "--note",
+        "the trucks were empty",
+    ];
+    let mut gated = wd.command(&args);
+    gated.env(
+        "CLAIMDB_CONFIG",
+        wd.write("gate.toml", "review_gate = true\n"),
+    );
+    wd.run_command(gated, &args).ok();
     let set_aside = wd.add(&["A rumour about the market", "--claimant", "HRW"]);
     wd.run(&[
         "archive",
@@ -53,7 +68,7 @@ fn a_desk_copied_into_a_new_file_is_the_same_desk() {
     let from = wd.db().to_str().unwrap().to_owned();
     let to = wd.path("copy.db").to_str().unwrap().to_owned();
     let run = copy(&wd, &from, &to).ok();
-    assert!(run.stderr.contains("copied 6 claim(s)"), "{run:?}");
+    assert!(run.stderr.contains("copied 7 claim(s)"), "{run:?}");
     let original = export_of(&from);
     assert_eq!(export_of(&to), original);
     // The desk's own state travels: the assignment and the archive reason.
@@ -71,12 +86,18 @@ fn a_desk_copied_into_a_new_file_is_the_same_desk() {
             .any(|d| d["archived"] == "opinion" && d["archive_note"] == "an opinion piece"),
         "{desks:?}"
     );
+    assert!(
+        desks.iter().any(|d| d["proposed_status"] == "misleading"
+            && d["proposed_by"] == "tester"
+            && d["proposed_note"] == "the trucks were empty"),
+        "{desks:?}"
+    );
     let head = audited_head(&from);
     assert_eq!(head.len(), 64, "{head}");
     assert_eq!(audited_head(&to), head);
     // New rows in the copy get new ids after the copied ones.
     let next = run_on(&to, &["add", "Another claim", "--claimant", "HRW"], None);
-    assert_eq!(next.ok().stdout.trim(), "7");
+    assert_eq!(next.ok().stdout.trim(), "8");
 }
 
 #[test]
