@@ -323,7 +323,7 @@ impl Store {
                 if found != sha256 {
                     return Err(UserError::Refused(format!(
                         "the evidence file {sha256} was changed after it was attached (run \
-                         `claimdb audit`); the dump was not written"
+                         `claimdb audit`); the dump or copy stopped there and was not kept"
                     ))
                     .into());
                 }

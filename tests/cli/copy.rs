@@ -127,6 +127,23 @@ fn a_copy_is_refused_into_a_used_database_from_a_missing_one_and_onto_itself() {
 }
 
 #[test]
+fn a_desk_whose_file_was_changed_is_not_copied_and_no_file_appears() {
+    let wd = busy_desk();
+    let conn = rusqlite::Connection::open(wd.db()).unwrap();
+    conn.execute("UPDATE evidence_file SET content = zeroblob(size)", [])
+        .unwrap();
+    drop(conn);
+    let to = wd.path("copies/copy.db");
+    copy(&wd, wd.db().to_str().unwrap(), to.to_str().unwrap())
+        .fails(1, &["was changed after it was attached", "not kept"]);
+    let left: Vec<_> = std::fs::read_dir(wd.path("copies"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_desk_copied_to_postgresql_and_back_is_the_same_desk() {
     let Some(pg) = TestDb::new() else { return };
     run_on(&pg.address, &["team", "init"], None).ok();
