@@ -198,6 +198,20 @@ fn a_desk_copied_to_postgresql_and_back_is_the_same_desk() {
     )
     .ok();
     assert_eq!(after.stdout, original);
+
+    // The chain's head stands at the last event copied: the team's next change extends it.
+    run_on(&pg.address, &["edit", "1", "--note", "checked again"], None).ok();
+    let extended = run_on(&pg.address, &["audit"], None).ok();
+    assert!(
+        extended.stderr.contains("every claim matches its history"),
+        "{extended:?}"
+    );
+    assert_ne!(extended.stdout.trim(), head);
+    let history = run_on(&pg.address, &["--format", "json", "history", "1"], None)
+        .ok()
+        .json();
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["new_value"], "checked again", "{history}");
 }
 
 #[test]
