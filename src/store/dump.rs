@@ -26,7 +26,8 @@ const CLAIM_BATCH: usize = 500;
 /// whole table, and memory stays flat.
 const PAGE: i64 = 1000;
 
-/// The tables whose ids a restore writes or takes, in which new rows get ids after it.
+/// The tables with generated ids that a restore fills: rows added later must get ids after the
+/// restored ones.
 const TABLES_WITH_IDS: [&str; 6] = [
     "source",
     "claim",

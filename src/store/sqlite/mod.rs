@@ -116,7 +116,7 @@ impl Connection for rusqlite::Connection {
     fn begin_snapshot(&self) -> sql::Result<()> {
         Connection::execute_batch(self, "BEGIN DEFERRED")?;
         // A deferred transaction takes its snapshot at its first read: take it now.
-        self.query_each("SELECT count(*) FROM history", &[], &mut |_| Ok(false))
+        self.query_each("SELECT 1 FROM history LIMIT 1", &[], &mut |_| Ok(false))
     }
 
     fn defer_foreign_keys(&self) -> sql::Result<bool> {
