@@ -57,7 +57,17 @@ pub fn exec(args: Args, out: &mut Output) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let (source, _) = Store::open(from)?;
+    for (flag, db) in [("--from", from), ("--to", to)] {
+        if db.is_dir() {
+            return Err(UserError::Refused(format!(
+                "{flag} {} is a folder; give the path of a database file",
+                db.display()
+            ))
+            .into());
+        }
+    }
+    let (source, _) =
+        Store::open(from).with_context(|| format!("cannot copy from {shown_from}"))?;
     // A new file is made beside its name and takes that name only once the copy is complete
     // and checked: nobody sees half a desk under it, and a failed copy leaves nothing behind.
     let new_file = if !postgres::is_address(to) && !to.exists() {
@@ -74,7 +84,8 @@ pub fn exec(args: Args, out: &mut Output) -> anyhow::Result<()> {
         Some((temp, _)) => temp.path().to_owned(),
         None => to.clone(),
     };
-    let (mut target, _) = Store::open(&into)?;
+    let (mut target, _) =
+        Store::open(&into).with_context(|| format!("cannot copy into {shown_to}"))?;
     if !target.is_empty()? {
         return Err(UserError::Refused(format!(
             "{shown_to} is not empty: a copy goes into a new file or an empty database only (it \

@@ -117,6 +117,9 @@ fn a_copy_is_refused_into_a_used_database_from_a_missing_one_and_onto_itself() {
         .fails(1, &["nowhere.db does not exist", "--from"]);
     assert!(!missing.exists() && !target.exists());
 
+    let folder = wd.path("");
+    copy(&wd, &from, folder.to_str().unwrap()).fails(1, &["--to", "is a folder"]);
+
     copy(&wd, &from, &from).fails(1, &["both name", "another database"]);
     let same = format!("{}/./claims.db", wd.path("").display());
     copy(&wd, &from, &same).fails(1, &["both name"]);
