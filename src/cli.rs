@@ -115,6 +115,8 @@ pub enum Command {
     Audit(commands::audit::Args),
     /// Copy the database consistently while others keep working
     Backup(commands::backup::Args),
+    /// Copy a whole desk into a new file or an empty team database (or back), history and all
+    Copy(commands::copy::Args),
     /// Give a claim to someone to check
     Assign(commands::assign::Args),
     /// Take a claim back from whoever had it

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
 use crate::evidence::Evidence;
-use crate::model::{Claim, HistoryEvent, SourceKind, StanceEntry, Status};
+use crate::model::{ArchiveKind, Claim, HistoryEvent, SourceKind, StanceEntry, Status};
 use crate::review::Review;
 
 /// What the first line or key of a dump says it is.
@@ -74,6 +74,21 @@ pub struct ClaimRecord {
     pub stances: Vec<StanceEntry>,
     pub evidence: Vec<Evidence>,
     pub reviews: Vec<Review>,
+    /// Who it is assigned to, whether it was archived, and a verdict waiting for approval;
+    /// none when the desk has nothing on it (and in dumps written before desks were dumped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<DeskRecord>,
+}
+
+/// The editor's desk's state of a claim, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskRecord {
+    pub assignee: Option<String>,
+    pub archived: Option<ArchiveKind>,
+    pub archive_note: Option<String>,
+    pub proposed_status: Option<Status>,
+    pub proposed_by: Option<String>,
+    pub proposed_note: Option<String>,
 }
 
 /// A claim folded into another by `merge`.

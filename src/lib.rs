@@ -88,6 +88,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     if cli.wide {
         out.set_wide();
     }
+    if let Command::Copy(args) = cli.command {
+        // Both databases are named by the command itself.
+        commands::copy::exec(args, &mut out)?;
+        out.finish()?;
+        return Ok(());
+    }
     let path = match cli.db.or(config.db.clone()) {
         Some(path) => path,
         None => default_db_path()?,

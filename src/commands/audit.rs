@@ -9,11 +9,12 @@ use crate::error::UserError;
 #[command(
     after_help = "Examples:\n  claimdb audit\n  claimdb audit --head > head.txt\n  \
     claimdb audit --expect \"$(cat head.txt)\"\n\n\
-    audit runs SQLite's integrity check on the file, then recomputes the history's hash chain\n\
-    (every event's SHA-256 covers its content and the previous event's hash) and names the first\n\
-    event that does not match, then replays each claim's history and names the claims whose\n\
-    fields or sources differ from what their history records, and reads every evidence file and\n\
-    checks it against the SHA-256 that the event attaching it recorded (exit 1 for any of these).\n\n\
+    audit runs SQLite's integrity check on a database file (a team database's server checks its\n\
+    own storage), then recomputes the history's hash chain (every event's SHA-256 covers its\n\
+    content and the previous event's hash) and names the first event that does not match, then\n\
+    replays each claim's history and names the claims whose fields or sources differ from what\n\
+    their history records, and reads every evidence file and checks it against the SHA-256 that\n\
+    the event attaching it recorded (exit 1 for any of these).\n\n\
     The chain uses no secret: someone who can write the file can rewrite all of it. Keep the\n\
     head printed now somewhere else (a ticket, an email, a printed report); `--expect HEAD` later\n\
     proves that the history up to it is still there, unchanged."

@@ -24,8 +24,10 @@ use crate::table::Style;
     claimdb export --format json --with-files --output desk.json\n\n\
     Which export when: CSV (the default) for spreadsheets and reports, claims only; JSON or\n\
     JSON Lines to move or archive a desk, everything: claims (merged duplicates too), stances,\n\
-    evidence (files by SHA-256; --with-files embeds them in base64), reviews, sources with\n\
-    kinds and aliases, the rating map, merges, and the history with its hash chain.\n\
+    evidence (files by SHA-256; --with-files embeds them in base64), reviews, assignments,\n\
+    archive reasons and proposed verdicts, sources with kinds and aliases, the rating map,\n\
+    merges, and the history with its hash chain. `claimdb copy` moves a desk between a file\n\
+    and a team database without a dump in between.\n\
     `claimdb import --from json` restores a dump into an empty database, exactly.\n\n\
     --bom writes a UTF-8 byte order mark so that Excel shows Arabic correctly, quotes every cell\n\
     (a ; or tab inside a cell stays in it whatever the locale's list separator), and neutralises\n\

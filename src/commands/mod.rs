@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod cite;
 pub mod conflicts;
+pub mod copy;
 pub mod edit;
 pub mod evidence;
 pub mod export;
@@ -77,9 +78,11 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         Command::Activity(args) => activity::exec(args, ctx),
         Command::Report(args) => report::exec(args, ctx),
         // Run by `claimdb::run` before any database is opened.
-        Command::Completions { .. } | Command::Man | Command::Extract(_) | Command::Team(_) => {
-            Ok(())
-        }
+        Command::Completions { .. }
+        | Command::Man
+        | Command::Extract(_)
+        | Command::Team(_)
+        | Command::Copy(_) => Ok(()),
     }
 }
 

@@ -105,6 +105,22 @@ impl super::sql::Connection for Tx<'_> {
     fn search_syntax(&self) -> super::sql::SearchSyntax {
         self.conn.search_syntax()
     }
+
+    fn begin_snapshot(&self) -> Result<()> {
+        self.conn.begin_snapshot()
+    }
+
+    fn defer_foreign_keys(&self) -> Result<bool> {
+        self.conn.defer_foreign_keys()
+    }
+
+    fn broken_references(&self) -> Result<u64> {
+        self.conn.broken_references()
+    }
+
+    fn advance_ids(&self, tables: &[&str]) -> Result<()> {
+        self.conn.advance_ids(tables)
+    }
 }
 
 impl Drop for Tx<'_> {

@@ -1,8 +1,10 @@
 //! Evidence items and their files: the SQL behind `claimdb evidence`, citations and `audit`.
 //!
 //! A file is stored inside the database, once per content, in `evidence_file`, keyed by its
-//! SHA-256. It is streamed in and out with SQLite's incremental blob I/O in fixed-size chunks and
-//! hashed on the way, so a 50 MB PDF is never held in memory, let alone twice.
+//! SHA-256. In a database file it is streamed in and out with SQLite's incremental blob I/O in
+//! fixed-size chunks and hashed on the way, so a 50 MB PDF is never held in memory, let alone
+//! twice. A server stores it in one statement (files are capped by `evidence_max_mb`) and sends
+//! it back in slices.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -138,6 +140,26 @@ impl Store {
         ))?;
         let rows = stmt.query_map(params![id, removed], evidence_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The evidence items of the claims from id `first` to `last`, removed ones too, by claim,
+    /// each claim's oldest first.
+    pub(super) fn evidence_between(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> anyhow::Result<HashMap<i64, Vec<Evidence>>> {
+        let mut by_claim: HashMap<i64, Vec<Evidence>> = HashMap::new();
+        self.db().query_each(
+            &format!("{EVIDENCE_SELECT} WHERE e.claim_id BETWEEN ?1 AND ?2 ORDER BY e.id"),
+            params![first, last],
+            &mut |r| {
+                let item = evidence_from_row(r)?;
+                by_claim.entry(item.claim_id).or_default().push(item);
+                Ok(true)
+            },
+        )?;
+        Ok(by_claim)
     }
 
     /// Marks an evidence item removed, with who, when and why; history records it.
@@ -427,7 +449,7 @@ fn kept_text(o: &Option<String>) -> Option<&str> {
     o.as_deref().filter(|t| !t.trim().is_empty())
 }
 
-/// Streams the file into `evidence_file` in chunks, hashing on the way, and returns its hash.
+/// Streams the file into `evidence_file` in chunks (see [`FileSink`]), hashing on the way, and returns its hash.
 /// The same content stored before is kept once.
 fn store_file(tx: &dyn Connection, file: FileToAttach<'_>) -> anyhow::Result<String> {
     let path = file.path;
@@ -455,7 +477,6 @@ fn store_file(tx: &dyn Connection, file: FileToAttach<'_>) -> anyhow::Result<Str
         ))
         .into());
     }
-    let size_sql = i64::try_from(size).context("the file is too large")?;
     // Two passes: the hash first, so that the row is written once under its final key (SQLite
     // rewrites a whole row, blob included, to change any of its columns), and content already
     // stored is not written again; then the content, hashed again to catch a file changed in
@@ -465,26 +486,18 @@ fn store_file(tx: &dyn Connection, file: FileToAttach<'_>) -> anyhow::Result<Str
     if file_rowid(tx, &sha256)?.is_some() {
         return Ok(sha256);
     }
-    let Some(tx) = tx.embedded() else {
-        return Err(crate::store::not_in_team_mode());
-    };
-    tx.execute(
-        "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, zeroblob(?2))",
-        rusqlite::params![sha256, size_sql],
-    )?;
-    let rowid = tx.last_insert_rowid();
     let mut input =
         File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-    let mut blob = tx.blob_open(MAIN_DB, "evidence_file", "content", rowid, false)?;
+    let mut sink = FileSink::new(tx, &sha256, size)?;
     let mut written: u64 = 0;
     let (again, read) = hash_stream(&mut input, &mut buffer, path, |chunk| {
+        // A file that grew since it was hashed is refused below, in words.
         written += chunk.len() as u64;
         if written <= size {
-            blob.write_all(chunk)?;
+            sink.write_all(chunk)?;
         }
         Ok(())
     })?;
-    blob.close()?;
     if again != sha256 || read != size {
         return Err(UserError::Refused(format!(
             "{} changed while it was read; attach it again once nothing writes to it",
@@ -492,6 +505,7 @@ fn store_file(tx: &dyn Connection, file: FileToAttach<'_>) -> anyhow::Result<Str
         ))
         .into());
     }
+    sink.finish()?;
     Ok(sha256)
 }
 
@@ -526,25 +540,134 @@ pub(super) fn file_rowid(conn: &dyn Connection, sha256: &str) -> anyhow::Result<
         .optional()?)
 }
 
+/// Where a new evidence file's content goes as it is read, under its final key.
+///
+/// In a database file, the row is made first with room for the whole content, which is then
+/// written in place in chunks (SQLite's incremental blob I/O): memory stays flat whatever the
+/// size. On a server the content is gathered and stored in one statement at
+/// [`FileSink::finish`]: files are capped by `evidence_max_mb`, and a server has no such I/O
+/// for a value of a row.
+pub(super) struct FileSink<'c> {
+    size: u64,
+    written: u64,
+    to: Sink<'c>,
+}
+
+enum Sink<'c> {
+    Blob(rusqlite::blob::Blob<'c>),
+    Buffer {
+        conn: &'c dyn Connection,
+        sha256: String,
+        content: Vec<u8>,
+    },
+}
+
+impl<'c> FileSink<'c> {
+    /// Starts storing the file of that hash and size (`size` bytes are expected: more are
+    /// refused, fewer leave the rest zero, so the caller compares what it wrote).
+    pub(super) fn new(tx: &'c dyn Connection, sha256: &str, size: u64) -> anyhow::Result<Self> {
+        let size_sql = i64::try_from(size).context("the file is too large")?;
+        let to = match tx.embedded() {
+            Some(conn) => {
+                let rowid: i64 = conn.query_row(
+                    "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, zeroblob(?2))
+                     RETURNING id",
+                    rusqlite::params![sha256, size_sql],
+                    |r| r.get(0),
+                )?;
+                Sink::Blob(conn.blob_open(MAIN_DB, "evidence_file", "content", rowid, false)?)
+            }
+            None => Sink::Buffer {
+                conn: tx,
+                sha256: sha256.to_owned(),
+                content: Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 26)),
+            },
+        };
+        Ok(FileSink {
+            size,
+            written: 0,
+            to,
+        })
+    }
+
+    /// Stores what was written; the number of bytes it was.
+    pub(super) fn finish(self) -> anyhow::Result<u64> {
+        match self.to {
+            Sink::Blob(blob) => blob.close()?,
+            Sink::Buffer {
+                conn,
+                sha256,
+                content,
+            } => {
+                conn.execute(
+                    "INSERT INTO evidence_file (sha256, size, content) VALUES (?1, ?2, ?3)",
+                    params![sha256, self.size, content],
+                )?;
+            }
+        }
+        Ok(self.written)
+    }
+}
+
+impl Write for FileSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written + buf.len() as u64 > self.size {
+            return Err(std::io::Error::other(format!(
+                "the file has more than the {} bytes it was announced with",
+                self.size
+            )));
+        }
+        match &mut self.to {
+            Sink::Blob(blob) => blob.write_all(buf)?,
+            Sink::Buffer { content, .. } => content.extend_from_slice(buf),
+        }
+        self.written += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How much of a file a server sends at a time when it is read out.
+const SERVER_CHUNK: i64 = 1 << 20;
+
 /// Streams a stored file to `out` in chunks and returns the SHA-256 of what it read.
 pub(super) fn stream_blob(
     conn: &dyn Connection,
     rowid: i64,
     out: &mut dyn Write,
 ) -> anyhow::Result<String> {
-    let Some(conn) = conn.embedded() else {
-        return Err(crate::store::not_in_team_mode());
-    };
-    let mut blob = conn.blob_open(MAIN_DB, "evidence_file", "content", rowid, true)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; CHUNK];
-    loop {
-        let n = blob.read(&mut buffer)?;
-        if n == 0 {
+    if let Some(conn) = conn.embedded() {
+        let mut blob = conn.blob_open(MAIN_DB, "evidence_file", "content", rowid, true)?;
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let n = blob.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])?;
+        }
+        return Ok(hex::encode(hasher.finalize()));
+    }
+    // A server sends the value a slice at a time (substr counts bytes from 1 on a blob).
+    let size: i64 = conn
+        .prepare_cached("SELECT octet_length(content) FROM evidence_file WHERE id = ?1")?
+        .query_row([rowid], |r| r.get(0))?;
+    let mut from = 1_i64;
+    while from <= size {
+        let chunk: Vec<u8> = conn
+            .prepare_cached("SELECT substr(content, ?2, ?3) FROM evidence_file WHERE id = ?1")?
+            .query_row(params![rowid, from, SERVER_CHUNK], |r| r.get(0))?;
+        if chunk.is_empty() {
             break;
         }
-        hasher.update(&buffer[..n]);
-        out.write_all(&buffer[..n])?;
+        hasher.update(&chunk);
+        out.write_all(&chunk)?;
+        from += chunk.len() as i64;
     }
     Ok(hex::encode(hasher.finalize()))
 }

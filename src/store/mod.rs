@@ -1347,7 +1347,9 @@ impl Store {
         &self,
         read: impl FnOnce(&Store, Option<String>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        self.db().execute_batch("BEGIN")?;
+        // One moment for every statement: a server's default (read committed) would give each
+        // statement its own.
+        self.db().begin_snapshot()?;
         let result = self.head().and_then(|head| read(self, head));
         let end = self
             .db()

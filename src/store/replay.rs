@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
+use super::sql::params;
 use super::Store;
 use crate::model::{Action, Claim, ClaimDraft, Field};
 
@@ -164,29 +165,61 @@ struct Event {
     merged: bool,
 }
 
+/// How many history events the replay reads at a time.
+const PAGE: i64 = 5000;
+
+/// History in the order of its claims, read a page at a time (by claim, then event id), so
+/// that no engine keeps a cursor open while the claims are read beside it.
+struct EventsByClaim<'s> {
+    store: &'s Store,
+    page: std::collections::VecDeque<(i64, Event)>,
+    /// The claim id and event id of the last event read; none when everything was read.
+    after: Option<(i64, i64)>,
+}
+
+impl EventsByClaim<'_> {
+    fn next(&mut self) -> anyhow::Result<Option<Event>> {
+        if self.page.is_empty() {
+            let Some((claim_id, id)) = self.after else {
+                return Ok(None);
+            };
+            let rows: Vec<(i64, Event)> = self.store.db().query_map(
+                "SELECT id, claim_id, action, field, old_value, new_value,
+                        claim_id IN (SELECT dup_id FROM claim_merge)
+                 FROM history
+                 WHERE (claim_id, id) > (?1, ?2)
+                 ORDER BY claim_id, id LIMIT ?3",
+                params![claim_id, id, PAGE],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        Event {
+                            claim_id: r.get(1)?,
+                            action: r.get(2)?,
+                            field: r.get(3)?,
+                            old: r.get(4)?,
+                            new: r.get(5)?,
+                            merged: r.get(6)?,
+                        },
+                    ))
+                },
+            )?;
+            self.after = rows.last().map(|(id, e)| (e.claim_id, *id));
+            self.page = rows.into();
+        }
+        Ok(self.page.pop_front().map(|(_, event)| event))
+    }
+}
+
 /// Compares every claim with its history: claims in id order and history by claim, read side by
 /// side (two sequential reads, one claim in memory at a time).
 pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> {
-    let mut stmt = store.sqlite()?.prepare(
-        "SELECT claim_id, action, field, old_value, new_value,
-                claim_id IN (SELECT dup_id FROM claim_merge)
-         FROM history ORDER BY claim_id, id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut next = move || -> rusqlite::Result<Option<Event>> {
-        rows.next()?
-            .map(|r| {
-                Ok(Event {
-                    claim_id: r.get(0)?,
-                    action: r.get(1)?,
-                    field: r.get(2)?,
-                    old: r.get(3)?,
-                    new: r.get(4)?,
-                    merged: r.get(5)?,
-                })
-            })
-            .transpose()
+    let mut events = EventsByClaim {
+        store,
+        page: Default::default(),
+        after: Some((i64::MIN, i64::MIN)),
     };
+    let mut next = move || events.next();
     let mut found = Found {
         shown: Vec::new(),
         total: 0,
@@ -205,7 +238,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         table: "missing".into(),
     };
     let mut pending = next()?;
-    store.every_claim_where("1", |claim| {
+    store.every_claim_where("TRUE", |claim| {
         // History of a claim the tables no longer hold.
         while let Some(event) = pending.take_if(|e| e.claim_id < claim.id) {
             report(&mut found, missing(event.claim_id));

@@ -450,6 +450,33 @@ pub trait Connection {
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         None
     }
+
+    /// Begins a read-only transaction that sees one moment of the database from its first
+    /// statement to its end, whatever others commit meanwhile (a dump's sections agree).
+    fn begin_snapshot(&self) -> Result<()> {
+        self.begin(false)
+    }
+
+    /// Lets the rows of this transaction refer to rows that come later (foreign keys checked
+    /// at the commit). False when the engine checks every reference as the row is written: the
+    /// rows referred to must then be written first.
+    fn defer_foreign_keys(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// How many references of this transaction's rows point at nothing, for an engine that
+    /// checks them at the commit (see [`Connection::defer_foreign_keys`]); 0 where each was
+    /// checked as it was written.
+    fn broken_references(&self) -> Result<u64> {
+        Ok(0)
+    }
+
+    /// After rows were written with ids of their own (a restore), makes sure each of `tables`
+    /// gives the next row written without one an id past every stored id. An engine whose new
+    /// ids follow the largest stored one has nothing to do.
+    fn advance_ids(&self, _tables: &[&str]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// What can be passed as a statement's parameters: `params![…]`, an array of values of one
@@ -581,6 +608,22 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn search_syntax(&self) -> SearchSyntax {
         (**self).search_syntax()
+    }
+
+    fn begin_snapshot(&self) -> Result<()> {
+        (**self).begin_snapshot()
+    }
+
+    fn defer_foreign_keys(&self) -> Result<bool> {
+        (**self).defer_foreign_keys()
+    }
+
+    fn broken_references(&self) -> Result<u64> {
+        (**self).broken_references()
+    }
+
+    fn advance_ids(&self, tables: &[&str]) -> Result<()> {
+        (**self).advance_ids(tables)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::harness::Workdir;
 /// A desk that uses every feature: sources with kinds and aliases, tags, figures, stances,
 /// evidence with a file (and a removed item), published reviews, a merge, the rating map, a
 /// verdict with its reason, an Arabic text with bidi marks.
-fn busy_desk() -> Workdir {
+pub(crate) fn busy_desk() -> Workdir {
     let wd = Workdir::new();
     let reviews =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/claimreview.jsonld");

@@ -483,3 +483,58 @@ fn an_old_database_keeps_its_quotes_and_urls_as_evidence() {
     assert_eq!(items(&wd, &["1"]).len(), 2);
     wd.run(&["audit"]).ok();
 }
+
+/// On a team database a file is stored in one statement and read back in slices (1 MiB each):
+/// a file of several slices comes back whole, and `audit` reads it there too.
+#[test]
+fn evidence_files_on_a_team_database_go_in_and_come_back_whole() {
+    use crate::pg::{run_on, TestDb};
+    let Some(pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let wd = Workdir::new();
+    let id = wd
+        .add(&["About 200 soldiers", "--claimant", "Army"])
+        .to_string();
+    let db = wd.db().to_str().unwrap().to_owned();
+    run_on(&db, &["copy", "--from", &db, "--to", &pg.address], None).ok();
+    let content = noise(3_500_000);
+    let file = wd.write("report.pdf", &content);
+    run_on(
+        &pg.address,
+        &["evidence", "add", &id, "--file", file.to_str().unwrap()],
+        None,
+    )
+    .ok();
+    let items = run_on(
+        &pg.address,
+        &["--format", "json", "evidence", "list", &id],
+        None,
+    )
+    .ok()
+    .json();
+    let item = items[0]["id"].to_string();
+    assert_eq!(items[0]["file"]["sha256"], sha256(&content), "{items}");
+    let back = wd.path("back.pdf");
+    run_on(
+        &pg.address,
+        &["evidence", "get", &item, "--output", back.to_str().unwrap()],
+        None,
+    )
+    .ok();
+    assert!(std::fs::read(&back).unwrap() == content);
+    run_on(&pg.address, &["audit"], None).ok();
+
+    // Changed behind claimdb's back, by someone with the owner's rights.
+    pg.owner()
+        .batch_execute(
+            "UPDATE evidence_file SET content = overlay(content PLACING '\\x00' FROM 2000000)",
+        )
+        .unwrap();
+    run_on(&pg.address, &["audit"], None).fails(1, &["its file was changed after it was attached"]);
+    run_on(
+        &pg.address,
+        &["evidence", "get", &item, "--output", back.to_str().unwrap()],
+        None,
+    )
+    .fails(1, &["does not match its SHA-256"]);
+}

@@ -5,83 +5,13 @@
 //! connection (postgres://postgres@127.0.0.1:5432/postgres); without it they print a notice and
 //! pass. Each test works in a database of its own, with logins of its own, dropped at its end.
 
-use std::process::Command;
-
 use claimdb::model::Status;
 use postgres::error::SqlState;
-use postgres::{Client, NoTls};
+use postgres::Client;
 
-use crate::harness::Run;
-
-/// A fresh database on the test server, with the logins a test created, dropped when done.
-struct TestDb {
-    server: String,
-    name: String,
-    address: String,
-    logins: Vec<String>,
-}
+use crate::pg::{run_on, TestDb};
 
 impl TestDb {
-    /// A new empty database, or none (with a notice) when no test server is configured.
-    #[allow(clippy::print_stderr)] // the notice that this half of the tests did not run
-    fn new() -> Option<TestDb> {
-        let Some(server) = std::env::var("CLAIMDB_TEST_POSTGRES")
-            .ok()
-            .filter(|s| !s.is_empty())
-        else {
-            eprintln!("skipped: CLAIMDB_TEST_POSTGRES is not set");
-            return None;
-        };
-        let name = format!("claimdb_t_{:016x}", fastrand::u64(..));
-        let mut client = Client::connect(&server, NoTls).expect("connect to the test server");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create a test database");
-        let mut url = url::Url::parse(&server).expect("CLAIMDB_TEST_POSTGRES is a URL");
-        url.set_path(&name);
-        Some(TestDb {
-            server,
-            name,
-            address: url.to_string(),
-            logins: Vec::new(),
-        })
-    }
-
-    /// A login name no other test uses (logins belong to the whole server), dropped at the end.
-    fn login(&mut self, base: &str) -> String {
-        let login = format!("{base}_{}", &self.name["claimdb_t_".len()..]);
-        self.logins.push(login.clone());
-        login
-    }
-
-    /// A connection to this database as its owner (the superuser of the test server).
-    fn owner(&self) -> Client {
-        Client::connect(&self.address, NoTls).expect("connect as the owner")
-    }
-
-    /// A connection to this database as `login`.
-    fn connect_as(&self, login: &str) -> Client {
-        let mut config: postgres::Config = self.address.parse().expect("a PostgreSQL address");
-        config.user(login);
-        config.connect(NoTls).expect("connect as a team member")
-    }
-
-    /// Runs claimdb on this database, as its owner.
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_stdin(args, None)
-    }
-
-    /// Runs claimdb on this database, connected as `login`.
-    fn run_as(&self, login: &str, args: &[&str]) -> Run {
-        let mut url = url::Url::parse(&self.address).unwrap();
-        url.set_username(login).unwrap();
-        run_on(url.as_str(), args, None)
-    }
-
-    fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        run_on(&self.address, args, stdin)
-    }
-
     /// `team init`, then one source and one unverified claim (id 1) written by the owner, and
     /// a checker, an editor and an admin: their logins, in that order.
     fn team_with_a_claim(&mut self) -> [String; 3] {
@@ -104,55 +34,6 @@ impl TestDb {
             self.run(&["team", "add", login, "--role", role]).ok();
         }
         logins
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        // Cleaning up must not hide the failure that may be unwinding through here.
-        let Ok(mut client) = Client::connect(&self.server, NoTls) else {
-            return;
-        };
-        let _ = client.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ));
-        for login in &self.logins {
-            let _ = client.batch_execute(&format!(
-                "DROP ROLE IF EXISTS \"{}\"",
-                login.replace('"', "\"\"")
-            ));
-        }
-    }
-}
-
-/// Runs claimdb on the database at `address`, with `stdin` as its standard input.
-fn run_on(address: &str, args: &[&str], stdin: Option<&str>) -> Run {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdb"))
-        .env_remove("CLAIMDB_PATH")
-        .env("CLAIMDB_CONFIG", "/nonexistent/claimdb-config.toml")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(address)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("claimdb starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("write stdin");
-    }
-    drop(input);
-    let output = child.wait_with_output().expect("claimdb runs");
-    Run {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

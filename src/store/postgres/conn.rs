@@ -15,6 +15,9 @@ use crate::store::sql::{self, Connection, ErrorKind, Row, RowSource, ValueRef};
 pub struct PgConnection {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// Whether the transaction in progress writes (its search documents are refreshed at the
+    /// commit).
+    writing: std::cell::Cell<bool>,
 }
 
 impl PgConnection {
@@ -22,6 +25,7 @@ impl PgConnection {
         PgConnection {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
+            writing: std::cell::Cell::new(false),
         }
     }
 
@@ -271,20 +275,24 @@ impl Connection for PgConnection {
         self.client.borrow_mut().batch_execute(sql).map_err(error)
     }
 
-    fn begin(&self, _write: bool) -> sql::Result<()> {
+    fn begin(&self, write: bool) -> sql::Result<()> {
+        self.writing.set(write);
         self.execute_batch("BEGIN ISOLATION LEVEL READ COMMITTED")
     }
 
     fn commit(&self) -> sql::Result<()> {
-        // The search documents of what this transaction changed go in with it.
-        if let Err(e) = super::search::refresh(self) {
-            let _ = self.execute_batch("ROLLBACK");
-            return Err(e);
+        // The search documents of what a write changed go in with it.
+        if self.writing.replace(false) {
+            if let Err(e) = super::search::refresh(self) {
+                let _ = self.execute_batch("ROLLBACK");
+                return Err(e);
+            }
         }
         self.execute_batch("COMMIT")
     }
 
     fn rollback(&self) -> sql::Result<()> {
+        self.writing.set(false);
         self.execute_batch("ROLLBACK")
     }
 
@@ -300,6 +308,29 @@ impl Connection for PgConnection {
 
     fn json_ids(&self) -> &'static str {
         "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(CAST(? AS TEXT) AS JSON))"
+    }
+
+    fn begin_snapshot(&self) -> sql::Result<()> {
+        self.writing.set(false);
+        // READ COMMITTED would see each statement's own moment; a dump needs one for all.
+        self.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    }
+
+    // The foreign keys of the team schema are not DEFERRABLE: each row's are checked as it is
+    // written (the default answer, false).
+
+    fn advance_ids(&self, tables: &[&str]) -> sql::Result<()> {
+        for table in tables {
+            // An identity column's sequence does not follow the ids written explicitly: set it
+            // past the largest (is_called false: the next value is exactly max + 1).
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE(max(id), 0) + 1, false) FROM {table}",
+                table = table.replace(['\'', '"'], "")
+            );
+            self.client.borrow_mut().query(&sql, &[]).map_err(error)?;
+        }
+        Ok(())
     }
 }
 

@@ -112,6 +112,31 @@ impl Connection for rusqlite::Connection {
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         Some(self)
     }
+
+    fn begin_snapshot(&self) -> sql::Result<()> {
+        Connection::execute_batch(self, "BEGIN DEFERRED")?;
+        // A deferred transaction takes its snapshot at its first read: take it now.
+        self.query_each("SELECT 1 FROM history LIMIT 1", &[], &mut |_| Ok(false))
+    }
+
+    fn defer_foreign_keys(&self) -> sql::Result<bool> {
+        self.pragma_update(None, "defer_foreign_keys", true)
+            .map_err(error)?;
+        Ok(true)
+    }
+
+    fn broken_references(&self) -> sql::Result<u64> {
+        let mut count = 0;
+        self.query_each(
+            "SELECT count(*) FROM pragma_foreign_key_check",
+            &[],
+            &mut |r| {
+                count = r.get(0)?;
+                Ok(false)
+            },
+        )?;
+        Ok(count)
+    }
 }
 
 impl super::backend::Backend for Sqlite {
