@@ -58,16 +58,23 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         .map(|s| (s, Stance::Supports))
         .chain(args.disputed_by.into_iter().map(|s| (s, Stance::Disputes)))
         .collect();
-    let (similar, conflicting): (Vec<_>, Vec<_>) = ctx
-        .store
-        .similar_to_text(
+    // A team database cannot find similar claims yet: the claim is added without the warnings,
+    // and --no-duplicate, which promises the check, is refused before anything is written.
+    if args.no_duplicate && !ctx.store.has_word_index() {
+        return Err(crate::store::not_in_team_mode());
+    }
+    let candidates = if ctx.store.has_word_index() {
+        ctx.store.similar_to_text(
             &draft.text,
             draft.translation.as_deref(),
             &draft.figures,
             DUPLICATES_SHOWN,
         )?
-        .into_iter()
-        .partition(|s| s.conflict.is_none());
+    } else {
+        Vec::new()
+    };
+    let (similar, conflicting): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|s| s.conflict.is_none());
     // Two claims that read alike but whose figures cannot both be true are a conflict to
     // check, never a duplicate to merge.
     for s in &conflicting {

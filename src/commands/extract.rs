@@ -116,6 +116,11 @@ pub fn exec(args: Args, store: Option<&Store>, out: &mut Output) -> anyhow::Resu
         },
         published,
     };
+    if let (true, Some(store)) = (args.check, store) {
+        if !store.has_word_index() {
+            return Err(crate::store::not_in_team_mode());
+        }
+    }
     let candidates = extract::extract(&article, &options);
     let mut rows = Vec::new();
     for candidate in candidates.into_iter().filter(|c| c.score >= args.min_score) {

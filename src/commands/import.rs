@@ -131,6 +131,8 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             }
         };
     let dry_run = args.dry_run;
+    // A team database cannot find similar claims yet: its dry run checks the rows only.
+    let find_duplicates = dry_run && ctx.store.has_word_index();
     let (counts, new_sources) = ctx.store.import(&ctx.actor, |importer| {
         let mut counts = Counts::default();
         while let Some((line, row)) = reader.next_row() {
@@ -145,7 +147,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             match importer.upsert_line(&row, &format!("{name} line {line}"), line) {
                 Ok(Imported::Added(id)) => {
                     counts.added += 1;
-                    if dry_run {
+                    if find_duplicates {
                         for (other, similarity, conflict) in
                             importer.similar_stored(id, DUPLICATES_SHOWN)?
                         {

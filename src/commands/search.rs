@@ -41,6 +41,9 @@ pub struct Args {
 /// Prints the matching claims, best first, each with a snippet of the matching text, as they
 /// are found (a table a page at a time).
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    if !ctx.store.has_word_index() {
+        return Err(crate::store::not_in_team_mode());
+    }
     let query = query::parse(&args.query)?;
     for note in &query.notes {
         ctx.out.note(note);

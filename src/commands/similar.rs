@@ -24,6 +24,9 @@ pub struct Args {
 
 /// Prints the likely duplicates, most similar first.
 pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
+    if !ctx.store.has_word_index() {
+        return Err(crate::store::not_in_team_mode());
+    }
     let similar = ctx.store.similar(args.id, args.limit)?;
     if similar.is_empty() && ctx.out.format() == Format::Table {
         ctx.out

@@ -609,6 +609,12 @@ impl Store {
         self.backend.authenticated_user()
     }
 
+    /// Whether this database has the word index behind search, `similar` and the duplicate
+    /// warnings: a shared team database does not yet.
+    pub fn has_word_index(&self) -> bool {
+        self.backend.embedded().is_some()
+    }
+
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
@@ -872,6 +878,9 @@ impl Store {
 
     /// Builds the WHERE clause of a filter, with its values bound rather than spliced.
     fn filter_sql(&self, filter: &ClaimFilter) -> anyhow::Result<(String, Vec<Value>)> {
+        if filter.search.is_some() && !self.has_word_index() {
+            return Err(not_in_team_mode());
+        }
         // A claim merged into another is hidden everywhere (see `claim_merge` in schema.sql).
         let mut conditions = vec![NOT_MERGED.to_owned()];
         let mut values = Vec::new();
@@ -1417,6 +1426,8 @@ impl Store {
     /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
     /// removed, which would otherwise be mixed into the copy by the next reader.
     pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
+        // A server's database is copied with the server's own tools; the copy is a file.
+        self.sqlite()?;
         let target = crate::files::resolve_target(target)?;
         if target.exists() && crate::files::same_file(&target, &self.path) {
             return Err(UserError::Refused(format!(
@@ -1539,7 +1550,7 @@ impl Store {
                       AND c.id NOT IN (SELECT dup_id FROM claim_merge)),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'supports'),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'disputes')
-             FROM source s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.name COLLATE NOCASE",
+             FROM source s WHERE CAST(?1 AS BIGINT) IS NULL OR s.id = ?1 ORDER BY lower(s.name), s.name",
         )?;
         let rows = stmt.query_map([only], |r| {
             Ok(SourceSummary {
