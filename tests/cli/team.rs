@@ -903,3 +903,54 @@ fn writers_that_lock_the_head_first_extend_one_chain_however_many_write_at_once(
     }
     assert_eq!(rows.len(), 60);
 }
+
+#[test]
+fn what_a_team_database_lacks_yet_is_refused_before_anything_runs() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    db.run(&[
+        "add",
+        "About 200 soldiers were killed",
+        "--claimant",
+        "Army",
+    ])
+    .ok();
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("article.txt");
+    std::fs::write(&article, "The army said 200 soldiers were killed.\n").unwrap();
+    let copy = dir.path().join("copy.db");
+    let refused = [
+        vec!["search", "soldiers"],
+        vec!["search", "AND soldiers"],
+        vec!["list", "--search", "soldiers"],
+        vec!["similar", "1"],
+        vec!["extract", article.to_str().unwrap(), "--check"],
+        vec![
+            "add",
+            "About 200 soldiers killed",
+            "--claimant",
+            "Army",
+            "--no-duplicate",
+        ],
+        vec!["backup", copy.to_str().unwrap()],
+    ];
+    for args in refused {
+        let run = db
+            .run(&args)
+            .fails(1, &["not available on a shared team database yet"]);
+        // The refusal comes first: no note about the query, no error from the server.
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    }
+    assert!(!copy.exists(), "backup wrote nothing");
+    let claims = db.run(&["list", "--format", "json"]).ok().json();
+    assert_eq!(claims.as_array().unwrap().len(), 1, "nothing was added");
+    // add without --no-duplicate, and a dry run of an import, work without the duplicate check.
+    db.run(&["add", "About 200 soldiers killed", "--claimant", "Army"])
+        .ok();
+    let file = dir.path().join("new.csv");
+    std::fs::write(&file, "text,claimant\nAbout 200 soldiers died,Army\n").unwrap();
+    let run = db
+        .run(&["import", "--dry-run", file.to_str().unwrap()])
+        .ok();
+    assert!(run.stderr.contains("1 would be added"), "{run:?}");
+}
