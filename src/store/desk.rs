@@ -321,7 +321,7 @@ impl Store {
 /// `history_by_time` instead of the whole history. Events are appended in time order, so the
 /// time order is the event order.
 fn activity_sql(since: bool, until: bool, actor: bool) -> String {
-    let mut conditions = vec!["1"];
+    let mut conditions = vec!["1 = 1"];
     if since {
         conditions.push("at >= ?");
     }

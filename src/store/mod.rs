@@ -1484,6 +1484,8 @@ impl Store {
     /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
     /// removed, which would otherwise be mixed into the copy by the next reader.
     pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
+        // A server's database is copied with the server's own tools; the copy is a file.
+        self.sqlite()?;
         let target = crate::files::resolve_target(target)?;
         if target.exists() && crate::files::same_file(&target, &self.path) {
             return Err(UserError::Refused(format!(
@@ -1606,7 +1608,7 @@ impl Store {
                       AND c.id NOT IN (SELECT dup_id FROM claim_merge)),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'supports'),
                     (SELECT count(*) FROM stance t WHERE t.source_id = s.id AND t.stance = 'disputes')
-             FROM source s WHERE ?1 IS NULL OR s.id = ?1 ORDER BY s.name COLLATE NOCASE",
+             FROM source s WHERE CAST(?1 AS BIGINT) IS NULL OR s.id = ?1 ORDER BY lower(s.name), s.name",
         )?;
         let rows = stmt.query_map([only], |r| {
             Ok(SourceSummary {
@@ -1993,14 +1995,46 @@ impl<'t> Writer<'t> {
         }
         let found = match find_source(self.tx, &name)? {
             Some(found) => found,
-            None => {
-                let id = insert_source(self.tx, &name, SourceKind::Other)?;
-                self.new_sources.push(name.clone());
-                (id, name)
-            }
+            None => match self.insert_new_source(&name)? {
+                Some(id) => {
+                    self.new_sources.push(name.clone());
+                    (id, name)
+                }
+                // Another writer made the same name meanwhile: it is theirs, and now ours.
+                None => find_source(self.tx, &name)?.context("a source name made meanwhile")?,
+            },
         };
         self.source_cache.insert(key, found.clone());
         Ok(found)
+    }
+
+    /// Creates the source `name` and returns its id, or none when another writer made the same
+    /// name between our look and our insert. On a server, writers run side by side until their
+    /// first event, so two may make one new name at once: the second's insert waits for the
+    /// first to commit, then breaks the name's uniqueness and is undone alone, and the name,
+    /// committed now, is found. A file has one writer at a time: nothing to undo, and an import
+    /// of many new names pays for no savepoints.
+    fn insert_new_source(&self, name: &str) -> anyhow::Result<Option<i64>> {
+        if self.tx.embedded().is_some() {
+            return insert_source(self.tx, name, SourceKind::Other).map(Some);
+        }
+        self.tx.execute_batch("SAVEPOINT new_source")?;
+        match insert_source(self.tx, name, SourceKind::Other) {
+            Ok(id) => {
+                self.tx.execute_batch("RELEASE SAVEPOINT new_source")?;
+                Ok(Some(id))
+            }
+            Err(e)
+                if e.downcast_ref::<sql::Error>()
+                    .is_some_and(|e| e.kind() == sql::ErrorKind::Constraint) =>
+            {
+                self.tx.execute_batch(
+                    "ROLLBACK TO SAVEPOINT new_source; RELEASE SAVEPOINT new_source",
+                )?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn claim_exists(&self, id: i64) -> anyhow::Result<bool> {

@@ -237,7 +237,7 @@ impl Store {
             "INSERT INTO rating_map (key, rating, status, created_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (key) DO UPDATE SET rating = ?2, status = ?3, created_at = ?4,
-                 created_by = ?5 WHERE status <> ?3",
+                 created_by = ?5 WHERE rating_map.status <> ?3",
             params![key, rating.trim(), status, model::now(), actor],
         )?;
         let mut rerated = 0;

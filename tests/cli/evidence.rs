@@ -38,6 +38,9 @@ fn moura() -> Workdir {
 
 #[test]
 fn evidence_items_are_added_listed_fetched_and_removed_on_the_record() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+        return;
+    }
     let wd = moura();
     let pdf = noise(300_000);
     let path = wd.write("report.pdf", &pdf);
@@ -287,6 +290,9 @@ fn a_second_citation_of_a_source_keeps_the_first_quote_and_url() {
 
 #[test]
 fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+        return;
+    }
     let wd = moura();
     let pdf = noise(200_000);
     let path = wd.write("report.pdf", &pdf);
@@ -353,6 +359,9 @@ fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
 
 #[test]
 fn a_file_over_the_limit_is_refused_and_nothing_is_written() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+        return;
+    }
     let wd = moura();
     let path = wd.write("video.mp4", noise(1_500_000));
     let before = wd.history(1).len();
@@ -404,6 +413,9 @@ fn a_file_over_the_limit_is_refused_and_nothing_is_written() {
 /// in memory whole.
 #[test]
 fn a_large_file_is_streamed_in_and_out_without_being_held_in_memory() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+        return;
+    }
     let wd = moura();
     let big = noise(60_000_000);
     let path = wd.write("big.pdf", &big);
@@ -432,6 +444,9 @@ fn a_large_file_is_streamed_in_and_out_without_being_held_in_memory() {
 /// citing again adds beside it.
 #[test]
 fn an_old_database_keeps_its_quotes_and_urls_as_evidence() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     let schema = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql"),

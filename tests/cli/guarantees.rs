@@ -28,6 +28,9 @@ fn integrity(wd: &Workdir) -> String {
 
 #[test]
 fn concurrent_writers_readers_and_status_changes_all_succeed() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export and audit") {
+        return;
+    }
     let wd = Arc::new(Workdir::new());
     for i in 0..20 {
         wd.add(&[&format!("seed claim {i}"), "--claimant", "Seed"]);
@@ -110,6 +113,9 @@ fn concurrent_writers_readers_and_status_changes_all_succeed() {
 
 #[test]
 fn a_lock_held_too_long_is_a_clear_busy_error_with_its_own_exit_code() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     let before = wd.export();
@@ -184,6 +190,9 @@ fn big_csv(rows: usize) -> String {
 
 #[test]
 fn a_killed_import_leaves_all_or_nothing_and_a_working_database() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+        return;
+    }
     let rows = 20_000;
     let csv = big_csv(rows);
     let mut outcomes = Vec::new();
@@ -222,6 +231,9 @@ fn a_killed_import_leaves_all_or_nothing_and_a_working_database() {
 
 #[test]
 fn hostile_files_get_clear_errors_or_exact_storage_never_a_partial_write() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["already here", "--claimant", "A"]);
     let before = wd.export();
@@ -306,6 +318,9 @@ fn hostile_files_get_clear_errors_or_exact_storage_never_a_partial_write() {
 
 #[test]
 fn a_read_only_database_reads_and_refuses_writes_clearly() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
@@ -327,6 +342,9 @@ fn a_read_only_database_reads_and_refuses_writes_clearly() {
 
 #[test]
 fn history_cannot_be_rewritten_and_a_rewrite_behind_claimdbs_back_is_caught() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["203 مسلحين", "--claimant", "Malian army"]);
     wd.run(&[
@@ -380,6 +398,9 @@ fn history_cannot_be_rewritten_and_a_rewrite_behind_claimdbs_back_is_caught() {
 
 #[test]
 fn a_backup_taken_while_others_write_is_consistent_and_passes_audit() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Arc::new(Workdir::new());
     wd.import_seed();
     let writers: Vec<_> = (0..2)
@@ -430,6 +451,9 @@ fn a_backup_taken_while_others_write_is_consistent_and_passes_audit() {
 
 #[test]
 fn every_kind_of_write_extends_the_history_chain_intact() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+        return;
+    }
     let wd = Workdir::new();
     wd.import_seed();
     let keep = wd.add(&["claim about Tessalit airfield", "--claimant", "AFP"]);
@@ -482,6 +506,9 @@ fn every_kind_of_write_extends_the_history_chain_intact() {
 
 #[test]
 fn ids_out_of_range_are_refused_and_a_large_id_costs_one_row() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
+        return;
+    }
     let wd = Workdir::new();
     let before = wd.export();
     for id in ["9223372036854775807", "9007199254740993", "0", "-4"] {
@@ -615,6 +642,9 @@ fn leave_stale_wal(target: &std::path::Path, scratch: &std::path::Path) {
 
 #[test]
 fn a_backup_over_a_file_with_a_leftover_log_is_sound_and_checked() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.import_seed();
     for i in 0..30 {
@@ -645,6 +675,9 @@ fn a_backup_over_a_file_with_a_leftover_log_is_sound_and_checked() {
 
 #[test]
 fn audit_runs_the_files_own_integrity_check() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.import_seed();
     wd.run(&["audit"]).ok();
@@ -663,6 +696,9 @@ fn audit_runs_the_files_own_integrity_check() {
 
 #[test]
 fn a_backup_finishes_while_another_process_writes_all_the_time() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Arc::new(Workdir::new());
     let file = wd.write("big.csv", big_csv(2000));
     wd.run(&["import", "-q", file.to_str().unwrap()]).ok();
@@ -713,6 +749,9 @@ fn a_backup_finishes_while_another_process_writes_all_the_time() {
 
 #[test]
 fn a_backup_onto_the_database_itself_is_refused_however_it_is_spelled() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     let before = wd.export();
@@ -753,6 +792,9 @@ fn names_in(dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn reading_a_read_only_database_leaves_no_files_that_block_writes_later() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     let before = names_in(&wd.path(""));
@@ -797,6 +839,9 @@ fn a_database_in_a_read_only_folder_can_be_read_and_says_why_it_cannot_be_writte
 
 #[test]
 fn written_files_honour_the_umask_keep_a_replaced_files_mode_and_write_through_links() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     let bin = env!("CARGO_BIN_EXE_claimdb");
@@ -845,6 +890,9 @@ fn written_files_honour_the_umask_keep_a_replaced_files_mode_and_write_through_l
 
 #[test]
 fn temporary_files_left_by_killed_runs_are_removed_by_the_next() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     // Process ids above the kernel's limit (2^22) never run, so these were left by the dead.
@@ -865,6 +913,9 @@ fn temporary_files_left_by_killed_runs_are_removed_by_the_next() {
 
 #[test]
 fn history_rows_cannot_be_replaced_either() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["status", "1", "false", "--note", "checked"]).ok();
@@ -894,6 +945,9 @@ fn behind_the_back(wd: &Workdir, sql: &str) {
 
 #[test]
 fn audit_catches_tables_changed_without_history() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+        return;
+    }
     // The claim added after the seed: its id follows the seed's.
     let added = {
         let wd = Workdir::new();
@@ -976,6 +1030,9 @@ fn audit_catches_tables_changed_without_history() {
 
 #[test]
 fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["x", "--claimant", "A"]);
     wd.run(&["status", "1", "false", "--note", "checked"]).ok();
@@ -1004,6 +1061,9 @@ fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
 
 #[test]
 fn smaller_traps_utf16_negative_versions_lost_precision_and_zero_scores() {
+    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
+        return;
+    }
     let wd = Workdir::new();
     wd.add(&["common word one", "--claimant", "A"]);
     wd.add(&["common word two", "--claimant", "B"]);

@@ -1,14 +1,141 @@
 //! A temporary working directory with its own database, and a runner that shows the command,
 //! stdout, stderr and exit code whenever an assertion about them fails.
+//!
+//! The database is a SQLite file in the directory, or, when `CLAIMDB_TEST_BACKEND=postgres` and
+//! `CLAIMDB_TEST_POSTGRES` holds a superuser's address on a PostgreSQL server, a team database
+//! created on that server for the one test (and dropped at its end). There claimdb connects as
+//! the login `tester` (an admin of the team), and `--as NAME` becomes a connection as the login
+//! NAME, since on a server history records who logged in: a test reads "tester" and "amal" on
+//! both backends.
 
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
-/// A scratch directory with a database path, removed when dropped.
+/// The environment variable that picks the backend of every test: `postgres`, or the file.
+pub const BACKEND_VAR: &str = "CLAIMDB_TEST_BACKEND";
+
+/// The address of a superuser's connection to the PostgreSQL server tests may use.
+pub const SERVER_VAR: &str = "CLAIMDB_TEST_POSTGRES";
+
+/// A file to which each test skipped on PostgreSQL appends a line `test<TAB>reason`, for the
+/// test that runs the suite there to count them.
+pub const SKIPS_VAR: &str = "CLAIMDB_TEST_SKIPS";
+
+/// Whether this run's tests work on PostgreSQL rather than on a database file.
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_VAR).is_ok_and(|b| b == "postgres")
+}
+
+/// On PostgreSQL, says that the running test is skipped there and why, and returns true: for a
+/// test about the database file itself, or one that needs what a team database lacks yet
+/// (reason "not yet on PostgreSQL: <feature>"). On a file, returns false.
+#[allow(clippy::print_stderr)] // the notice says which half did not run, and why
+pub fn skip_on_postgres(reason: &str) -> bool {
+    if !on_postgres() {
+        return false;
+    }
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("(unnamed test)");
+    eprintln!("skipped on PostgreSQL ({reason}): {test}");
+    if let Some(file) = std::env::var_os(SKIPS_VAR) {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .expect("open the list of skipped tests");
+        // One write per line: tests running at once append whole lines.
+        file.write_all(format!("{test}\t{reason}\n").as_bytes())
+            .expect("note a skipped test");
+    }
+    true
+}
+
+/// A scratch directory with a database (a path, or a server address), removed when dropped.
 pub struct Workdir {
     dir: tempfile::TempDir,
     db: PathBuf,
+    server: Option<TestServerDb>,
+}
+
+/// The database of one test on the PostgreSQL server.
+struct TestServerDb {
+    /// The superuser's address, for creating and dropping what the test uses.
+    server: String,
+    /// The address of the test's database, as the superuser.
+    address: String,
+    name: String,
+}
+
+/// The logins this run of the tests has already made sure of.
+static LOGINS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+impl TestServerDb {
+    fn new() -> Self {
+        let server = std::env::var(SERVER_VAR)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| {
+                panic!("{BACKEND_VAR}=postgres needs {SERVER_VAR}, a superuser's address")
+            });
+        let name = format!("claimdb_w_{:016x}", fastrand::u64(..));
+        let mut client =
+            postgres::Client::connect(&server, postgres::NoTls).expect("connect to the server");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let mut url = url::Url::parse(&server).expect("the server address is a URL");
+        url.set_path(&name);
+        TestServerDb {
+            server,
+            address: url.to_string(),
+            name,
+        }
+    }
+
+    /// The address of the test's database as the login `name`, a team admin (a desk's members
+    /// have the same rules and fewer rights). Logins belong to the whole server and tests that
+    /// run at once act as the same people, so a login is made once and kept.
+    fn address_as(&self, name: &str) -> String {
+        let mut known = LOGINS.lock().unwrap_or_else(|e| e.into_inner());
+        if !known.iter().any(|l| l == name) {
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            // Another test binary may be making the same login: losing that race is fine.
+            let sql = format!(
+                "DO $$ BEGIN CREATE ROLE {quoted} LOGIN; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
+                 GRANT claimdb_admin TO {quoted}"
+            );
+            let mut tries = 0;
+            loop {
+                let mut client = postgres::Client::connect(&self.server, postgres::NoTls)
+                    .expect("connect to the server");
+                match client.batch_execute(&sql) {
+                    Ok(()) => break,
+                    Err(_) if tries < 5 => tries += 1,
+                    Err(e) => panic!("could not make the login {name:?} for the test: {e}"),
+                }
+            }
+            known.push(name.to_owned());
+        }
+        let mut url = url::Url::parse(&self.address).expect("the address is a URL");
+        url.set_username(name).expect("a URL with a host");
+        url.to_string()
+    }
+}
+
+impl Drop for TestServerDb {
+    fn drop(&mut self) {
+        // Cleaning up must not hide the failure that may be unwinding through here.
+        if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 /// What one run of claimdb did.
@@ -64,16 +191,100 @@ impl Run {
 impl Workdir {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let db = dir.path().join("claims.db");
-        Workdir { dir, db }
+        if !on_postgres() {
+            let db = dir.path().join("claims.db");
+            return Workdir {
+                dir,
+                db,
+                server: None,
+            };
+        }
+        let server = TestServerDb::new();
+        let db = PathBuf::from(server.address_as("tester"));
+        let init = Command::new(env!("CARGO_BIN_EXE_claimdb"))
+            .arg("--db")
+            .arg(&server.address)
+            .args(["team", "init"])
+            .env_remove("CLAIMDB_USER")
+            .output()
+            .expect("claimdb starts");
+        assert!(
+            init.status.success(),
+            "team init on the test database failed: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        Workdir {
+            dir,
+            db,
+            server: Some(server),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
+    /// The database: the file's path, or on PostgreSQL the address (as the login "tester").
     pub fn db(&self) -> &Path {
         &self.db
+    }
+
+    /// The rows `sql` reads from the database, straight from the engine (not through claimdb):
+    /// integers, reals, text and NULL as JSON values. The SQL must mean the same to both.
+    pub fn sql_rows(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
+        use serde_json::Value;
+        let Some(server) = &self.server else {
+            let conn = rusqlite::Connection::open(&self.db).expect("open the database file");
+            let mut stmt = conn.prepare(sql).expect("a statement SQLite reads");
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([]).expect("the statement runs");
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().expect("a row") {
+                out.push(
+                    (0..columns)
+                        .map(|i| match row.get_ref(i).expect("a column") {
+                            rusqlite::types::ValueRef::Null => Value::Null,
+                            rusqlite::types::ValueRef::Integer(n) => n.into(),
+                            rusqlite::types::ValueRef::Real(x) => x.into(),
+                            rusqlite::types::ValueRef::Text(t) => {
+                                String::from_utf8_lossy(t).into_owned().into()
+                            }
+                            rusqlite::types::ValueRef::Blob(_) => panic!("a blob in {sql}"),
+                        })
+                        .collect(),
+                );
+            }
+            return out;
+        };
+        use postgres::types::Type;
+        let mut client = postgres::Client::connect(&server.address, postgres::NoTls)
+            .expect("connect to the test database");
+        let rows = client
+            .query(sql, &[])
+            .expect("a statement PostgreSQL reads");
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| {
+                        let ty = row.columns()[i].type_().clone();
+                        let value: Option<Value> = if ty == Type::INT8 {
+                            row.get::<_, Option<i64>>(i).map(Value::from)
+                        } else if ty == Type::INT4 {
+                            row.get::<_, Option<i32>>(i).map(Value::from)
+                        } else if ty == Type::INT2 {
+                            row.get::<_, Option<i16>>(i).map(Value::from)
+                        } else if ty == Type::FLOAT8 {
+                            row.get::<_, Option<f64>>(i).map(Value::from)
+                        } else if ty == Type::TEXT || ty == Type::VARCHAR || ty == Type::NAME {
+                            row.get::<_, Option<String>>(i).map(Value::from)
+                        } else {
+                            panic!("column {i} of {sql} is a {ty}, which this helper does not read")
+                        };
+                        value.unwrap_or(Value::Null)
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Writes a file in the workdir and returns its path.
@@ -84,15 +295,29 @@ impl Workdir {
     }
 
     /// A command on this workdir's database, as user "tester" (unless `--as` says otherwise).
+    /// On PostgreSQL, `--as NAME` becomes a connection as NAME's login.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_claimdb"));
         cmd.current_dir(self.dir.path())
             .env_remove("CLAIMDB_PATH")
-            .env("CLAIMDB_USER", "tester")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
+            .env("NO_COLOR", "1");
+        let Some(server) = &self.server else {
+            cmd.env("CLAIMDB_USER", "tester")
+                .arg("--db")
+                .arg(&self.db)
+                .args(args);
+            return cmd;
+        };
+        cmd.env_remove("CLAIMDB_USER");
+        let mut args = args.to_vec();
+        let mut db = self.db.clone();
+        if let Some(at) = args.iter().position(|a| *a == "--as") {
+            if let Some(name) = args.get(at + 1) {
+                db = PathBuf::from(server.address_as(name));
+                args.drain(at..at + 2);
+            }
+        }
+        cmd.arg("--db").arg(db).args(args);
         cmd
     }
 
@@ -103,7 +328,6 @@ impl Workdir {
 
     /// Runs claimdb with `stdin` as standard input.
     pub fn run_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
-        use std::io::Write;
         let mut cmd = self.command(args);
         cmd.stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

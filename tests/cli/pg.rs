@@ -23,6 +23,13 @@ impl TestDb {
     /// A new empty database, or none (with a notice) when no test server is configured.
     #[allow(clippy::print_stderr)] // the notice that this half of the tests did not run
     pub fn new() -> Option<TestDb> {
+        TestDb::created_with("")
+    }
+
+    /// A new empty database created with `options` (CREATE DATABASE's), or none (with a
+    /// notice) when no test server is configured or it cannot make such a database.
+    #[allow(clippy::print_stderr)] // the notice that this half of the tests did not run
+    pub fn created_with(options: &str) -> Option<TestDb> {
         let Some(server) = std::env::var("CLAIMDB_TEST_POSTGRES")
             .ok()
             .filter(|s| !s.is_empty())
@@ -32,9 +39,11 @@ impl TestDb {
         };
         let name = format!("claimdb_t_{:016x}", fastrand::u64(..));
         let mut client = Client::connect(&server, NoTls).expect("connect to the test server");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create a test database");
+        if let Err(e) = client.batch_execute(&format!("CREATE DATABASE {name} {options}")) {
+            assert!(!options.is_empty(), "create a test database: {e}");
+            eprintln!("skipped: the test server cannot create a database {options}: {e}");
+            return None;
+        }
         let mut url = url::Url::parse(&server).expect("CLAIMDB_TEST_POSTGRES is a URL");
         url.set_path(&name);
         Some(TestDb {

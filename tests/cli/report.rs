@@ -140,9 +140,9 @@ fn parse(html: &str) -> Page {
 }
 
 fn as_user(wd: &Workdir, who: &str, args: &[&str]) -> Run {
-    let mut cmd = wd.command(args);
-    cmd.env("CLAIMDB_USER", who);
-    wd.run_command(cmd, args)
+    let mut all = vec!["--as", who];
+    all.extend_from_slice(args);
+    wd.run(&all)
 }
 
 /// A desk's week: Arabic and English claims, verdicts by two people, a disputed claim, an

@@ -162,3 +162,47 @@ fn every_way_of_creating_a_source_warns_of_look_alikes_and_near_names_even_when_
         .ok();
     assert!(run.stderr.contains(did_you_mean), "{run:?}");
 }
+
+#[test]
+fn writers_making_the_same_new_source_at_once_all_succeed_and_share_it() {
+    let wd = Workdir::new();
+    let rounds = 5;
+    let writers = 6;
+    for round in 0..rounds {
+        std::thread::scope(|s| {
+            for writer in 0..writers {
+                let wd = &wd;
+                s.spawn(move || {
+                    let text = format!("claim {round}.{writer} about the airfield");
+                    let claimant = format!("New claimant {round}");
+                    let supporter = format!("New supporter {round}");
+                    wd.run(&[
+                        "add",
+                        &text,
+                        "--claimant",
+                        &claimant,
+                        "--supported-by",
+                        &supporter,
+                    ])
+                    .ok();
+                });
+            }
+        });
+    }
+    let sources = wd.json(&["source", "list"]);
+    let sources = sources.as_array().unwrap();
+    assert_eq!(sources.len(), 2 * rounds, "{sources:#?}");
+    for source in sources {
+        let name = source["name"].as_str().unwrap();
+        let (claims, supports) = if name.starts_with("New claimant") {
+            (writers, 0)
+        } else {
+            (0, writers)
+        };
+        assert_eq!(
+            (source["claims"].as_u64(), source["supports"].as_u64()),
+            (Some(claims), Some(supports)),
+            "{source}"
+        );
+    }
+}

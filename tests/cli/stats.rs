@@ -22,47 +22,32 @@ fn stats_count_by_status_and_claimant() {
 
 /// The counts `stats` keeps, recomputed the slow way from the claims themselves.
 fn counted_the_slow_way(wd: &Workdir) -> serde_json::Value {
-    let conn = rusqlite::Connection::open(wd.db()).unwrap();
     let visible = "c.id NOT IN (SELECT dup_id FROM claim_merge)";
     let count = |condition: &str| -> i64 {
-        conn.query_row(
-            &format!("SELECT count(*) FROM claim c WHERE {visible} AND {condition}"),
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+        wd.sql_rows(&format!(
+            "SELECT count(*) FROM claim c WHERE {visible} AND {condition}"
+        ))[0][0]
+            .as_i64()
+            .unwrap()
     };
-    let claims = count("1");
+    let claims = count("1 = 1");
     let disputed = count(
         "(c.status = 'disputed' OR (c.status IN ('unverified', 'in_review') AND EXISTS \
          (SELECT 1 FROM stance s WHERE s.claim_id = c.id AND s.stance = 'disputes')))",
     );
     let mut by_status = serde_json::Map::new();
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT status, count(*) FROM claim c WHERE {visible} GROUP BY status"
-        ))
-        .unwrap();
-    for row in stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .unwrap()
-    {
-        let (status, n) = row.unwrap();
-        by_status.insert(status, n.into());
+    for row in wd.sql_rows(&format!(
+        "SELECT status, count(*) FROM claim c WHERE {visible} GROUP BY status"
+    )) {
+        by_status.insert(row[0].as_str().unwrap().to_owned(), row[1].clone());
     }
-    let mut stmt = conn
-        .prepare(&format!(
+    let by_claimant: Vec<serde_json::Value> = wd
+        .sql_rows(&format!(
             "SELECT s.name, count(*) AS n FROM claim c JOIN source s ON s.id = c.claimant_id
              WHERE {visible} GROUP BY s.id ORDER BY n DESC, s.name"
         ))
-        .unwrap();
-    let by_claimant: Vec<serde_json::Value> = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .unwrap()
-        .map(|row| {
-            let (claimant, claims) = row.unwrap();
-            serde_json::json!({ "claimant": claimant, "claims": claims })
-        })
+        .into_iter()
+        .map(|row| serde_json::json!({ "claimant": row[0], "claims": row[1] }))
         .collect();
     serde_json::json!({
         "claims": claims,

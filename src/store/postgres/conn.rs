@@ -87,6 +87,13 @@ pub fn translate(sql: &str) -> String {
                     digits.parse().unwrap_or(next)
                 };
                 next = next.max(number + 1);
+                // SQLite's `IS` and `IS NOT` compare a value with NULL as with any other.
+                if out.ends_with(" IS NOT ") {
+                    out.truncate(out.len() - "NOT ".len());
+                    out.push_str("DISTINCT FROM ");
+                } else if out.ends_with(" IS ") {
+                    out.push_str("NOT DISTINCT FROM ");
+                }
                 out.push('$');
                 out.push_str(&number.to_string());
             }
@@ -350,5 +357,9 @@ mod tests {
             "version + 1 WHERE x = '?1'"
         );
         assert_eq!(translate("x IN (?3, ?)"), "x IN ($3, $4)");
+        assert_eq!(
+            translate("url IS ?3 AND quote IS NOT ?4 AND note IS NULL"),
+            "url IS NOT DISTINCT FROM $3 AND quote IS DISTINCT FROM $4 AND note IS NULL"
+        );
     }
 }
