@@ -109,6 +109,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         // extract never creates or changes a database: it reads one only when it exists.
         let store = if path.exists() || (args.check && store::postgres::is_address(&path)) {
             Some(Store::open(&path)?.0)
+        } else if store::postgres::is_address(&path) {
+            // Without --check the team database only names sources: extract works without it.
+            match Store::open(&path) {
+                Ok((store, _)) => Some(store),
+                Err(e) => {
+                    out.note(format!(
+                        "note: names are not matched to the team's sources ({e:#})"
+                    ));
+                    None
+                }
+            }
         } else if args.check {
             return Err(error::UserError::Refused(format!(
                 "--check compares with the claims in the database, and there is none at {}; \

@@ -238,9 +238,6 @@ fn list_filters_by_a_figures_unit_and_range() {
 
 #[test]
 fn a_conflict_of_figures_is_never_offered_as_a_merge() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["5 civilians killed in Xanadu", "--claimant", "A"]);
     let run = wd

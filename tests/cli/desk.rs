@@ -38,9 +38,6 @@ fn run_as(wd: &Workdir, who: &str, gate: bool, args: &[&str]) -> Run {
 
 #[test]
 fn assignment_filters_lists_and_is_recorded_in_history() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
-        return;
-    }
     let wd = three_claims();
     run_as(&wd, "editor", false, &["assign", "1", "amal"]).ok();
     run_as(&wd, "editor", false, &["assign", "2", "omar"]).ok();
@@ -177,9 +174,6 @@ fn a_merged_claim_shows_where_it_went_and_is_never_listed_as_live() {
 
 #[test]
 fn the_review_gate_proposes_and_a_second_person_approves_or_returns() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
-        return;
-    }
     let wd = three_claims();
     // The proposal needs a reason, like any verdict.
     run_as(&wd, "amal", true, &["status", "2", "false"]).fails(1, &["--note"]);
@@ -413,9 +407,6 @@ fn an_archived_claim_merged_away_later_leaves_stats_once() {
 
 #[test]
 fn search_leaves_archived_claims_out_unless_asked_for_them() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = three_claims();
     wd.add(&["Moura: 500 dead, says the army", "--claimant", "Army"]);
     // Words alone, words with a number, and a number alone take different paths.
@@ -436,9 +427,6 @@ fn search_leaves_archived_claims_out_unless_asked_for_them() {
 
 #[test]
 fn an_archived_claim_is_never_proposed_as_a_duplicate() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = three_claims();
     let again = wd.add(&["500 civilians were killed in Moura", "--claimant", "AFP"]);
     let similar = |wd: &Workdir| {

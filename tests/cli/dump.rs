@@ -114,7 +114,9 @@ fn dump(wd: &Workdir, format: &str) -> String {
 
 #[test]
 fn a_dump_restored_into_an_empty_database_exports_the_same_bytes_and_passes_audit() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: dump and restore") {
+    if crate::harness::skip_on_postgres(
+        "restoring into a team database is its owner's (copy is tested there)",
+    ) {
         return;
     }
     let wd = busy_desk();
@@ -174,9 +176,6 @@ fn a_dump_restored_into_an_empty_database_exports_the_same_bytes_and_passes_audi
 
 #[test]
 fn the_dump_carries_every_part_of_the_desk() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: dump and restore") {
-        return;
-    }
     let wd = busy_desk();
     let dump = wd.json(&["export", "--with-files"]);
     assert_eq!(dump["format"], "claimdb-dump");
@@ -225,7 +224,7 @@ fn the_dump_carries_every_part_of_the_desk() {
 
 #[test]
 fn a_restore_is_refused_into_a_used_database_and_is_all_or_nothing() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: dump and restore") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = busy_desk();
@@ -362,7 +361,7 @@ fn merging_moves_the_duplicates_evidence_to_the_claim_kept() {
 /// would not fit.
 #[test]
 fn a_json_lines_restore_holds_an_embedded_file_once() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: dump and restore") {
+    if crate::harness::skip_on_postgres("files in bounded memory are a database file's") {
         return;
     }
     let wd = Workdir::new();
@@ -410,7 +409,9 @@ fn a_json_lines_restore_holds_an_embedded_file_once() {
 
 #[test]
 fn a_dump_with_a_broken_chain_is_restored_as_it_is_and_said_so() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: dump and restore") {
+    if crate::harness::skip_on_postgres(
+        "restoring into a team database is its owner's (copy is tested there)",
+    ) {
         return;
     }
     let wd = Workdir::new();

@@ -38,9 +38,6 @@ fn moura() -> Workdir {
 
 #[test]
 fn evidence_items_are_added_listed_fetched_and_removed_on_the_record() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
-        return;
-    }
     let wd = moura();
     let pdf = noise(300_000);
     let path = wd.write("report.pdf", &pdf);
@@ -290,7 +287,7 @@ fn a_second_citation_of_a_source_keeps_the_first_quote_and_url() {
 
 #[test]
 fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = moura();
@@ -359,7 +356,7 @@ fn audit_names_the_claim_and_evidence_of_a_changed_or_missing_file() {
 
 #[test]
 fn a_file_over_the_limit_is_refused_and_nothing_is_written() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = moura();
@@ -413,7 +410,7 @@ fn a_file_over_the_limit_is_refused_and_nothing_is_written() {
 /// in memory whole.
 #[test]
 fn a_large_file_is_streamed_in_and_out_without_being_held_in_memory() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+    if crate::harness::skip_on_postgres("files in bounded memory are a database file's") {
         return;
     }
     let wd = moura();

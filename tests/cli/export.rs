@@ -60,9 +60,6 @@ fn bom_export_is_for_excel_and_neutralises_formulas() {
 
 #[test]
 fn export_to_a_file_takes_the_list_filters() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["a", "--claimant", "A", "--status", "disputed"]);
     wd.add(&["b", "--claimant", "B"]);
@@ -118,9 +115,6 @@ fn a_bom_export_quotes_every_cell_and_imports_back_exactly() {
 
 #[test]
 fn the_csv_export_carries_each_verdicts_reason_and_imports_it_back() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["نحو ألف من مقاتلي فاجنر", "--claimant", "A"]);
     wd.add(&["500 killed", "--claimant", "B"]);

@@ -84,9 +84,6 @@ fn extract_never_creates_or_changes_a_database() {
 /// them as a desk does, with source aliases in the database.
 #[test]
 fn measured_on_the_seed_article_recall_claimants_and_figures_meet_the_aims() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: extract naming stored sources") {
-        return;
-    }
     let w = Workdir::new();
     let reviewed_path = fixture("reviewed.csv");
     w.run(&["import", &reviewed_path]).ok();
@@ -333,9 +330,6 @@ fn arabic_clauses_back_references_and_a_denial() {
 
 #[test]
 fn a_stored_source_or_alias_names_the_claimant_and_check_marks_stored_claims() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: extract naming stored sources") {
-        return;
-    }
     let w = Workdir::new();
     w.import_seed();
     w.run(&[
@@ -408,9 +402,6 @@ fn bad_input_is_refused_with_a_clear_message() {
 
 #[test]
 fn check_tells_a_stored_duplicate_from_a_conflicting_figure() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let w = Workdir::new();
     w.add(&[
         "وتشير تقديرات غربية إلى انتشار نحو ألف من مقاتلي فاجنر في مالي",

@@ -200,9 +200,6 @@ fn older_files_with_value_unit_and_qualifier_import_as_one_figure() {
 
 #[test]
 fn a_number_finds_the_claims_whose_figures_hold_it_as_well_as_the_words() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[
         "تشير تقديرات غربية إلى انتشار نحو ألف من مقاتلي فاجنر في مالي",

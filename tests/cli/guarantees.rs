@@ -28,7 +28,7 @@ fn integrity(wd: &Workdir) -> String {
 
 #[test]
 fn concurrent_writers_readers_and_status_changes_all_succeed() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export and audit") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Arc::new(Workdir::new());
@@ -190,7 +190,7 @@ fn big_csv(rows: usize) -> String {
 
 #[test]
 fn a_killed_import_leaves_all_or_nothing_and_a_working_database() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let rows = 20_000;
@@ -231,9 +231,6 @@ fn a_killed_import_leaves_all_or_nothing_and_a_working_database() {
 
 #[test]
 fn hostile_files_get_clear_errors_or_exact_storage_never_a_partial_write() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["already here", "--claimant", "A"]);
     let before = wd.export();
@@ -342,7 +339,7 @@ fn a_read_only_database_reads_and_refuses_writes_clearly() {
 
 #[test]
 fn history_cannot_be_rewritten_and_a_rewrite_behind_claimdbs_back_is_caught() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Workdir::new();
@@ -451,7 +448,7 @@ fn a_backup_taken_while_others_write_is_consistent_and_passes_audit() {
 
 #[test]
 fn every_kind_of_write_extends_the_history_chain_intact() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: evidence files") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Workdir::new();
@@ -506,9 +503,6 @@ fn every_kind_of_write_extends_the_history_chain_intact() {
 
 #[test]
 fn ids_out_of_range_are_refused_and_a_large_id_costs_one_row() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     let before = wd.export();
     for id in ["9223372036854775807", "9007199254740993", "0", "-4"] {
@@ -839,7 +833,7 @@ fn a_database_in_a_read_only_folder_can_be_read_and_says_why_it_cannot_be_writte
 
 #[test]
 fn written_files_honour_the_umask_keep_a_replaced_files_mode_and_write_through_links() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Workdir::new();
@@ -945,7 +939,7 @@ fn behind_the_back(wd: &Workdir, sql: &str) {
 
 #[test]
 fn audit_catches_tables_changed_without_history() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     // The claim added after the seed: its id follows the seed's.
@@ -1030,7 +1024,7 @@ fn audit_catches_tables_changed_without_history() {
 
 #[test]
 fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: audit") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Workdir::new();
@@ -1061,9 +1055,6 @@ fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
 
 #[test]
 fn smaller_traps_utf16_negative_versions_lost_precision_and_zero_scores() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["common word one", "--claimant", "A"]);
     wd.add(&["common word two", "--claimant", "B"]);

@@ -213,7 +213,7 @@ fn a_claimant_citing_itself_through_an_alias_rejects_the_import() {
 
 #[test]
 fn an_import_into_an_empty_database_leaves_the_search_index_and_wal_working() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
+    if crate::harness::skip_on_postgres("the database file itself") {
         return;
     }
     let wd = Workdir::new();

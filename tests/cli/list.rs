@@ -149,9 +149,6 @@ fn the_seed_lists_its_disputed_claims() {
 
 #[test]
 fn a_huge_table_or_search_holds_no_more_memory_than_a_streamed_csv() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     // 3,000 claims of 4 KB each: 12 MB of text, which a table that waits for every row holds.
     let mut csv = String::from("text,claimant\n");

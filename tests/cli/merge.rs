@@ -71,9 +71,6 @@ fn merge_moves_stances_tags_and_missing_fields_to_the_kept_claim() {
 
 #[test]
 fn the_duplicate_is_hidden_everywhere_but_keeps_its_history() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: export") {
-        return;
-    }
     let wd = two_reports();
     wd.run(&["merge", "1", "2"]).ok();
     assert_eq!(ids_of(&wd.json(&["list"])), [1, 3]);

@@ -35,9 +35,6 @@ fn folded_claims() -> Workdir {
 
 #[test]
 fn diacritics_ta_marbuta_and_alef_forms_do_not_matter() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     assert_eq!(search(&wd, "تكبدت"), [1]);
     assert_eq!(search(&wd, "الروسيه"), [1]);
@@ -49,9 +46,6 @@ fn diacritics_ta_marbuta_and_alef_forms_do_not_matter() {
 
 #[test]
 fn a_word_finds_it_with_the_article_and_attached_prefixes() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     let mut found = search(&wd, "مجموعة");
     found.sort();
@@ -63,9 +57,6 @@ fn a_word_finds_it_with_the_article_and_attached_prefixes() {
 
 #[test]
 fn latin_case_and_accents_do_not_matter() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     assert_eq!(search(&wd, "segou"), [7]);
     assert_eq!(search(&wd, "SÉGOU"), [7]);
@@ -74,9 +65,6 @@ fn latin_case_and_accents_do_not_matter() {
 
 #[test]
 fn each_query_form() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     // Plain words: all must match.
     assert_eq!(search(&wd, "مالي أنشطة"), [2]);
@@ -97,9 +85,6 @@ fn each_query_form() {
 
 #[test]
 fn results_are_ranked_and_limited_with_a_snippet_of_the_stored_text() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["فاجنر فاجنر فاجنر في مالي", "--claimant", "A"]);
     wd.add(&[
@@ -127,9 +112,6 @@ fn results_are_ranked_and_limited_with_a_snippet_of_the_stored_text() {
 
 #[test]
 fn translation_note_claimant_and_location_are_searched() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[
         "أ",
@@ -157,9 +139,6 @@ fn translation_note_claimant_and_location_are_searched() {
 
 #[test]
 fn every_output_format_works() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     let table = wd.run(&["search", "مجموعة"]).ok();
     assert!(table.stdout.contains("snippet") && table.stdout.contains("[المجموعة]"));
@@ -181,9 +160,6 @@ fn every_output_format_works() {
 
 #[test]
 fn hostile_queries_end_cleanly() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = folded_claims();
     let long = "فاجنر \"NEAR( * - OR ) ".repeat(600);
     let noisy: String = (0..3000)
@@ -237,9 +213,6 @@ fn hostile_queries_end_cleanly() {
 
 #[test]
 fn list_and_export_take_search_with_every_other_filter() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["المجموعة في مالي", "--claimant", "A", "--tag", "mali"]);
     wd.add(&["بالمجموعة في النيجر", "--claimant", "B", "--tag", "niger"]);
@@ -267,9 +240,6 @@ fn list_and_export_take_search_with_every_other_filter() {
 
 #[test]
 fn source_aliases_find_the_claims_of_their_source() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.run(&[
         "source",
@@ -301,9 +271,6 @@ fn source_aliases_find_the_claims_of_their_source() {
 
 #[test]
 fn the_index_follows_edits_status_changes_citations_and_imports() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["قوات فاجنر في مالي", "--claimant", "A"]);
     assert_eq!(search(&wd, "فاجنر"), [1]);
@@ -347,9 +314,6 @@ fn the_index_follows_edits_status_changes_citations_and_imports() {
 
 #[test]
 fn the_seed_is_searchable() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.import_seed();
     assert!(search(&wd, "مجموعة").len() >= 3);
@@ -560,9 +524,6 @@ const SEED_CASES: &[Case] = &[
 
 #[test]
 fn the_seed_answers_what_a_journalist_types() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.import_seed();
     let id = seed_ids(&wd);
@@ -600,9 +561,6 @@ fn the_seed_answers_what_a_journalist_types() {
 
 #[test]
 fn attached_letters_rank_after_the_exact_word_and_never_make_a_short_common_word() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&["مجزرة بمورا", "--claimant", "A"]); // 1
     wd.add(&["مجزرة في مورا", "--claimant", "A"]); // 2
@@ -638,9 +596,6 @@ fn attached_letters_rank_after_the_exact_word_and_never_make_a_short_common_word
 
 #[test]
 fn a_claim_is_found_through_any_name_of_its_claimant_or_of_its_sources() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: search") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[
         "Moscow denies any role",

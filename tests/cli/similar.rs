@@ -9,9 +9,6 @@ const UNRELATED: &str = "أعلنت الأمم المتحدة فتح تحقيق 
 
 #[test]
 fn similar_lists_rephrased_claims_best_first_with_their_similarity() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     for text in [ORIGINAL, UNRELATED, CLOSE, REPHRASED] {
         wd.add(&[text, "--claimant", "AFP"]);
@@ -49,9 +46,6 @@ fn similar_lists_rephrased_claims_best_first_with_their_similarity() {
 
 #[test]
 fn english_translations_count_too() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[
         "نحو ألف مقاتل",
@@ -73,9 +67,6 @@ fn english_translations_count_too() {
 
 #[test]
 fn add_warns_about_likely_duplicates_and_still_adds() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[ORIGINAL, "--claimant", "AFP"]);
     wd.add(&[UNRELATED, "--claimant", "AFP"]);
@@ -99,9 +90,6 @@ fn add_warns_about_likely_duplicates_and_still_adds() {
 
 #[test]
 fn add_no_duplicate_refuses_and_writes_nothing() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[ORIGINAL, "--claimant", "AFP"]);
     let before = wd.export();
@@ -132,9 +120,6 @@ fn add_no_duplicate_refuses_and_writes_nothing() {
 
 #[test]
 fn import_dry_run_reports_rows_that_look_like_stored_claims() {
-    if crate::harness::skip_on_postgres("not yet on PostgreSQL: similar claims") {
-        return;
-    }
     let wd = Workdir::new();
     wd.add(&[ORIGINAL, "--claimant", "AFP"]);
     let file = wd.write(
