@@ -1546,15 +1546,29 @@ impl Store {
         aliases: &[String],
     ) -> anyhow::Result<()> {
         let name = model::list_item("a source name", name)?;
+        // Run again when another writer made one of the names meanwhile (a server runs writers
+        // side by side): the second run finds it and says so.
+        match self.add_source_once(&name, kind, aliases) {
+            Err(e) if broke_a_constraint(&e) => self.add_source_once(&name, kind, aliases),
+            done => done,
+        }
+    }
+
+    fn add_source_once(
+        &mut self,
+        name: &str,
+        kind: SourceKind,
+        aliases: &[String],
+    ) -> anyhow::Result<()> {
         let tx = self.write()?;
-        if let Some((_, existing)) = find_source(&tx, &name)? {
+        if let Some((_, existing)) = find_source(&tx, name)? {
             return Err(UserError::Refused(format!(
                 "source {name:?} already exists (as {existing:?}); change its kind with \
                  `claimdb source edit`"
             ))
             .into());
         }
-        let id = insert_source(&tx, &name, kind)?;
+        let id = insert_source(&tx, name, kind)?;
         for alias in aliases {
             insert_alias(&tx, id, alias)?;
         }
@@ -1564,6 +1578,14 @@ impl Store {
 
     /// Lets `alias` name the source `name` from now on.
     pub fn add_alias(&mut self, name: &str, alias: &str) -> anyhow::Result<bool> {
+        // As in `add_source`: a second run finds the alias another writer made meanwhile.
+        match self.add_alias_once(name, alias) {
+            Err(e) if broke_a_constraint(&e) => self.add_alias_once(name, alias),
+            done => done,
+        }
+    }
+
+    fn add_alias_once(&mut self, name: &str, alias: &str) -> anyhow::Result<bool> {
         let tx = self.write()?;
         let (id, _) =
             find_source(&tx, name)?.ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
@@ -2024,10 +2046,7 @@ impl<'t> Writer<'t> {
                 self.tx.execute_batch("RELEASE SAVEPOINT new_source")?;
                 Ok(Some(id))
             }
-            Err(e)
-                if e.downcast_ref::<sql::Error>()
-                    .is_some_and(|e| e.kind() == sql::ErrorKind::Constraint) =>
-            {
+            Err(e) if broke_a_constraint(&e) => {
                 self.tx.execute_batch(
                     "ROLLBACK TO SAVEPOINT new_source; RELEASE SAVEPOINT new_source",
                 )?;
@@ -2711,6 +2730,12 @@ impl Store {
         }
         Ok(near)
     }
+}
+
+/// Whether the database refused a change for breaking a constraint (a name made twice).
+fn broke_a_constraint(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<sql::Error>()
+        .is_some_and(|e| e.kind() == sql::ErrorKind::Constraint)
 }
 
 fn find_source(conn: &dyn Connection, name: &str) -> anyhow::Result<Option<(i64, String)>> {

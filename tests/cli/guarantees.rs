@@ -15,8 +15,8 @@ fn count(wd: &Workdir) -> u64 {
 }
 
 fn history_len(wd: &Workdir) -> i64 {
-    let conn = rusqlite::Connection::open(wd.db()).unwrap();
-    conn.query_row("SELECT count(*) FROM history", [], |r| r.get(0))
+    wd.sql_rows("SELECT count(*) FROM history")[0][0]
+        .as_i64()
         .unwrap()
 }
 

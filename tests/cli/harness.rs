@@ -200,7 +200,6 @@ impl Workdir {
             };
         }
         let server = TestServerDb::new();
-        let db = PathBuf::from(server.address_as("tester"));
         let init = Command::new(env!("CARGO_BIN_EXE_claimdb"))
             .arg("--db")
             .arg(&server.address)
@@ -213,6 +212,8 @@ impl Workdir {
             "team init on the test database failed: {}",
             String::from_utf8_lossy(&init.stderr)
         );
+        // After team init, which makes the roles a login is given.
+        let db = PathBuf::from(server.address_as("tester"));
         Workdir {
             dir,
             db,

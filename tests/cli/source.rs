@@ -206,3 +206,34 @@ fn writers_making_the_same_new_source_at_once_all_succeed_and_share_it() {
         );
     }
 }
+
+#[test]
+fn the_same_source_or_alias_added_by_several_people_at_once_is_made_once() {
+    let wd = Workdir::new();
+    wd.run(&["source", "add", "Reuters"]).ok();
+    let writers = 6;
+    let (sources, aliases): (Vec<_>, Vec<_>) = std::thread::scope(|s| {
+        let sources: Vec<_> = (0..writers)
+            .map(|_| s.spawn(|| wd.run(&["source", "add", "Agence France-Presse"])))
+            .collect();
+        let aliases: Vec<_> = (0..writers)
+            .map(|_| s.spawn(|| wd.run(&["source", "alias", "Reuters", "رويترز"])))
+            .collect();
+        (
+            sources.into_iter().map(|t| t.join().unwrap()).collect(),
+            aliases.into_iter().map(|t| t.join().unwrap()).collect(),
+        )
+    });
+    let (made, refused): (Vec<_>, Vec<_>) = sources.into_iter().partition(|run| run.code == 0);
+    assert_eq!(made.len(), 1, "{made:?}");
+    for run in refused {
+        run.fails(1, &["source \"Agence France-Presse\" already exists"]);
+    }
+    let named: Vec<_> = aliases.into_iter().map(|run| run.ok().stderr).collect();
+    let first = named.iter().filter(|e| e.contains("now names")).count();
+    let again = named.iter().filter(|e| e.contains("already named")).count();
+    assert_eq!((first, again), (1, writers - 1), "{named:?}");
+    let sources = wd.json(&["source", "list"]);
+    assert_eq!(sources.as_array().unwrap().len(), 2, "{sources:#}");
+    assert_eq!(sources[1]["aliases"], serde_json::json!(["رويترز"]));
+}

@@ -53,7 +53,8 @@ impl PgConnection {
 
 /// The statement as PostgreSQL writes it: `?N` becomes `$N` (a bare `?` the next number), and
 /// SQLite's planner hints (a unary `+` before a column, `CROSS JOIN … ON` to fix the order of a
-/// join) are dropped. Quoted text is left alone.
+/// join) are dropped; SQLite's `IS ?N` and `IS NOT ?N`, which compare NULL as a value, become
+/// `IS NOT DISTINCT FROM $N` and `IS DISTINCT FROM $N`. Quoted text is left alone.
 pub fn translate(sql: &str) -> String {
     let sql = sql.replace("CROSS JOIN", "JOIN");
     let mut out = String::with_capacity(sql.len() + 8);
