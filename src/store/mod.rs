@@ -675,9 +675,9 @@ impl Store {
 
     /// Runs `work` in one write transaction with a [`Writer`] for `actor` and commits what it
     /// did (an error rolls everything back). On a server, where people write side by side, a
-    /// transaction that collided with another one (a deadlock, a serialization failure, two
-    /// people creating the same source at once) is run again from the start, a few times, after
-    /// a short random wait; so `work` must not have effects outside the transaction.
+    /// transaction that collided with another one (a deadlock, a serialization failure) is run
+    /// again from the start, a few times, after a short random wait; so `work` must not have
+    /// effects outside the transaction.
     fn writing<T>(
         &self,
         actor: &str,

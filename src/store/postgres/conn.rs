@@ -123,15 +123,6 @@ pub fn error(e: postgres::Error) -> sql::Error {
         }
         Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => ErrorKind::Permission,
         Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => ErrorKind::Busy,
-        // Two people created the same source at once: the second finds it when run again.
-        Some(code)
-            if *code == SqlState::UNIQUE_VIOLATION
-                && e.as_db_error()
-                    .and_then(|db| db.constraint())
-                    .is_some_and(|c| c == "source_name_pkey") =>
-        {
-            ErrorKind::Retry
-        }
         Some(code) if code.code().starts_with("23") => ErrorKind::Constraint,
         _ => ErrorKind::Other,
     };
