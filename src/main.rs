@@ -61,15 +61,5 @@ fn is_refused_by_role(e: &anyhow::Error) -> bool {
 
 /// Another process held the write lock for longer than the busy timeout.
 fn is_busy(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<claimdb::store::sql::Error>()
-            .is_some_and(|e| e.kind() == claimdb::store::sql::ErrorKind::Busy)
-            || cause.downcast_ref::<rusqlite::Error>().is_some_and(|r| {
-                matches!(
-                    r.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-                )
-            })
-    })
+    claimdb::store::is_busy(e)
 }

@@ -7,7 +7,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::store::sql;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::Serialize;
 
 use crate::error::InvalidValue;
@@ -71,19 +70,6 @@ macro_rules! text_enum {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(d)?;
                 text.parse().map_err(serde::de::Error::custom)
-            }
-        }
-
-        impl ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.as_str()))
-            }
-        }
-
-        impl FromSql for $name {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                let text = value.as_str()?;
-                text.parse().map_err(|e: InvalidValue| FromSqlError::Other(Box::new(e)))
             }
         }
 
@@ -156,20 +142,6 @@ impl Status {
 }
 
 pub use crate::figure::{Figure, Qualifier};
-
-impl ToSql for Qualifier {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for Qualifier {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        text.parse()
-            .map_err(|e: InvalidValue| FromSqlError::Other(Box::new(e)))
-    }
-}
 
 impl sql::ToSql for Qualifier {
     fn to_sql(&self) -> sql::ValueRef<'_> {
@@ -297,18 +269,6 @@ impl<'de> serde::Deserialize<'de> for ClaimDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl ToSql for ClaimDate {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.0.as_str()))
-    }
-}
-
-impl FromSql for ClaimDate {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        Ok(ClaimDate(value.as_str()?.to_owned()))
     }
 }
 

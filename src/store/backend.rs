@@ -24,8 +24,47 @@ pub trait Backend {
         None
     }
 
+    /// Before an import: settings that make a load of many rows faster (put back by
+    /// [`Backend::end_bulk_load`], whatever the import's outcome).
+    fn begin_bulk_load(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn end_bulk_load(&self) {}
+
+    /// Inside an import into a database without claims: sets aside what is faster built once
+    /// at the end (secondary indexes, the triggers that keep counts and the search index), and
+    /// returns how to make it again.
+    fn defer_for_bulk_load(&self) -> anyhow::Result<Deferred> {
+        Ok(Deferred::default())
+    }
+
+    /// Builds what [`Backend::defer_for_bulk_load`] set aside, inside the same transaction.
+    fn finish_bulk_load(&self, _deferred: Deferred) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// What the engine's own check finds wrong with the database's storage (at most `limit`
+    /// problems); empty when it is sound, or when the engine checks its storage itself.
+    fn integrity_problems(&self, _limit: usize) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Writes a consistent copy of the whole database into the new file `path`, in one read
+    /// transaction, while others go on writing.
+    fn copy_into(&self, _path: &str) -> anyhow::Result<()> {
+        Err(super::not_in_team_mode())
+    }
+
     /// Closes the connection, reporting what closing it found.
     fn close(self: Box<Self>) -> anyhow::Result<()>;
+}
+
+/// What an import into an empty database set aside, as the statements that make it again.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    pub indexes: Vec<String>,
+    pub triggers: Vec<String>,
 }
 
 /// A transaction in progress: rolled back when dropped without [`Tx::commit`].

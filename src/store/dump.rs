@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::evidence::{file_rowid, stream_blob, FileSink};
 use super::sql::{params, Connection, ErrorKind};
-use super::{defer_index_builds, split_list, Deferred, Store};
+use super::{split_list, Store};
 use crate::dump::{
     decode_base64, ClaimRecord, DeskRecord, EventRecord, FileRecord, MergeRecord, RatingRecord,
     Record, SourceRecord,
@@ -360,10 +360,7 @@ impl Store {
         // What the triggers keep (the search index, the counts for stats) and the indexes a
         // restore never reads are built once at the end, as for a CSV import into an empty
         // database (in a database file; a server keeps them as rows come).
-        let deferred = match tx.embedded() {
-            Some(_) => defer_index_builds(&tx)?,
-            None => Deferred::default(),
-        };
+        let deferred = self.backend.defer_for_bulk_load()?;
         let mut restorer = Restorer {
             tx: &tx,
             sources: HashMap::new(),
@@ -383,9 +380,7 @@ impl Store {
             tx.rollback()?;
             return Ok(counts);
         }
-        if let Some(conn) = tx.embedded() {
-            deferred.finish(conn)?;
-        }
+        self.backend.finish_bulk_load(deferred)?;
         tx.commit().map_err(|e| match e.kind() {
             ErrorKind::Constraint => anyhow::Error::new(dangling_references()),
             _ => e.into(),

@@ -72,7 +72,7 @@ fn evidence_from_row(r: &Row<'_>) -> sql::Result<Evidence> {
 }
 
 pub(super) fn load_evidence(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<Evidence>> {
-    let mut stmt = conn.prepare_cached(&format!("{EVIDENCE_SELECT} WHERE e.id = ?1"))?;
+    let mut stmt = conn.prepare(&format!("{EVIDENCE_SELECT} WHERE e.id = ?1"))?;
     Ok(stmt.query_row([id], evidence_from_row).optional()?)
 }
 
@@ -135,7 +135,7 @@ impl Store {
 
     /// [`Store::evidence`] of a claim known to exist.
     pub(super) fn evidence_of(&self, id: i64, removed: bool) -> anyhow::Result<Vec<Evidence>> {
-        let mut stmt = self.db().prepare_cached(&format!(
+        let mut stmt = self.db().prepare(&format!(
             "{EVIDENCE_SELECT} WHERE e.claim_id = ?1 AND (?2 OR e.removed_at IS NULL) ORDER BY e.id"
         ))?;
         let rows = stmt.query_map(params![id, removed], evidence_from_row)?;

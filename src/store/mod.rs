@@ -20,15 +20,13 @@ pub mod similar;
 pub mod sql;
 mod sqlite;
 
-use backend::{Backend, Tx};
+use backend::{Backend, Deferred, Tx};
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use rusqlite::OpenFlags;
 
 use sql::{params, Connection, OptionalExtension, Row, Value};
 
@@ -146,39 +144,6 @@ const FIGURE_COLUMNS: &str = "low, high, unit, qualifier, words";
 const ALL_FIGURES: &str = "SELECT claim_id, low, high, unit, qualifier, words FROM figure
                            WHERE claim_id BETWEEN ?1 AND ?2 ORDER BY claim_id, position";
 
-/// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
-const IMPORT_CACHE_KIB: i64 = -48 * 1024;
-
-/// The cache while the deferred indexes are built: SQLite's sorter may use as much again, and
-/// peak memory must stay under 100 MB whatever the file's size.
-const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
-
-/// Triggers that an import into an empty database sets aside, filling what they keep once at the
-/// end: the search index, `claim_count`, and each claim's count of disputing sources.
-const DEFERRABLE_TRIGGERS: &[&str] = &[
-    "claim_search_insert",
-    "claim_search_update",
-    "claim_search_stance_insert",
-    "claim_search_name_insert",
-    "claim_count_insert",
-    "claim_count_update",
-    "stance_disputes_insert",
-];
-
-/// Counts every visible claim into `claim_count` (after its triggers were set aside). New claims
-/// were stored with the number of their disputing sources; a claim the same import changed later
-/// may have gained one, so those counts are checked first (rewriting only what differs).
-const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
-        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes')
-    WHERE id IN (SELECT claim_id FROM stance WHERE stance = 'disputes')
-      AND disputes <>
-        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes');
-    DELETE FROM claim_count;
-    INSERT INTO claim_count (claimant_id, status, disputed, n)
-    SELECT claimant_id, status, disputes > 0, count(*) FROM claim
-    WHERE id NOT IN (SELECT dup_id FROM claim_merge)
-    GROUP BY claimant_id, status, disputes > 0;";
-
 /// `claim_count` less the archived claims (each counted there unless it was merged since), for
 /// `stats`: the archived claims are read through their partial index, never the whole table.
 const LIVE_COUNT: &str = "WITH live (claimant_id, status, disputed, n) AS (
@@ -188,18 +153,6 @@ const LIVE_COUNT: &str = "WITH live (claimant_id, status, disputed, n) AS (
         FROM claim_desk d CROSS JOIN claim c ON c.id = d.claim_id
         WHERE d.archived IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM claim_merge m WHERE m.dup_id = d.claim_id))";
-
-/// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
-/// stances by claim): an import into an empty database builds them at the end.
-const DEFERRABLE_INDEXES: &[&str] = &[
-    "figure_by_unit",
-    "figure_by_low",
-    "claim_by_status",
-    "claim_by_claimant",
-    "claim_tag_by_tag",
-    "stance_by_source",
-    "stance_by_kind",
-];
 
 /// How many conflicts of figures `list --disputed` names per claim.
 const REASONS_SHOWN: usize = 3;
@@ -211,102 +164,19 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// milliseconds in a 32-bit integer (under 25 days), and a longer wait is surely a typo.
 pub const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Refuses a database path that would not keep what is written to it (empty, in memory, an SQLite
-/// URI) or that is not a file claimdb can own (a folder, a pipe, a device).
-fn check_db_path(path: &Path) -> Result<(), UserError> {
-    let text = path.to_string_lossy();
-    if text.trim().is_empty() {
-        return Err(UserError::Refused(
-            "the database path is empty; give the path of a database file (--db, CLAIMDB_PATH or \
-             `db` in the config file)"
-                .into(),
-        ));
-    }
-    if text == ":memory:" || text.starts_with("file:") {
-        return Err(UserError::Refused(format!(
-            "{text:?} names an in-memory database or an SQLite URI, where claims would vanish when \
-             the command ends; give the path of a database file (write ./{text} if a file's name \
-             really starts like that)"
-        )));
-    }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(UserError::Refused(format!(
-            "{} is a directory; --db needs the path of a database file",
-            path.display()
-        ))),
-        Ok(meta) if !meta.is_file() => Err(UserError::Refused(format!(
-            "{} is not a regular file (a pipe, a device or a socket); --db needs the path of a \
-             database file, or of one to create",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Why claimdb cannot write the database at `path` (`None`: it can, or it is new). A file that
-/// cannot be opened for writing (its mode, its owner, a read-only mount) or in a folder where
-/// SQLite cannot create its journal is read-only. A new database in such a folder is refused.
-fn read_only_reason(path: &Path) -> anyhow::Result<Option<String>> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let folder_writable = !std::fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
-        && tempfile::tempfile_in(dir).is_ok();
-    let Ok(meta) = std::fs::metadata(path) else {
-        if !folder_writable {
-            return Err(UserError::Refused(format!(
-                "cannot create the database {}: the folder {} is not writable",
-                path.display(),
-                dir.display()
-            ))
-            .into());
-        }
-        return Ok(None);
-    };
-    if meta.permissions().readonly() {
-        return Ok(Some("the file has no write permission".into()));
-    }
-    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
-        return Ok(Some(match e.kind() {
-            std::io::ErrorKind::PermissionDenied => {
-                "the file has no write permission for this user".into()
-            }
-            _ => format!("the file cannot be opened for writing: {e}"),
-        }));
-    }
-    if !folder_writable {
-        return Ok(Some(format!(
-            "its folder {} is not writable, and SQLite writes its journal there",
-            dir.display()
-        )));
-    }
-    Ok(None)
-}
-
-/// Opens a database that claimdb cannot write. Without a log left by a writer (`-wal`), it is
-/// opened immutable: SQLite then reads the file alone and creates no `-wal` or `-shm` beside it
-/// (which it could not in a read-only folder, and which would otherwise be left with the file's
-/// read-only mode, blocking writes once the file is made writable again).
-fn open_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let has_log = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
-    let uri = std::path::absolute(path)
-        .ok()
-        .and_then(|p| url::Url::from_file_path(p).ok());
-    match uri {
-        Some(mut uri) if !has_log => {
-            uri.set_query(Some("immutable=1"));
-            rusqlite::Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
-        }
-        _ => rusqlite::Connection::open_with_flags(path, flags),
-    }
-}
-
 /// How many times a write that collided with another is tried in all.
 const WRITE_ATTEMPTS: u32 = 8;
+
+/// Whether an error says the database stayed locked by another writer for longer than the busy
+/// timeout, on any engine.
+pub fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<sql::Error>()
+            .is_some_and(|e| e.kind() == sql::ErrorKind::Busy)
+            || sqlite::is_busy(cause)
+    })
+}
 
 /// Whether an error is a collision with another writer that running again resolves.
 fn is_collision(e: &anyhow::Error) -> bool {
@@ -544,33 +414,13 @@ impl Store {
             };
             return Ok((store, Upgrade::None));
         }
-        check_db_path(path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("failed to create the folder {}", dir.display()))?;
-        }
-        // A database claimdb cannot write is opened read-only, so that reading works and a
-        // write is refused with a clear message (rather than by SQLite half-way through).
-        let read_only = read_only_reason(path)?;
-        let conn = match &read_only {
-            None => rusqlite::Connection::open_with_flags(
-                path,
-                // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
-                OpenFlags::SQLITE_OPEN_READ_WRITE
-                    | OpenFlags::SQLITE_OPEN_CREATE
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            ),
-            Some(_) => open_read_only(path),
-        }
-        .with_context(|| match &read_only {
-            None => format!("failed to open the database {}", path.display()),
-            Some(why) => format!(
-                "failed to open the database {} read-only ({why})",
-                path.display()
-            ),
-        })?;
-        let (mut store, upgrade) = Self::from_connection(conn, path, read_only.is_some())?;
-        store.read_only = read_only;
+        let (sqlite, upgrade, read_only) = sqlite::open(path)?;
+        let store = Store {
+            backend: Box::new(sqlite),
+            path: path.to_owned(),
+            read_only,
+            busy_timeout: BUSY_TIMEOUT,
+        };
         Ok((store, upgrade))
     }
 
@@ -599,50 +449,12 @@ impl Store {
 
     /// A private database in memory, for tests and fuzzing.
     pub fn open_in_memory() -> anyhow::Result<Store> {
-        let conn = rusqlite::Connection::open_in_memory()?;
-        Ok(Self::from_connection(conn, Path::new(":memory:"), false)?.0)
-    }
-
-    fn from_connection(
-        mut conn: rusqlite::Connection,
-        path: &Path,
-        read_only: bool,
-    ) -> anyhow::Result<(Store, Upgrade)> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        search::register_functions(&conn)?;
-        let upgrade = if read_only {
-            schema::check_current(&conn, path)?;
-            Upgrade::None
-        } else {
-            schema::migrate(&mut conn, path)?
-        };
-        if upgrade == Upgrade::Created {
-            // WAL lets readers work while one process writes; the mode is kept in the file, so it
-            // is set once, when the database is made.
-            conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))?;
-        } else if !read_only {
-            // A bulk import into an empty database runs under a rollback journal and switches
-            // back at the end; if it was killed before that, the next open puts WAL back (when
-            // no one else has the database open; otherwise a later one will).
-            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                let _ = conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()));
-            }
-        }
-        if !read_only {
-            // Safe with WAL: a crash can lose the last commit, never corrupt the database.
-            conn.pragma_update(None, "synchronous", "normal")?;
-        }
-        Ok((
-            Store {
-                backend: Box::new(sqlite::Sqlite { conn }),
-                path: path.to_owned(),
-                read_only: read_only.then(|| "it was opened read-only".to_owned()),
-                busy_timeout: BUSY_TIMEOUT,
-            },
-            upgrade,
-        ))
+        Ok(Store {
+            backend: Box::new(sqlite::open_in_memory()?),
+            path: PathBuf::from(":memory:"),
+            read_only: None,
+            busy_timeout: BUSY_TIMEOUT,
+        })
     }
 
     /// In team mode, the login the server authenticated: history records it for every change.
@@ -1235,64 +1047,10 @@ impl Store {
         actor: &str,
         run: impl FnOnce(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
-        if self.backend.embedded().is_none() {
-            return self.import_in_transaction(actor, run);
-        }
-        // A bulk load touches far more pages than the default 2 MB cache holds; a bounded
-        // 48 MB cache keeps the hot index pages in memory without growing with the file.
-        let cache_size: i64 = self
-            .sqlite()?
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.sqlite()?
-            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        // Every CHECKed column of an imported row is written from a typed value (Status,
-        // Qualifier, Stance, Action) or a validated draft, so the CHECKs cannot fail here; SQLite
-        // evaluates each `IN (…)` list through a temporary b-tree per row, a tenth of the import.
-        self.sqlite()?
-            .pragma_update(None, "ignore_check_constraints", true)?;
-        let journal = self.bulk_journal()?;
+        self.backend.begin_bulk_load()?;
         let result = self.import_in_transaction(actor, run);
-        if let Some(mode) = journal {
-            // Best effort: the import is committed (or rolled back) either way, and a database
-            // left in rollback-journal mode is still correct, only less concurrent.
-            let _ = self
-                .sqlite()?
-                .pragma_update_and_check(None, "journal_mode", &mode, |_| Ok(()));
-        }
-        self.sqlite()?
-            .pragma_update(None, "ignore_check_constraints", false)?;
-        self.sqlite()?
-            .pragma_update(None, "cache_size", cache_size)?;
+        self.backend.end_bulk_load();
         result
-    }
-
-    /// Before an import into a database without claims, leaves WAL for a rollback journal and
-    /// returns the mode to go back to. In WAL every page of the load is written twice (to the
-    /// log, then into the database at the checkpoint); a rollback journal saves only pages that
-    /// existed before the transaction, so a load into an empty database is written once and is
-    /// still all or nothing. Readers wait during such a load; there is nothing for them to read.
-    /// When another connection holds the database, SQLite refuses the switch and the import
-    /// stays in WAL.
-    fn bulk_journal(&mut self) -> anyhow::Result<Option<String>> {
-        let empty: bool =
-            self.db()
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", params![], |r| {
-                    r.get(0)
-                })?;
-        if !empty {
-            return Ok(None);
-        }
-        let mode: String = self
-            .sqlite()?
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Ok(None);
-        }
-        let switched = self
-            .sqlite()?
-            .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get::<_, String>(0))
-            .is_ok_and(|now| now.eq_ignore_ascii_case("delete"));
-        Ok(switched.then_some(mode))
     }
 
     fn import_in_transaction<T>(
@@ -1308,8 +1066,8 @@ impl Store {
         // Into an empty database, the indexes the import never reads are built once at the end
         // (a sort, and full pages) instead of row by row; the DDL is part of the transaction, so
         // a failed or dry-run import leaves them as they were.
-        let deferred = if was_empty && self.backend.embedded().is_some() {
-            defer_index_builds(&tx)?
+        let deferred = if was_empty {
+            self.backend.defer_for_bulk_load()?
         } else {
             Deferred::default()
         };
@@ -1328,9 +1086,7 @@ impl Store {
         let new_sources = std::mem::take(&mut importer.w.new_sources);
         drop(importer);
         if keep {
-            if let Some(conn) = self.backend.embedded() {
-                deferred.finish(conn)?;
-            }
+            self.backend.finish_bulk_load(deferred)?;
             tx.commit()?;
         } else {
             tx.rollback()?;
@@ -1397,20 +1153,7 @@ impl Store {
     /// What `PRAGMA integrity_check` finds wrong with the file (at most [`DAMAGE_SHOWN`]
     /// problems); empty when it is sound. A file too damaged to check is one problem.
     fn integrity_problems(&self) -> Vec<String> {
-        // A server checks its own storage; only a file is checked here.
-        let Some(conn) = self.backend.embedded() else {
-            return Vec::new();
-        };
-        let check = || -> rusqlite::Result<Vec<String>> {
-            let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({DAMAGE_SHOWN})"))?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect()
-        };
-        match check() {
-            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Vec::new(),
-            Ok(rows) => rows,
-            Err(e) => vec![e.to_string()],
-        }
+        self.backend.integrity_problems(DAMAGE_SHOWN)
     }
 
     fn audit_chain(&self, expect: Option<&str>) -> anyhow::Result<Audit> {
@@ -1501,8 +1244,8 @@ impl Store {
                 target.display()
             ))
         })?;
-        self.db()
-            .execute("VACUUM INTO ?1", [temp_name])
+        self.backend
+            .copy_into(temp_name)
             .with_context(|| format!("failed to copy the database to {}", target.display()))?;
         let audit = {
             let (copy, _) = Store::open(temp.path())?;
@@ -2685,7 +2428,7 @@ fn figure_from_row(r: &Row<'_>, at: usize) -> sql::Result<Figure> {
 
 /// A claim's figures, in order.
 fn load_figures(conn: &dyn Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare(&format!(
         "SELECT {FIGURE_COLUMNS} FROM figure WHERE claim_id = ?1 ORDER BY position"
     ))?;
     let figures = stmt.query_map([id], |r| figure_from_row(r, 0))?;
@@ -2693,7 +2436,7 @@ fn load_figures(conn: &dyn Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
 }
 
 fn load_claim(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<Claim>> {
-    let mut stmt = conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
+    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
     let Some(mut claim) = stmt.query_row([id], claim_from_row).optional()? else {
         return Ok(None);
     };
@@ -2780,63 +2523,6 @@ fn insert_alias(conn: &dyn Connection, id: i64, alias: &str) -> anyhow::Result<b
     )?
     .execute(params![model::source_key(&alias), alias, id])?;
     Ok(true)
-}
-
-/// Drops the [`DEFERRABLE_INDEXES`] and returns the statements that create them again, exactly as
-/// the schema has them.
-/// Drops what an import into an empty database builds faster once at the end: the secondary
-/// indexes it never reads, and the triggers that fold each new claim into the search index.
-fn defer_index_builds(tx: &dyn Connection) -> anyhow::Result<Deferred> {
-    let mut deferred = Deferred::default();
-    let stored_sql = |kind: &str, name: &str| -> anyhow::Result<Option<String>> {
-        let sql: Option<String> = tx
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = ?1 AND name = ?2",
-                [kind, name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if sql.is_some() {
-            tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
-        }
-        Ok(sql)
-    };
-    for name in DEFERRABLE_INDEXES {
-        deferred.indexes.extend(stored_sql("index", name)?);
-    }
-    for name in DEFERRABLE_TRIGGERS {
-        deferred.triggers.extend(stored_sql("trigger", name)?);
-    }
-    Ok(deferred)
-}
-
-/// What [`defer_index_builds`] dropped, as the SQL that makes it again.
-#[derive(Default)]
-struct Deferred {
-    indexes: Vec<String>,
-    triggers: Vec<String>,
-}
-
-impl Deferred {
-    /// Builds the indexes and the search index in one pass each, then restores the triggers;
-    /// inside the import's transaction, so the database never holds one without the other.
-    fn finish(self, tx: &rusqlite::Connection) -> anyhow::Result<()> {
-        if self.indexes.is_empty() && self.triggers.is_empty() {
-            return Ok(());
-        }
-        tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
-        for sql in &self.indexes {
-            tx.execute_batch(sql)?;
-        }
-        if !self.triggers.is_empty() {
-            search::rebuild_index(tx, std::io::stderr().is_terminal())?;
-            tx.execute_batch(REFILL_COUNTS)?;
-            for sql in &self.triggers {
-                tx.execute_batch(sql)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 fn text_hash(text: &str) -> i64 {

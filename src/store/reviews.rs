@@ -184,7 +184,7 @@ pub enum ReviewImported {
 impl Store {
     /// The reviews of a claim, in the order they were stored.
     pub fn reviews(&self, id: i64) -> anyhow::Result<Vec<Review>> {
-        let mut stmt = self.db().prepare_cached(&reviews_of_claim_sql())?;
+        let mut stmt = self.db().prepare(&reviews_of_claim_sql())?;
         let rows = stmt.query_map([id], review_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -521,7 +521,7 @@ impl<T: ToSql> IntoParams for &Vec<T> {
 /// A statement to run, perhaps several times (the backend keeps it prepared).
 pub struct Statement<'c> {
     conn: &'c dyn Connection,
-    sql: String,
+    sql: std::borrow::Cow<'c, str>,
 }
 
 impl Statement<'_> {
@@ -632,13 +632,17 @@ impl dyn Connection + '_ {
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         Ok(Statement {
             conn: self,
-            sql: sql.to_owned(),
+            sql: sql.to_owned().into(),
         })
     }
 
-    /// [`prepare`](Self::prepare), for a statement run often (every backend caches them).
-    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
-        self.prepare(sql)
+    /// [`prepare`](Self::prepare), for a statement run often (every backend caches them): the
+    /// statement's text is borrowed, not copied.
+    pub fn prepare_cached<'c>(&'c self, sql: &'c str) -> Result<Statement<'c>> {
+        Ok(Statement {
+            conn: self,
+            sql: sql.into(),
+        })
     }
 
     /// Runs a statement that returns no rows; the number of rows it changed.

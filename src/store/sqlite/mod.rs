@@ -1,12 +1,26 @@
 //! The embedded backend: one SQLite file.
 
+use std::path::Path;
+
+use anyhow::Context;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqliteValue};
+use rusqlite::OpenFlags;
+
+use std::io::IsTerminal;
+
+use rusqlite::OptionalExtension;
+
+use super::backend::Deferred;
+use super::schema::Upgrade;
+use crate::error::UserError;
 
 use super::sql::{self, Connection, ErrorKind, Row, RowSource, ValueRef};
 
 /// A claimdb database in an SQLite file (or in memory, for tests).
 pub struct Sqlite {
     pub(crate) conn: rusqlite::Connection,
+    /// The settings a bulk load in progress changed.
+    bulk: std::cell::RefCell<BulkSettings>,
 }
 
 /// The parameters of a statement as SQLite binds them: borrowed, never copied.
@@ -48,6 +62,17 @@ pub(crate) fn error(e: rusqlite::Error) -> sql::Error {
         },
     };
     sql::Error::new(kind, e)
+}
+
+/// Whether `cause` is SQLite's own "database is busy" or "locked" (from the code that still
+/// speaks rusqlite directly: opening and upgrading a file).
+pub(crate) fn is_busy(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause.downcast_ref::<rusqlite::Error>().is_some_and(|r| {
+        matches!(
+            r.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    })
 }
 
 struct SqliteRow<'r, 's>(&'r rusqlite::Row<'s>);
@@ -152,8 +177,379 @@ impl super::backend::Backend for Sqlite {
         Some(&mut self.conn)
     }
 
+    fn begin_bulk_load(&self) -> anyhow::Result<()> {
+        // A bulk load touches far more pages than the default 2 MB cache holds; a bounded
+        // 48 MB cache keeps the hot index pages in memory without growing with the file.
+        let cache_size: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // Every CHECKed column of an imported row is written from a typed value (Status,
+        // Qualifier, Stance, Action) or a validated draft, so the CHECKs cannot fail here; SQLite
+        // evaluates each `IN (…)` list through a temporary b-tree per row, a tenth of the import.
+        self.conn
+            .pragma_update(None, "ignore_check_constraints", true)?;
+        let journal = self.bulk_journal()?;
+        self.bulk.replace(BulkSettings {
+            cache_size: Some(cache_size),
+            journal,
+        });
+        Ok(())
+    }
+
+    fn end_bulk_load(&self) {
+        let saved = self.bulk.take();
+        if let Some(mode) = saved.journal {
+            // Best effort: the import is committed (or rolled back) either way, and a database
+            // left in rollback-journal mode is still correct, only less concurrent.
+            let _ = self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", &mode, |_| Ok(()));
+        }
+        let _ = self
+            .conn
+            .pragma_update(None, "ignore_check_constraints", false);
+        if let Some(cache_size) = saved.cache_size {
+            let _ = self.conn.pragma_update(None, "cache_size", cache_size);
+        }
+    }
+
+    fn defer_for_bulk_load(&self) -> anyhow::Result<Deferred> {
+        defer_index_builds(&self.conn)
+    }
+
+    fn finish_bulk_load(&self, deferred: Deferred) -> anyhow::Result<()> {
+        finish_deferred(&self.conn, deferred)
+    }
+
+    fn integrity_problems(&self, limit: usize) -> Vec<String> {
+        let check = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("PRAGMA integrity_check({limit})"))?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        };
+        match check() {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Vec::new(),
+            Ok(rows) => rows,
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    fn copy_into(&self, path: &str) -> anyhow::Result<()> {
+        self.conn.execute("VACUUM INTO ?1", [path])?;
+        Ok(())
+    }
+
     fn close(self: Box<Self>) -> anyhow::Result<()> {
         self.conn.close().map_err(|(_, e)| e)?;
         Ok(())
+    }
+}
+
+/// Opens (creating it and its folder if needed) the database file at `path`, upgrading an older
+/// schema and refusing a newer one; with why it was opened read-only, if it was.
+pub(crate) fn open(path: &Path) -> anyhow::Result<(Sqlite, Upgrade, Option<String>)> {
+    check_db_path(path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create the folder {}", dir.display()))?;
+    }
+    // A database claimdb cannot write is opened read-only, so that reading works and a
+    // write is refused with a clear message (rather than by SQLite half-way through).
+    let read_only = read_only_reason(path)?;
+    let conn = match &read_only {
+        None => rusqlite::Connection::open_with_flags(
+            path,
+            // No SQLITE_OPEN_URI: the path is a file name, never a URI with options.
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ),
+        Some(_) => open_read_only(path),
+    }
+    .with_context(|| match &read_only {
+        None => format!("failed to open the database {}", path.display()),
+        Some(why) => format!(
+            "failed to open the database {} read-only ({why})",
+            path.display()
+        ),
+    })?;
+    let (sqlite, upgrade) = prepare(conn, path, read_only.is_some())?;
+    Ok((sqlite, upgrade, read_only))
+}
+
+/// A private database in memory, for tests and fuzzing.
+pub(crate) fn open_in_memory() -> anyhow::Result<Sqlite> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    Ok(prepare(conn, Path::new(":memory:"), false)?.0)
+}
+
+/// Sets a connection up for claimdb: the busy timeout, foreign keys, the search functions, the
+/// schema (created, upgraded or checked) and the journal.
+fn prepare(
+    mut conn: rusqlite::Connection,
+    path: &Path,
+    read_only: bool,
+) -> anyhow::Result<(Sqlite, Upgrade)> {
+    conn.busy_timeout(super::BUSY_TIMEOUT)?;
+    // Every statement of the rules is prepared once and kept: an import runs a few dozen.
+    conn.set_prepared_statement_cache_capacity(128);
+    conn.pragma_update(None, "foreign_keys", true)?;
+    super::search::register_functions(&conn)?;
+    let upgrade = if read_only {
+        super::schema::check_current(&conn, path)?;
+        Upgrade::None
+    } else {
+        super::schema::migrate(&mut conn, path)?
+    };
+    if upgrade == Upgrade::Created {
+        // WAL lets readers work while one process writes; the mode is kept in the file, so it
+        // is set once, when the database is made.
+        conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))?;
+    } else if !read_only {
+        // A bulk import into an empty database runs under a rollback journal and switches
+        // back at the end; if it was killed before that, the next open puts WAL back (when
+        // no one else has the database open; otherwise a later one will).
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            let _ = conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()));
+        }
+    }
+    if !read_only {
+        // Safe with WAL: a crash can lose the last commit, never corrupt the database.
+        conn.pragma_update(None, "synchronous", "normal")?;
+    }
+    Ok((
+        Sqlite {
+            conn,
+            bulk: Default::default(),
+        },
+        upgrade,
+    ))
+}
+
+/// Refuses a database path that would not keep what is written to it (empty, in memory, an SQLite
+/// URI) or that is not a file claimdb can own (a folder, a pipe, a device).
+fn check_db_path(path: &Path) -> Result<(), UserError> {
+    let text = path.to_string_lossy();
+    if text.trim().is_empty() {
+        return Err(UserError::Refused(
+            "the database path is empty; give the path of a database file (--db, CLAIMDB_PATH or \
+             `db` in the config file)"
+                .into(),
+        ));
+    }
+    if text == ":memory:" || text.starts_with("file:") {
+        return Err(UserError::Refused(format!(
+            "{text:?} names an in-memory database or an SQLite URI, where claims would vanish when \
+             the command ends; give the path of a database file (write ./{text} if a file's name \
+             really starts like that)"
+        )));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(UserError::Refused(format!(
+            "{} is a directory; --db needs the path of a database file",
+            path.display()
+        ))),
+        Ok(meta) if !meta.is_file() => Err(UserError::Refused(format!(
+            "{} is not a regular file (a pipe, a device or a socket); --db needs the path of a \
+             database file, or of one to create",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Why claimdb cannot write the database at `path` (`None`: it can, or it is new). A file that
+/// cannot be opened for writing (its mode, its owner, a read-only mount) or in a folder where
+/// SQLite cannot create its journal is read-only. A new database in such a folder is refused.
+fn read_only_reason(path: &Path) -> anyhow::Result<Option<String>> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder_writable = !std::fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
+        && tempfile::tempfile_in(dir).is_ok();
+    let Ok(meta) = std::fs::metadata(path) else {
+        if !folder_writable {
+            return Err(UserError::Refused(format!(
+                "cannot create the database {}: the folder {} is not writable",
+                path.display(),
+                dir.display()
+            ))
+            .into());
+        }
+        return Ok(None);
+    };
+    if meta.permissions().readonly() {
+        return Ok(Some("the file has no write permission".into()));
+    }
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        return Ok(Some(match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "the file has no write permission for this user".into()
+            }
+            _ => format!("the file cannot be opened for writing: {e}"),
+        }));
+    }
+    if !folder_writable {
+        return Ok(Some(format!(
+            "its folder {} is not writable, and SQLite writes its journal there",
+            dir.display()
+        )));
+    }
+    Ok(None)
+}
+
+/// Opens a database that claimdb cannot write. Without a log left by a writer (`-wal`), it is
+/// opened immutable: SQLite then reads the file alone and creates no `-wal` or `-shm` beside it
+/// (which it could not in a read-only folder, and which would otherwise be left with the file's
+/// read-only mode, blocking writes once the file is made writable again).
+fn open_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_log = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let uri = std::path::absolute(path)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok());
+    match uri {
+        Some(mut uri) if !has_log => {
+            uri.set_query(Some("immutable=1"));
+            rusqlite::Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        _ => rusqlite::Connection::open_with_flags(path, flags),
+    }
+}
+
+/// The page cache of an import, in KiB (negative for SQLite: a size, not a page count).
+const IMPORT_CACHE_KIB: i64 = -48 * 1024;
+
+/// The cache while the deferred indexes are built: SQLite's sorter may use as much again, and
+/// peak memory must stay under 100 MB whatever the file's size.
+const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
+
+/// Triggers that an import into an empty database sets aside, filling what they keep once at the
+/// end: the search index, `claim_count`, and each claim's count of disputing sources.
+const DEFERRABLE_TRIGGERS: &[&str] = &[
+    "claim_search_insert",
+    "claim_search_update",
+    "claim_search_stance_insert",
+    "claim_search_name_insert",
+    "claim_count_insert",
+    "claim_count_update",
+    "stance_disputes_insert",
+];
+
+/// Counts every visible claim into `claim_count` (after its triggers were set aside). New claims
+/// were stored with the number of their disputing sources; a claim the same import changed later
+/// may have gained one, so those counts are checked first (rewriting only what differs).
+const REFILL_COUNTS: &str = "UPDATE claim SET disputes =
+        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes')
+    WHERE id IN (SELECT claim_id FROM stance WHERE stance = 'disputes')
+      AND disputes <>
+        (SELECT count(*) FROM stance s WHERE s.claim_id = claim.id AND s.stance = 'disputes');
+    DELETE FROM claim_count;
+    INSERT INTO claim_count (claimant_id, status, disputed, n)
+    SELECT claimant_id, status, disputes > 0, count(*) FROM claim
+    WHERE id NOT IN (SELECT dup_id FROM claim_merge)
+    GROUP BY claimant_id, status, disputes > 0;";
+
+/// Secondary indexes that an import never reads (it finds claims by uid, id and text hash, and
+/// stances by claim): an import into an empty database builds them at the end.
+const DEFERRABLE_INDEXES: &[&str] = &[
+    "figure_by_unit",
+    "figure_by_low",
+    "claim_by_status",
+    "claim_by_claimant",
+    "claim_tag_by_tag",
+    "stance_by_source",
+    "stance_by_kind",
+];
+
+/// Drops the [`DEFERRABLE_INDEXES`] and returns the statements that create them again, exactly as
+/// the schema has them.
+/// Drops what an import into an empty database builds faster once at the end: the secondary
+/// indexes it never reads, and the triggers that fold each new claim into the search index.
+fn defer_index_builds(tx: &rusqlite::Connection) -> anyhow::Result<Deferred> {
+    let mut deferred = Deferred::default();
+    let stored_sql = |kind: &str, name: &str| -> anyhow::Result<Option<String>> {
+        let sql: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = ?1 AND name = ?2",
+                [kind, name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if sql.is_some() {
+            tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+        }
+        Ok(sql)
+    };
+    for name in DEFERRABLE_INDEXES {
+        deferred.indexes.extend(stored_sql("index", name)?);
+    }
+    for name in DEFERRABLE_TRIGGERS {
+        deferred.triggers.extend(stored_sql("trigger", name)?);
+    }
+    Ok(deferred)
+}
+
+/// Builds the indexes and the search index in one pass each, then restores the triggers;
+/// inside the import's transaction, so the database never holds one without the other.
+fn finish_deferred(tx: &rusqlite::Connection, deferred: Deferred) -> anyhow::Result<()> {
+    if deferred.indexes.is_empty() && deferred.triggers.is_empty() {
+        return Ok(());
+    }
+    tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
+    for sql in &deferred.indexes {
+        tx.execute_batch(sql)?;
+    }
+    if !deferred.triggers.is_empty() {
+        super::search::rebuild_index(tx, std::io::stderr().is_terminal())?;
+        tx.execute_batch(REFILL_COUNTS)?;
+        for sql in &deferred.triggers {
+            tx.execute_batch(sql)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a bulk load changed in the connection's settings, to put back at its end.
+#[derive(Default)]
+pub(crate) struct BulkSettings {
+    cache_size: Option<i64>,
+    journal: Option<String>,
+}
+
+impl Sqlite {
+    /// Before an import into a database without claims, leaves WAL for a rollback journal and
+    /// returns the mode to go back to. In WAL every page of the load is written twice (to the
+    /// log, then into the database at the checkpoint); a rollback journal saves only pages that
+    /// existed before the transaction, so a load into an empty database is written once and is
+    /// still all or nothing. Readers wait during such a load; there is nothing for them to read.
+    /// When another connection holds the database, SQLite refuses the switch and the import
+    /// stays in WAL.
+    fn bulk_journal(&self) -> anyhow::Result<Option<String>> {
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(None);
+        }
+        let mode: String = self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Ok(None);
+        }
+        let switched = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get::<_, String>(0))
+            .is_ok_and(|now| now.eq_ignore_ascii_case("delete"));
+        Ok(switched.then_some(mode))
     }
 }
