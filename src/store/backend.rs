@@ -1,7 +1,7 @@
 //! What a storage engine provides beyond running SQL: where it is, and the operations only it
 //! can do. The rules in [`super::Store`] reach the database through [`Backend::conn`] only.
 
-use super::sql::{Connection, Params, Result, Row};
+use super::sql::{Connection, Result};
 
 /// One database engine behind claimdb.
 pub trait Backend {
@@ -95,70 +95,6 @@ impl<'c> std::ops::Deref for Tx<'c> {
 
     fn deref(&self) -> &Self::Target {
         self.conn
-    }
-}
-
-/// Statements inside the transaction run on its connection.
-impl super::sql::Connection for Tx<'_> {
-    fn execute_params(&self, sql: &str, params: Params<'_>) -> Result<usize> {
-        self.conn.execute_params(sql, params)
-    }
-
-    fn query_each(
-        &self,
-        sql: &str,
-        params: Params<'_>,
-        each: &mut dyn FnMut(&Row<'_>) -> Result<bool>,
-    ) -> Result<()> {
-        self.conn.query_each(sql, params, each)
-    }
-
-    fn execute_batch(&self, sql: &str) -> Result<()> {
-        self.conn.execute_batch(sql)
-    }
-
-    fn begin(&self, write: bool) -> Result<()> {
-        self.conn.begin(write)
-    }
-
-    fn commit(&self) -> Result<()> {
-        self.conn.commit()
-    }
-
-    fn rollback(&self) -> Result<()> {
-        self.conn.rollback()
-    }
-
-    fn embedded(&self) -> Option<&rusqlite::Connection> {
-        self.conn.embedded()
-    }
-
-    fn json_ids(&self) -> &'static str {
-        self.conn.json_ids()
-    }
-
-    fn chain_head_sql(&self) -> &'static str {
-        self.conn.chain_head_sql()
-    }
-
-    fn search_syntax(&self) -> super::sql::SearchSyntax {
-        self.conn.search_syntax()
-    }
-
-    fn begin_snapshot(&self) -> Result<()> {
-        self.conn.begin_snapshot()
-    }
-
-    fn defer_foreign_keys(&self) -> Result<bool> {
-        self.conn.defer_foreign_keys()
-    }
-
-    fn broken_references(&self) -> Result<u64> {
-        self.conn.broken_references()
-    }
-
-    fn advance_ids(&self, tables: &[&str]) -> Result<()> {
-        self.conn.advance_ids(tables)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::dump::{
 };
 use crate::error::UserError;
 use crate::evidence::Evidence;
-use crate::model::{self, Claim, HistoryEvent, StanceEntry};
+use crate::model::{self, Claim, StanceEntry};
 
 /// How many claims a dump reads the parts of (stances, evidence, desk rows) at a time.
 const CLAIM_BATCH: usize = 500;
@@ -267,17 +267,7 @@ impl Store {
                 params![after, PAGE],
                 |r| {
                     Ok(EventRecord {
-                        event: HistoryEvent {
-                            id: r.get(0)?,
-                            claim_id: r.get(1)?,
-                            at: r.get(2)?,
-                            actor: r.get(3)?,
-                            action: r.get(4)?,
-                            field: r.get(5)?,
-                            old_value: r.get(6)?,
-                            new_value: r.get(7)?,
-                            note: r.get(8)?,
-                        },
+                        event: super::stored_history_event(r)?,
                         hash: r.get(9)?,
                     })
                 },
@@ -345,7 +335,7 @@ impl Store {
     ) -> anyhow::Result<Restored> {
         let path = self.path.display().to_string();
         let tx = self.write()?;
-        if !is_empty(&tx)? {
+        if !is_empty(&*tx)? {
             return Err(UserError::Refused(format!(
                 "{path} is not empty: a dump restores a whole desk, ids and history chain \
                  included, into an empty database only; give a new database with --db (to add \
@@ -362,7 +352,7 @@ impl Store {
         // database (in a database file; a server keeps them as rows come).
         let deferred = self.backend.defer_for_bulk_load()?;
         let mut restorer = Restorer {
-            tx: &tx,
+            tx: &*tx,
             sources: HashMap::new(),
             counts: Restored::default(),
             links: (!deferred_references).then(Vec::new),

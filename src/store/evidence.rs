@@ -105,7 +105,7 @@ impl Store {
     ) -> anyhow::Result<(Evidence, bool)> {
         draft.validate(file.is_some())?;
         let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
+        let mut w = Writer::new(&*tx, actor);
         let added = w.add_evidence(id, draft, file, None)?;
         let evidence_id = match added {
             Some(e) => e,
@@ -117,7 +117,7 @@ impl Store {
             w.touch(id, &model::now())?;
         }
         let evidence =
-            load_evidence(&tx, evidence_id)?.context("the evidence item was just stored")?;
+            load_evidence(&*tx, evidence_id)?.context("the evidence item was just stored")?;
         tx.commit()?;
         Ok((evidence, added.is_some()))
     }
@@ -177,7 +177,7 @@ impl Store {
         }
         model::check_text("a note", why)?;
         let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
+        let mut w = Writer::new(&*tx, actor);
         let item = load_evidence(w.tx, evidence_id)?.ok_or_else(|| not_found(evidence_id))?;
         if let Some(removed) = &item.removed {
             return Err(UserError::Refused(format!(

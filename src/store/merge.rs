@@ -41,7 +41,7 @@ impl Store {
             .into());
         }
         let tx = self.write()?;
-        let mut w = Writer::new(&tx, actor);
+        let mut w = Writer::new(&*tx, actor);
         for id in [keep, dup] {
             if let Some(into) = search::merged_into(w.tx, id)? {
                 return Err(UserError::Refused(format!(

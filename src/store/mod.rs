@@ -498,7 +498,7 @@ impl Store {
         let mut attempt: u32 = 0;
         loop {
             let tx = self.write()?;
-            let worked = work(&mut Writer::new(&tx, actor));
+            let worked = work(&mut Writer::new(&*tx, actor));
             let result = worked.and_then(|value| {
                 tx.commit()?;
                 Ok(value)
@@ -1072,7 +1072,7 @@ impl Store {
             Deferred::default()
         };
         let mut importer = Importer {
-            w: Writer::new(&tx, actor),
+            w: Writer::new(&*tx, actor),
             now: model::now(),
             added: Default::default(),
             lines: HashMap::new(),
@@ -1304,16 +1304,16 @@ impl Store {
         aliases: &[String],
     ) -> anyhow::Result<()> {
         let tx = self.write()?;
-        if let Some((_, existing)) = find_source(&tx, name)? {
+        if let Some((_, existing)) = find_source(&*tx, name)? {
             return Err(UserError::Refused(format!(
                 "source {name:?} already exists (as {existing:?}); change its kind with \
                  `claimdb source edit`"
             ))
             .into());
         }
-        let id = insert_source(&tx, name, kind)?;
+        let id = insert_source(&*tx, name, kind)?;
         for alias in aliases {
-            insert_alias(&tx, id, alias)?;
+            insert_alias(&*tx, id, alias)?;
         }
         tx.commit()?;
         Ok(())
@@ -1331,8 +1331,8 @@ impl Store {
     fn add_alias_once(&mut self, name: &str, alias: &str) -> anyhow::Result<bool> {
         let tx = self.write()?;
         let (id, _) =
-            find_source(&tx, name)?.ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
-        let added = insert_alias(&tx, id, alias)?;
+            find_source(&*tx, name)?.ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
+        let added = insert_alias(&*tx, id, alias)?;
         tx.commit()?;
         Ok(added)
     }
@@ -1341,7 +1341,7 @@ impl Store {
     pub fn set_source_kind(&mut self, name: &str, kind: SourceKind) -> anyhow::Result<()> {
         let tx = self.write()?;
         let (id, _) =
-            find_source(&tx, name)?.ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
+            find_source(&*tx, name)?.ok_or_else(|| UserError::SourceNotFound(name.to_owned()))?;
         tx.execute(
             "UPDATE source SET kind = ?1 WHERE id = ?2",
             params![kind, id],
@@ -2372,6 +2372,16 @@ impl<'t> Writer<'t> {
 /// old_value, new_value, note`). A creation's snapshot is for `audit`; the claim itself shows
 /// what it was created with.
 fn history_event_from_row(r: &Row<'_>) -> sql::Result<HistoryEvent> {
+    let mut event = stored_history_event(r)?;
+    if event.field.is_none() {
+        event.new_value = None;
+    }
+    Ok(event)
+}
+
+/// A history row as stored (`id, claim_id, at, actor, action, field, old_value, new_value,
+/// note`), a creation's snapshot included.
+pub(super) fn stored_history_event(r: &Row<'_>) -> sql::Result<HistoryEvent> {
     Ok(HistoryEvent {
         id: r.get(0)?,
         claim_id: r.get(1)?,
@@ -2380,11 +2390,7 @@ fn history_event_from_row(r: &Row<'_>) -> sql::Result<HistoryEvent> {
         action: r.get(4)?,
         field: r.get(5)?,
         old_value: r.get(6)?,
-        new_value: if r.get::<Option<String>>(5)?.is_none() {
-            None
-        } else {
-            r.get(7)?
-        },
+        new_value: r.get(7)?,
         note: r.get(8)?,
     })
 }

@@ -265,7 +265,7 @@ impl Store {
             claims.sort_unstable();
             claims.dedup();
             let why = format!("rating map: {:?} now means {status}", rating.trim());
-            let mut w = super::Writer::new(&tx, actor);
+            let mut w = super::Writer::new(&*tx, actor);
             for id in claims {
                 if settle(&mut w, id, &map, &why)?.is_some() {
                     rerated += 1;
