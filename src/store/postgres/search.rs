@@ -79,12 +79,18 @@ pub fn refresh(conn: &dyn Connection) -> Result<()> {
                                 FROM json_array_elements_text(CAST(CAST(?1 AS TEXT) AS JSON)))",
             params![ids],
         )?;
-        for (id, fields) in rows {
-            conn.execute(
-                "INSERT INTO claim_search (claim_id, doc) VALUES (?1, CAST(CAST(?2 AS TEXT) AS TSVECTOR))",
-                params![id, document(&fields)],
-            )?;
-        }
+        // One statement for the whole chunk: the documents travel as one JSON array of
+        // [id, document] pairs.
+        let documents: Vec<(i64, String)> = rows
+            .into_iter()
+            .map(|(id, fields)| (id, document(&fields)))
+            .collect();
+        conn.execute(
+            "INSERT INTO claim_search (claim_id, doc)
+             SELECT CAST(pair->>0 AS BIGINT), CAST(pair->>1 AS TSVECTOR)
+             FROM json_array_elements(CAST(CAST(?1 AS TEXT) AS JSON)) AS pair",
+            params![serde_json::to_string(&documents).unwrap_or_else(|_| "[]".into())],
+        )?;
     }
     Ok(())
 }
