@@ -14,7 +14,7 @@ use crate::claim_csv::{ClaimReader, CsvOptions, Problem};
 use crate::duplicates;
 use crate::error::{InvalidValue, UserError};
 use crate::model::Field;
-use crate::store::Imported;
+use crate::store::{ImportRow, Imported};
 
 /// The formats `import --from` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -85,6 +85,10 @@ struct Counts {
     duplicates: u64,
     /// Rows that read like a stored claim but whose figures conflict with it (--dry-run).
     conflicts: u64,
+    /// The problems found, reported once the import has run.
+    found: Vec<Problem>,
+    /// The likely duplicates found by a dry run: line, stored claim, similarity, conflict.
+    likely: Vec<(u64, i64, f64, Option<String>)>,
 }
 
 /// How many likely duplicates a dry run names per row.
@@ -131,14 +135,39 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             }
         };
     let dry_run = args.dry_run;
-    let (counts, new_sources) = ctx.store.import(&ctx.actor, |importer| {
+    // On a shared team database a write can collide with someone else's and be run again from
+    // the start, so the rows are read in full first; a file is written by one process at a time
+    // and streams them.
+    let staged: Option<Vec<(u64, Result<ImportRow, Vec<Problem>>)>> =
+        ctx.store.authenticated_user().map(|_| {
+            let mut rows = Vec::new();
+            while let Some(row) = reader.next_row() {
+                rows.push(row);
+            }
+            rows
+        });
+    let next = std::cell::Cell::new(0);
+    let mut next_row = || -> Option<(u64, Result<ImportRow, Vec<Problem>>)> {
+        match &staged {
+            Some(rows) => {
+                let row = rows.get(next.get()).cloned();
+                next.set(next.get() + 1);
+                row
+            }
+            None => reader.next_row(),
+        }
+    };
+    let (counts, new_sources) = ctx.store.import_retrying(&ctx.actor, |importer| {
+        // From the first row again when the import is run again.
+        next.set(0);
         let mut counts = Counts::default();
-        while let Some((line, row)) = reader.next_row() {
+        let mut problems = Vec::new();
+        while let Some((line, row)) = next_row() {
             let row = match row {
                 Ok(row) => row,
-                Err(problems) => {
-                    counts.problems += problems.len();
-                    problems.iter().for_each(report);
+                Err(found) => {
+                    counts.problems += found.len();
+                    problems.extend(found);
                     continue;
                 }
             };
@@ -154,7 +183,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                             } else {
                                 counts.duplicates += 1;
                             }
-                            report_duplicate(line, other, similarity, conflict);
+                            counts.likely.push((line, other, similarity, conflict));
                         }
                     }
                 }
@@ -162,7 +191,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 Ok(Imported::Unchanged(_)) => counts.unchanged += 1,
                 Err(e) if is_user_error(&e) => {
                     counts.problems += 1;
-                    report(&Problem {
+                    problems.push(Problem {
                         line,
                         column: None,
                         message: format!("{e:#}"),
@@ -171,9 +200,14 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 Err(e) => return Err(e.context(format!("{name} line {line}"))),
             }
         }
+        counts.found = problems;
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
     })?;
+    counts.found.iter().for_each(report);
+    for (line, other, similarity, conflict) in &counts.likely {
+        report_duplicate(*line, *other, *similarity, conflict.clone());
+    }
     progress.finish_and_clear();
     if counts.problems > 0 {
         return Err(UserError::ImportRejected(counts.problems).into());

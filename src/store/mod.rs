@@ -1042,6 +1042,26 @@ impl Store {
 
     /// Runs an import in one transaction. `run` feeds rows to the [`Importer`] and returns
     /// whether to keep them: all or nothing.
+    /// [`Store::import`], run again from the start when it collided with another writer on a
+    /// server (see [`Store::writing`]); `run` must then feed the same rows again.
+    pub fn import_retrying<T>(
+        &mut self,
+        actor: &str,
+        mut run: impl FnMut(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
+    ) -> anyhow::Result<(T, Vec<String>)> {
+        let mut attempt: u32 = 0;
+        loop {
+            match self.import(actor, &mut run) {
+                Err(e) if attempt < WRITE_ATTEMPTS && is_collision(&e) => {
+                    attempt += 1;
+                    let wait = 5_u64 << attempt.min(6);
+                    std::thread::sleep(Duration::from_millis(wait + fastrand_ms(wait)));
+                }
+                other => return other,
+            }
+        }
+    }
+
     pub fn import<T>(
         &mut self,
         actor: &str,

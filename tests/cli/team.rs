@@ -895,3 +895,52 @@ fn many_people_writing_at_once_lose_nothing_and_keep_one_chain() {
     assert_eq!(stats["claims"], 800, "{stats}");
     db.run(&["audit"]).ok();
 }
+
+#[test]
+fn imports_running_at_once_on_a_team_database_all_land() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let people: Vec<String> = (0..4).map(|i| db.login(&format!("i{i}"))).collect();
+    let mut files = Vec::new();
+    for (p, login) in people.iter().enumerate() {
+        db.run(&["team", "add", login, "--role", "checker"]).ok();
+        // The same claimants in every file, met in another order: the writers take the same
+        // rows of the counts in different orders, which PostgreSQL may answer with a deadlock.
+        let mut csv = String::from("text,claimant,supported_by\n");
+        for i in 0..60 {
+            let claimant = ["Army", "Ministry", "Agency"][(i + p) % 3];
+            csv.push_str(&format!(
+                "Importer {p} reports {i} soldiers,{claimant},Source {}\n",
+                (i * (p + 1)) % 5
+            ));
+        }
+        let file = dir.path().join(format!("part{p}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        files.push(file);
+    }
+    let db = std::sync::Arc::new(db);
+    let runs: Vec<_> = people
+        .iter()
+        .zip(&files)
+        .map(|(login, file)| {
+            let (db, login, file) = (db.clone(), login.clone(), file.clone());
+            std::thread::spawn(move || db.run_as(&login, &["import", file.to_str().unwrap()]))
+        })
+        .collect();
+    for run in runs {
+        run.join().unwrap().ok();
+    }
+    let mut owner = db.owner();
+    let count: i64 = owner
+        .query_one("SELECT count(*) FROM claim", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 240);
+    let sources: i64 = owner
+        .query_one("SELECT count(*) FROM source", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(sources, 8, "three claimants and five sources, each once");
+    db.run(&["audit"]).ok();
+}
