@@ -91,6 +91,9 @@ struct Counts {
     likely: Vec<(u64, i64, f64, Option<String>)>,
 }
 
+/// A row of the file as read: its line, and the row or what is wrong with it.
+type ReadRow = (u64, Result<ImportRow, Vec<Problem>>);
+
 /// How many likely duplicates a dry run names per row.
 const DUPLICATES_SHOWN: usize = 3;
 
@@ -138,16 +141,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     // On a shared team database a write can collide with someone else's and be run again from
     // the start, so the rows are read in full first; a file is written by one process at a time
     // and streams them.
-    let staged: Option<Vec<(u64, Result<ImportRow, Vec<Problem>>)>> =
-        ctx.store.authenticated_user().map(|_| {
-            let mut rows = Vec::new();
-            while let Some(row) = reader.next_row() {
-                rows.push(row);
-            }
-            rows
-        });
+    let staged: Option<Vec<ReadRow>> = ctx.store.authenticated_user().map(|_| {
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row() {
+            rows.push(row);
+        }
+        rows
+    });
     let next = std::cell::Cell::new(0);
-    let mut next_row = || -> Option<(u64, Result<ImportRow, Vec<Problem>>)> {
+    let mut next_row = || -> Option<ReadRow> {
         match &staged {
             Some(rows) => {
                 let row = rows.get(next.get()).cloned();
