@@ -1,7 +1,7 @@
 -- claimdb schema: the current shape of a new database.
 --
 -- New databases are created from this file; older ones are brought here by the ordered migrations
--- in src/store/schema.rs, and a test checks that both paths end with the same schema.
+-- in src/store/sqlite/schema.rs, and a test checks that both paths end with the same schema.
 -- The version is kept in PRAGMA user_version (set by claimdb, not here).
 -- Every enumerated column has a CHECK that mirrors the one text mapping in src/model.rs.
 

@@ -14,7 +14,6 @@ pub mod merge;
 pub mod postgres;
 pub mod replay;
 pub mod reviews;
-pub mod schema;
 pub mod search;
 pub mod similar;
 pub mod sql;
@@ -37,7 +36,9 @@ use crate::model::{
 };
 
 pub use reviews::{Mapped, ReviewImported, UnmappedRating, Verdict};
-pub use schema::Upgrade;
+pub use sqlite::fts::register_functions as register_search_functions;
+pub use sqlite::schema;
+pub use sqlite::schema::Upgrade;
 
 /// Claims whose conflict an editor must see: status `disputed`, or no verdict yet and at least
 /// one disputing source.

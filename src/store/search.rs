@@ -2,18 +2,14 @@
 //!
 //! The index (`claim_search` in schema.sql) holds each visible claim's text, translation, note,
 //! location and every name of its sources, folded by [`fold::fold`], and beside them the weaker
-//! forms of all those words ([`fold::layers`]); triggers keep it exact under every write and call
-//! that same folding through the SQL functions `claimdb_fold` and `claimdb_layer`, registered on
-//! every connection by [`register_functions`]. Queries are parsed by [`crate::query`] and turned
+//! forms of all those words ([`fold::layers`]); in a file, triggers keep it exact under every write
+//! and call that same folding through SQL functions the SQLite backend registers; on a server,
+//! claimdb computes the documents before each commit. Queries are parsed by [`crate::query`] and turned
 //! here into FTS5 expressions, one per kind of match, in which every word is quoted. A number in
 //! a query is looked for apart from them: in the claims' figures (the `figure` table) as well as
 //! in their words.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
-
-use rusqlite::functions::FunctionFlags;
-use rusqlite::types::ValueRef;
 
 use super::sql::{params, Connection, OptionalExtension, SearchSyntax, Value};
 use serde::Serialize;
@@ -30,10 +26,6 @@ pub(super) const BM25: &str = "bm25(claim_search, 4.0, 2.0, 1.0, 2.0, 1.0, 1.0, 
 /// The most claims of one kind of match that a search ranks (see [`Store::search`]).
 pub const RANKED_CANDIDATES: usize = 5_000;
 
-/// Claims are indexed in batches this large when the index is built for an existing database,
-/// with progress shown on stderr after each batch once there are more than one.
-const REBUILD_BATCH: i64 = 50_000;
-
 /// One claim found by a search.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
@@ -48,137 +40,6 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Makes `claimdb_fold(text)` and `claimdb_layer(n, texts…)` available to SQL on `conn`: the
-/// index and its triggers call them.
-pub fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function(
-        "claimdb_fold",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            Ok(match ctx.get_raw(0) {
-                ValueRef::Text(bytes) => Some(fold::fold(&String::from_utf8_lossy(bytes))),
-                _ => None,
-            })
-        },
-    )?;
-    // claimdb_layer(n, texts…): layer n (0 bare forms, 1 stems, 2 name keys) of the texts. The
-    // index asks for the three layers of the same texts one after the other, so the last
-    // texts' layers are kept and the words are folded once per claim, not three times.
-    conn.create_scalar_function(
-        "claimdb_layer",
-        -1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            use std::cell::RefCell;
-            thread_local! {
-                static LAST: RefCell<(Vec<String>, [String; 3])> = RefCell::default();
-            }
-            let layer: usize = ctx.get::<i64>(0)?.clamp(0, 2) as usize;
-            let texts: Vec<String> = (1..ctx.len())
-                .filter_map(|i| match ctx.get_raw(i) {
-                    ValueRef::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
-                    _ => None,
-                })
-                .collect();
-            Ok(LAST.with(|last| {
-                let mut last = last.borrow_mut();
-                if last.0 != texts {
-                    let layers = fold::layers(texts.iter().map(String::as_str));
-                    *last = (texts, layers);
-                }
-                last.1[layer].clone()
-            }))
-        },
-    )
-}
-
-/// Whether the search index was built by this version of the folding.
-pub fn is_current(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
-    use rusqlite::OptionalExtension;
-    let stored: Option<i64> = conn
-        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(fold::VERSION))
-}
-
-/// Rebuilds the search index when another version of the folding built it (or none did: a new
-/// or upgraded database), and records this version; inside the caller's transaction.
-pub fn ensure_current(conn: &rusqlite::Connection) -> anyhow::Result<()> {
-    if is_current(conn)? {
-        return Ok(());
-    }
-    conn.execute(
-        "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
-        [],
-    )?;
-    rebuild_index(conn, true)?;
-    conn.execute("DELETE FROM search_folding", [])?;
-    conn.execute(
-        "INSERT INTO search_folding (version) VALUES (?1)",
-        [fold::VERSION],
-    )?;
-    Ok(())
-}
-
-/// Fills the (empty) search index with every visible claim.
-///
-/// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
-/// the work follows the number of claims and never the range of their ids (a claim with id
-/// 2^53 among three others is four rows, not 2^53 / batch steps).
-pub fn rebuild_index(conn: &rusqlite::Connection, report: bool) -> anyhow::Result<()> {
-    let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
-    let show_progress = report && total > REBUILD_BATCH;
-    // The same rows as `claim_search_row`, with each field folded once for both its exact words
-    // and the weaker layers.
-    let mut select = conn.prepare(
-        "SELECT id, text, translation, note, sources, location FROM claim_search_text
-         WHERE id > ?1 ORDER BY id LIMIT ?2",
-    )?;
-    let mut insert = conn.prepare(
-        "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
-                                   names)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut done = 0;
-    let mut after = i64::MIN;
-    loop {
-        let mut rows = select.query(rusqlite::params![after, REBUILD_BATCH])?;
-        let mut seen = 0;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            after = id;
-            seen += 1;
-            let mut fields: [Option<String>; 5] = Default::default();
-            for (i, field) in fields.iter_mut().enumerate() {
-                *field = r.get::<_, Option<String>>(i + 1)?.map(|t| fold::fold(&t));
-            }
-            let [bare, stems, names] =
-                fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
-            let [text, translation, note, sources, location] = fields;
-            insert.execute(rusqlite::params![
-                id,
-                text,
-                translation,
-                note,
-                sources,
-                location,
-                bare,
-                stems,
-                names
-            ])?;
-            done += 1;
-        }
-        let last = seen < REBUILD_BATCH;
-        if show_progress {
-            progress(done, total, last);
-        }
-        if last {
-            return Ok(());
-        }
-    }
-}
-
 /// `x` rounded to `digits` significant digits: a score for a word most claims hold is tiny
 /// but not zero, and rounding to a fixed number of decimals printed it as 0.
 fn significant(x: f64, digits: i32) -> f64 {
@@ -187,17 +48,6 @@ fn significant(x: f64, digits: i32) -> f64 {
     }
     let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
     (x * scale).round() / scale
-}
-
-/// Progress of a long index build, on stderr (a line that rewrites itself on a terminal).
-fn progress(done: i64, total: i64, last: bool) {
-    let mut err = std::io::stderr().lock();
-    let line = format!("building the search index: {done} of {total} claims");
-    let _ = if err.is_terminal() {
-        write!(err, "\r{line}{}", if last { "\n" } else { "" })
-    } else {
-        writeln!(err, "{line}")
-    };
 }
 
 impl Store {
@@ -232,7 +82,7 @@ impl Store {
     /// database can have an older one: opening it with write access rebuilds it.
     pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
         match Index::of(self.db()).0 {
-            SearchSyntax::Fts5 => Ok(is_current(self.sqlite()?)?),
+            SearchSyntax::Fts5 => Ok(super::sqlite::fts::is_current(self.sqlite()?)?),
             // A server's documents are computed as claims are written, by the folding its
             // schema records.
             SearchSyntax::TsQuery => Ok(self.db().query_row(

@@ -401,7 +401,7 @@ fn a_full_index_build_stores_what_the_triggers_store() {
         )
         .unwrap();
     assert!(vocab(&s).is_empty());
-    search::rebuild_index(s.sqlite().unwrap(), false).unwrap();
+    super::sqlite::fts::rebuild_index(s.sqlite().unwrap(), false).unwrap();
     assert_eq!(vocab(&s), by_triggers);
 }
 

@@ -672,7 +672,7 @@ fn claims_missing_what_claimreview_needs_are_skipped_with_a_warning() {
     wd.run(&["status", &blank.to_string(), "false", "--note", "x"])
         .ok();
     let conn = rusqlite::Connection::open(wd.db()).unwrap();
-    claimdb::store::search::register_functions(&conn).unwrap();
+    claimdb::store::register_search_functions(&conn).unwrap();
     conn.execute("UPDATE claim SET text = '\u{200f}' WHERE id = ?1", [blank])
         .unwrap();
     drop(conn);

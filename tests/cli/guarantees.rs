@@ -933,7 +933,7 @@ fn history_rows_cannot_be_replaced_either() {
 fn behind_the_back(wd: &Workdir, sql: &str) {
     let conn = rusqlite::Connection::open(wd.db()).unwrap();
     // The search index's triggers call claimdb's folding function.
-    claimdb::store::search::register_functions(&conn).unwrap();
+    claimdb::store::register_search_functions(&conn).unwrap();
     conn.execute_batch(sql).unwrap();
 }
 

@@ -10,9 +10,12 @@ use std::io::IsTerminal;
 
 use rusqlite::OptionalExtension;
 
+pub(crate) mod fts;
+pub mod schema;
+
 use super::backend::Deferred;
-use super::schema::Upgrade;
 use crate::error::UserError;
+use schema::Upgrade;
 
 use super::sql::{self, Connection, ErrorKind, Row, RowSource, ValueRef};
 
@@ -298,12 +301,12 @@ fn prepare(
     // Every statement of the rules is prepared once and kept: an import runs a few dozen.
     conn.set_prepared_statement_cache_capacity(128);
     conn.pragma_update(None, "foreign_keys", true)?;
-    super::search::register_functions(&conn)?;
+    fts::register_functions(&conn)?;
     let upgrade = if read_only {
-        super::schema::check_current(&conn, path)?;
+        schema::check_current(&conn, path)?;
         Upgrade::None
     } else {
-        super::schema::migrate(&mut conn, path)?
+        schema::migrate(&mut conn, path)?
     };
     if upgrade == Upgrade::Created {
         // WAL lets readers work while one process writes; the mode is kept in the file, so it
@@ -509,7 +512,7 @@ fn finish_deferred(tx: &rusqlite::Connection, deferred: Deferred) -> anyhow::Res
         tx.execute_batch(sql)?;
     }
     if !deferred.triggers.is_empty() {
-        super::search::rebuild_index(tx, std::io::stderr().is_terminal())?;
+        fts::rebuild_index(tx, std::io::stderr().is_terminal())?;
         tx.execute_batch(REFILL_COUNTS)?;
         for sql in &deferred.triggers {
             tx.execute_batch(sql)?;

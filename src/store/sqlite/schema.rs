@@ -12,7 +12,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::UserError;
 
 /// The current schema, as a new database gets it.
-pub const SCHEMA: &str = include_str!("../../schema.sql");
+pub const SCHEMA: &str = include_str!("../../../schema.sql");
 
 /// `MIGRATIONS[i]` upgrades a database at version `i + 1` to version `i + 2`. Append only: a
 /// released migration is never edited, since databases out there have already run it.
@@ -444,7 +444,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
     let version = user_version(conn)
         .with_context(|| format!("{} is not an SQLite database", path.display()))?;
     check_not_newer(version, path)?;
-    if version == VERSION && super::search::is_current(conn)? {
+    if version == VERSION && super::fts::is_current(conn)? {
         return Ok(Upgrade::None);
     }
     // A migration that rebuilds a table (drop the old, rename the copy) would trip the foreign
@@ -477,7 +477,7 @@ fn upgrade(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
         Upgrade::None
     } else {
         // Migrations fold text (figure units) with the same function the search index uses.
-        super::search::register_functions(&tx)?;
+        super::fts::register_functions(&tx)?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
             tx.execute_batch(migration)
                 .with_context(|| format!("failed to upgrade the database to version {}", i + 2))?;
@@ -485,7 +485,7 @@ fn upgrade(conn: &mut Connection, path: &Path) -> anyhow::Result<Upgrade> {
         Upgrade::Migrated(version)
     };
     // A new or upgraded index, or one built by an older folding, is (re)built here.
-    super::search::ensure_current(&tx).context("failed to build the search index")?;
+    super::fts::ensure_current(&tx).context("failed to build the search index")?;
     let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
         r.get(0)
     })?;
@@ -536,7 +536,7 @@ mod tests {
     /// An empty database in memory with claimdb's SQL functions, as every connection has them.
     fn open() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
-        super::super::search::register_functions(&conn).unwrap();
+        super::super::fts::register_functions(&conn).unwrap();
         conn
     }
 
@@ -589,7 +589,7 @@ mod tests {
     }
 
     /// The first released schema, frozen: what the oldest databases out there look like.
-    const VERSION_1: &str = include_str!("../../tests/fixtures/schema-v1.sql");
+    const VERSION_1: &str = include_str!("../../../tests/fixtures/schema-v1.sql");
 
     #[test]
     fn an_upgraded_database_ends_with_the_same_schema_as_a_new_one() {
@@ -628,7 +628,7 @@ mod tests {
                     (9, 'u9', 'Ségou', 0, 1, 'now', 't', 'now', 't');",
         )
         .unwrap();
-        super::super::search::register_functions(&old).unwrap();
+        super::super::fts::register_functions(&old).unwrap();
         migrate(&mut old, Path::new("old")).unwrap();
         let find = |q: &str| -> Vec<i64> {
             let mut stmt = old
@@ -667,7 +667,7 @@ mod tests {
              VALUES (1, 2, 'disputes', 'now', 't'), (3, 1, 'supports', 'now', 't');",
         )
         .unwrap();
-        super::super::search::register_functions(&old).unwrap();
+        super::super::fts::register_functions(&old).unwrap();
         migrate(&mut old, Path::new("old")).unwrap();
         let counts: Vec<(i64, String, i64, i64)> = old
             .prepare("SELECT claimant_id, status, disputed, n FROM claim_count ORDER BY 1, 2")
@@ -810,7 +810,7 @@ mod tests {
                     (1, 3, 'supports', NULL, NULL, 'then', 'amal');",
         )
         .unwrap();
-        super::super::search::register_functions(&old).unwrap();
+        super::super::fts::register_functions(&old).unwrap();
         migrate(&mut old, Path::new("old")).unwrap();
         type Item = (i64, i64, Option<String>, Option<String>, String, String);
         let items: Vec<Item> = old
@@ -864,7 +864,7 @@ mod tests {
                     (2, 1, 'now', 't', 'edit', 'note', '', 'n', 'why', 'h2');",
         )
         .unwrap();
-        super::super::search::register_functions(&old).unwrap();
+        super::super::fts::register_functions(&old).unwrap();
         migrate(&mut old, Path::new("old")).unwrap();
         let rows: Vec<(i64, String, Option<String>, String)> = old
             .prepare("SELECT id, action, note, hash FROM history ORDER BY id")
@@ -902,7 +902,7 @@ mod tests {
         // A database at version 9 (evidence, before the desk), with an evidence item that names
         // the event that recorded it, opened with foreign keys on as claimdb opens every one.
         let mut old = Connection::open_in_memory().unwrap();
-        super::super::search::register_functions(&old).unwrap();
+        super::super::fts::register_functions(&old).unwrap();
         old.pragma_update(None, "foreign_keys", true).unwrap();
         old.execute_batch(VERSION_1).unwrap();
         for migration in &MIGRATIONS[..8] {

@@ -1,0 +1,156 @@
+//! The SQLite file's search index (FTS5): the folding functions its triggers call, and building
+//! the index in full (a new or upgraded database, or one built by another folding).
+
+use std::io::{IsTerminal, Write};
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection};
+
+use crate::fold;
+
+/// Claims are indexed in batches this large when the index is built for an existing database,
+/// with progress shown on stderr after each batch once there are more than one.
+const REBUILD_BATCH: i64 = 50_000;
+
+/// Makes `claimdb_fold(text)` and `claimdb_layer(n, texts…)` available to SQL on `conn`: the
+/// index and its triggers call them.
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "claimdb_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(bytes) => Some(fold::fold(&String::from_utf8_lossy(bytes))),
+                _ => None,
+            })
+        },
+    )?;
+    // claimdb_layer(n, texts…): layer n (0 bare forms, 1 stems, 2 name keys) of the texts. The
+    // index asks for the three layers of the same texts one after the other, so the last
+    // texts' layers are kept and the words are folded once per claim, not three times.
+    conn.create_scalar_function(
+        "claimdb_layer",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use std::cell::RefCell;
+            thread_local! {
+                static LAST: RefCell<(Vec<String>, [String; 3])> = RefCell::default();
+            }
+            let layer: usize = ctx.get::<i64>(0)?.clamp(0, 2) as usize;
+            let texts: Vec<String> = (1..ctx.len())
+                .filter_map(|i| match ctx.get_raw(i) {
+                    ValueRef::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    _ => None,
+                })
+                .collect();
+            Ok(LAST.with(|last| {
+                let mut last = last.borrow_mut();
+                if last.0 != texts {
+                    let layers = fold::layers(texts.iter().map(String::as_str));
+                    *last = (texts, layers);
+                }
+                last.1[layer].clone()
+            }))
+        },
+    )
+}
+
+/// Whether the search index was built by this version of the folding.
+pub(crate) fn is_current(conn: &Connection) -> rusqlite::Result<bool> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<i64> = conn
+        .query_row("SELECT version FROM search_folding", [], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(fold::VERSION))
+}
+
+/// Rebuilds the search index when another version of the folding built it (or none did: a new
+/// or upgraded database), and records this version; inside the caller's transaction.
+pub(crate) fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
+    if is_current(conn)? {
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO claim_search (claim_search) VALUES ('delete-all')",
+        [],
+    )?;
+    rebuild_index(conn, true)?;
+    conn.execute("DELETE FROM search_folding", [])?;
+    conn.execute(
+        "INSERT INTO search_folding (version) VALUES (?1)",
+        [fold::VERSION],
+    )?;
+    Ok(())
+}
+
+/// Fills the (empty) search index with every visible claim.
+///
+/// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
+/// the work follows the number of claims and never the range of their ids (a claim with id
+/// 2^53 among three others is four rows, not 2^53 / batch steps).
+pub(crate) fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
+    let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
+    let show_progress = report && total > REBUILD_BATCH;
+    // The same rows as `claim_search_row`, with each field folded once for both its exact words
+    // and the weaker layers.
+    let mut select = conn.prepare(
+        "SELECT id, text, translation, note, sources, location FROM claim_search_text
+         WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut insert = conn.prepare(
+        "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
+                                   names)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut done = 0;
+    let mut after = i64::MIN;
+    loop {
+        let mut rows = select.query(params![after, REBUILD_BATCH])?;
+        let mut seen = 0;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            after = id;
+            seen += 1;
+            let mut fields: [Option<String>; 5] = Default::default();
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = r.get::<_, Option<String>>(i + 1)?.map(|t| fold::fold(&t));
+            }
+            let [bare, stems, names] =
+                fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
+            let [text, translation, note, sources, location] = fields;
+            insert.execute(params![
+                id,
+                text,
+                translation,
+                note,
+                sources,
+                location,
+                bare,
+                stems,
+                names
+            ])?;
+            done += 1;
+        }
+        let last = seen < REBUILD_BATCH;
+        if show_progress {
+            progress(done, total, last);
+        }
+        if last {
+            return Ok(());
+        }
+    }
+}
+
+/// Progress of a long index build, on stderr (a line that rewrites itself on a terminal).
+fn progress(done: i64, total: i64, last: bool) {
+    let mut err = std::io::stderr().lock();
+    let line = format!("building the search index: {done} of {total} claims");
+    let _ = if err.is_terminal() {
+        write!(err, "\r{line}{}", if last { "\n" } else { "" })
+    } else {
+        writeln!(err, "{line}")
+    };
+}
