@@ -14,15 +14,24 @@ pub trait Backend {
         None
     }
 
-    /// The embedded file, for the operations not yet written for every engine (search index,
-    /// upgrades, backups, evidence files and reviews); `None` on a server.
+    /// The embedded file's own connection, for tests of what SQLite does with it.
+    #[cfg(test)]
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         None
     }
 
-    fn embedded_mut(&mut self) -> Option<&mut rusqlite::Connection> {
-        None
+    /// How long to wait for another writer's lock before giving up.
+    fn set_busy_timeout(&mut self, _timeout: std::time::Duration) -> anyhow::Result<()> {
+        Ok(())
     }
+
+    /// Whether [`Backend::copy_into`] can write the database into a file.
+    fn copies_into_files(&self) -> bool {
+        false
+    }
+
+    /// Whether the search index was built by this claimdb's folding rules.
+    fn search_index_is_current(&self) -> anyhow::Result<bool>;
 
     /// Before an import: settings that make a load of many rows faster (put back by
     /// [`Backend::end_bulk_load`], whatever the import's outcome).

@@ -436,9 +436,7 @@ impl Store {
             ))
             .into());
         }
-        if let Some(conn) = self.backend.embedded_mut() {
-            conn.busy_timeout(timeout)?;
-        }
+        self.backend.set_busy_timeout(timeout)?;
         self.busy_timeout = timeout;
         Ok(())
     }
@@ -520,7 +518,8 @@ impl Store {
         self.backend.conn()
     }
 
-    /// The embedded file, for the operations not yet written for a server database.
+    /// The embedded file's own connection, for tests of what SQLite does with it.
+    #[cfg(test)]
     pub(crate) fn sqlite(&self) -> anyhow::Result<&rusqlite::Connection> {
         self.backend.embedded().ok_or_else(not_in_team_mode)
     }
@@ -1248,8 +1247,10 @@ impl Store {
     /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
     /// removed, which would otherwise be mixed into the copy by the next reader.
     pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
-        // A server's database is copied with the server's own tools; the copy is a file.
-        self.sqlite()?;
+        // A server's database is copied with the server's own tools (or `copy`).
+        if !self.backend.copies_into_files() {
+            return Err(not_in_team_mode());
+        }
         let target = crate::files::resolve_target(target)?;
         if target.exists() && crate::files::same_file(&target, &self.path) {
             return Err(UserError::Refused(format!(
@@ -1801,7 +1802,7 @@ impl<'t> Writer<'t> {
     /// committed now, is found. A file has one writer at a time: nothing to undo, and an import
     /// of many new names pays for no savepoints.
     fn insert_new_source(&self, name: &str) -> anyhow::Result<Option<i64>> {
-        if self.tx.embedded().is_some() {
+        if !self.tx.writers_run_side_by_side() {
             return insert_source(self.tx, name, SourceKind::Other).map(Some);
         }
         self.tx.execute_batch("SAVEPOINT new_source")?;

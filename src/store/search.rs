@@ -81,16 +81,7 @@ impl Store {
     /// Whether the search index was built by this claimdb's folding rules. Only a read-only
     /// database can have an older one: opening it with write access rebuilds it.
     pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        match Index::of(self.db()).0 {
-            SearchSyntax::Fts5 => Ok(super::sqlite::fts::is_current(self.sqlite()?)?),
-            // A server's documents are computed as claims are written, by the folding its
-            // schema records.
-            SearchSyntax::TsQuery => Ok(self.db().query_row(
-                "SELECT search_folding FROM claimdb_meta",
-                params![],
-                |r| r.get::<Option<i64>>(0),
-            )? == Some(fold::VERSION)),
-        }
+        self.backend.search_index_is_current()
     }
 
     /// [`Store::search`], ranking at most `candidates` claims of each kind of match.

@@ -439,6 +439,12 @@ pub trait Connection {
         SearchSyntax::Fts5
     }
 
+    /// Whether several writers' transactions run at the same time (a server), rather than one
+    /// after the other (a file's write lock): then two may create the same row at once.
+    fn writers_run_side_by_side(&self) -> bool {
+        false
+    }
+
     /// A subquery of the integers in the JSON array bound to its one parameter (`[1, 5, 9]`):
     /// one bound value however many ids.
     fn json_ids(&self) -> &'static str {
@@ -608,6 +614,10 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn search_syntax(&self) -> SearchSyntax {
         (**self).search_syntax()
+    }
+
+    fn writers_run_side_by_side(&self) -> bool {
+        (**self).writers_run_side_by_side()
     }
 
     fn begin_snapshot(&self) -> Result<()> {

@@ -305,6 +305,10 @@ impl Connection for PgConnection {
         sql::SearchSyntax::TsQuery
     }
 
+    fn writers_run_side_by_side(&self) -> bool {
+        true
+    }
+
     fn json_ids(&self) -> &'static str {
         "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(CAST(? AS TEXT) AS JSON))"
     }

@@ -72,6 +72,17 @@ impl Backend for Server {
         Some(self.user.clone())
     }
 
+    fn search_index_is_current(&self) -> anyhow::Result<bool> {
+        // The documents are computed as claims are written, by the folding the schema records.
+        let conn: &dyn Connection = &self.conn;
+        let folding: Option<i64> = conn.query_row(
+            "SELECT search_folding FROM claimdb_meta",
+            crate::store::sql::params![],
+            |r| r.get(0),
+        )?;
+        Ok(folding == Some(crate::fold::VERSION))
+    }
+
     fn close(self: Box<Self>) -> anyhow::Result<()> {
         self.conn.close()
     }

@@ -172,12 +172,22 @@ impl super::backend::Backend for Sqlite {
         &self.conn
     }
 
+    #[cfg(test)]
     fn embedded(&self) -> Option<&rusqlite::Connection> {
         Some(&self.conn)
     }
 
-    fn embedded_mut(&mut self) -> Option<&mut rusqlite::Connection> {
-        Some(&mut self.conn)
+    fn set_busy_timeout(&mut self, timeout: std::time::Duration) -> anyhow::Result<()> {
+        self.conn.busy_timeout(timeout)?;
+        Ok(())
+    }
+
+    fn copies_into_files(&self) -> bool {
+        true
+    }
+
+    fn search_index_is_current(&self) -> anyhow::Result<bool> {
+        Ok(fts::is_current(&self.conn)?)
     }
 
     fn begin_bulk_load(&self) -> anyhow::Result<()> {
