@@ -160,6 +160,16 @@ impl fmt::Debug for Run {
 }
 
 impl Run {
+    /// What a finished claimdb run with `args` did.
+    pub fn from_output(args: &[&str], output: std::process::Output) -> Run {
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Asserts success and returns self.
     #[track_caller]
     pub fn ok(self) -> Self {
@@ -341,12 +351,7 @@ impl Workdir {
             .write_all(stdin.as_ref())
             .expect("write stdin");
         let output = child.wait_with_output().expect("claimdb runs");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from_output(args, output)
     }
 
     /// Runs claimdb with `args`, killing it and failing the test if it has not finished after
@@ -398,12 +403,7 @@ impl Workdir {
 
     pub fn run_command(&self, mut cmd: Command, args: &[&str]) -> Run {
         let output = cmd.output().expect("claimdb runs");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from_output(args, output)
     }
 
     /// Runs claimdb with `args`, its stdout thrown away, and returns its exit code and the most

@@ -131,10 +131,5 @@ pub fn run_on(address: &str, args: &[&str], stdin: Option<&str>) -> Run {
     }
     drop(input);
     let output = child.wait_with_output().expect("claimdb runs");
-    Run {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from_output(args, output)
 }
