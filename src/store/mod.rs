@@ -1247,9 +1247,12 @@ impl Store {
     /// renamed over the target after the target's own `-wal`, `-shm` and `-journal` files are
     /// removed, which would otherwise be mixed into the copy by the next reader.
     pub fn backup(&self, target: &Path) -> anyhow::Result<Audit> {
-        // A server's database is copied with the server's own tools (or `copy`).
         if !self.backend.copies_into_files() {
-            return Err(not_in_team_mode());
+            return Err(UserError::Refused(format!(
+                "{} is a shared team database: copy it into a file with `claimdb copy --from                  ADDRESS --to FILE` (or use the server's own backups); nothing was written",
+                self.path.display()
+            ))
+            .into());
         }
         let target = crate::files::resolve_target(target)?;
         if target.exists() && crate::files::same_file(&target, &self.path) {

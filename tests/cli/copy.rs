@@ -320,3 +320,16 @@ fn a_dump_cut_short_is_refused_by_a_team_database_and_nothing_is_written() {
     assert!(empty.stdout.contains("\"claims\":[]"), "{empty:?}");
     assert!(empty.stdout.contains("\"files\":[]"), "{empty:?}");
 }
+
+#[test]
+fn a_team_database_is_backed_up_by_copying_it_into_a_file() {
+    let Some(pg) = TestDb::new() else { return };
+    run_on(&pg.address, &["team", "init"], None).ok();
+    let wd = Workdir::new();
+    let target = wd.path("desk.db");
+    run_on(&pg.address, &["backup", target.to_str().unwrap()], None)
+        .fails(1, &["claimdb copy --from", "nothing was written"]);
+    assert!(!target.exists());
+    copy(&wd, &pg.address, target.to_str().unwrap()).ok();
+    assert!(target.exists());
+}
