@@ -95,12 +95,22 @@ macro_rules! claim_select {
     };
 }
 
+/// Every column of a [`Claim`] with its lists, in the order [`claim_from_row`] reads them.
+macro_rules! claim_select_full {
+    () => {
+        claim_select!(
+            stance_names!("supports"),
+            stance_names!("disputes"),
+            "(SELECT string_agg(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id)"
+        )
+    };
+}
+
 /// Every column of a [`Claim`], in the order [`claim_from_row`] reads them.
-const CLAIM_SELECT: &str = claim_select!(
-    stance_names!("supports"),
-    stance_names!("disputes"),
-    "(SELECT string_agg(tag, ';' ORDER BY tag) FROM claim_tag t WHERE t.claim_id = c.id)"
-);
+const CLAIM_SELECT: &str = claim_select_full!();
+
+/// One claim by id, read for every claim a filtered list shows.
+const CLAIM_BY_ID: &str = concat!(claim_select_full!(), " WHERE c.id = ?1");
 
 /// [`CLAIM_SELECT`] without its three lists, which [`Store::for_each_claim`] merges in from
 /// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
@@ -139,7 +149,19 @@ const ALL_TAGS: &str =
     "SELECT claim_id, tag FROM claim_tag WHERE claim_id BETWEEN ?1 AND ?2 ORDER BY claim_id, tag";
 
 /// The columns of a [`Figure`] in the order [`figure_from_row`] reads them, after the claim id.
-const FIGURE_COLUMNS: &str = "low, high, unit, qualifier, words";
+macro_rules! figure_columns {
+    () => {
+        "low, high, unit, qualifier, words"
+    };
+}
+const FIGURE_COLUMNS: &str = figure_columns!();
+
+/// One claim's figures, in order.
+const FIGURES_OF_CLAIM: &str = concat!(
+    "SELECT ",
+    figure_columns!(),
+    " FROM figure WHERE claim_id = ?1 ORDER BY position"
+);
 
 /// Every figure of the claims from id ?1 to ?2, by claim, in order.
 const ALL_FIGURES: &str = "SELECT claim_id, low, high, unit, qualifier, words FROM figure
@@ -2459,16 +2481,14 @@ fn figure_from_row(r: &Row<'_>, at: usize) -> sql::Result<Figure> {
 
 /// A claim's figures, in order.
 fn load_figures(conn: &dyn Connection, id: i64) -> anyhow::Result<Vec<Figure>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {FIGURE_COLUMNS} FROM figure WHERE claim_id = ?1 ORDER BY position"
-    ))?;
-    let figures = stmt.query_map([id], |r| figure_from_row(r, 0))?;
-    Ok(figures.collect::<Result<_, _>>()?)
+    Ok(conn.query_map(FIGURES_OF_CLAIM, [id], |r| figure_from_row(r, 0))?)
 }
 
 fn load_claim(conn: &dyn Connection, id: i64) -> anyhow::Result<Option<Claim>> {
-    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE c.id = ?1"))?;
-    let Some(mut claim) = stmt.query_row([id], claim_from_row).optional()? else {
+    let Some(mut claim) = conn
+        .query_row(CLAIM_BY_ID, [id], claim_from_row)
+        .optional()?
+    else {
         return Ok(None);
     };
     claim.figures = load_figures(conn, id)?;
