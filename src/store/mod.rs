@@ -201,6 +201,23 @@ pub fn is_busy(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Runs `attempt` until it succeeds, fails for another reason than a collision with another
+/// writer, or has collided [`WRITE_ATTEMPTS`] times; after a collision it waits a short random
+/// while, so that the writers that collided do not collide again in step.
+fn retrying<T>(mut attempt: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let mut collisions: u32 = 0;
+    loop {
+        match attempt() {
+            Err(e) if collisions < WRITE_ATTEMPTS && is_collision(&e) => {
+                collisions += 1;
+                let wait = 5_u64 << collisions.min(6);
+                std::thread::sleep(Duration::from_millis(wait + fastrand_ms(wait)));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Whether an error is a collision with another writer that running again resolves.
 fn is_collision(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
@@ -516,23 +533,12 @@ impl Store {
         actor: &str,
         mut work: impl FnMut(&mut Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let mut attempt: u32 = 0;
-        loop {
+        retrying(|| {
             let tx = self.write()?;
-            let worked = work(&mut Writer::new(&*tx, actor));
-            let result = worked.and_then(|value| {
-                tx.commit()?;
-                Ok(value)
-            });
-            match result {
-                Err(e) if attempt < WRITE_ATTEMPTS && is_collision(&e) => {
-                    attempt += 1;
-                    let wait = 5_u64 << attempt.min(6);
-                    std::thread::sleep(Duration::from_millis(wait + fastrand_ms(wait)));
-                }
-                other => return other,
-            }
-        }
+            let value = work(&mut Writer::new(&*tx, actor))?;
+            tx.commit()?;
+            Ok(value)
+        })
     }
 
     /// The connection the rules run on.
@@ -1071,17 +1077,7 @@ impl Store {
         actor: &str,
         mut run: impl FnMut(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
-        let mut attempt: u32 = 0;
-        loop {
-            match self.import(actor, &mut run) {
-                Err(e) if attempt < WRITE_ATTEMPTS && is_collision(&e) => {
-                    attempt += 1;
-                    let wait = 5_u64 << attempt.min(6);
-                    std::thread::sleep(Duration::from_millis(wait + fastrand_ms(wait)));
-                }
-                other => return other,
-            }
-        }
+        retrying(|| self.import(actor, &mut run))
     }
 
     pub fn import<T>(

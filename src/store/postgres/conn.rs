@@ -185,6 +185,15 @@ impl ToSql for Param<'_> {
     postgres::types::to_sql_checked!();
 }
 
+/// A statement's parameters as the server takes them.
+fn bind<'a>(params: sql::Params<'a>) -> Vec<Param<'a>> {
+    params.iter().map(|p| Param(p.to_sql())).collect()
+}
+
+fn refs<'a>(bound: &'a [Param<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    bound.iter().map(|p| p as _).collect()
+}
+
 struct PgRow<'r>(&'r postgres::Row);
 
 impl RowSource for PgRow<'_> {
@@ -236,8 +245,8 @@ impl RowSource for PgRow<'_> {
 impl Connection for PgConnection {
     fn execute_params(&self, sql: &str, params: sql::Params<'_>) -> sql::Result<usize> {
         let statement = self.prepared(sql)?;
-        let bound: Vec<Param<'_>> = params.iter().map(|p| Param(p.to_sql())).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        let bound = bind(params);
+        let refs = refs(&bound);
         let changed = self
             .client
             .borrow_mut()
@@ -253,8 +262,8 @@ impl Connection for PgConnection {
         each: &mut dyn FnMut(&Row<'_>) -> sql::Result<bool>,
     ) -> sql::Result<()> {
         let statement = self.prepared(sql)?;
-        let bound: Vec<Param<'_>> = params.iter().map(|p| Param(p.to_sql())).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        let bound = bind(params);
+        let refs = refs(&bound);
         // Read in full before the rows are handed on, so that `each` may run statements of its
         // own on this connection.
         let rows = self

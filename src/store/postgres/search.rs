@@ -62,9 +62,11 @@ pub fn refresh(conn: &dyn Connection) -> Result<()> {
     for chunk in stale.chunks(1_000) {
         let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
         let rows: Vec<(i64, [Option<String>; 5])> = conn.query_map(
-            "SELECT id, text, translation, note, sources, location FROM claim_search_text
-             WHERE id IN (SELECT CAST(value AS BIGINT)
-                          FROM json_array_elements_text(CAST(CAST(?1 AS TEXT) AS JSON)))",
+            &format!(
+                "SELECT id, text, translation, note, sources, location FROM claim_search_text
+                 WHERE id IN ({})",
+                conn.json_ids()
+            ),
             params![ids],
             |r| {
                 Ok((
@@ -74,9 +76,10 @@ pub fn refresh(conn: &dyn Connection) -> Result<()> {
             },
         )?;
         conn.execute(
-            "DELETE FROM claim_search
-             WHERE claim_id IN (SELECT CAST(value AS BIGINT)
-                                FROM json_array_elements_text(CAST(CAST(?1 AS TEXT) AS JSON)))",
+            &format!(
+                "DELETE FROM claim_search WHERE claim_id IN ({})",
+                conn.json_ids()
+            ),
             params![ids],
         )?;
         // One statement for the whole chunk: the documents travel as one JSON array of
