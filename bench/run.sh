@@ -95,9 +95,10 @@ median_ms() {
         else
             opts+=(--warmup 1)
         fi
-        # Without a shell in between (-N) unless the command redirects: a command of a few
-        # milliseconds is then measured, not the shell.
-        [[ $cmd == *">"* ]] || opts+=(-N)
+        # Without a shell in between (-N) unless a command redirects or chains: a command of a few
+        # milliseconds is then measured, not the shell. -N applies to PREPARE too, and the
+        # preparations chain commands, so a prepared run keeps the shell (its runs take seconds).
+        [[ -n $prepare || $cmd == *">"* ]] || opts+=(-N)
         hyperfine "${opts[@]}" --export-csv "$out" "$cmd" >/dev/null 2>&1 ||
             { notice "failed: $cmd"; echo "failed"; return; }
         # command,mean,stddev,median,user,system,min,max: the command is quoted and may hold commas.
