@@ -150,7 +150,7 @@ impl Problem {
 
 /// Reads claims from a CSV file, one checked row at a time (memory does not grow with the file).
 pub struct ClaimReader<R: Read> {
-    reader: csv::Reader<FirstBytes<R>>,
+    reader: csv::Reader<CsvInput<R>>,
     /// The field of each column; `None` for a column dropped with `--rename OLD=`.
     columns: Vec<Option<Field>>,
     /// Values for fields the file lacks or leaves empty (`--default claimant=NAME`).
@@ -164,22 +164,75 @@ pub struct ClaimReader<R: Read> {
     keys: SourceKeys,
 }
 
-/// A reader that keeps the first three bytes it passes on: the csv crate drops a byte order
-/// mark silently, and whether there was one says whether the file is `export --bom`'s form.
-struct FirstBytes<R> {
+/// What a CSV file's reader saw of its start: its first three bytes (the csv crate drops a
+/// byte order mark silently, and whether there was one says whether the file is `export
+/// --bom`'s form) and how its first line ends.
+pub(crate) struct CsvInput<R> {
     inner: R,
     first: Vec<u8>,
+    /// Whether the first line break is CRLF; `None` until one is seen.
+    crlf: Option<bool>,
+    last: u8,
 }
 
-impl<R: Read> Read for FirstBytes<R> {
+impl<R: Read> Read for CsvInput<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if self.first.len() < 3 {
             let take = (3 - self.first.len()).min(n);
             self.first.extend_from_slice(&buf[..take]);
         }
+        if self.crlf.is_none() {
+            if let Some(at) = buf[..n].iter().position(|b| *b == b'\n') {
+                let before = if at == 0 { self.last } else { buf[at - 1] };
+                self.crlf = Some(before == b'\r');
+            } else if n > 0 {
+                self.last = buf[n - 1];
+            }
+        }
         Ok(n)
     }
+}
+
+/// A CSV reader as every claimdb import reads a file: no header handling (the caller checks
+/// it), rows of any length (the caller names a short row's line).
+pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<CsvInput<R>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(CsvInput {
+            inner: input,
+            first: Vec::new(),
+            crlf: None,
+            last: 0,
+        })
+}
+
+/// The line of the file a record or error at `position` starts on. The csv crate counts a
+/// line when it reads its `\n`, and a record of a CRLF file ends at the `\r`: every record after
+/// the first would be numbered one line early (Excel writes CRLF files).
+pub(crate) fn line_of<R: Read>(
+    reader: &csv::Reader<CsvInput<R>>,
+    position: Option<&csv::Position>,
+) -> u64 {
+    let line = position.map_or(0, |p| p.line());
+    if line > 0 && reader.get_ref().crlf == Some(true) && position.is_some_and(|p| p.byte() > 0) {
+        line + 1
+    } else {
+        line
+    }
+}
+
+/// The problem with a file that starts with a UTF-16 byte order mark, if it does.
+pub(crate) fn utf16_problem<R: Read>(reader: &csv::Reader<CsvInput<R>>) -> Option<Problem> {
+    let first = &reader.get_ref().first;
+    (first.starts_with(b"\xFF\xFE") || first.starts_with(b"\xFE\xFF")).then(|| Problem {
+        line: 1,
+        column: None,
+        message: "the file is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads \
+                  UTF-8: save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+            .into(),
+    })
 }
 
 /// A bounded memo of [`model::source_key`].
@@ -220,13 +273,7 @@ impl<R: Read> ClaimReader<R> {
     /// Reads and checks the header (a UTF-8 byte order mark and CRLF line ends are fine), with
     /// columns renamed and defaults for missing fields.
     pub fn with_options(input: R, options: &CsvOptions) -> Result<Self, Vec<Problem>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(FirstBytes {
-                inner: input,
-                first: Vec::new(),
-            });
+        let mut reader = csv_reader(input);
         let mut header = csv::ByteRecord::new();
         let problem = |message: String| {
             vec![Problem {
@@ -249,14 +296,10 @@ impl<R: Read> ClaimReader<R> {
         let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
         let mut problems = Vec::new();
         let mut renamed = vec![false; options.renames.len()];
-        let first = &reader.get_ref().first;
-        if first.starts_with(b"\xFF\xFE") || first.starts_with(b"\xFE\xFF") {
-            return Err(problem(
-                "the file is UTF-16 (it starts with a UTF-16 byte order mark); claimdb reads \
-                 UTF-8: save it as UTF-8 (in Excel: \"CSV UTF-8\")"
-                    .into(),
-            ));
+        if let Some(utf16) = utf16_problem(&reader) {
+            return Err(vec![utf16]);
         }
+        let first = &reader.get_ref().first;
         let spreadsheet = first.starts_with(b"\xEF\xBB\xBF");
         for (i, raw) in header.iter().enumerate() {
             let raw = if i == 0 {
@@ -351,11 +394,11 @@ impl<R: Read> ClaimReader<R> {
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let line = line_of(&self.reader, self.record.position());
                 Some((line, self.parse_record(line)))
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_of(&self.reader, e.position());
                 Some((
                     line,
                     Err(vec![Problem {
@@ -793,6 +836,19 @@ mod tests {
     fn quoted_newlines_keep_line_numbers_right() {
         let p = parse("text,claimant,status\n\"one\ntwo\",A,unverified\nx,A,nope\n").unwrap_err();
         assert_eq!(p[0].line, 4);
+    }
+
+    /// Excel writes CRLF: its lines are numbered as a text editor numbers them.
+    #[test]
+    fn crlf_files_name_the_same_lines_as_lf_files() {
+        for file in [
+            "text,claimant,status\r\na,A,unverified\r\nx,A,nope\r\n",
+            "\u{feff}text,claimant,status\r\n\"one\r\ntwo\",A,unverified\r\nx,A,nope\r\n",
+        ] {
+            let lines = file.matches('\n').count() as u64;
+            let p = parse(file).unwrap_err();
+            assert_eq!(p[0].line, lines, "{file:?}");
+        }
     }
 
     #[test]

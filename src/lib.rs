@@ -23,6 +23,7 @@ pub mod query;
 pub mod ratings;
 pub mod report;
 pub mod review;
+pub mod source_csv;
 pub mod spreadsheet;
 pub mod store;
 pub mod table;

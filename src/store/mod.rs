@@ -16,6 +16,7 @@ pub mod replay;
 pub mod reviews;
 pub mod search;
 pub mod similar;
+pub mod sources;
 pub mod sql;
 mod sqlite;
 

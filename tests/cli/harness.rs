@@ -190,6 +190,18 @@ impl Run {
         self
     }
 
+    /// Asserts that stderr (the notes of a successful run) mentions each of `needles`.
+    #[track_caller]
+    pub fn stderr_has(self, needles: &[&str]) -> Self {
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks {needle:?}: {self:?}"
+            );
+        }
+        self
+    }
+
     /// stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {

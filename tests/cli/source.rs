@@ -237,3 +237,137 @@ fn the_same_source_or_alias_added_by_several_people_at_once_is_made_once() {
     assert_eq!(sources.as_array().unwrap().len(), 2, "{sources:#}");
     assert_eq!(sources[1]["aliases"], serde_json::json!(["رويترز"]));
 }
+
+/// The seed's sources file gives the article's own names as aliases: an Arabic query finds the
+/// claims of a source stored under its English name, through its claimant as well as its text.
+#[test]
+fn the_seed_sources_file_gives_the_articles_arabic_names_and_kinds() {
+    let wd = Workdir::new();
+    let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.csv");
+    let sources = sources.to_str().unwrap();
+    wd.run(&["source", "import", sources])
+        .ok()
+        .stderr_has(&["added"]);
+    wd.import_seed();
+    // Again: nothing changes.
+    wd.run(&["source", "import", sources])
+        .ok()
+        .stderr_has(&["0 source(s) were added, 0 changed"]);
+    let listed = wd.json(&["source", "list"]);
+    let hrw = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Human Rights Watch")
+        .unwrap();
+    assert_eq!(hrw["kind"], "ngo");
+    assert!(hrw["aliases"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("هيومن رايتس ووتش")));
+    // Every claimant of the seed is in the sources file, so the file creates no source the
+    // claims did not already name, and the claims name none the file lacks.
+    let claimants: std::collections::BTreeSet<String> = wd
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["claimant"].as_str().unwrap().to_owned())
+        .collect();
+    let names: std::collections::BTreeSet<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(claimants.is_subset(&names), "{claimants:?} {names:?}");
+    // An Arabic name finds the claims of the ministry stored as "Russian Foreign Ministry",
+    // whether or not their text spells it out.
+    let found = wd.json(&["search", "وزارة الخارجية الروسية", "--limit", "100"]);
+    let by_ministry = wd.json(&["list", "--source", "Russian Foreign Ministry"]);
+    for claim in by_ministry.as_array().unwrap() {
+        assert!(
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == claim["id"]),
+            "claim {} of the ministry not found by its Arabic name",
+            claim["id"]
+        );
+    }
+}
+
+/// A sources file applies in one transaction: a listing imports back, kinds and aliases are
+/// added (never removed), and a bad row leaves everything as it was, naming its line.
+#[test]
+fn a_sources_file_imports_all_or_nothing_and_a_listing_imports_back() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "source",
+        "add",
+        "CSIS",
+        "--alias",
+        "Center for Strategic and International Studies",
+    ])
+    .ok();
+    wd.run(&["source", "add", "HRW"]).ok();
+    let file = wd.write(
+        "desk.csv",
+        "name,kind,aliases\n\
+         csis,think_tank,مركز الدراسات الاستراتيجية والدولية\n\
+         Malian army,military,الجيش المالي;FAMa\n",
+    );
+    wd.run(&["source", "import", file.to_str().unwrap(), "--dry-run"])
+        .ok()
+        .stderr_has(&[
+            "1 source(s) would be added, 1 changed",
+            "nothing was written",
+        ]);
+    assert_eq!(wd.json(&["source", "list"]).as_array().unwrap().len(), 2);
+    wd.run(&["source", "import", file.to_str().unwrap()])
+        .ok()
+        .stderr_has(&["1 source(s) were added, 1 changed, 0 unchanged"]);
+    let before = wd.run(&["source", "list", "--format", "csv"]).ok().stdout;
+    assert!(
+        before.contains("CSIS,think_tank,Center for Strategic and International Studies;مركز الدراسات الاستراتيجية والدولية,"),
+        "{before}"
+    );
+    // An alias that already names another source, and a bad kind: both reported, nothing written.
+    let bad = wd.write(
+        "bad.csv",
+        "name,kind,aliases\nNew body,ngo,\nHRW,ngo,FAMa\nCSIS,thinktank,\n",
+    );
+    wd.run(&["source", "import", bad.to_str().unwrap()])
+        .fails(1, &["bad.csv line 4: column kind", "nothing was written"]);
+    let bad = wd.write(
+        "bad2.csv",
+        "name,kind,aliases\nNew body,ngo,\nHRW,ngo,FAMa\n",
+    );
+    wd.run(&["source", "import", bad.to_str().unwrap()]).fails(
+        1,
+        &[
+            "bad2.csv line 3",
+            "FAMa",
+            "Malian army",
+            "nothing was written",
+        ],
+    );
+    assert_eq!(
+        wd.run(&["source", "list", "--format", "csv"]).ok().stdout,
+        before
+    );
+    // The listing, counts and all, imports back into another database unchanged.
+    let listing = wd.write("listing.csv", &before);
+    let other = Workdir::new();
+    other
+        .run(&["source", "import", listing.to_str().unwrap()])
+        .ok();
+    assert_eq!(
+        other
+            .run(&["source", "list", "--format", "csv"])
+            .ok()
+            .stdout,
+        before
+    );
+}
