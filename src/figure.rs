@@ -855,43 +855,6 @@ const STOPWORDS: &[&str] = &[
     "than", "per", "is", "are", "was", "were",
 ];
 
-const MONTHS: &[&str] = &[
-    "يناير",
-    "فبراير",
-    "مارس",
-    "ابريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "اغسطس",
-    "سبتمبر",
-    "اكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-    "كانون",
-    "شباط",
-    "اذار",
-    "نيسان",
-    "ايار",
-    "حزيران",
-    "تموز",
-    "اب",
-    "ايلول",
-    "تشرين",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 // ----- phrases -------------------------------------------------------------------------------
 
 /// Whether a whole field is being read as a figure (everything after the number is its unit)
@@ -1045,7 +1008,7 @@ fn phrase_at(text: &str, tokens: &[Token], start: usize, mode: Mode) -> Option<P
                 && v.fract() == 0.0
                 && (1900.0..=2100.0).contains(v)
                 && !text[tokens[i].range.clone()].contains([',', '٬']);
-            let date = word_at(tokens, first.end).is_some_and(|w| MONTHS.contains(&w));
+            let date = word_at(tokens, first.end).is_some_and(crate::when::is_month_word);
             if lone_year || date {
                 return None;
             }

@@ -9,6 +9,60 @@ use jiff::{Span, Timestamp};
 
 use crate::error::InvalidValue;
 
+/// Arabic month names, folded as claimdb folds Arabic (no hamza on alif), with their numbers:
+/// the names used in Egypt and the Gulf and the Levantine ones that stand alone.
+pub const ARABIC_MONTHS: &[(&str, i8)] = &[
+    ("يناير", 1),
+    ("فبراير", 2),
+    ("مارس", 3),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("يونيو", 6),
+    ("يونيه", 6),
+    ("يوليو", 7),
+    ("يوليه", 7),
+    ("اغسطس", 8),
+    ("سبتمبر", 9),
+    ("اكتوبر", 10),
+    ("نوفمبر", 11),
+    ("ديسمبر", 12),
+    ("شباط", 2),
+    ("اذار", 3),
+    ("نيسان", 4),
+    ("ايار", 5),
+    ("حزيران", 6),
+    ("تموز", 7),
+    ("ايلول", 9),
+];
+
+/// Levantine month words that name a month only with the word after them (كانون الثاني,
+/// تشرين الأول) or that are also an ordinary word (آب, "father"): a figure before them is a
+/// date, but they alone resolve no month.
+pub const ARABIC_MONTH_WORDS: &[&str] = &["كانون", "تشرين", "اب"];
+
+/// English month names, lower case, in order.
+pub const ENGLISH_MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether a folded, lower-case word is a month name in Arabic or English.
+pub fn is_month_word(word: &str) -> bool {
+    ARABIC_MONTHS.iter().any(|(m, _)| *m == word)
+        || ARABIC_MONTH_WORDS.contains(&word)
+        || ENGLISH_MONTHS.contains(&word)
+}
+
 /// Which end of a period a date gives: a day given as an end includes that whole day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {

@@ -5,6 +5,7 @@
 use jiff::civil::{Date, Weekday};
 
 use super::text::Token;
+use crate::when::{ARABIC_MONTHS as AR_MONTHS, ENGLISH_MONTHS as EN_MONTHS};
 
 /// A date found in a sentence: the claim date it gives, if it can be resolved, and what the
 /// words were and how they were read.
@@ -17,45 +18,6 @@ pub struct FoundDate {
     /// How the words were read, or why they were not resolved.
     pub how: String,
 }
-
-const AR_MONTHS: &[(&str, i8)] = &[
-    ("يناير", 1),
-    ("فبراير", 2),
-    ("مارس", 3),
-    ("ابريل", 4),
-    ("مايو", 5),
-    ("يونيو", 6),
-    ("يونيه", 6),
-    ("يوليو", 7),
-    ("يوليه", 7),
-    ("اغسطس", 8),
-    ("سبتمبر", 9),
-    ("اكتوبر", 10),
-    ("نوفمبر", 11),
-    ("ديسمبر", 12),
-    ("شباط", 2),
-    ("اذار", 3),
-    ("نيسان", 4),
-    ("ايار", 5),
-    ("حزيران", 6),
-    ("تموز", 7),
-    ("ايلول", 9),
-];
-
-const EN_MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// Weekday words; the Arabic ones that are also ordinary words (الأحد "the one", الاثنين "the
 /// two") count only after يوم.
