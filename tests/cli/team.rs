@@ -944,3 +944,143 @@ fn imports_running_at_once_on_a_team_database_all_land() {
     assert_eq!(sources, 8, "three claimants and five sources, each once");
     db.run(&["audit"]).ok();
 }
+
+/// The search documents' folding and the documents themselves, as the server has them.
+fn search_state(owner: &mut Client) -> (Option<i64>, Vec<String>) {
+    let folding = owner
+        .query_one("SELECT search_folding FROM claimdb_meta", &[])
+        .unwrap()
+        .get(0);
+    let docs = owner
+        .query("SELECT doc::text FROM claim_search ORDER BY claim_id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    (folding, docs)
+}
+
+#[test]
+fn only_migrate_rebuilds_search_documents_an_older_folding_made_and_twice_changes_nothing() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    // Through claimdb, which computes the search documents (of both claims) as it writes.
+    db.run(&["add", "About 300 tanks", "--claimant", "Army"])
+        .ok();
+    let mut owner = db.owner();
+    let current: Vec<String> = search_state(&mut owner).1;
+    assert_eq!(current.len(), 2);
+    // As an older claimdb would have left it: its folding's number, documents that no longer
+    // hold the words this folding makes.
+    owner
+        .batch_execute(
+            "UPDATE claimdb_meta SET search_folding = 1;
+             UPDATE claim_search SET doc = 'old'::tsvector",
+        )
+        .unwrap();
+    let stale = (Some(1), vec!["'old'".to_owned(); 2]);
+    let found = db.run(&["search", "soldiers", "--format", "json"]).ok();
+    assert_eq!(found.json(), serde_json::json!([]));
+    assert!(
+        found
+            .stderr
+            .contains("its owner rebuilds them with `claimdb migrate`"),
+        "{found:?}"
+    );
+    // Reading (and listing) works and changes nothing.
+    for args in [&["list", "--format", "csv"][..], &["stats"], &["show", "1"]] {
+        db.run(args).ok();
+        assert_eq!(search_state(&mut owner), stale, "{args:?}");
+    }
+
+    let done = db.run(&["migrate", "--format", "json"]).ok().json();
+    assert_eq!(done["from"], "1.0");
+    assert_eq!(done["to"], "1.0");
+    assert_eq!(done["upgraded"], false);
+    assert_eq!(done["search_documents"], 2);
+    let folding = Some(claimdb::fold::VERSION);
+    assert_eq!(search_state(&mut owner), (folding, current.clone()));
+    let found = db.run(&["search", "soldiers", "--format", "json"]).ok();
+    assert_eq!(found.json()[0]["id"], 1, "{found:?}");
+    assert!(!found.stderr.contains("migrate"), "{found:?}");
+
+    let again = db.run(&["migrate"]).ok();
+    assert!(
+        again
+            .stdout
+            .contains("is already current (schema version 1.0)"),
+        "{again:?}"
+    );
+    assert!(!again.stdout.contains("rebuilt"), "{again:?}");
+    assert_eq!(search_state(&mut owner), (folding, current));
+}
+
+#[test]
+fn migrate_is_refused_to_anyone_but_the_databases_owner_as_by_role() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let mut owner = db.owner();
+    owner
+        .batch_execute("UPDATE claimdb_meta SET search_folding = 1")
+        .unwrap();
+    for login in [&checker, &editor, &admin] {
+        db.run_as(login, &["migrate"]).fails(
+            4,
+            &[
+                "must be run by the owner of the database",
+                login,
+                "nothing was changed",
+            ],
+        );
+    }
+    let folding: Option<i64> = owner
+        .query_one("SELECT search_folding FROM claimdb_meta", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(folding, Some(1), "nothing was changed");
+}
+
+#[test]
+fn any_minor_of_claimdbs_major_is_used_as_it_is_and_another_major_is_refused() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    let mut owner = db.owner();
+    let (major, minor) = claimdb::store::postgres::VERSION;
+    // A newer minor only added what this claimdb does not know of.
+    owner
+        .execute("UPDATE claimdb_meta SET minor = $1", &[&(minor + 1)])
+        .unwrap();
+    db.run(&["list", "--format", "csv"]).ok();
+    db.run(&["status", "1", "in_review"]).ok();
+    db.run(&["migrate"]).ok();
+    let version: (i32, i32) = {
+        let row = owner
+            .query_one("SELECT major, minor FROM claimdb_meta", &[])
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(version, (major, minor + 1), "migrate never goes back");
+
+    owner
+        .execute(
+            "UPDATE claimdb_meta SET major = $1, minor = 0",
+            &[&(major - 1)],
+        )
+        .unwrap();
+    let older = format!("schema version {}.0", major - 1);
+    db.run(&["list"]).fails(
+        1,
+        &[
+            &older,
+            "its owner runs `claimdb migrate",
+            "nothing was changed",
+        ],
+    );
+    owner
+        .execute("UPDATE claimdb_meta SET major = $1", &[&(major + 1)])
+        .unwrap();
+    db.run(&["list"])
+        .fails(1, &["made by a newer claimdb", "nothing was changed"]);
+    db.run(&["migrate"])
+        .fails(1, &["made by a newer claimdb", "nothing was changed"]);
+}

@@ -2,6 +2,7 @@
 //! here: the schema, the roles the server enforces, and the connection.
 
 mod conn;
+pub mod migrate;
 mod search;
 mod server;
 pub mod team;
@@ -19,8 +20,9 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// The team roles and their grants; safe to run again.
 pub const ROLES: &str = include_str!("roles.sql");
 
-/// The schema version this claimdb creates and uses: (major, minor), kept in `claimdb_meta`.
-pub const VERSION: (i32, i32) = (1, 0);
+/// The schema version this claimdb creates and uses: (major, minor), kept in `claimdb_meta`;
+/// where the last of [`migrate::MIGRATIONS`] leads.
+pub const VERSION: (i32, i32) = migrate::latest(migrate::MIGRATIONS);
 
 /// Whether a `--db` value is the address of a PostgreSQL database (team mode) rather than a
 /// file: `postgres://…` or `postgresql://…`.
