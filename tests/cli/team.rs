@@ -189,12 +189,20 @@ fn team_commands_refuse_a_database_file_and_a_database_without_a_team() {
         &["works on a shared PostgreSQL database", "--db postgres://"],
     );
     assert!(!wd.db().exists(), "no database file was created");
-    run_on(
-        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=require",
+    // Checking the server's certificate is refused by name, before connecting.
+    let verify = run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=verify-full",
         &["team", "list"],
         None,
     )
-    .fails(1, &["postgres://amal@127.0.0.1:1/desk", "sslmode=require"]);
+    .fails(
+        1,
+        &[
+            "postgres://amal@127.0.0.1:1/desk",
+            "sslmode=verify-full, which claimdb does not understand",
+        ],
+    );
+    assert!(!verify.stderr.contains("s3cret"), "{verify:?}");
     let unreachable = run_on(
         "postgres://amal:s3cret@127.0.0.1:1/desk",
         &["team", "init"],
@@ -1083,4 +1091,66 @@ fn any_minor_of_claimdbs_major_is_used_as_it_is_and_another_major_is_refused() {
         .fails(1, &["made by a newer claimdb", "nothing was changed"]);
     db.run(&["migrate"])
         .fails(1, &["made by a newer claimdb", "nothing was changed"]);
+}
+
+/// Whether the server's session on `client` is encrypted, as the server itself reports it.
+fn encrypted(client: &mut Client) -> bool {
+    client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// `address` with `sslmode=mode` in place of any it had.
+fn with_ssl_mode(address: &str, mode: Option<&str>) -> String {
+    let mut url = url::Url::parse(address).unwrap();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "sslmode")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.set_query(None);
+    if !kept.is_empty() || mode.is_some() {
+        let mut pairs = url.query_pairs_mut();
+        pairs.extend_pairs(kept);
+        if let Some(mode) = mode {
+            pairs.append_pair("sslmode", mode);
+        }
+    }
+    url.to_string()
+}
+
+#[test]
+#[allow(clippy::print_stderr)] // the notice that the test did not run
+fn a_team_database_is_reached_encrypted_when_sslmode_requires_it_or_by_default() {
+    let Some(db) = TestDb::new() else { return };
+    let ssl: String = db.owner().query_one("SHOW ssl", &[]).unwrap().get(0);
+    if ssl != "on" {
+        eprintln!("skipped: the test server does not offer encryption (ssl = {ssl})");
+        return;
+    }
+    let require = with_ssl_mode(&db.address, Some("require"));
+    run_on(&require, &["team", "init"], None).ok();
+    run_on(
+        &require,
+        &["add", "About 200 soldiers", "--claimant", "Army"],
+        None,
+    )
+    .ok();
+    let stats = run_on(&require, &["stats", "--format", "json"], None).ok();
+    assert_eq!(stats.json()["claims"], 1, "{stats:?}");
+    run_on(&require, &["team", "list"], None).ok();
+
+    let connect = claimdb::store::postgres::connect;
+    assert!(encrypted(&mut connect(&require).unwrap()));
+    // Like PostgreSQL's own tools, claimdb encrypts whenever the server offers it…
+    let default = with_ssl_mode(&db.address, None);
+    assert!(encrypted(&mut connect(&default).unwrap()));
+    // …unless told not to.
+    let disable = with_ssl_mode(&db.address, Some("disable"));
+    assert!(!encrypted(&mut connect(&disable).unwrap()));
+    run_on(&disable, &["stats"], None).ok();
 }
