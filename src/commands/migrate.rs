@@ -24,7 +24,8 @@ claimdb).
 When the team database's search documents were built by an older version of claimdb's folding
 rules, `migrate` builds them all again. Until then everything keeps working, searches included,
 but a claim written before may not be found by words the newer rules spell differently; `search`
-says so.")]
+says so. Claims written meanwhile by a claimdb with older rules than the database's are computed
+again by the next writer with the database's rules, or by its `migrate`.")]
 pub struct Args {}
 
 /// Upgrades the database at `db` and reports the versions.

@@ -1154,3 +1154,51 @@ fn a_team_database_is_reached_encrypted_when_sslmode_requires_it_or_by_default()
     assert!(!encrypted(&mut connect(&disable).unwrap()));
     run_on(&disable, &["stats"], None).ok();
 }
+
+/// The claims marked for their search documents to be computed again.
+fn marked(owner: &mut Client) -> Vec<i64> {
+    owner
+        .query("SELECT claim_id FROM claim_search_stale ORDER BY 1", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn an_older_folding_leaves_what_it_writes_marked_for_the_databases_newer_one() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    let mut owner = db.owner();
+    // A newer claimdb migrated the database to its folding.
+    let newer = claimdb::fold::VERSION + 1;
+    owner
+        .execute("UPDATE claimdb_meta SET search_folding = $1", &[&newer])
+        .unwrap();
+    db.run(&["add", "About 300 tanks", "--claimant", "Army"])
+        .ok();
+    db.run(&["edit", "1", "--text", "About 250 soldiers"]).ok();
+    // Computed, so that they can be found, and still marked for the newer folding.
+    assert_eq!(marked(&mut owner), [1, 2]);
+    let found = db.run(&["search", "tanks", "--format", "json"]).ok();
+    assert_eq!(found.json()[0]["id"], 2, "{found:?}");
+    assert!(
+        found.stderr.contains("newer claimdb's folding"),
+        "{found:?}"
+    );
+    // This claimdb's migrate leaves the newer folding's marks and documents alone.
+    let done = db.run(&["migrate", "--format", "json"]).ok();
+    assert_eq!(done.json()["search_documents"], 0);
+    assert!(done.stderr.contains("newer claimdb's folding"), "{done:?}");
+    assert_eq!(marked(&mut owner), [1, 2]);
+
+    // A writer with the database's folding computes them again, and takes the marks.
+    owner
+        .execute(
+            "UPDATE claimdb_meta SET search_folding = $1",
+            &[&claimdb::fold::VERSION],
+        )
+        .unwrap();
+    db.run(&["edit", "2", "--note", "seen on video"]).ok();
+    assert_eq!(marked(&mut owner), Vec::<i64>::new());
+}

@@ -126,8 +126,8 @@ pub fn migrate_with(client: postgres::Client, list: &[Migration]) -> anyhow::Res
     outcome
 }
 
-fn run(conn: &PgConnection, list: &[Migration]) -> anyhow::Result<Migrated> {
-    let conn: &dyn Connection = conn;
+fn run(pg: &PgConnection, list: &[Migration]) -> anyhow::Result<Migrated> {
+    let conn: &dyn Connection = pg;
     conn.execute_batch("SET search_path = public")?;
     // A write transaction: its commit computes the search documents of the claims marked stale.
     let tx = Tx::begin(conn, true)?;
@@ -195,6 +195,10 @@ fn run(conn: &PgConnection, list: &[Migration]) -> anyhow::Result<Migrated> {
             .context("could not grant the team its rights on the upgraded tables")?;
     }
     let newer_folding = folding.is_some_and(|f| f > crate::fold::VERSION);
+    if newer_folding {
+        // Claims marked for the newer folding stay marked for it.
+        pg.keep_search_marks();
+    }
     let mut documents = 0;
     if folding.is_none_or(|f| f < crate::fold::VERSION) {
         // Every visible claim's document is computed again at the commit, by this folding.

@@ -35,19 +35,24 @@ impl Server {
             .into());
         }
         let row = client
-            .query_one("SELECT major, minor FROM public.claimdb_meta", &[])
+            .query_one(
+                "SELECT major, minor, search_folding FROM public.claimdb_meta",
+                &[],
+            )
             .map_err(server_error)?;
         // Never upgraded here: that is the owner's `claimdb migrate`.
         check_usable((row.get(0), row.get(1)), VERSION, address)?;
+        let folding: Option<i64> = row.get(2);
         // Statements name claimdb's tables unqualified: they live in `public`, whatever the
         // login's own search_path says.
         client
             .batch_execute("SET search_path = public")
             .map_err(server_error)?;
-        Ok(Server {
-            conn: PgConnection::new(client),
-            user,
-        })
+        let conn = PgConnection::new(client);
+        if folding.is_some_and(|f| f > crate::fold::VERSION) {
+            conn.keep_search_marks();
+        }
+        Ok(Server { conn, user })
     }
 }
 
