@@ -137,6 +137,9 @@ pub enum Command {
     /// Set up a shared PostgreSQL database and manage who is on its team, with which role
     #[command(subcommand)]
     Team(commands::team::Command),
+    /// Upgrade the database to this claimdb's schema version (on a shared database, run by its
+    /// owner: no other command upgrades one)
+    Migrate(commands::migrate::Args),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  claimdb completions bash > ~/.local/share/bash-completion/completions/claimdb\n  \

@@ -99,6 +99,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => path,
         None => default_db_path()?,
     };
+    if let Command::Migrate(args) = cli.command {
+        // Not through `Store::open`: a shared database too old to open is what it upgrades.
+        commands::migrate::exec(args, &path, &mut out)?;
+        out.finish()?;
+        return Ok(());
+    }
     if let Command::Team(command) = cli.command {
         commands::team::exec(command, &path, &mut out)?;
         out.finish()?;

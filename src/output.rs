@@ -740,6 +740,54 @@ impl Output {
         self.style.print(&mut self.out, headers, &cells)
     }
 
+    /// What `claimdb migrate` did: a sentence in a table's place, one row of CSV, one JSON
+    /// object.
+    pub fn migration(&mut self, done: &crate::store::Migrated) -> anyhow::Result<()> {
+        match self.format {
+            Format::Table => {
+                let documents = match done.search_documents {
+                    Some(n) if n > 0 => format!("; {n} search document(s) rebuilt"),
+                    _ => String::new(),
+                };
+                let text = if done.upgraded {
+                    format!(
+                        "upgraded {} from schema version {} to {}{documents}",
+                        done.database, done.from, done.to
+                    )
+                } else {
+                    format!(
+                        "{} is already current (schema version {}){documents}",
+                        done.database, done.from
+                    )
+                };
+                self.line(text)?;
+            }
+            Format::Csv => {
+                let mut w = claim_csv::writer(&mut self.out);
+                w.write_record(["database", "from", "to", "upgraded", "search_documents"])?;
+                w.write_record([
+                    done.database.clone(),
+                    done.from.clone(),
+                    done.to.clone(),
+                    done.upgraded.to_string(),
+                    done.search_documents
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                ])?;
+                w.flush()?;
+            }
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, done)?;
+                writeln!(self.out)?;
+            }
+            Format::Json | Format::ClaimReview | Format::Xlsx | Format::Html | Format::Md => {
+                serde_json::to_writer_pretty(&mut self.out, done)?;
+                writeln!(self.out)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Prints any list of records: a table or CSV from `cells`, JSON from `Serialize`. In a
     /// table, the columns in `whole` are never cut and those in `plain` are not user text.
     pub fn records<T: Serialize>(

@@ -22,6 +22,7 @@ pub mod import;
 pub mod init;
 pub mod list;
 pub mod merge;
+pub mod migrate;
 pub mod ratings;
 pub mod report;
 pub mod search;
@@ -82,6 +83,7 @@ pub fn run(command: Command, ctx: &mut Ctx) -> anyhow::Result<()> {
         | Command::Man
         | Command::Extract(_)
         | Command::Team(_)
+        | Command::Migrate(_)
         | Command::Copy(_) => Ok(()),
     }
 }

@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::output::Format;
 use crate::query;
-use crate::store::ClaimFilter;
+use crate::store::{ClaimFilter, SearchIndex};
 
 /// `claimdb search QUERY [--limit N] [--archived]`
 #[derive(Debug, clap::Args)]
@@ -45,12 +45,22 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     for note in &query.notes {
         ctx.out.note(note);
     }
-    if !ctx.store.search_index_is_current()? {
-        ctx.out.note(
+    match ctx.store.search_index()? {
+        SearchIndex::Current => {}
+        SearchIndex::RebuiltOnWrite => ctx.out.note(
             "note: the search index of this read-only database was built by another version of \
              claimdb's folding rules, so some claims may not be found; open the database once \
              with write access (any command) to rebuild it",
-        );
+        ),
+        SearchIndex::RebuiltByMigrate => ctx.out.note(
+            "note: the search documents of this team database were built by an older version \
+             of claimdb's folding rules, so some claims may not be found; its owner rebuilds \
+             them with `claimdb migrate`",
+        ),
+        SearchIndex::Newer => ctx.out.note(
+            "note: the search documents of this team database were built by a newer claimdb's \
+             folding rules, so some claims may not be found; upgrade claimdb",
+        ),
     }
     let Ctx { store, out, .. } = ctx;
     let mut hits = out.search_hits()?;

@@ -30,8 +30,9 @@ pub trait Backend {
         false
     }
 
-    /// Whether the search index was built by this claimdb's folding rules.
-    fn search_index_is_current(&self) -> anyhow::Result<bool>;
+    /// Whether the search index was built by this claimdb's folding rules, and if not, what
+    /// builds it again.
+    fn search_index(&self) -> anyhow::Result<SearchIndex>;
 
     /// Before an import: settings that make a load of many rows faster (put back by
     /// [`Backend::end_bulk_load`], whatever the import's outcome).
@@ -67,6 +68,23 @@ pub trait Backend {
 
     /// Closes the connection, reporting what closing it found.
     fn close(self: Box<Self>) -> anyhow::Result<()>;
+}
+
+/// Whether a database's search index was built by this claimdb's folding rules (src/fold.rs).
+/// Searching works either way, but a claim whose words another folding wrote differently may
+/// not be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchIndex {
+    /// Built by this claimdb's folding.
+    Current,
+    /// Built by another folding, in a file opened read-only: opening it with write access
+    /// builds it again.
+    RebuiltOnWrite,
+    /// Built by an older folding, on a shared database: its owner's `claimdb migrate` builds
+    /// it again (no other command changes a shared database's schema or index wholesale).
+    RebuiltByMigrate,
+    /// Built by a newer claimdb's folding, on a shared database.
+    Newer,
 }
 
 /// What an import into an empty database set aside, as the statements that make it again.

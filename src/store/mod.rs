@@ -36,6 +36,7 @@ use crate::model::{
     SourceKind, SourceSummary, Stance, StanceEntry, Status,
 };
 
+pub use backend::SearchIndex;
 pub use reviews::{Mapped, ReviewImported, UnmappedRating, Verdict};
 pub use sqlite::fts::register_functions as register_search_functions;
 pub use sqlite::schema;
@@ -432,6 +433,27 @@ pub struct ImportRow {
     pub verdict_reason: Option<String>,
 }
 
+/// What `claimdb migrate` did to a database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Migrated {
+    /// The database, as it may be shown (an address without its password).
+    pub database: String,
+    /// Its schema version before, as its engine numbers them (a file's `9`, a shared
+    /// database's `1.0`).
+    pub from: String,
+    /// Its schema version now.
+    pub to: String,
+    /// Whether the schema changed.
+    pub upgraded: bool,
+    /// On a shared database, how many claims' search documents were computed again because an
+    /// older folding had made them (a file's index is rebuilt whole when it opens, whenever
+    /// needed).
+    pub search_documents: Option<u64>,
+    /// The shared database's search documents were made by a newer claimdb and left alone.
+    #[serde(skip)]
+    pub newer_search_folding: bool,
+}
+
 /// What importing one row did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Imported {
@@ -463,6 +485,49 @@ impl Store {
             busy_timeout: BUSY_TIMEOUT,
         };
         Ok((store, upgrade))
+    }
+
+    /// Brings the database at `path` to this claimdb's schema: a file as opening it does (see
+    /// [`Store::open`]); a shared database by its migrations, which nothing else runs, and its
+    /// search documents computed again when an older folding made them. Refuses a database that
+    /// does not exist yet rather than creating one.
+    pub fn migrate(path: &Path) -> anyhow::Result<Migrated> {
+        if postgres::is_address(path) {
+            let address = path.to_string_lossy();
+            let client = postgres::connect(&address)?;
+            let done = postgres::migrate::migrate(client)?;
+            let version = |(major, minor): (i32, i32)| format!("{major}.{minor}");
+            return Ok(Migrated {
+                database: postgres::redacted(&address),
+                from: version(done.from),
+                to: version(done.to),
+                upgraded: done.from != done.to,
+                search_documents: Some(done.documents),
+                newer_search_folding: done.newer_folding,
+            });
+        }
+        if !path.exists() {
+            return Err(UserError::Refused(format!(
+                "there is no database at {}: `claimdb init` creates one (at the current \
+                 version); nothing was changed",
+                path.display()
+            ))
+            .into());
+        }
+        let (store, upgrade) = Store::open(path)?;
+        store.backend.close()?;
+        let from = match upgrade {
+            Upgrade::Migrated(from) => from,
+            Upgrade::None | Upgrade::Created => schema::VERSION,
+        };
+        Ok(Migrated {
+            database: path.display().to_string(),
+            from: from.to_string(),
+            to: schema::VERSION.to_string(),
+            upgraded: from != schema::VERSION,
+            search_documents: None,
+            newer_search_folding: false,
+        })
     }
 
     /// How long to wait for another process's write lock before giving up (default

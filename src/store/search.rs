@@ -78,10 +78,11 @@ impl Store {
         self.search_ranking(query, filter, limit, RANKED_CANDIDATES, visit)
     }
 
-    /// Whether the search index was built by this claimdb's folding rules. Only a read-only
-    /// database can have an older one: opening it with write access rebuilds it.
-    pub fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        self.backend.search_index_is_current()
+    /// Whether the search index was built by this claimdb's folding rules, and if not, what
+    /// builds it again. A file opened with write access always has a current one (opening
+    /// rebuilt it); a shared database's is rebuilt by its owner's `claimdb migrate`.
+    pub fn search_index(&self) -> anyhow::Result<super::SearchIndex> {
+        self.backend.search_index()
     }
 
     /// [`Store::search`], ranking at most `candidates` claims of each kind of match.

@@ -22,6 +22,7 @@ mod import;
 mod init;
 mod list;
 mod merge;
+mod migrate;
 mod pg;
 mod ratings;
 mod report;

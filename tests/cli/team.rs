@@ -189,12 +189,20 @@ fn team_commands_refuse_a_database_file_and_a_database_without_a_team() {
         &["works on a shared PostgreSQL database", "--db postgres://"],
     );
     assert!(!wd.db().exists(), "no database file was created");
-    run_on(
-        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=require",
+    // Checking the server's certificate is refused by name, before connecting.
+    let verify = run_on(
+        "postgres://amal:s3cret@127.0.0.1:1/desk?sslmode=verify-full",
         &["team", "list"],
         None,
     )
-    .fails(1, &["postgres://amal@127.0.0.1:1/desk", "sslmode=require"]);
+    .fails(
+        1,
+        &[
+            "postgres://amal@127.0.0.1:1/desk",
+            "sslmode=verify-full, which claimdb does not understand",
+        ],
+    );
+    assert!(!verify.stderr.contains("s3cret"), "{verify:?}");
     let unreachable = run_on(
         "postgres://amal:s3cret@127.0.0.1:1/desk",
         &["team", "init"],
@@ -943,4 +951,254 @@ fn imports_running_at_once_on_a_team_database_all_land() {
         .get(0);
     assert_eq!(sources, 8, "three claimants and five sources, each once");
     db.run(&["audit"]).ok();
+}
+
+/// The search documents' folding and the documents themselves, as the server has them.
+fn search_state(owner: &mut Client) -> (Option<i64>, Vec<String>) {
+    let folding = owner
+        .query_one("SELECT search_folding FROM claimdb_meta", &[])
+        .unwrap()
+        .get(0);
+    let docs = owner
+        .query("SELECT doc::text FROM claim_search ORDER BY claim_id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    (folding, docs)
+}
+
+#[test]
+fn only_migrate_rebuilds_search_documents_an_older_folding_made_and_twice_changes_nothing() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    // Through claimdb, which computes the search documents (of both claims) as it writes.
+    db.run(&["add", "About 300 tanks", "--claimant", "Army"])
+        .ok();
+    let mut owner = db.owner();
+    let current: Vec<String> = search_state(&mut owner).1;
+    assert_eq!(current.len(), 2);
+    // As an older claimdb would have left it: its folding's number, documents that no longer
+    // hold the words this folding makes.
+    owner
+        .batch_execute(
+            "UPDATE claimdb_meta SET search_folding = 1;
+             UPDATE claim_search SET doc = 'old'::tsvector",
+        )
+        .unwrap();
+    let stale = (Some(1), vec!["'old'".to_owned(); 2]);
+    let found = db.run(&["search", "soldiers", "--format", "json"]).ok();
+    assert_eq!(found.json(), serde_json::json!([]));
+    assert!(
+        found
+            .stderr
+            .contains("its owner rebuilds them with `claimdb migrate`"),
+        "{found:?}"
+    );
+    // Reading (and listing) works and changes nothing.
+    for args in [&["list", "--format", "csv"][..], &["stats"], &["show", "1"]] {
+        db.run(args).ok();
+        assert_eq!(search_state(&mut owner), stale, "{args:?}");
+    }
+
+    let done = db.run(&["migrate", "--format", "json"]).ok().json();
+    assert_eq!(done["from"], "1.0");
+    assert_eq!(done["to"], "1.0");
+    assert_eq!(done["upgraded"], false);
+    assert_eq!(done["search_documents"], 2);
+    let folding = Some(claimdb::fold::VERSION);
+    assert_eq!(search_state(&mut owner), (folding, current.clone()));
+    let found = db.run(&["search", "soldiers", "--format", "json"]).ok();
+    assert_eq!(found.json()[0]["id"], 1, "{found:?}");
+    assert!(!found.stderr.contains("migrate"), "{found:?}");
+
+    let again = db.run(&["migrate"]).ok();
+    assert!(
+        again
+            .stdout
+            .contains("is already current (schema version 1.0)"),
+        "{again:?}"
+    );
+    assert!(!again.stdout.contains("rebuilt"), "{again:?}");
+    assert_eq!(search_state(&mut owner), (folding, current));
+}
+
+#[test]
+fn migrate_is_refused_to_anyone_but_the_databases_owner_as_by_role() {
+    let Some(mut db) = TestDb::new() else { return };
+    let [checker, editor, admin] = db.team_with_a_claim();
+    let mut owner = db.owner();
+    owner
+        .batch_execute("UPDATE claimdb_meta SET search_folding = 1")
+        .unwrap();
+    for login in [&checker, &editor, &admin] {
+        db.run_as(login, &["migrate"]).fails(
+            4,
+            &[
+                "must be run by the owner of the database",
+                login,
+                "nothing was changed",
+            ],
+        );
+    }
+    let folding: Option<i64> = owner
+        .query_one("SELECT search_folding FROM claimdb_meta", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(folding, Some(1), "nothing was changed");
+}
+
+#[test]
+fn any_minor_of_claimdbs_major_is_used_as_it_is_and_another_major_is_refused() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    let mut owner = db.owner();
+    let (major, minor) = claimdb::store::postgres::VERSION;
+    // A newer minor only added what this claimdb does not know of.
+    owner
+        .execute("UPDATE claimdb_meta SET minor = $1", &[&(minor + 1)])
+        .unwrap();
+    db.run(&["list", "--format", "csv"]).ok();
+    db.run(&["status", "1", "in_review"]).ok();
+    db.run(&["migrate"]).ok();
+    let version: (i32, i32) = {
+        let row = owner
+            .query_one("SELECT major, minor FROM claimdb_meta", &[])
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(version, (major, minor + 1), "migrate never goes back");
+
+    owner
+        .execute(
+            "UPDATE claimdb_meta SET major = $1, minor = 0",
+            &[&(major - 1)],
+        )
+        .unwrap();
+    let older = format!("schema version {}.0", major - 1);
+    db.run(&["list"]).fails(
+        1,
+        &[
+            &older,
+            "its owner runs `claimdb migrate",
+            "nothing was changed",
+        ],
+    );
+    owner
+        .execute("UPDATE claimdb_meta SET major = $1", &[&(major + 1)])
+        .unwrap();
+    db.run(&["list"])
+        .fails(1, &["made by a newer claimdb", "nothing was changed"]);
+    db.run(&["migrate"])
+        .fails(1, &["made by a newer claimdb", "nothing was changed"]);
+}
+
+/// Whether the server's session on `client` is encrypted, as the server itself reports it.
+fn encrypted(client: &mut Client) -> bool {
+    client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// `address` with `sslmode=mode` in place of any it had.
+fn with_ssl_mode(address: &str, mode: Option<&str>) -> String {
+    let mut url = url::Url::parse(address).unwrap();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "sslmode")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.set_query(None);
+    if !kept.is_empty() || mode.is_some() {
+        let mut pairs = url.query_pairs_mut();
+        pairs.extend_pairs(kept);
+        if let Some(mode) = mode {
+            pairs.append_pair("sslmode", mode);
+        }
+    }
+    url.to_string()
+}
+
+#[test]
+#[allow(clippy::print_stderr)] // the notice that the test did not run
+fn a_team_database_is_reached_encrypted_when_sslmode_requires_it_or_by_default() {
+    let Some(db) = TestDb::new() else { return };
+    let ssl: String = db.owner().query_one("SHOW ssl", &[]).unwrap().get(0);
+    if ssl != "on" {
+        eprintln!("skipped: the test server does not offer encryption (ssl = {ssl})");
+        return;
+    }
+    let require = with_ssl_mode(&db.address, Some("require"));
+    run_on(&require, &["team", "init"], None).ok();
+    run_on(
+        &require,
+        &["add", "About 200 soldiers", "--claimant", "Army"],
+        None,
+    )
+    .ok();
+    let stats = run_on(&require, &["stats", "--format", "json"], None).ok();
+    assert_eq!(stats.json()["claims"], 1, "{stats:?}");
+    run_on(&require, &["team", "list"], None).ok();
+
+    let connect = claimdb::store::postgres::connect;
+    assert!(encrypted(&mut connect(&require).unwrap()));
+    // Like PostgreSQL's own tools, claimdb encrypts whenever the server offers it…
+    let default = with_ssl_mode(&db.address, None);
+    assert!(encrypted(&mut connect(&default).unwrap()));
+    // …unless told not to.
+    let disable = with_ssl_mode(&db.address, Some("disable"));
+    assert!(!encrypted(&mut connect(&disable).unwrap()));
+    run_on(&disable, &["stats"], None).ok();
+}
+
+/// The claims marked for their search documents to be computed again.
+fn marked(owner: &mut Client) -> Vec<i64> {
+    owner
+        .query("SELECT claim_id FROM claim_search_stale ORDER BY 1", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn an_older_folding_leaves_what_it_writes_marked_for_the_databases_newer_one() {
+    let Some(mut db) = TestDb::new() else { return };
+    db.team_with_a_claim();
+    let mut owner = db.owner();
+    // A newer claimdb migrated the database to its folding.
+    let newer = claimdb::fold::VERSION + 1;
+    owner
+        .execute("UPDATE claimdb_meta SET search_folding = $1", &[&newer])
+        .unwrap();
+    db.run(&["add", "About 300 tanks", "--claimant", "Army"])
+        .ok();
+    db.run(&["edit", "1", "--text", "About 250 soldiers"]).ok();
+    // Computed, so that they can be found, and still marked for the newer folding.
+    assert_eq!(marked(&mut owner), [1, 2]);
+    let found = db.run(&["search", "tanks", "--format", "json"]).ok();
+    assert_eq!(found.json()[0]["id"], 2, "{found:?}");
+    assert!(
+        found.stderr.contains("newer claimdb's folding"),
+        "{found:?}"
+    );
+    // This claimdb's migrate leaves the newer folding's marks and documents alone.
+    let done = db.run(&["migrate", "--format", "json"]).ok();
+    assert_eq!(done.json()["search_documents"], 0);
+    assert!(done.stderr.contains("newer claimdb's folding"), "{done:?}");
+    assert_eq!(marked(&mut owner), [1, 2]);
+
+    // A writer with the database's folding computes them again, and takes the marks.
+    owner
+        .execute(
+            "UPDATE claimdb_meta SET search_folding = $1",
+            &[&claimdb::fold::VERSION],
+        )
+        .unwrap();
+    db.run(&["edit", "2", "--note", "seen on video"]).ok();
+    assert_eq!(marked(&mut owner), Vec::<i64>::new());
 }

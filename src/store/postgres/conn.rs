@@ -18,6 +18,9 @@ pub struct PgConnection {
     /// Whether the transaction in progress writes (its search documents are refreshed at the
     /// commit).
     writing: std::cell::Cell<bool>,
+    /// Whether the documents this connection computes must be computed again by a claimdb
+    /// with the database's (newer) folding: see [`super::search::refresh`].
+    keep_marks: std::cell::Cell<bool>,
 }
 
 impl PgConnection {
@@ -26,7 +29,14 @@ impl PgConnection {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             writing: std::cell::Cell::new(false),
+            keep_marks: std::cell::Cell::new(false),
         }
+    }
+
+    /// Says that the database's search documents were made by a newer folding than this
+    /// claimdb's: the claims it writes stay marked for one with that folding to compute again.
+    pub fn keep_search_marks(&self) {
+        self.keep_marks.set(true);
     }
 
     /// Ends the session.
@@ -291,7 +301,7 @@ impl Connection for PgConnection {
     fn commit(&self) -> sql::Result<()> {
         // The search documents of what a write changed go in with it.
         if self.writing.replace(false) {
-            if let Err(e) = super::search::refresh(self) {
+            if let Err(e) = super::search::refresh(self, self.keep_marks.get()) {
                 let _ = self.execute_batch("ROLLBACK");
                 return Err(e);
             }

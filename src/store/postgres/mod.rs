@@ -2,16 +2,18 @@
 //! here: the schema, the roles the server enforces, and the connection.
 
 mod conn;
+pub mod migrate;
 mod search;
 mod server;
 pub mod team;
+mod tls;
 
 pub use server::Server;
 
 use std::path::Path;
 use std::str::FromStr;
 
-use anyhow::Context;
+use crate::error::UserError;
 
 /// The schema of a team database (the PostgreSQL form of the SQLite schema).
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -19,8 +21,9 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// The team roles and their grants; safe to run again.
 pub const ROLES: &str = include_str!("roles.sql");
 
-/// The schema version this claimdb creates and uses: (major, minor), kept in `claimdb_meta`.
-pub const VERSION: (i32, i32) = (1, 0);
+/// The schema version this claimdb creates and uses: (major, minor), kept in `claimdb_meta`;
+/// where the last of [`migrate::MIGRATIONS`] leads.
+pub const VERSION: (i32, i32) = migrate::latest(migrate::MIGRATIONS);
 
 /// Whether a `--db` value is the address of a PostgreSQL database (team mode) rather than a
 /// file: `postgres://…` or `postgresql://…`.
@@ -42,23 +45,18 @@ pub fn redacted(address: &str) -> String {
     }
 }
 
-/// Connects to the database at `address`. The password comes from the address, else from
-/// `PGPASSWORD`; it never appears in an error.
+/// Connects to the database at `address`, encrypted as its `sslmode` says (see [`tls`]). The
+/// password comes from the address, else from `PGPASSWORD`, else the password file; it never
+/// appears in an error.
 pub fn connect(address: &str) -> anyhow::Result<postgres::Client> {
     let shown = redacted(address);
+    tls::check_ssl_mode(address, &shown)?;
     let mut config = postgres::Config::from_str(address).map_err(|e| {
         anyhow::anyhow!(
             "{shown} is not a PostgreSQL address claimdb can read ({e}); give one like \
              postgres://USER@HOST:5432/DATABASE"
         )
     })?;
-    if config.get_ssl_mode() == postgres::config::SslMode::Require {
-        return Err(crate::error::UserError::Refused(format!(
-            "{shown} asks for an encrypted connection (sslmode=require), which this claimdb \
-             cannot make yet; connect over a trusted network or an SSH tunnel, without sslmode"
-        ))
-        .into());
-    }
     if config.get_user().is_none() {
         config.user(&whoami::username());
     }
@@ -69,10 +67,22 @@ pub fn connect(address: &str) -> anyhow::Result<postgres::Client> {
             config.password(password);
         }
     }
-    config
-        .connect(postgres::NoTls)
-        .map_err(server_error)
-        .with_context(|| format!("could not connect to {shown}"))
+    let require = config.get_ssl_mode() == postgres::config::SslMode::Require;
+    config.connect(tls::connector()?).map_err(|e| {
+        // The client library's words for it: "error performing TLS handshake", caused by
+        // "server does not support TLS".
+        let refused_tls = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .any(|e| e.to_string().contains("does not support TLS"));
+        if require && refused_tls {
+            return UserError::Refused(format!(
+                "{shown} asks for an encrypted connection (sslmode=require), and the server \
+                 does not offer one: its administrator turns on ssl in postgresql.conf, or \
+                 connect without sslmode=require over a network you trust"
+            ))
+            .into();
+        }
+        server_error(e).context(format!("could not connect to {shown}"))
+    })
 }
 
 /// The password for this connection in the password file PostgreSQL's own tools read
@@ -169,6 +179,58 @@ mod tests {
             redacted("postgres://amal@db.example/desk"),
             "postgres://amal@db.example/desk"
         );
+    }
+
+    /// What a client sent: its first message, and the first bytes of its next one.
+    type Sent = std::thread::JoinHandle<(Vec<u8>, Vec<u8>)>;
+
+    /// A server that answers a client's request for encryption with "no", then takes the next
+    /// message's first 8 bytes (none if the client hung up) and hangs up: what the client sent.
+    fn server_without_encryption() -> (u16, Sent) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = vec![0; 8];
+            stream.read_exact(&mut request).unwrap();
+            stream.write_all(b"N").unwrap();
+            let mut next = vec![0; 8];
+            if stream.read_exact(&mut next).is_err() {
+                next.clear();
+            }
+            (request, next)
+        });
+        (port, server)
+    }
+
+    /// PostgreSQL's SSLRequest: length 8, code 80877103.
+    const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+
+    #[test]
+    fn a_server_that_does_not_encrypt_is_refused_when_required_and_used_when_preferred() {
+        let (port, server) = server_without_encryption();
+        let address = format!("postgres://amal:s3cret@127.0.0.1:{port}/desk?sslmode=require");
+        let Err(error) = connect(&address) else {
+            panic!("connected without encryption")
+        };
+        let error = format!("{error:#}");
+        let (request, next) = server.join().unwrap();
+        assert_eq!(request, SSL_REQUEST);
+        assert!(next.is_empty(), "nothing is sent in the clear: {next:?}");
+        assert!(
+            error.contains("asks for an encrypted connection (sslmode=require)")
+                && error.contains("does not offer one"),
+            "{error}"
+        );
+        assert!(!error.contains("s3cret"), "{error}");
+
+        // The default asks too, then goes on in the clear: the startup message (protocol 3.0).
+        let (port, server) = server_without_encryption();
+        let _ = connect(&format!("postgres://amal@127.0.0.1:{port}/desk"));
+        let (request, next) = server.join().unwrap();
+        assert_eq!(request, SSL_REQUEST);
+        assert_eq!(next[4..], [0, 3, 0, 0]);
     }
 
     #[test]

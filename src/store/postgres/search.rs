@@ -53,9 +53,19 @@ pub fn document(fields: &[Option<String>; 5]) -> String {
 
 /// Recomputes the search documents of the claims the schema's triggers marked stale in this
 /// transaction (and removes those of claims no longer shown: merged or deleted).
-pub fn refresh(conn: &dyn Connection) -> Result<()> {
+///
+/// With `keep_marks` (the database's documents were made by a newer folding than this
+/// claimdb's), the documents are computed all the same, so that the claims can be found, but
+/// the marks stay: the next writer with the database's folding, or its `claimdb migrate`,
+/// computes them again, so that an older claimdb never leaves its folding behind for good.
+/// Until then this claimdb computes the marked claims again at each of its commits.
+pub fn refresh(conn: &dyn Connection, keep_marks: bool) -> Result<()> {
     let stale: Vec<i64> = conn.query_map(
-        "DELETE FROM claim_search_stale RETURNING claim_id",
+        if keep_marks {
+            "SELECT claim_id FROM claim_search_stale"
+        } else {
+            "DELETE FROM claim_search_stale RETURNING claim_id"
+        },
         params![],
         |r| r.get(0),
     )?;

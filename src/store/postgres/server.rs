@@ -1,10 +1,11 @@
 //! A claimdb database on a PostgreSQL server (team mode), as a [`Backend`].
 
 use crate::error::UserError;
-use crate::store::backend::Backend;
+use crate::store::backend::{Backend, SearchIndex};
 use crate::store::sql::Connection;
 
 use super::conn::PgConnection;
+use super::migrate::check_usable;
 use super::{connect, redacted, server_error, VERSION};
 
 /// An open team database.
@@ -34,32 +35,24 @@ impl Server {
             .into());
         }
         let row = client
-            .query_one("SELECT major, minor FROM public.claimdb_meta", &[])
+            .query_one(
+                "SELECT major, minor, search_folding FROM public.claimdb_meta",
+                &[],
+            )
             .map_err(server_error)?;
-        let (major, minor): (i32, i32) = (row.get(0), row.get(1));
-        if major != VERSION.0 {
-            return Err(UserError::Refused(format!(
-                "{shown} has claimdb's schema version {major}.{minor}, and this claimdb knows \
-                 version {}.{}: {}; nothing was changed",
-                VERSION.0,
-                VERSION.1,
-                if major > VERSION.0 {
-                    "it was made by a newer claimdb, so use that one"
-                } else {
-                    "its owner upgrades it with `claimdb migrate`"
-                }
-            ))
-            .into());
-        }
+        // Never upgraded here: that is the owner's `claimdb migrate`.
+        check_usable((row.get(0), row.get(1)), VERSION, address)?;
+        let folding: Option<i64> = row.get(2);
         // Statements name claimdb's tables unqualified: they live in `public`, whatever the
         // login's own search_path says.
         client
             .batch_execute("SET search_path = public")
             .map_err(server_error)?;
-        Ok(Server {
-            conn: PgConnection::new(client),
-            user,
-        })
+        let conn = PgConnection::new(client);
+        if folding.is_some_and(|f| f > crate::fold::VERSION) {
+            conn.keep_search_marks();
+        }
+        Ok(Server { conn, user })
     }
 }
 
@@ -72,15 +65,20 @@ impl Backend for Server {
         Some(self.user.clone())
     }
 
-    fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        // The documents are computed as claims are written, by the folding the schema records.
+    fn search_index(&self) -> anyhow::Result<SearchIndex> {
+        // The documents are computed as claims are written, by the writer's folding; the one
+        // recorded is the one `team init` or the last `claimdb migrate` computed all of them by.
         let conn: &dyn Connection = &self.conn;
         let folding: Option<i64> = conn.query_row(
             "SELECT search_folding FROM claimdb_meta",
             crate::store::sql::params![],
             |r| r.get(0),
         )?;
-        Ok(folding == Some(crate::fold::VERSION))
+        Ok(match folding {
+            Some(f) if f == crate::fold::VERSION => SearchIndex::Current,
+            Some(f) if f > crate::fold::VERSION => SearchIndex::Newer,
+            _ => SearchIndex::RebuiltByMigrate,
+        })
     }
 
     fn close(self: Box<Self>) -> anyhow::Result<()> {

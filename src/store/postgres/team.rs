@@ -106,8 +106,8 @@ const TABLES: &[&str] = &[
 ];
 
 /// An arbitrary constant: the advisory lock that keeps two `team init` on one database from
-/// both creating the schema.
-const INIT_LOCK: i64 = 0x0063_6c61_696d_6462; // "claimdb" in ASCII
+/// both creating the schema (and `claimdb migrate` from running beside either).
+pub(super) const INIT_LOCK: i64 = 0x0063_6c61_696d_6462; // "claimdb" in ASCII
 
 /// Creates claimdb's schema and the team roles in the connected database, in one transaction.
 /// Must be run by the database's owner. On a database that already has the schema at this
@@ -136,13 +136,17 @@ pub fn init(client: &mut Client) -> anyhow::Result<Init> {
     let outcome = match schema_version(&mut tx)? {
         Some(version) if version == VERSION => Init::AlreadyThere,
         Some((major, minor)) => {
+            let what = if (major, minor) < VERSION {
+                "upgrade it with `claimdb migrate` instead"
+            } else {
+                "use a claimdb of that version"
+            };
             return Err(UserError::Refused(format!(
                 "the database {database} has claimdb's schema version {major}.{minor}, and this \
-                 claimdb creates version {}.{}: use a claimdb of that version (or `claimdb \
-                 migrate` when it exists for these versions); nothing was written",
+                 claimdb creates version {}.{}: {what}; nothing was written",
                 VERSION.0, VERSION.1
             ))
-            .into())
+            .into());
         }
         None => {
             let existing: Vec<String> = tx

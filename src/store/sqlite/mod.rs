@@ -13,7 +13,7 @@ use rusqlite::OptionalExtension;
 pub(crate) mod fts;
 pub mod schema;
 
-use super::backend::Deferred;
+use super::backend::{Deferred, SearchIndex};
 use crate::error::UserError;
 use schema::Upgrade;
 
@@ -186,8 +186,14 @@ impl super::backend::Backend for Sqlite {
         true
     }
 
-    fn search_index_is_current(&self) -> anyhow::Result<bool> {
-        Ok(fts::is_current(&self.conn)?)
+    fn search_index(&self) -> anyhow::Result<SearchIndex> {
+        // Only a file opened read-only can have an index of another folding: opening it with
+        // write access builds the index again.
+        Ok(if fts::is_current(&self.conn)? {
+            SearchIndex::Current
+        } else {
+            SearchIndex::RebuiltOnWrite
+        })
     }
 
     fn begin_bulk_load(&self) -> anyhow::Result<()> {
