@@ -1026,6 +1026,87 @@ fn audit_catches_tables_changed_without_history() {
 }
 
 #[test]
+fn audit_catches_reviews_and_merges_changed_without_history() {
+    let fatabyyano = "https://fatabyyano.net/review-1";
+    let setup = || {
+        let wd = Workdir::new();
+        // Three claims with four reviews (two of them on the first).
+        let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/formats/factcheck-api.json");
+        wd.run(&[
+            "import",
+            "--from",
+            "factcheck-api",
+            "--default",
+            "claimant=Someone",
+            api.to_str().unwrap(),
+        ])
+        .ok();
+        let [x, y, z] = ["x", "y", "z"].map(|t| wd.add(&[t, "--claimant", t]));
+        // y is merged into x, then x into z: y's row moves along to z.
+        wd.run(&["merge", &x.to_string(), &y.to_string()]).ok();
+        wd.run(&["merge", &z.to_string(), &x.to_string()]).ok();
+        wd.run(&["audit"]).ok();
+        (wd, y, z)
+    };
+    let (_, y, z) = setup();
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            "INSERT INTO review (claim_id, publisher, publisher_key, url, created_at, created_by)
+             VALUES (2, 'Forged', 'forged', 'https://forged.example/1', 'now', 'x')"
+                .into(),
+            vec![
+                "claim 2, the review by Forged (https://forged.example/1)".into(),
+                "holds \"this review\" but its history leads to \"no such review\"".into(),
+            ],
+        ),
+        (
+            format!("UPDATE review SET rating = 'True' WHERE url = '{fatabyyano}'"),
+            vec![
+                format!("claim 1, the review by Fatabyyano ({fatabyyano})"),
+                "holds \"digest ".into(),
+            ],
+        ),
+        (
+            format!("DELETE FROM review WHERE url = '{fatabyyano}'"),
+            vec![
+                "claim 1, the review by Fatabyyano: \"False\"".into(),
+                "holds \"no such review\" but its history leads to \"this review\"".into(),
+            ],
+        ),
+        (
+            "INSERT INTO claim_merge (dup_id, keep_id, merged_at, merged_by)
+             VALUES (2, 3, 'now', 'x')"
+                .into(),
+            vec!["claim 2, merged into: the table holds \"claim 3\" but its history leads to \"not merged\"".into()],
+        ),
+        (
+            format!("DELETE FROM claim_merge WHERE dup_id = {y}"),
+            vec![format!(
+                "claim {y}, merged into: the table holds \"not merged\" but its history leads to \"claim {z}\""
+            )],
+        ),
+        (
+            format!("UPDATE claim_merge SET keep_id = 1 WHERE dup_id = {y}"),
+            vec![format!(
+                "claim {y}, merged into: the table holds \"claim 1\" but its history leads to \"claim {z}\""
+            )],
+        ),
+        (
+            format!("UPDATE claim_merge SET merged_by = 'someone else' WHERE dup_id = {y}"),
+            vec![format!("claim {y}, the merge: the table holds \"digest ")],
+        ),
+    ];
+    for (sql, needles) in cases {
+        let (wd, _, _) = setup();
+        wd.execute_sql(&sql);
+        let mut all = vec!["changed behind claimdb's back"];
+        all.extend(needles.iter().map(String::as_str));
+        wd.run(&["audit"]).fails(1, &all);
+    }
+}
+
+#[test]
 fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
     if crate::harness::skip_on_postgres("the database file itself") {
         return;
