@@ -255,9 +255,12 @@ struct Event {
     field: Option<String>,
     old: Option<String>,
     new: Option<String>,
-    /// Why, read only for the review and merge events that name no field.
+    /// Why, read only for the review and merge events that name no field, and for archiving
+    /// and proposing.
     note: Option<String>,
     merged: bool,
+    /// Who, read only for a proposed verdict.
+    actor: Option<String>,
 }
 
 /// A review row, as the replay needs it.
@@ -271,8 +274,10 @@ const PAGE: i64 = 5000;
 
 /// History in the order of its claims.
 const EVENTS_BY_CLAIM: &str = "SELECT claim_id, id, action, field, old_value, new_value,
-        CASE WHEN field IS NULL AND action IN ('review', 'merge') THEN note END,
-        claim_id IN (SELECT dup_id FROM claim_merge)
+        CASE WHEN (field IS NULL AND action IN ('review', 'merge'))
+                  OR field IN ('archived', 'proposed_status') THEN note END,
+        claim_id IN (SELECT dup_id FROM claim_merge),
+        CASE WHEN action = 'propose' THEN actor END
  FROM history
  WHERE (claim_id, id) > (?1, ?2)
  ORDER BY claim_id, id LIMIT ?3";
@@ -285,6 +290,7 @@ fn event_from_row(r: &Row<'_>) -> sql::Result<Event> {
         new: r.get(5)?,
         note: r.get(6)?,
         merged: r.get(7)?,
+        actor: r.get(8)?,
     })
 }
 
@@ -313,6 +319,80 @@ fn review_from_row(r: &Row<'_>) -> sql::Result<ReviewRow> {
         },
         publisher_key: r.get(12)?,
     })
+}
+
+/// Where a claim stands on the desk: its assignee, archive and verdict proposed under the
+/// review gate, as its row holds them or as its history leads to (empty texts for none).
+#[derive(Debug, Default, PartialEq)]
+struct Desk {
+    assignee: String,
+    archived: String,
+    archive_note: Option<String>,
+    /// The verdict, who proposed it, and why.
+    proposal: Option<(String, String, String)>,
+}
+
+/// Desk rows by claim (the claim is the row's key).
+const DESKS_BY_CLAIM: &str = "SELECT claim_id, claim_id, assignee, archived, archive_note,
+        proposed_status, proposed_by, proposed_note
+ FROM claim_desk
+ WHERE claim_id > ?1 AND claim_id > ?2
+ ORDER BY claim_id LIMIT ?3";
+
+fn desk_from_row(r: &Row<'_>) -> sql::Result<Desk> {
+    let archived: Option<String> = r.get(3)?;
+    let proposal: [Option<String>; 3] = [r.get(5)?, r.get(6)?, r.get(7)?];
+    Ok(Desk {
+        assignee: r.get::<Option<String>>(2)?.unwrap_or_default(),
+        archive_note: archived.as_ref().and(r.get(4)?),
+        archived: archived.unwrap_or_default(),
+        proposal: match proposal {
+            [None, None, None] => None,
+            [status, by, note] => Some((
+                status.unwrap_or_default(),
+                by.unwrap_or_default(),
+                note.unwrap_or_default(),
+            )),
+        },
+    })
+}
+
+/// Compares claim `claim_id`'s desk row (none: nothing on the desk) with its history.
+fn compare_desk(claim_id: i64, history: &Desk, table: Option<Desk>) -> Vec<Divergence> {
+    let table = table.unwrap_or_default();
+    let proposal = |p: &Option<(String, String, String)>| match p {
+        Some((status, by, note)) => format!("{status} proposed by {by}: {note}"),
+        None => String::new(),
+    };
+    [
+        ("assignee", &history.assignee, &table.assignee),
+        ("archived", &history.archived, &table.archived),
+        (
+            "the archive note",
+            &history.archive_note.clone().unwrap_or_default(),
+            &table.archive_note.clone().unwrap_or_default(),
+        ),
+        (
+            "the proposed verdict",
+            &proposal(&history.proposal),
+            &proposal(&table.proposal),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, history, table)| history != table)
+    .map(|(field, history, table)| {
+        let shown = |value: &String| match value.as_str() {
+            "" => "none".to_owned(),
+            _ => value.clone(),
+        };
+        Divergence {
+            claim_id,
+            field: field.into(),
+            history: shown(history),
+            table: shown(table),
+        }
+    })
+    .collect()
 }
 
 /// The rows of one table in the order of their claims, read a page at a time (by claim, then
@@ -380,6 +460,7 @@ impl<'s, T> ByClaim<'s, T> {
 pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> {
     let mut events = ByClaim::new(store, EVENTS_BY_CLAIM, event_from_row);
     let mut reviews = ByClaim::new(store, REVIEWS_BY_CLAIM, review_from_row);
+    let mut desks = ByClaim::new(store, DESKS_BY_CLAIM, desk_from_row);
     // Each merged duplicate, as its history records it: the claim it was merged into and the
     // digest of its merge row (none for merges recorded before digests existed).
     let mut merges: BTreeMap<i64, (i64, Option<String>)> = BTreeMap::new();
@@ -404,8 +485,14 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
     let orphans = |found: &mut Found,
                    events: &mut ByClaim<'_, Event>,
                    reviews: &mut ByClaim<'_, ReviewRow>,
+                   desks: &mut ByClaim<'_, Desk>,
                    before: Option<i64>|
      -> anyhow::Result<()> {
+        while let Some(id) = desks.claim_before(before)? {
+            for divergence in compare_desk(id, &Desk::default(), desks.next_of(id)?) {
+                report(found, divergence);
+            }
+        }
         while let Some(id) = events.claim_before(before)? {
             report(found, missing(id));
             while events.next_of(id)?.is_some() {}
@@ -422,7 +509,13 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         Ok(())
     };
     store.every_claim_where("TRUE", |claim| {
-        orphans(&mut found, &mut events, &mut reviews, Some(claim.id))?;
+        orphans(
+            &mut found,
+            &mut events,
+            &mut reviews,
+            &mut desks,
+            Some(claim.id),
+        )?;
         let mut replay = Replay {
             claim_id: claim.id,
             merged: false,
@@ -430,6 +523,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
             changes: Vec::new(),
             reviews: ReviewsSeen::default(),
             merge: None,
+            desk: Desk::default(),
         };
         let mut recorded = 0;
         while let Some(event) = events.next_of(claim.id)? {
@@ -441,6 +535,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
             rows.push(row);
         }
         let seen = std::mem::take(&mut replay.reviews);
+        let desk = std::mem::take(&mut replay.desk);
         if let Some(merge) = replay.merge.take() {
             merges.insert(claim.id, merge);
         }
@@ -454,9 +549,12 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         for divergence in compare_reviews(claim.id, seen, rows) {
             report(&mut found, divergence);
         }
+        for divergence in compare_desk(claim.id, &desk, desks.next_of(claim.id)?) {
+            report(&mut found, divergence);
+        }
         Ok(())
     })?;
-    orphans(&mut found, &mut events, &mut reviews, None)?;
+    orphans(&mut found, &mut events, &mut reviews, &mut desks, None)?;
     for divergence in compare_merges(store, &merges)? {
         report(&mut found, divergence);
     }
@@ -643,11 +741,35 @@ struct Replay {
     /// The claim it was merged into, with the digest of its merge row, when its history says
     /// it was merged.
     merge: Option<(i64, Option<String>)>,
+    /// Where it stands on the desk.
+    desk: Desk,
 }
 
 impl Replay {
     fn apply(&mut self, event: Event) {
         self.merged = event.merged;
+        let new = || event.new.clone().unwrap_or_default();
+        match (event.action.as_str(), event.field.as_deref()) {
+            (_, Some("assignee")) => self.desk.assignee = new(),
+            (_, Some("archived")) => {
+                self.desk.archived = new();
+                self.desk.archive_note = event.note.clone().filter(|_| !new().is_empty());
+            }
+            (action, Some("proposed_status")) if action == Action::Propose.as_str() => {
+                self.desk.proposal = Some((
+                    new(),
+                    event.actor.clone().unwrap_or_default(),
+                    event.note.clone().unwrap_or_default(),
+                ));
+            }
+            // Returning or approving a verdict closes its proposal.
+            (action, _)
+                if action == Action::Return.as_str() || action == Action::Approve.as_str() =>
+            {
+                self.desk.proposal = None;
+            }
+            _ => {}
+        }
         match event.field {
             None if event.action == Action::Review.as_str() => {
                 let note = event.note.unwrap_or_default();

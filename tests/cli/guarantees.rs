@@ -1107,6 +1107,71 @@ fn audit_catches_reviews_and_merges_changed_without_history() {
 }
 
 #[test]
+fn audit_catches_the_desk_and_the_review_gate_changed_without_history() {
+    let setup = || {
+        let wd = Workdir::new();
+        for text in ["a", "b", "c"] {
+            wd.add(&[text, "--claimant", "X"]);
+        }
+        let config = wd.write("config.toml", "review_gate = true\n");
+        let as_with_gate = |who: &str, args: &[&str]| {
+            let mut all = vec!["--as", who];
+            all.extend_from_slice(args);
+            let mut cmd = wd.command(&all);
+            cmd.env("CLAIMDB_CONFIG", &config);
+            wd.run_command(cmd, args).ok();
+        };
+        // Claim 1 waits for a second person; claim 2's verdict was approved; claim 3 was
+        // archived, and assigned.
+        as_with_gate("amal", &["status", "1", "false", "--note", "an old photo"]);
+        as_with_gate("amal", &["status", "2", "verified", "--note", "the record"]);
+        as_with_gate("omar", &["approve", "2"]);
+        wd.run(&["archive", "3", "--kind", "opinion", "--note", "a view"])
+            .ok();
+        wd.run(&["assign", "3", "omar"]).ok();
+        wd.run(&["audit"]).ok();
+        wd
+    };
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "UPDATE claim_desk SET proposed_status = 'verified' WHERE claim_id = 1",
+            &[
+                "claim 1, the proposed verdict: the table holds \"verified proposed by amal: an \
+                 old photo\" but its history leads to \"false proposed by amal: an old photo\"",
+            ],
+        ),
+        (
+            "UPDATE claim_desk SET proposed_status = NULL, proposed_by = NULL,
+                 proposed_note = NULL WHERE claim_id = 1",
+            &["claim 1, the proposed verdict: the table holds \"none\""],
+        ),
+        (
+            "UPDATE claim_desk SET proposed_status = 'false', proposed_by = 'amal',
+                 proposed_note = 'again' WHERE claim_id = 2",
+            &[
+                "claim 2, the proposed verdict: the table holds \"false proposed by amal: again\" \
+               but its history leads to \"none\"",
+            ],
+        ),
+        (
+            "UPDATE claim_desk SET assignee = 'zed' WHERE claim_id = 3",
+            &["claim 3, assignee: the table holds \"zed\" but its history leads to \"omar\""],
+        ),
+        (
+            "DELETE FROM claim_desk WHERE claim_id = 3",
+            &["claim 3, archived: the table holds \"none\" but its history leads to \"opinion\""],
+        ),
+    ];
+    for (sql, needles) in cases {
+        let wd = setup();
+        wd.execute_sql(sql);
+        let mut all = vec!["changed behind claimdb's back"];
+        all.extend(needles);
+        wd.run(&["audit"]).fails(1, &all);
+    }
+}
+
+#[test]
 fn a_head_recorded_earlier_proves_the_history_up_to_it_is_unchanged() {
     if crate::harness::skip_on_postgres("the database file itself") {
         return;
