@@ -923,6 +923,73 @@ mod tests {
         assert_ne!(digests(&other).fields, expected.fields);
     }
 
+    fn review(publisher: &str, url: Option<&str>, rating: &str) -> ReviewRow {
+        ReviewRow {
+            review: Review {
+                review: crate::review::ReviewDraft {
+                    publisher: publisher.into(),
+                    url: url.map(Into::into),
+                    rating: Some(rating.into()),
+                    ..Default::default()
+                },
+                created_at: "2026-01-01T00:00:00Z".into(),
+                created_by: "amal".into(),
+            },
+            publisher_key: publisher.to_lowercase(),
+        }
+    }
+
+    #[test]
+    fn reviews_are_matched_by_url_or_publisher_and_compared_by_digest() {
+        let stored = review("Misbar", Some("https://misbar.com/1"), "False");
+        let snapshot: ReviewSnapshot =
+            serde_json::from_str(&review_snapshot(&stored.review, &stored.publisher_key)).unwrap();
+        let seen = || ReviewsSeen {
+            recorded: [(
+                snapshot.review.clone(),
+                (snapshot.digest.clone(), "review by Misbar".into()),
+            )]
+            .into(),
+            unrecorded: 0,
+        };
+        assert!(compare_reviews(1, seen(), vec![stored]).is_empty());
+        // A rating changed, NULL made empty, a review removed: each differs.
+        let changed = review("Misbar", Some("https://misbar.com/1"), "True");
+        assert_eq!(compare_reviews(1, seen(), vec![changed]).len(), 1);
+        let mut emptied = review("Misbar", Some("https://misbar.com/1"), "False");
+        emptied.review.review.site = Some(String::new());
+        assert_eq!(compare_reviews(1, seen(), vec![emptied]).len(), 1);
+        let gone = compare_reviews(1, seen(), Vec::new());
+        assert_eq!(gone[0].field, "the review by Misbar");
+        assert_eq!(gone[0].table, "no such review");
+        // Reviews added before digests were recorded account for as many rows, no more.
+        let old = |unrecorded| ReviewsSeen {
+            recorded: Default::default(),
+            unrecorded,
+        };
+        let rows = || vec![review("A", None, "x"), review("B", None, "y")];
+        assert!(compare_reviews(1, old(2), rows()).is_empty());
+        let extra = compare_reviews(1, old(1), rows());
+        assert_eq!(extra.len(), 1);
+        assert_eq!(extra[0].field, "the review by B");
+    }
+
+    #[test]
+    fn a_review_is_named_by_its_events_note() {
+        assert_eq!(
+            review_note_name(
+                "review by Misbar: \"False\" (https://m/1), import of a.json record 1"
+            ),
+            "review by Misbar: \"False\" (https://m/1)"
+        );
+        assert_eq!(
+            review_note_name(
+                "review by P: \"\" completed (rating, body), import of x, import of y"
+            ),
+            "review by P: \"\""
+        );
+    }
+
     #[test]
     fn a_snapshot_is_small_and_names_the_status() {
         let draft = ClaimDraft {
