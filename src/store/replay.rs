@@ -975,6 +975,27 @@ mod tests {
     }
 
     #[test]
+    fn the_replay_reads_each_table_through_its_claims_index() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.sqlite().unwrap();
+        for (sql, index) in [
+            (EVENTS_BY_CLAIM, "INDEX history_by_claim"),
+            (REVIEWS_BY_CLAIM, "INDEX review_by_claim"),
+            (DESKS_BY_CLAIM, "INTEGER PRIMARY KEY"),
+        ] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map([1, 1, 1], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert!(plan.contains(index), "{sql}\n{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{sql}\n{plan}");
+        }
+    }
+
+    #[test]
     fn a_review_is_named_by_its_events_note() {
         assert_eq!(
             review_note_name(
