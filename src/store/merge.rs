@@ -110,10 +110,12 @@ impl Store {
                 duplicate.uid
             ))),
         )?;
-        w.record(
+        // The duplicate's event records its merge row, for `audit`.
+        w.append_event(
             dup,
             Action::Merge,
             None,
+            Some(&super::replay::merge_snapshot(dup, keep, &now, actor, note)),
             Some(&why(format!("merged into claim {keep} (uid {})", kept.uid))),
         )?;
         w.tx.execute(

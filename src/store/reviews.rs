@@ -461,10 +461,19 @@ impl Importer<'_> {
                     self.now,
                     self.w.actor,
                 ])?;
-            self.w.record(
+            let added = Review {
+                review: ReviewDraft {
+                    publisher: publisher.to_owned(),
+                    ..review.clone()
+                },
+                created_at: self.now.clone(),
+                created_by: self.w.actor.to_owned(),
+            };
+            self.w.append_event(
                 id,
                 Action::Review,
                 None,
+                Some(&super::replay::review_snapshot(&added, &key)),
                 Some(&format!("review by {summary}, import of {origin}")),
             )?;
             self.touch(id)?;
@@ -508,10 +517,19 @@ impl Importer<'_> {
                     review.language,
                     review.body,
                 ])?;
-            self.w.record(
+            // The row as completed, for its event's digest.
+            let completed: Review = self
+                .w
+                .tx
+                .prepare_cached(&format!(
+                    "SELECT {REVIEW_COLUMNS} FROM review WHERE id = ?1"
+                ))?
+                .query_row([review_id], review_from_row)?;
+            self.w.append_event(
                 id,
                 Action::Review,
                 None,
+                Some(&super::replay::review_snapshot(&completed, &key)),
                 Some(&format!(
                     "review by {summary} completed ({}), import of {origin}",
                     filled.join(", ")

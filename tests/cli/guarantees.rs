@@ -714,16 +714,19 @@ fn a_backup_finishes_while_another_process_writes_all_the_time() {
             conn.pragma_update(None, "synchronous", "off").unwrap();
             let mut writes = 0;
             while !stop.load(Ordering::Relaxed) {
+                // Each write changes the file (a row rewritten as it was leaves every page as
+                // it was, which no copier notices).
                 conn.execute(
                     "INSERT OR REPLACE INTO rating_map (key, rating, status, created_at, created_by)
-                     VALUES (?1, 'x', 'false', 'now', 'writer')",
-                    [format!("k{}", writes % 50)],
+                     VALUES (?1, 'x', 'false', ?2, 'writer')",
+                    [format!("k{}", writes % 50), writes.to_string()],
                 )
                 .unwrap();
                 writes += 1;
-                // A steady trickle, as a desk makes: SQLite's page-by-page backup started over
-                // at each of these commits and never finished.
-                thread::sleep(Duration::from_millis(20));
+                // A commit every millisecond or so lands between any two steps of a copy made
+                // page by page: SQLite's online backup (256 pages a step, 30 steps here) starts
+                // over at each and never finishes, while a copy from one read transaction does.
+                thread::sleep(Duration::from_millis(1));
             }
             writes
         })
@@ -1018,6 +1021,152 @@ fn audit_catches_tables_changed_without_history() {
         behind_the_back(&wd, &sql);
         let mut all = vec!["changed behind claimdb's back"];
         all.extend(needles.iter().map(String::as_str));
+        wd.run(&["audit"]).fails(1, &all);
+    }
+}
+
+#[test]
+fn audit_catches_reviews_and_merges_changed_without_history() {
+    let fatabyyano = "https://fatabyyano.net/review-1";
+    let setup = || {
+        let wd = Workdir::new();
+        // Three claims with four reviews (two of them on the first).
+        let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/formats/factcheck-api.json");
+        wd.run(&[
+            "import",
+            "--from",
+            "factcheck-api",
+            "--default",
+            "claimant=Someone",
+            api.to_str().unwrap(),
+        ])
+        .ok();
+        let [x, y, z] = ["x", "y", "z"].map(|t| wd.add(&[t, "--claimant", t]));
+        // y is merged into x, then x into z: y's row moves along to z.
+        wd.run(&["merge", &x.to_string(), &y.to_string()]).ok();
+        wd.run(&["merge", &z.to_string(), &x.to_string()]).ok();
+        wd.run(&["audit"]).ok();
+        (wd, y, z)
+    };
+    let (_, y, z) = setup();
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            "INSERT INTO review (claim_id, publisher, publisher_key, url, created_at, created_by)
+             VALUES (2, 'Forged', 'forged', 'https://forged.example/1', 'now', 'x')"
+                .into(),
+            vec![
+                "claim 2, the review by Forged (https://forged.example/1)".into(),
+                "holds \"this review\" but its history leads to \"no such review\"".into(),
+            ],
+        ),
+        (
+            format!("UPDATE review SET rating = 'True' WHERE url = '{fatabyyano}'"),
+            vec![
+                format!("claim 1, the review by Fatabyyano ({fatabyyano})"),
+                "holds \"digest ".into(),
+            ],
+        ),
+        (
+            format!("DELETE FROM review WHERE url = '{fatabyyano}'"),
+            vec![
+                "claim 1, the review by Fatabyyano: \"False\"".into(),
+                "holds \"no such review\" but its history leads to \"this review\"".into(),
+            ],
+        ),
+        (
+            "INSERT INTO claim_merge (dup_id, keep_id, merged_at, merged_by)
+             VALUES (2, 3, 'now', 'x')"
+                .into(),
+            vec!["claim 2, merged into: the table holds \"claim 3\" but its history leads to \"not merged\"".into()],
+        ),
+        (
+            format!("DELETE FROM claim_merge WHERE dup_id = {y}"),
+            vec![format!(
+                "claim {y}, merged into: the table holds \"not merged\" but its history leads to \"claim {z}\""
+            )],
+        ),
+        (
+            format!("UPDATE claim_merge SET keep_id = 1 WHERE dup_id = {y}"),
+            vec![format!(
+                "claim {y}, merged into: the table holds \"claim 1\" but its history leads to \"claim {z}\""
+            )],
+        ),
+        (
+            format!("UPDATE claim_merge SET merged_by = 'someone else' WHERE dup_id = {y}"),
+            vec![format!("claim {y}, the merge: the table holds \"digest ")],
+        ),
+    ];
+    for (sql, needles) in cases {
+        let (wd, _, _) = setup();
+        wd.execute_sql(&sql);
+        let mut all = vec!["changed behind claimdb's back"];
+        all.extend(needles.iter().map(String::as_str));
+        wd.run(&["audit"]).fails(1, &all);
+    }
+}
+
+#[test]
+fn audit_catches_the_desk_and_the_review_gate_changed_without_history() {
+    let setup = || {
+        let wd = Workdir::new();
+        for text in ["a", "b", "c"] {
+            wd.add(&[text, "--claimant", "X"]);
+        }
+        let config = wd.write("config.toml", "review_gate = true\n");
+        let as_with_gate = |who: &str, args: &[&str]| {
+            let mut all = vec!["--as", who];
+            all.extend_from_slice(args);
+            let mut cmd = wd.command(&all);
+            cmd.env("CLAIMDB_CONFIG", &config);
+            wd.run_command(cmd, args).ok();
+        };
+        // Claim 1 waits for a second person; claim 2's verdict was approved; claim 3 was
+        // archived, and assigned.
+        as_with_gate("amal", &["status", "1", "false", "--note", "an old photo"]);
+        as_with_gate("amal", &["status", "2", "verified", "--note", "the record"]);
+        as_with_gate("omar", &["approve", "2"]);
+        wd.run(&["archive", "3", "--kind", "opinion", "--note", "a view"])
+            .ok();
+        wd.run(&["assign", "3", "omar"]).ok();
+        wd.run(&["audit"]).ok();
+        wd
+    };
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "UPDATE claim_desk SET proposed_status = 'verified' WHERE claim_id = 1",
+            &[
+                "claim 1, the proposed verdict: the table holds \"verified proposed by amal: an \
+                 old photo\" but its history leads to \"false proposed by amal: an old photo\"",
+            ],
+        ),
+        (
+            "UPDATE claim_desk SET proposed_status = NULL, proposed_by = NULL,
+                 proposed_note = NULL WHERE claim_id = 1",
+            &["claim 1, the proposed verdict: the table holds \"none\""],
+        ),
+        (
+            "UPDATE claim_desk SET proposed_status = 'false', proposed_by = 'amal',
+                 proposed_note = 'again' WHERE claim_id = 2",
+            &[
+                "claim 2, the proposed verdict: the table holds \"false proposed by amal: again\" \
+               but its history leads to \"none\"",
+            ],
+        ),
+        (
+            "UPDATE claim_desk SET assignee = 'zed' WHERE claim_id = 3",
+            &["claim 3, assignee: the table holds \"zed\" but its history leads to \"omar\""],
+        ),
+        (
+            "DELETE FROM claim_desk WHERE claim_id = 3",
+            &["claim 3, archived: the table holds \"none\" but its history leads to \"opinion\""],
+        ),
+    ];
+    for (sql, needles) in cases {
+        let wd = setup();
+        wd.execute_sql(sql);
+        let mut all = vec!["changed behind claimdb's back"];
+        all.extend(needles);
         wd.run(&["audit"]).fails(1, &all);
     }
 }

@@ -252,6 +252,23 @@ impl Workdir {
         &self.db
     }
 
+    /// Runs `sql` (statements separated by `;`) straight on the engine, behind claimdb's back:
+    /// on the file with its search functions (which its triggers call), on the server as the
+    /// superuser, who owns the test's database. The SQL must mean the same to both.
+    pub fn execute_sql(&self, sql: &str) {
+        let Some(server) = &self.server else {
+            let conn = rusqlite::Connection::open(&self.db).expect("open the database file");
+            claimdb::store::register_search_functions(&conn).expect("register the functions");
+            conn.execute_batch(sql).expect("statements SQLite runs");
+            return;
+        };
+        let mut client = postgres::Client::connect(&server.address, postgres::NoTls)
+            .expect("connect to the test database");
+        client
+            .batch_execute(sql)
+            .expect("statements PostgreSQL runs");
+    }
+
     /// The rows `sql` reads from the database, straight from the engine (not through claimdb):
     /// integers, reals, text and NULL as JSON values. The SQL must mean the same to both.
     pub fn sql_rows(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
