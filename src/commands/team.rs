@@ -85,6 +85,10 @@ pub fn exec(command: Command, db: &Path, out: &mut Output) -> anyhow::Result<()>
                 "{shown} already has claimdb's tables at this version; the team roles and \
                  their rights are in place"
             )),
+            team::Init::Upgraded => out.note(format!(
+                "upgraded claimdb's tables in {shown} to this version (imports load in bulk); \
+                 the team roles and their rights are in place"
+            )),
         },
         Command::Add(args) => {
             let login = &args.login;

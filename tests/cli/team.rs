@@ -119,7 +119,7 @@ fn team_init_creates_the_schema_and_roles_and_running_it_again_does_no_harm() {
     let version = owner
         .query_one("SELECT major, minor FROM claimdb_meta", &[])
         .unwrap();
-    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 0));
+    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 1));
     let head = owner
         .query_one("SELECT last_id, last_hash FROM history_head", &[])
         .unwrap();
@@ -175,7 +175,7 @@ fn team_init_refuses_a_database_with_other_tables_of_the_same_names_or_another_v
     owner.batch_execute("DROP TABLE claim").unwrap();
     db.run(&["team", "init"]).ok();
     owner
-        .batch_execute("UPDATE claimdb_meta SET major = 2")
+        .batch_execute("UPDATE claimdb_meta SET major = 2, minor = 0")
         .unwrap();
     db.run(&["team", "init"])
         .fails(1, &["schema version 2.0", "nothing was written"]);

@@ -57,7 +57,8 @@ impl Server {
             .batch_execute("SET search_path = public")
             .map_err(server_error)?;
         Ok(Server {
-            conn: PgConnection::new(client),
+            // A database of schema 1.0 works as it did, row by row, until its owner runs `team init`.
+            conn: PgConnection::new(client, (major, minor) >= (1, 1)),
             user,
         })
     }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use postgres::{Client, Transaction};
 use serde::Serialize;
 
-use super::{quote_ident, quote_literal, server_error, ROLES, SCHEMA, VERSION};
+use super::{quote_ident, quote_literal, server_error, ROLES, SCHEMA, UPGRADE_TO_1_1, VERSION};
 use crate::error::UserError;
 
 /// A role on the team, from least to most trusted.
@@ -64,6 +64,8 @@ pub enum Init {
     Created,
     /// The schema was already there at this version; roles and grants were checked.
     AlreadyThere,
+    /// The schema was there at an older minor version, and was brought to this one.
+    Upgraded,
 }
 
 /// What `team add` changed.
@@ -135,6 +137,12 @@ pub fn init(client: &mut Client) -> anyhow::Result<Init> {
     }
     let outcome = match schema_version(&mut tx)? {
         Some(version) if version == VERSION => Init::AlreadyThere,
+        Some((1, 0)) => {
+            tx.batch_execute(UPGRADE_TO_1_1)
+                .map_err(server_error)
+                .context("could not upgrade claimdb's tables to schema version 1.1")?;
+            Init::Upgraded
+        }
         Some((major, minor)) => {
             return Err(UserError::Refused(format!(
                 "the database {database} has claimdb's schema version {major}.{minor}, and this \
