@@ -42,7 +42,8 @@ impl PgConnection {
         Ok(())
     }
 
-    /// Whether `table` has row-level security, which COPY does not apply (and so refuses).
+    /// Whether row-level security applies to this user's rows of `table`: COPY does not apply it
+    /// (and so refuses); the tables' owner is not bound by it.
     fn has_row_security(&self, table: &str) -> sql::Result<bool> {
         if let Some(known) = self.row_security.borrow().get(table) {
             return Ok(*known);
@@ -50,10 +51,7 @@ impl PgConnection {
         let row = self
             .client
             .borrow_mut()
-            .query_one(
-                "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass($1)",
-                &[&table],
-            )
+            .query_one("SELECT row_security_active(CAST($1 AS TEXT))", &[&table])
             .map_err(error)?;
         let known: bool = row.get(0);
         self.row_security
