@@ -1524,6 +1524,9 @@ struct Staging {
     texts: std::collections::HashSet<(i64, i64)>,
     /// Ids reserved and not used yet, the next one last.
     reserved: Vec<i64>,
+    /// How many rows are still to come, at most, when the import knows: ids are reserved no
+    /// further ahead, so that a file of new claims leaves no gap in the ids.
+    rows_left: Option<usize>,
     /// How many ids the last reservation took (doubling, up to [`Staging::RESERVE`]).
     reserving: usize,
     /// Each source's names and aliases, space-separated, for search documents.
@@ -1657,6 +1660,10 @@ impl Importer<'_> {
     /// and claimant). `origin` says where the row came from, for history ("claims.csv line 4").
     pub fn upsert(&mut self, row: &ImportRow, origin: &str) -> anyhow::Result<Imported> {
         let note = format!("import of {origin}");
+        if let Some(left) = self.w.staging.as_mut().and_then(|s| s.rows_left.as_mut()) {
+            // The rows after this one.
+            *left = left.saturating_sub(1);
+        }
         // A row that names a claim still staged is settled against the database: the staged
         // rows go in first.
         if self.names_staged(row)? {
@@ -1809,6 +1816,14 @@ impl Importer<'_> {
             }
         };
         Ok(imported)
+    }
+
+    /// Says that at most `rows` rows are still to come (with this one): where new claims are
+    /// staged, their ids are reserved no further ahead than that.
+    pub fn expect_rows(&mut self, rows: usize) {
+        if let Some(staging) = &mut self.w.staging {
+            staging.rows_left = Some(rows);
+        }
     }
 
     /// Whether a claim with `uid` may be stored: always, unless this import stages its claims
@@ -2151,9 +2166,11 @@ impl<'t> Writer<'t> {
         let reserved = std::mem::take(&mut staging.reserved);
         let reserving = staging.reserving;
         let names = std::mem::take(&mut staging.names);
+        let rows_left = staging.rows_left;
         *staging = Staging {
             reserved,
             reserving,
+            rows_left,
             names,
             ..Staging::default()
         };
@@ -2165,7 +2182,10 @@ impl<'t> Writer<'t> {
         let staging = self.staging.as_mut().context("a staged import")?;
         if staging.reserved.is_empty() {
             staging.reserving = (staging.reserving * 2).clamp(64, Staging::RESERVE);
-            let mut ids = self.tx.reserve_ids("claim", staging.reserving)?;
+            let wanted = staging
+                .rows_left
+                .map_or(staging.reserving, |left| staging.reserving.min(left + 1));
+            let mut ids = self.tx.reserve_ids("claim", wanted)?;
             ids.reverse();
             staging.reserved = ids;
         }

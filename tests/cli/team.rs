@@ -944,3 +944,196 @@ fn imports_running_at_once_on_a_team_database_all_land() {
     assert_eq!(sources, 8, "three claimants and five sources, each once");
     db.run(&["audit"]).ok();
 }
+
+/// A claims file of `rows` rows from `from`: uids on every tenth row, supporting and disputing
+/// sources, verdicts with reasons, figures and tags, so that every table an import writes gets
+/// rows. `changed` rewrites the status and note of every third row.
+fn claims_file(from: usize, rows: usize, changed: bool) -> String {
+    let mut csv = String::from(
+        "uid,text,claimant,supported_by,disputed_by,status,verdict_reason,value,unit,tags,note\n",
+    );
+    for i in from..from + rows {
+        let uid = if i % 10 == 0 {
+            format!("uid-{i}")
+        } else {
+            String::new()
+        };
+        let claimant = ["Army", "Ministry", "Agency", "Reuters"][i % 4];
+        let supported = if i % 3 == 0 {
+            format!("Source {}", i % 5)
+        } else {
+            String::new()
+        };
+        let disputed = if i % 4 == 1 {
+            format!("Witness {}", i % 3)
+        } else {
+            String::new()
+        };
+        let mut status = ["unverified", "false", "verified", "disputed", "in_review"][i % 5];
+        let mut note = format!("seen on day {}", i % 7);
+        if changed && i % 3 == 0 {
+            status = ["in_review", "misleading", "disputed"][i % 2];
+            note = format!("checked again {i}");
+        }
+        let reason = if matches!(status, "false" | "verified" | "misleading") && i % 2 == 0 {
+            format!("reason {i}")
+        } else {
+            String::new()
+        };
+        let (value, unit) = if i % 2 == 0 {
+            ((i * 10).to_string(), "soldiers")
+        } else {
+            (String::new(), "")
+        };
+        csv.push_str(&format!(
+            "{uid},\"Report {i}: soldiers seen near town {}, \"\"quoted\"\"\",{claimant},{supported},\
+             {disputed},{status},{reason},{value},{unit},t{};shared,{note}\n",
+            i % 13,
+            i % 4
+        ));
+    }
+    csv
+}
+
+/// The export and the audit of a database, without what depends on who imported and when:
+/// times, logins, the hashes that cover them, and the uids made up for rows without one.
+fn comparable(export: &str, audit: &str) -> (serde_json::Value, serde_json::Value) {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for key in [
+                    "at",
+                    "actor",
+                    "hash",
+                    "head",
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "updated_by",
+                ] {
+                    map.remove(key);
+                }
+                if map
+                    .get("uid")
+                    .and_then(|u| u.as_str())
+                    .is_some_and(|u| !u.starts_with("uid-"))
+                {
+                    map.remove("uid");
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut export: serde_json::Value = serde_json::from_str(export).unwrap();
+    let mut audit: serde_json::Value = serde_json::from_str(audit).unwrap();
+    strip(&mut export);
+    strip(&mut audit);
+    (export, audit)
+}
+
+#[test]
+fn an_import_into_a_team_database_writes_what_it_writes_into_a_file() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("claims.db");
+    let file = file.to_str().unwrap();
+    // New claims into an empty database; then a file of updates (by uid, and by text and
+    // claimant), unchanged rows and new claims, one after the other.
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 300, false)).unwrap();
+    let second = dir.path().join("second.csv");
+    let mut mixed = claims_file(150, 300, true);
+    // And a new claim with a uid of its own.
+    mixed.push_str("uid-7,A claim kept by its uid,Army,,,unverified,,,,,\n");
+    std::fs::write(&second, mixed).unwrap();
+    for csv in [&first, &second] {
+        let csv = csv.to_str().unwrap();
+        run_on(&db.address, &["import", csv], None).ok();
+        run_on(file, &["import", csv], None).ok();
+    }
+    let on = |address: &str| {
+        comparable(
+            &run_on(address, &["export", "--format", "json"], None)
+                .ok()
+                .stdout,
+            &run_on(address, &["--format", "json", "audit"], None)
+                .ok()
+                .stdout,
+        )
+    };
+    let (server, local) = (on(&db.address), on(file));
+    assert_eq!(server.1, local.1, "the audits differ");
+    let claims = server.0["claims"].as_array().unwrap();
+    assert_eq!(
+        claims.len(),
+        451,
+        "300 claims, 150 new ones and one by a new uid"
+    );
+    assert!(claims
+        .iter()
+        .any(|c| c["disputed_by"].as_array().is_some_and(|d| !d.is_empty())));
+    assert!(claims.iter().any(|c| !c["verdict_reason"].is_null()));
+    for section in ["claims", "history", "sources"] {
+        let (on_server, on_file) = (&server.0[section], &local.0[section]);
+        let differs = on_server
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(on_file.as_array().unwrap())
+            .find(|(a, b)| a != b);
+        assert_eq!(differs, None, "{section} differ");
+    }
+    assert_eq!(server.0, local.0, "the exports differ");
+    // The search finds the claims the imports loaded: all but the one by a new uid.
+    let found = run_on(
+        &db.address,
+        &["--format", "json", "search", "quoted", "--limit", "1000"],
+        None,
+    )
+    .ok()
+    .json();
+    assert_eq!(found.as_array().unwrap().len(), 450);
+}
+
+#[test]
+fn a_bad_row_late_in_a_large_file_leaves_a_team_database_untouched() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 50, false)).unwrap();
+    run_on(&db.address, &["import", first.to_str().unwrap()], None).ok();
+    let before = run_on(&db.address, &["export", "--format", "json"], None)
+        .ok()
+        .stdout;
+    // Far more rows than are staged at a time, and the last one names its claimant as a
+    // supporting source.
+    let mut csv = claims_file(1_000, 25_000, false);
+    csv.push_str(",The last claim,Army,Army,,unverified,,,,,\n");
+    let large = dir.path().join("large.csv");
+    std::fs::write(&large, csv).unwrap();
+    run_on(&db.address, &["import", large.to_str().unwrap()], None).fails(
+        1,
+        &["line 25002", "cannot support or dispute its own claim"],
+    );
+    let after = run_on(&db.address, &["export", "--format", "json"], None)
+        .ok()
+        .stdout;
+    assert_eq!(before, after, "nothing was written");
+    let mut owner = db.owner();
+    let counts = owner
+        .query_one(
+            "SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM history),
+                    (SELECT last_id FROM history_head), (SELECT count(*) FROM claim_search),
+                    (SELECT count(*) FROM claim_search_stale),
+                    (SELECT count(*) FROM pg_indexes WHERE indexname = 'claim_search_doc')",
+            &[],
+        )
+        .unwrap();
+    let counts: Vec<i64> = (0..6).map(|i| counts.get(i)).collect();
+    // 50 claims, and 60 events: 10 of them with a verdict and its reason.
+    assert_eq!(counts, [50, 60, 60, 50, 0, 1]);
+}
