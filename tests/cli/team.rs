@@ -1137,3 +1137,102 @@ fn a_bad_row_late_in_a_large_file_leaves_a_team_database_untouched() {
     // 50 claims, and 60 events: 10 of them with a verdict and its reason.
     assert_eq!(counts, [50, 60, 60, 50, 0, 1]);
 }
+
+#[test]
+fn team_init_upgrades_a_database_of_schema_1_0_whose_imports_go_on_counting_right() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    // The row triggers of schema 1.0, in place of the statement triggers of 1.1.
+    db.owner()
+        .batch_execute(
+            "DROP TRIGGER history_chain_next ON history;
+             DROP TRIGGER claim_count_add ON claim;
+             DROP TRIGGER stance_disputes_add ON stance;
+             DROP TRIGGER claim_count_move ON claim;
+             DROP TRIGGER stance_disputes ON stance;
+             DROP TRIGGER claim_search_mark_stance ON stance;
+             CREATE OR REPLACE FUNCTION history_chain_next() RETURNS trigger LANGUAGE plpgsql AS $$
+             DECLARE
+                 head history_head%ROWTYPE;
+             BEGIN
+                 SELECT * INTO head FROM history_head FOR UPDATE;
+                 IF NEW.id IS DISTINCT FROM head.last_id + 1 THEN
+                     RAISE EXCEPTION 'history event % is out of sequence', NEW.id;
+                 END IF;
+                 UPDATE history_head SET last_id = NEW.id, last_hash = NEW.hash;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER history_chain_next BEFORE INSERT ON history
+                 FOR EACH ROW EXECUTE FUNCTION history_chain_next();
+             CREATE TRIGGER claim_search_mark_insert AFTER INSERT ON claim
+                 FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+             CREATE TRIGGER claim_search_mark_stance
+                 AFTER INSERT OR DELETE OR UPDATE OF claim_id, source_id
+                 ON stance FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+             CREATE TRIGGER stance_disputes AFTER INSERT OR DELETE OR UPDATE OF stance, claim_id
+                 ON stance FOR EACH ROW EXECUTE FUNCTION stance_disputes();
+             CREATE TRIGGER claim_count_move
+                 AFTER INSERT OR DELETE OR UPDATE OF status, claimant_id, disputes
+                 ON claim FOR EACH ROW EXECUTE FUNCTION claim_count_move();
+             UPDATE claimdb_meta SET minor = 0;",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 40, false)).unwrap();
+    run_on(&db.address, &["import", first.to_str().unwrap()], None).ok();
+    let init = db.run(&["team", "init"]).ok();
+    assert!(
+        init.stderr.contains("upgraded claimdb's tables"),
+        "{init:?}"
+    );
+    let mut owner = db.owner();
+    let version = owner
+        .query_one("SELECT major, minor FROM claimdb_meta", &[])
+        .unwrap();
+    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 1));
+    let triggers: Vec<String> = owner
+        .query(
+            "SELECT tgname::text || CASE WHEN tgtype & 1 = 1 THEN ' per row' ELSE '' END
+             FROM pg_trigger
+             WHERE tgrelid IN ('claim'::regclass, 'stance'::regclass, 'history'::regclass)
+               AND tgname IN ('history_chain_next', 'claim_search_mark_insert',
+                              'claim_count_add', 'stance_disputes_add', 'claim_count_move')
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        triggers,
+        [
+            "claim_count_add",
+            "claim_count_move per row",
+            "history_chain_next",
+            "stance_disputes_add"
+        ]
+    );
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, claims_file(20, 60, true)).unwrap();
+    run_on(&db.address, &["import", second.to_str().unwrap()], None).ok();
+    run_on(&db.address, &["audit"], None).ok();
+    let stats = run_on(&db.address, &["--format", "json", "stats"], None)
+        .ok()
+        .json();
+    let disputed: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM claim c WHERE c.status = 'disputed'
+                OR (c.status IN ('unverified', 'in_review')
+                    AND EXISTS (SELECT 1 FROM stance s WHERE s.claim_id = c.id
+                                AND s.stance = 'disputes'))",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        (stats["claims"].as_i64(), stats["disputed"].as_i64()),
+        (Some(80), Some(disputed))
+    );
+}
