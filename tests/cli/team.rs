@@ -1045,7 +1045,14 @@ fn an_import_into_a_team_database_writes_what_it_writes_into_a_file() {
     let first = dir.path().join("first.csv");
     std::fs::write(&first, claims_file(0, 300, false)).unwrap();
     let second = dir.path().join("second.csv");
-    let mut mixed = claims_file(150, 300, true);
+    // (New claims and updates take turns, so that staged claims are written before each
+    // update and after it.)
+    let rows = claims_file(150, 300, true);
+    let lines: Vec<&str> = rows.lines().collect();
+    let mut mixed = format!("{}\n", lines[0]);
+    for (update, new) in lines[1..151].iter().zip(&lines[151..]) {
+        mixed.push_str(&format!("{new}\n{update}\n"));
+    }
     // And a new claim with a uid of its own.
     mixed.push_str("uid-7,A claim kept by its uid,Army,,,unverified,,,,,\n");
     std::fs::write(&second, mixed).unwrap();
