@@ -1588,7 +1588,7 @@ const STAGED_EVENT: [&str; 10] = [
 
 impl Staging {
     /// Claims staged at most before they are written: memory stays flat however long the file.
-    const ROWS: usize = 20_000;
+    const ROWS: usize = 5_000;
     /// Ids reserved at most in one round trip.
     const RESERVE: usize = 4_096;
 

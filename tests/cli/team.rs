@@ -1118,7 +1118,7 @@ fn a_bad_row_late_in_a_large_file_leaves_a_team_database_untouched() {
         .stdout;
     // Far more rows than are staged at a time, and the last one names its claimant as a
     // supporting source.
-    let mut csv = claims_file(1_000, 25_000, false);
+    let mut csv = claims_file(1_000, 12_000, false);
     csv.push_str(",The last claim,Army,Army,,unverified,,,,,\n");
     let large = dir.path().join("large.csv");
     std::fs::write(&large, csv).unwrap();
