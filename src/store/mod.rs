@@ -1126,9 +1126,9 @@ impl Store {
         };
         let mut w = Writer::new(&*tx, actor);
         w.chain_head = head;
-        w.staging = staging.then(Staging::default);
         let mut importer = Importer {
             w,
+            loads_in_bulk: staging,
             now: model::now(),
             added: Default::default(),
             lines: HashMap::new(),
@@ -1467,6 +1467,8 @@ pub struct Importer<'t> {
     added_filter: Option<AddedFilter>,
     /// The trigger that counts disputing sources is set aside: new claims carry their count.
     counts_disputes: bool,
+    /// Whether new claims may be staged and written in bulk (see [`Importer::expect_rows`]).
+    loads_in_bulk: bool,
 }
 
 /// A one-hash Bloom filter over (text, claimant) of a fixed 8 MB, whatever the file's size: "no"
@@ -1818,11 +1820,16 @@ impl Importer<'_> {
         Ok(imported)
     }
 
-    /// Says that at most `rows` rows are still to come (with this one): where new claims are
-    /// staged, their ids are reserved no further ahead than that.
+    /// Says that at most `rows` rows are to come. Where the engine loads rows in bulk, new
+    /// claims are then staged ([`Staging`]), their ids reserved no further ahead than that: an
+    /// import that does not know its rows, or settles each one against the database at once
+    /// (reviews), writes them one by one.
     pub fn expect_rows(&mut self, rows: usize) {
-        if let Some(staging) = &mut self.w.staging {
-            staging.rows_left = Some(rows);
+        if self.loads_in_bulk {
+            self.w
+                .staging
+                .get_or_insert_with(Staging::default)
+                .rows_left = Some(rows);
         }
     }
 
@@ -1851,16 +1858,13 @@ impl Importer<'_> {
         let (Some(text), Some(claimant)) = (&row.patch.text, &row.patch.claimant) else {
             return Ok(false);
         };
-        let key = text_hash(text);
-        if !staging.texts.iter().any(|(_, hash)| *hash == key) {
-            return Ok(false);
-        }
+        // The claimant of a staged claim is stored (sources are written at once), and known.
         Ok(match self.w.source_id_if_exists(claimant)? {
             Some(cid) => self
                 .w
                 .staging
                 .as_ref()
-                .is_some_and(|s| s.texts.contains(&(cid, key))),
+                .is_some_and(|s| s.texts.contains(&(cid, text_hash(text)))),
             None => false,
         })
     }
