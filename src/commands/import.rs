@@ -162,6 +162,9 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let (counts, new_sources) = ctx.store.import_retrying(&ctx.actor, |importer| {
         // From the first row again when the import is run again.
         next.set(0);
+        if let Some(rows) = &staged {
+            importer.expect_rows(rows.len());
+        }
         let mut counts = Counts::default();
         let mut problems = Vec::new();
         while let Some((line, row)) = next_row() {

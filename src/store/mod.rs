@@ -1163,6 +1163,21 @@ impl Store {
         run: impl FnOnce(&mut Importer<'_>) -> anyhow::Result<(T, bool)>,
     ) -> anyhow::Result<(T, Vec<String>)> {
         let tx = self.write()?;
+        // Where new claims are staged and loaded in bulk, the chain's head is locked first: no
+        // one else adds claims with history until this import ends, so that "the database had
+        // no claims" stays true of everything but this import's own claims.
+        let staging = tx.loads_in_bulk();
+        let head = if staging {
+            Some(
+                tx.query_row(tx.chain_head_sql(), params![], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+                .unwrap_or((0, String::new())),
+            )
+        } else {
+            None
+        };
         let was_empty: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", params![], |r| {
                 r.get(0)
@@ -1175,8 +1190,11 @@ impl Store {
         } else {
             Deferred::default()
         };
+        let mut w = Writer::new(&*tx, actor);
+        w.chain_head = head;
         let mut importer = Importer {
-            w: Writer::new(&*tx, actor),
+            w,
+            loads_in_bulk: staging,
             now: model::now(),
             added: Default::default(),
             lines: HashMap::new(),
@@ -1187,6 +1205,9 @@ impl Store {
                 .any(|sql| sql.contains("stance_disputes_insert")),
         };
         let (result, keep) = run(&mut importer)?;
+        if keep {
+            importer.w.flush()?;
+        }
         let new_sources = std::mem::take(&mut importer.w.new_sources);
         drop(importer);
         if keep {
@@ -1512,6 +1533,8 @@ pub struct Importer<'t> {
     added_filter: Option<AddedFilter>,
     /// The trigger that counts disputing sources is set aside: new claims carry their count.
     counts_disputes: bool,
+    /// Whether new claims may be staged and written in bulk (see [`Importer::expect_rows`]).
+    loads_in_bulk: bool,
 }
 
 /// A one-hash Bloom filter over (text, claimant) of a fixed 8 MB, whatever the file's size: "no"
@@ -1543,6 +1566,125 @@ impl AddedFilter {
     }
 }
 
+/// The claimant id under which [`AddedFilter`] keeps the uids of the claims an import added
+/// (no source has it).
+const UID_KEY: i64 = 0;
+
+/// New claims an import writes many at a time, on an engine where each statement is a round
+/// trip ([`Connection::loads_in_bulk`]): their rows wait here, with their history events
+/// already chained, until [`Writer::flush`] copies them in, one stream per table. Ids come
+/// from [`Connection::reserve_ids`], so no other writer takes them meanwhile.
+#[derive(Default)]
+struct Staging {
+    /// Rows of [`STAGED_CLAIM`], [`STAGED_FIGURE`]… one value after the other.
+    claims: Vec<Value>,
+    figures: Vec<Value>,
+    tags: Vec<Value>,
+    stances: Vec<Value>,
+    history: Vec<Value>,
+    /// Search documents, where the engine stores documents claimdb computes.
+    search: Vec<Value>,
+    /// The ids of the staged claims, in order.
+    ids: Vec<i64>,
+    /// The staged claims by uid, and by claimant and text hash, so that a later row naming one
+    /// of them is settled against the database (after a flush), not added twice.
+    uids: std::collections::HashSet<String>,
+    texts: std::collections::HashSet<(i64, i64)>,
+    /// Ids reserved and not used yet, the next one last.
+    reserved: Vec<i64>,
+    /// How many rows are still to come, at most, when the import knows: ids are reserved no
+    /// further ahead, so that a file of new claims leaves no gap in the ids.
+    rows_left: Option<usize>,
+    /// How many ids the last reservation took (doubling, up to [`Staging::RESERVE`]).
+    reserving: usize,
+    /// Each source's names and aliases, space-separated, for search documents.
+    names: HashMap<i64, String>,
+    /// Whether history events go to `history` instead of the database.
+    capturing: bool,
+}
+
+const STAGED_CLAIM: [&str; 17] = [
+    "id",
+    "uid",
+    "text",
+    "text_hash",
+    "translation",
+    "claimant_id",
+    "status",
+    "location",
+    "claim_date",
+    "article_url",
+    "article_title",
+    "note",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "disputes",
+];
+const STAGED_FIGURE: [&str; 8] = [
+    "claim_id",
+    "position",
+    "low",
+    "high",
+    "unit",
+    "unit_key",
+    "qualifier",
+    "words",
+];
+const STAGED_TAG: [&str; 2] = ["claim_id", "tag"];
+const STAGED_STANCE: [&str; 6] = [
+    "claim_id",
+    "source_id",
+    "stance",
+    "created_at",
+    "created_by",
+    "imported_from",
+];
+const STAGED_EVENT: [&str; 10] = [
+    "id",
+    "claim_id",
+    "at",
+    "actor",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+    "note",
+    "hash",
+];
+
+impl Staging {
+    /// Claims staged at most before they are written: memory stays flat however long the file.
+    const ROWS: usize = 5_000;
+    /// Ids reserved at most in one round trip.
+    const RESERVE: usize = 4_096;
+
+    /// Where each buffer ends, to go back to after a row found wrong half-way.
+    fn mark(&self) -> [usize; 7] {
+        [
+            self.claims.len(),
+            self.figures.len(),
+            self.tags.len(),
+            self.stances.len(),
+            self.history.len(),
+            self.search.len(),
+            self.ids.len(),
+        ]
+    }
+
+    fn truncate(&mut self, mark: [usize; 7]) {
+        self.claims.truncate(mark[0]);
+        self.figures.truncate(mark[1]);
+        self.tags.truncate(mark[2]);
+        self.stances.truncate(mark[3]);
+        self.history.truncate(mark[4]);
+        self.search.truncate(mark[5]);
+        self.ids.truncate(mark[6]);
+        self.capturing = false;
+    }
+}
+
 impl Importer<'_> {
     /// [`Importer::upsert`] for line `line` of a file in which each claim may appear once: a
     /// row that resolves to the claim an earlier line named (the same uid, or the same text and
@@ -1557,8 +1699,8 @@ impl Importer<'_> {
         // A row of a claim merged into another is folded into the claim kept, as by merge (an
         // old export holds both): that is the documented rule for it, not a second naming.
         let folded = match &row.uid {
-            Some(uid) => self.w.uid_was_merged(uid)?,
-            None => false,
+            Some(uid) if self.uid_may_be_stored(uid) => self.w.uid_was_merged(uid)?,
+            _ => false,
         };
         let imported = self.upsert(row, origin)?;
         if folded {
@@ -1586,9 +1728,18 @@ impl Importer<'_> {
     /// and claimant). `origin` says where the row came from, for history ("claims.csv line 4").
     pub fn upsert(&mut self, row: &ImportRow, origin: &str) -> anyhow::Result<Imported> {
         let note = format!("import of {origin}");
+        if let Some(left) = self.w.staging.as_mut().and_then(|s| s.rows_left.as_mut()) {
+            // The rows after this one.
+            *left = left.saturating_sub(1);
+        }
+        // A row that names a claim still staged is settled against the database: the staged
+        // rows go in first.
+        if self.names_staged(row)? {
+            self.w.flush()?;
+        }
         let existing = match &row.uid {
-            Some(uid) => self.w.claim_by_uid(uid)?,
-            None => None,
+            Some(uid) if self.uid_may_be_stored(uid) => self.w.claim_by_uid(uid)?,
+            _ => None,
         };
         if let (Some(uid), Some(keep)) = (&row.uid, existing) {
             if self.w.uid_was_merged(uid)? {
@@ -1622,6 +1773,9 @@ impl Importer<'_> {
         };
         let imported = match existing {
             Some(id) => {
+                // Changes to a stored claim are written one by one, after the staged rows, so
+                // that history keeps its order.
+                self.w.flush()?;
                 // The claim's text or claimant may change: the filter would no longer cover it.
                 self.added_filter = None;
                 let changed = !self
@@ -1674,6 +1828,11 @@ impl Importer<'_> {
                     Some(id) if !self.w.claim_exists(id)? => Some(id),
                     _ => None,
                 };
+                if id.is_none() && self.w.staging.is_some() {
+                    let id = self.stage_claim(row, origin, &note, &draft, [&created, &updated])?;
+                    return Ok(Imported::Added(id));
+                }
+                self.w.flush()?;
                 // With the stance triggers set aside, the claim is stored with the number of
                 // sources disputing it, which are added just below.
                 let disputes = if self.counts_disputes {
@@ -1717,6 +1876,9 @@ impl Importer<'_> {
                 if let Some(added) = &mut self.added_filter {
                     let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
                     added.insert(&draft.text, claimant_id);
+                    if let Some(uid) = &row.uid {
+                        added.insert(uid, UID_KEY);
+                    }
                 }
                 Imported::Added(id)
             }
@@ -1724,13 +1886,236 @@ impl Importer<'_> {
         Ok(imported)
     }
 
+    /// Says that at most `rows` rows are to come. Where the engine loads rows in bulk, new
+    /// claims are then staged ([`Staging`]), their ids reserved no further ahead than that: an
+    /// import that does not know its rows, or settles each one against the database at once
+    /// (reviews), writes them one by one.
+    pub fn expect_rows(&mut self, rows: usize) {
+        if self.loads_in_bulk {
+            self.w
+                .staging
+                .get_or_insert_with(Staging::default)
+                .rows_left = Some(rows);
+        }
+    }
+
+    /// Whether a claim with `uid` may be stored: always, unless this import stages its claims
+    /// into a database that had none, and added none with that uid.
+    fn uid_may_be_stored(&self, uid: &str) -> bool {
+        self.w.staging.is_none()
+            || self
+                .added_filter
+                .as_ref()
+                .is_none_or(|added| added.may_contain(uid, UID_KEY))
+    }
+
+    /// Whether `row` names a claim that is staged, not yet in the database: by uid, by text and
+    /// claimant, or by id (which is looked up in the database).
+    fn names_staged(&mut self, row: &ImportRow) -> anyhow::Result<bool> {
+        let Some(staging) = &self.w.staging else {
+            return Ok(false);
+        };
+        if staging.claims.is_empty() {
+            return Ok(false);
+        }
+        if row.id.is_some() || row.uid.as_ref().is_some_and(|u| staging.uids.contains(u)) {
+            return Ok(true);
+        }
+        let (Some(text), Some(claimant)) = (&row.patch.text, &row.patch.claimant) else {
+            return Ok(false);
+        };
+        // The claimant of a staged claim is stored (sources are written at once), and known.
+        Ok(match self.w.source_id_if_exists(claimant)? {
+            Some(cid) => self
+                .w
+                .staging
+                .as_ref()
+                .is_some_and(|s| s.texts.contains(&(cid, text_hash(text)))),
+            None => false,
+        })
+    }
+
+    /// Stages the new claim of `row` (see [`Staging`]): the same rows, history events and
+    /// checks as a claim inserted at once, written at the next [`Writer::flush`]. A row found
+    /// wrong leaves nothing staged.
+    fn stage_claim(
+        &mut self,
+        row: &ImportRow,
+        origin: &str,
+        note: &str,
+        draft: &ClaimDraft,
+        [created, updated]: [&(String, String); 2],
+    ) -> anyhow::Result<i64> {
+        let mark = self.w.staging.as_ref().map(Staging::mark);
+        let head = self.w.chain_head.clone();
+        match self.stage_claim_rows(row, origin, note, draft, [created, updated]) {
+            Ok(id) => Ok(id),
+            Err(e) => {
+                if let (Some(staging), Some(mark)) = (&mut self.w.staging, mark) {
+                    staging.truncate(mark);
+                }
+                self.w.chain_head = head;
+                Err(e)
+            }
+        }
+    }
+
+    fn stage_claim_rows(
+        &mut self,
+        row: &ImportRow,
+        origin: &str,
+        note: &str,
+        draft: &ClaimDraft,
+        [(created_at, created_by), (updated_at, updated_by)]: [&(String, String); 2],
+    ) -> anyhow::Result<i64> {
+        let id = self.w.reserved_id()?;
+        let (claimant_id, claimant) = self.w.resolve_source(&draft.claimant)?;
+        let mut cited: [Vec<String>; 2] = Default::default();
+        let mut stances: Vec<(i64, Stance)> = Vec::new();
+        for (names, stance, canonical) in [
+            (&row.supported_by, Stance::Supports, 0),
+            (&row.disputed_by, Stance::Disputes, 1),
+        ] {
+            for name in names {
+                let (source_id, name) = self.w.resolve_source(name)?;
+                if source_id == claimant_id {
+                    return Err(UserError::Refused(format!(
+                        "{name:?} made claim {id}; a claimant cannot support or dispute its own \
+                         claim"
+                    ))
+                    .into());
+                }
+                if stances.iter().any(|(other, _)| *other == source_id) {
+                    return Err(UserError::Refused(format!(
+                        "{name:?} is listed more than once among the supporting and disputing \
+                         sources"
+                    ))
+                    .into());
+                }
+                stances.push((source_id, stance));
+                cited[canonical].push(name);
+            }
+        }
+        let uid = row.uid.clone().unwrap_or_else(new_uid);
+        let disputes = i64::try_from(cited[1].len()).unwrap_or(i64::MAX);
+        let document = match self.w.staging.as_ref() {
+            Some(_) => {
+                let mut names = self.w.source_names(claimant_id)?;
+                for (source_id, _) in &stances {
+                    names.push(' ');
+                    names.push_str(&self.w.source_names(*source_id)?);
+                }
+                self.w.tx.search_document(&[
+                    Some(draft.text.clone()),
+                    draft.translation.clone(),
+                    draft.note.clone(),
+                    Some(names),
+                    draft.location.clone(),
+                ])
+            }
+            None => None,
+        };
+        let staging = self.w.staging.as_mut().context("a staged import")?;
+        let value = |v: &dyn sql::ToSql| v.to_sql().to_owned();
+        staging.claims.extend([
+            Value::Integer(id),
+            Value::Text(uid.clone()),
+            Value::Text(draft.text.clone()),
+            Value::Integer(text_hash(&draft.text)),
+            value(&draft.translation),
+            Value::Integer(claimant_id),
+            value(&draft.status),
+            value(&draft.location),
+            value(&draft.claim_date),
+            value(&draft.article_url),
+            value(&draft.article_title),
+            value(&draft.note),
+            Value::Text(created_at.clone()),
+            Value::Text(created_by.clone()),
+            Value::Text(updated_at.clone()),
+            Value::Text(updated_by.clone()),
+            Value::Integer(disputes),
+        ]);
+        let mut tags: Vec<&String> = draft.tags.iter().collect();
+        tags.sort();
+        tags.dedup();
+        for tag in tags {
+            staging
+                .tags
+                .extend([Value::Integer(id), Value::Text(tag.clone())]);
+        }
+        for (position, f) in (1_i64..).zip(&draft.figures) {
+            staging.figures.extend([
+                Value::Integer(id),
+                Value::Integer(position),
+                Value::Real(f.low),
+                Value::Real(f.high),
+                value(&f.unit),
+                Value::Text(f.unit_key()),
+                value(&f.qualifier),
+                value(&f.words),
+            ]);
+        }
+        for (source_id, stance) in &stances {
+            staging.stances.extend([
+                Value::Integer(id),
+                Value::Integer(*source_id),
+                value(stance),
+                Value::Text(updated_at.clone()),
+                Value::Text(updated_by.clone()),
+                Value::Text(origin.to_owned()),
+            ]);
+        }
+        if let Some(document) = document {
+            staging
+                .search
+                .extend([Value::Integer(id), Value::Text(document)]);
+        }
+        staging.ids.push(id);
+        staging.capturing = true;
+        let snapshot = replay::snapshot(draft, &claimant, &cited[0], &cited[1]);
+        let events = self
+            .w
+            .record_event(id, Action::Import, None, Some(&snapshot), Some(note))
+            .and_then(|()| match row.verdict_reason.as_deref() {
+                // A new claim has no reason for its verdict yet: the file's is recorded.
+                Some(reason) if draft.status.is_verdict() && !reason.trim().is_empty() => {
+                    let status = draft.status.as_str();
+                    self.w.record_named(
+                        id,
+                        Action::Import,
+                        (Some(Field::Status.as_str()), Some(status)),
+                        Some(status),
+                        Some(reason),
+                    )
+                }
+                _ => Ok(()),
+            });
+        let staging = self.w.staging.as_mut().context("a staged import")?;
+        staging.capturing = false;
+        events?;
+        staging.uids.insert(uid.clone());
+        staging.texts.insert((claimant_id, text_hash(&draft.text)));
+        let full = staging.ids.len() >= Staging::ROWS;
+        self.added.insert(id);
+        if let Some(added) = &mut self.added_filter {
+            added.insert(&draft.text, claimant_id);
+            added.insert(&uid, UID_KEY);
+        }
+        if full {
+            self.w.flush()?;
+        }
+        Ok(id)
+    }
+
     /// Claims stored before this import that look like claim `id` (just imported), most
     /// similar first, with their similarity and how their figures conflict, if they do.
     pub fn similar_stored(
-        &self,
+        &mut self,
         id: i64,
         limit: usize,
     ) -> anyhow::Result<Vec<(i64, f64, Option<String>)>> {
+        self.w.flush()?;
         let claim = load_claim(self.w.tx, id)?.ok_or(UserError::ClaimNotFound(id))?;
         let found = similar::similar_claims(
             self.w.tx,
@@ -1798,6 +2183,8 @@ struct Writer<'t> {
     /// The id and hash of the last history event, read once per transaction (the write lock
     /// guarantees nobody else appends meanwhile).
     chain_head: Option<(i64, String)>,
+    /// New claims waiting to be written in bulk (an import on a server).
+    staging: Option<Staging>,
 }
 
 impl<'t> Writer<'t> {
@@ -1809,7 +2196,89 @@ impl<'t> Writer<'t> {
             written_cache: HashMap::new(),
             new_sources: Vec::new(),
             chain_head: None,
+            staging: None,
         }
+    }
+
+    /// Writes the staged claims, their figures, tags, stances, history events and search
+    /// documents, one stream per table, in the order their references need.
+    fn flush(&mut self) -> anyhow::Result<()> {
+        let Some(staging) = &mut self.staging else {
+            return Ok(());
+        };
+        if !self.tx.writers_run_side_by_side() {
+            // Ids after the largest stored one are ours only until something else is stored.
+            staging.reserved.clear();
+        }
+        if staging.ids.is_empty() {
+            return Ok(());
+        }
+        let tx = self.tx;
+        tx.copy_in("claim", &STAGED_CLAIM, &staging.claims)?;
+        tx.copy_in("figure", &STAGED_FIGURE, &staging.figures)?;
+        tx.copy_in("claim_tag", &STAGED_TAG, &staging.tags)?;
+        tx.copy_in("stance", &STAGED_STANCE, &staging.stances)?;
+        tx.copy_in("history", &STAGED_EVENT, &staging.history)?;
+        if !staging.search.is_empty() {
+            tx.copy_in("claim_search", &["claim_id", "doc"], &staging.search)?;
+            // Their documents are written: nothing is left to compute for them at the commit.
+            for chunk in staging.ids.chunks(10_000) {
+                let ids = serde_json::to_string(chunk)?;
+                tx.execute(
+                    &format!(
+                        "DELETE FROM claim_search_stale WHERE claim_id IN ({})",
+                        tx.json_ids()
+                    ),
+                    params![ids],
+                )?;
+            }
+        }
+        let reserved = std::mem::take(&mut staging.reserved);
+        let reserving = staging.reserving;
+        let names = std::mem::take(&mut staging.names);
+        let rows_left = staging.rows_left;
+        *staging = Staging {
+            reserved,
+            reserving,
+            rows_left,
+            names,
+            ..Staging::default()
+        };
+        Ok(())
+    }
+
+    /// A reserved id for a new staged claim.
+    fn reserved_id(&mut self) -> anyhow::Result<i64> {
+        let staging = self.staging.as_mut().context("a staged import")?;
+        if staging.reserved.is_empty() {
+            staging.reserving = (staging.reserving * 2).clamp(64, Staging::RESERVE);
+            let wanted = staging
+                .rows_left
+                .map_or(staging.reserving, |left| staging.reserving.min(left + 1));
+            let mut ids = self.tx.reserve_ids("claim", wanted)?;
+            ids.reverse();
+            staging.reserved = ids;
+        }
+        staging
+            .reserved
+            .pop()
+            .context("an id reserved for a new claim")
+    }
+
+    /// The names and aliases of source `id`, space-separated, as a search document has them.
+    fn source_names(&mut self, id: i64) -> anyhow::Result<String> {
+        let staging = self.staging.as_mut().context("a staged import")?;
+        if let Some(names) = staging.names.get(&id) {
+            return Ok(names.clone());
+        }
+        let names: Vec<String> = self.tx.query_map(
+            "SELECT name FROM source_name WHERE source_id = ?1 ORDER BY is_alias, key",
+            [id],
+            |r| r.get(0),
+        )?;
+        let names = names.join(" ");
+        staging.names.insert(id, names.clone());
+        Ok(names)
     }
 
     fn check_version(&self, id: i64, expected: i64) -> anyhow::Result<()> {
@@ -2455,6 +2924,23 @@ impl<'t> Writer<'t> {
             note,
         };
         let hash = chain::link(&last_hash, &event);
+        if let Some(staging) = self.staging.as_mut().filter(|s| s.capturing) {
+            let text = |v: Option<&str>| v.map_or(Value::Null, |v| Value::Text(v.to_owned()));
+            staging.history.extend([
+                Value::Integer(event_id),
+                Value::Integer(id),
+                Value::Text(at.clone()),
+                Value::Text(self.actor.to_owned()),
+                Value::Text(action.as_str().to_owned()),
+                text(field),
+                text(event.old_value),
+                text(event.new_value),
+                text(note),
+                Value::Text(hash.clone()),
+            ]);
+            self.chain_head = Some((event_id, hash));
+            return Ok(event_id);
+        }
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO history (id, claim_id, at, actor, action, field, old_value, new_value,
                  note, hash)

@@ -377,6 +377,8 @@ impl Importer<'_> {
     /// (overlapping queries), and "the last record wins" would make a second import change
     /// what the first wrote.
     pub fn fill(&mut self, row: &ImportRow, origin: &str) -> anyhow::Result<Imported> {
+        // Rows found here are settled against the database: the staged claims go in first.
+        self.w.flush()?;
         let existing = match (&row.patch.text, &row.patch.claimant) {
             (Some(text), Some(claimant)) => match self.w.source_id_if_exists(claimant)? {
                 Some(cid) => self.w.claim_by_text(text, cid)?,
@@ -413,6 +415,7 @@ impl Importer<'_> {
         review: &ReviewDraft,
         origin: &str,
     ) -> anyhow::Result<ReviewImported> {
+        self.w.flush()?;
         review.validate()?;
         let publisher = review.publisher.trim();
         let key = model::source_key(publisher);
@@ -556,6 +559,7 @@ impl Importer<'_> {
         map: &RatingMap,
         origin: &str,
     ) -> anyhow::Result<Option<Status>> {
+        self.w.flush()?;
         settle(&mut self.w, id, map, &format!("import of {origin}"))
     }
 

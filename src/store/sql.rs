@@ -483,6 +483,56 @@ pub trait Connection {
     fn advance_ids(&self, _tables: &[&str]) -> Result<()> {
         Ok(())
     }
+
+    /// Whether new rows are best written many at a time with [`Connection::copy_in`] than one
+    /// statement each: true on a server, where each statement is a round trip.
+    fn loads_in_bulk(&self) -> bool {
+        false
+    }
+
+    /// Writes `rows` (each `columns.len()` values, one after the other) into `table`. By default
+    /// one prepared INSERT per row; a server loads them in one stream.
+    fn copy_in(&self, table: &str, columns: &[&str], rows: &[Value]) -> Result<()> {
+        if columns.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        for row in rows.chunks(columns.len()) {
+            let values: Vec<&dyn ToSql> = row.iter().map(|v| v as &dyn ToSql).collect();
+            self.execute_params(&sql, &values)?;
+        }
+        Ok(())
+    }
+
+    /// `n` ids for new rows of `table` that no other writer will use, in one round trip. By
+    /// default those after the largest stored id: right while the write lock holds every other
+    /// writer off and nothing else is inserted before they are used.
+    fn reserve_ids(&self, table: &str, n: usize) -> Result<Vec<i64>> {
+        let mut last = 0_i64;
+        self.query_each(
+            &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+            &[],
+            &mut |row| {
+                last = row.get(0)?;
+                Ok(false)
+            },
+        )?;
+        Ok((1..=i64::try_from(n).unwrap_or(i64::MAX))
+            .map(|i| last + i)
+            .collect())
+    }
+
+    /// The search document the engine stores for a claim's searched fields (text, translation,
+    /// note, its sources' names, location), for a claim written with
+    /// [`Connection::copy_in`]; `None` where the engine builds its index itself.
+    fn search_document(&self, _fields: &[Option<String>; 5]) -> Option<String> {
+        None
+    }
 }
 
 /// What can be passed as a statement's parameters: `params![…]`, an array of values of one
@@ -634,6 +684,22 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn advance_ids(&self, tables: &[&str]) -> Result<()> {
         (**self).advance_ids(tables)
+    }
+
+    fn loads_in_bulk(&self) -> bool {
+        (**self).loads_in_bulk()
+    }
+
+    fn copy_in(&self, table: &str, columns: &[&str], rows: &[Value]) -> Result<()> {
+        (**self).copy_in(table, columns, rows)
+    }
+
+    fn reserve_ids(&self, table: &str, n: usize) -> Result<Vec<i64>> {
+        (**self).reserve_ids(table, n)
+    }
+
+    fn search_document(&self, fields: &[Option<String>; 5]) -> Option<String> {
+        (**self).search_document(fields)
     }
 }
 

@@ -119,7 +119,10 @@ fn team_init_creates_the_schema_and_roles_and_running_it_again_does_no_harm() {
     let version = owner
         .query_one("SELECT major, minor FROM claimdb_meta", &[])
         .unwrap();
-    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 0));
+    assert_eq!(
+        (version.get::<_, i32>(0), version.get::<_, i32>(1)),
+        claimdb::store::postgres::VERSION
+    );
     let head = owner
         .query_one("SELECT last_id, last_hash FROM history_head", &[])
         .unwrap();
@@ -175,7 +178,7 @@ fn team_init_refuses_a_database_with_other_tables_of_the_same_names_or_another_v
     owner.batch_execute("DROP TABLE claim").unwrap();
     db.run(&["team", "init"]).ok();
     owner
-        .batch_execute("UPDATE claimdb_meta SET major = 2")
+        .batch_execute("UPDATE claimdb_meta SET major = 2, minor = 0")
         .unwrap();
     db.run(&["team", "init"])
         .fails(1, &["schema version 2.0", "nothing was written"]);
@@ -1002,8 +1005,10 @@ fn only_migrate_rebuilds_search_documents_an_older_folding_made_and_twice_change
     }
 
     let done = db.run(&["migrate", "--format", "json"]).ok().json();
-    assert_eq!(done["from"], "1.0");
-    assert_eq!(done["to"], "1.0");
+    let (major, minor) = claimdb::store::postgres::VERSION;
+    let version = format!("{major}.{minor}");
+    assert_eq!(done["from"], version.as_str());
+    assert_eq!(done["to"], version.as_str());
     assert_eq!(done["upgraded"], false);
     assert_eq!(done["search_documents"], 2);
     let folding = Some(claimdb::fold::VERSION);
@@ -1016,7 +1021,7 @@ fn only_migrate_rebuilds_search_documents_an_older_folding_made_and_twice_change
     assert!(
         again
             .stdout
-            .contains("is already current (schema version 1.0)"),
+            .contains(&format!("is already current (schema version {version})")),
         "{again:?}"
     );
     assert!(!again.stdout.contains("rebuilt"), "{again:?}");
@@ -1201,4 +1206,312 @@ fn an_older_folding_leaves_what_it_writes_marked_for_the_databases_newer_one() {
         .unwrap();
     db.run(&["edit", "2", "--note", "seen on video"]).ok();
     assert_eq!(marked(&mut owner), Vec::<i64>::new());
+}
+
+/// A claims file of `rows` rows from `from`: uids on every tenth row, supporting and disputing
+/// sources, verdicts with reasons, figures and tags, so that every table an import writes gets
+/// rows. `changed` rewrites the status and note of every third row.
+fn claims_file(from: usize, rows: usize, changed: bool) -> String {
+    let mut csv = String::from(
+        "uid,text,claimant,supported_by,disputed_by,status,verdict_reason,value,unit,tags,note\n",
+    );
+    for i in from..from + rows {
+        let uid = if i % 10 == 0 {
+            format!("uid-{i}")
+        } else {
+            String::new()
+        };
+        let claimant = ["Army", "Ministry", "Agency", "Reuters"][i % 4];
+        let supported = if i % 3 == 0 {
+            format!("Source {}", i % 5)
+        } else {
+            String::new()
+        };
+        let disputed = if i % 4 == 1 {
+            format!("Witness {}", i % 3)
+        } else {
+            String::new()
+        };
+        let mut status = ["unverified", "false", "verified", "disputed", "in_review"][i % 5];
+        let mut note = format!("seen on day {}", i % 7);
+        if changed && i % 3 == 0 {
+            status = ["in_review", "misleading", "disputed"][i % 2];
+            note = format!("checked again {i}");
+        }
+        let reason = if matches!(status, "false" | "verified" | "misleading") && i % 2 == 0 {
+            format!("reason {i}")
+        } else {
+            String::new()
+        };
+        let (value, unit) = if i % 2 == 0 {
+            ((i * 10).to_string(), "soldiers")
+        } else {
+            (String::new(), "")
+        };
+        csv.push_str(&format!(
+            "{uid},\"Report {i}: soldiers seen near town {}, \"\"quoted\"\"\",{claimant},{supported},\
+             {disputed},{status},{reason},{value},{unit},t{};shared,{note}\n",
+            i % 13,
+            i % 4
+        ));
+    }
+    csv
+}
+
+/// The export and the audit of a database, without what depends on who imported and when:
+/// times, logins, the hashes that cover them, and the uids made up for rows without one.
+fn comparable(export: &str, audit: &str) -> (serde_json::Value, serde_json::Value) {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for key in [
+                    "at",
+                    "actor",
+                    "hash",
+                    "head",
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "updated_by",
+                ] {
+                    map.remove(key);
+                }
+                if map
+                    .get("uid")
+                    .and_then(|u| u.as_str())
+                    .is_some_and(|u| !u.starts_with("uid-"))
+                {
+                    map.remove("uid");
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut export: serde_json::Value = serde_json::from_str(export).unwrap();
+    let mut audit: serde_json::Value = serde_json::from_str(audit).unwrap();
+    strip(&mut export);
+    strip(&mut audit);
+    (export, audit)
+}
+
+#[test]
+fn an_import_into_a_team_database_writes_what_it_writes_into_a_file() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("claims.db");
+    let file = file.to_str().unwrap();
+    // New claims into an empty database; then a file of updates (by uid, and by text and
+    // claimant), unchanged rows and new claims, one after the other.
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 300, false)).unwrap();
+    let second = dir.path().join("second.csv");
+    // (New claims and updates take turns, so that staged claims are written before each
+    // update and after it.)
+    let rows = claims_file(150, 300, true);
+    let lines: Vec<&str> = rows.lines().collect();
+    let mut mixed = format!("{}\n", lines[0]);
+    for (update, new) in lines[1..151].iter().zip(&lines[151..]) {
+        mixed.push_str(&format!("{new}\n{update}\n"));
+    }
+    // And a new claim with a uid of its own.
+    mixed.push_str("uid-7,A claim kept by its uid,Army,,,unverified,,,,,\n");
+    std::fs::write(&second, mixed).unwrap();
+    for csv in [&first, &second] {
+        let csv = csv.to_str().unwrap();
+        run_on(&db.address, &["import", csv], None).ok();
+        run_on(file, &["import", csv], None).ok();
+    }
+    let on = |address: &str| {
+        comparable(
+            &run_on(address, &["export", "--format", "json"], None)
+                .ok()
+                .stdout,
+            &run_on(address, &["--format", "json", "audit"], None)
+                .ok()
+                .stdout,
+        )
+    };
+    let (server, local) = (on(&db.address), on(file));
+    assert_eq!(server.1, local.1, "the audits differ");
+    let claims = server.0["claims"].as_array().unwrap();
+    assert_eq!(
+        claims.len(),
+        451,
+        "300 claims, 150 new ones and one by a new uid"
+    );
+    assert!(claims
+        .iter()
+        .any(|c| c["disputed_by"].as_array().is_some_and(|d| !d.is_empty())));
+    assert!(claims.iter().any(|c| !c["verdict_reason"].is_null()));
+    for section in ["claims", "history", "sources"] {
+        let (on_server, on_file) = (&server.0[section], &local.0[section]);
+        let differs = on_server
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(on_file.as_array().unwrap())
+            .find(|(a, b)| a != b);
+        assert_eq!(differs, None, "{section} differ");
+    }
+    assert_eq!(server.0, local.0, "the exports differ");
+    // The search finds the claims the imports loaded: all but the one by a new uid.
+    let found = run_on(
+        &db.address,
+        &["--format", "json", "search", "quoted", "--limit", "1000"],
+        None,
+    )
+    .ok()
+    .json();
+    assert_eq!(found.as_array().unwrap().len(), 450);
+}
+
+#[test]
+fn a_bad_row_late_in_a_large_file_leaves_a_team_database_untouched() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 50, false)).unwrap();
+    run_on(&db.address, &["import", first.to_str().unwrap()], None).ok();
+    let before = run_on(&db.address, &["export", "--format", "json"], None)
+        .ok()
+        .stdout;
+    // Far more rows than are staged at a time, and the last one names its claimant as a
+    // supporting source.
+    let mut csv = claims_file(1_000, 12_000, false);
+    csv.push_str(",The last claim,Army,Army,,unverified,,,,,\n");
+    let large = dir.path().join("large.csv");
+    std::fs::write(&large, csv).unwrap();
+    run_on(&db.address, &["import", large.to_str().unwrap()], None).fails(
+        1,
+        &["line 12002", "cannot support or dispute its own claim"],
+    );
+    let after = run_on(&db.address, &["export", "--format", "json"], None)
+        .ok()
+        .stdout;
+    assert_eq!(before, after, "nothing was written");
+    let mut owner = db.owner();
+    let counts = owner
+        .query_one(
+            "SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM history),
+                    (SELECT last_id FROM history_head), (SELECT count(*) FROM claim_search),
+                    (SELECT count(*) FROM claim_search_stale),
+                    (SELECT count(*) FROM pg_indexes WHERE indexname = 'claim_search_doc')",
+            &[],
+        )
+        .unwrap();
+    let counts: Vec<i64> = (0..6).map(|i| counts.get(i)).collect();
+    // 50 claims, and 60 events: 10 of them with a verdict and its reason.
+    assert_eq!(counts, [50, 60, 60, 50, 0, 1]);
+}
+
+#[test]
+fn migrate_brings_a_database_of_schema_1_0_to_bulk_loads_whose_imports_go_on_counting_right() {
+    let Some(db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    // The row triggers of schema 1.0, in place of the statement triggers of 1.1.
+    db.owner()
+        .batch_execute(
+            "DROP TRIGGER history_chain_next ON history;
+             DROP TRIGGER claim_count_add ON claim;
+             DROP TRIGGER stance_disputes_add ON stance;
+             DROP TRIGGER claim_count_move ON claim;
+             DROP TRIGGER stance_disputes ON stance;
+             DROP TRIGGER claim_search_mark_stance ON stance;
+             CREATE OR REPLACE FUNCTION history_chain_next() RETURNS trigger LANGUAGE plpgsql AS $$
+             DECLARE
+                 head history_head%ROWTYPE;
+             BEGIN
+                 SELECT * INTO head FROM history_head FOR UPDATE;
+                 IF NEW.id IS DISTINCT FROM head.last_id + 1 THEN
+                     RAISE EXCEPTION 'history event % is out of sequence', NEW.id;
+                 END IF;
+                 UPDATE history_head SET last_id = NEW.id, last_hash = NEW.hash;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER history_chain_next BEFORE INSERT ON history
+                 FOR EACH ROW EXECUTE FUNCTION history_chain_next();
+             CREATE TRIGGER claim_search_mark_insert AFTER INSERT ON claim
+                 FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+             CREATE TRIGGER claim_search_mark_stance
+                 AFTER INSERT OR DELETE OR UPDATE OF claim_id, source_id
+                 ON stance FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+             CREATE TRIGGER stance_disputes AFTER INSERT OR DELETE OR UPDATE OF stance, claim_id
+                 ON stance FOR EACH ROW EXECUTE FUNCTION stance_disputes();
+             CREATE TRIGGER claim_count_move
+                 AFTER INSERT OR DELETE OR UPDATE OF status, claimant_id, disputes
+                 ON claim FOR EACH ROW EXECUTE FUNCTION claim_count_move();
+             UPDATE claimdb_meta SET minor = 0;",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 40, false)).unwrap();
+    run_on(&db.address, &["import", first.to_str().unwrap()], None).ok();
+    // Only its owner's migrate upgrades it: team init says so and changes nothing.
+    db.run(&["team", "init"]).fails(
+        1,
+        &[
+            "schema version 1.0",
+            "claimdb migrate",
+            "nothing was written",
+        ],
+    );
+    let done = db.run(&["migrate", "--format", "json"]).ok().json();
+    assert_eq!(
+        (done["from"].as_str(), done["to"].as_str()),
+        (Some("1.0"), Some("1.1"))
+    );
+    let mut owner = db.owner();
+    let version = owner
+        .query_one("SELECT major, minor FROM claimdb_meta", &[])
+        .unwrap();
+    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 1));
+    let triggers: Vec<String> = owner
+        .query(
+            "SELECT tgname::text || CASE WHEN tgtype & 1 = 1 THEN ' per row' ELSE '' END
+             FROM pg_trigger
+             WHERE tgrelid IN ('claim'::regclass, 'stance'::regclass, 'history'::regclass)
+               AND tgname IN ('history_chain_next', 'claim_search_mark_insert',
+                              'claim_count_add', 'stance_disputes_add', 'claim_count_move')
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        triggers,
+        [
+            "claim_count_add",
+            "claim_count_move per row",
+            "history_chain_next",
+            "stance_disputes_add"
+        ]
+    );
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, claims_file(20, 60, true)).unwrap();
+    run_on(&db.address, &["import", second.to_str().unwrap()], None).ok();
+    run_on(&db.address, &["audit"], None).ok();
+    let stats = run_on(&db.address, &["--format", "json", "stats"], None)
+        .ok()
+        .json();
+    let disputed: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM claim c WHERE c.status = 'disputed'
+                OR (c.status IN ('unverified', 'in_review')
+                    AND EXISTS (SELECT 1 FROM stance s WHERE s.claim_id = c.id
+                                AND s.stance = 'disputes'))",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        (stats["claims"].as_i64(), stats["disputed"].as_i64()),
+        (Some(80), Some(disputed))
+    );
 }

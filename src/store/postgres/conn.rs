@@ -21,15 +21,22 @@ pub struct PgConnection {
     /// Whether the documents this connection computes must be computed again by a claimdb
     /// with the database's (newer) folding: see [`super::search::refresh`].
     keep_marks: std::cell::Cell<bool>,
+    /// Whether the schema counts a statement's new rows as one set (version 1.1), which loading
+    /// rows in bulk needs: the row triggers of 1.0 take a time in the square of their number.
+    bulk: bool,
+    /// Which tables have row-level security (see [`PgConnection::has_row_security`]).
+    row_security: RefCell<HashMap<String, bool>>,
 }
 
 impl PgConnection {
-    pub fn new(client: postgres::Client) -> Self {
+    pub fn new(client: postgres::Client, bulk: bool) -> Self {
         PgConnection {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             writing: std::cell::Cell::new(false),
             keep_marks: std::cell::Cell::new(false),
+            bulk,
+            row_security: RefCell::new(HashMap::new()),
         }
     }
 
@@ -42,6 +49,59 @@ impl PgConnection {
     /// Ends the session.
     pub fn close(self) -> anyhow::Result<()> {
         self.client.into_inner().close().map_err(error)?;
+        Ok(())
+    }
+
+    /// Whether row-level security applies to this user's rows of `table`: COPY does not apply it
+    /// (and so refuses); the tables' owner is not bound by it.
+    fn has_row_security(&self, table: &str) -> sql::Result<bool> {
+        if let Some(known) = self.row_security.borrow().get(table) {
+            return Ok(*known);
+        }
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one("SELECT row_security_active(CAST($1 AS TEXT))", &[&table])
+            .map_err(error)?;
+        let known: bool = row.get(0);
+        self.row_security
+            .borrow_mut()
+            .insert(table.to_owned(), known);
+        Ok(known)
+    }
+
+    /// Writes rows in one INSERT per few thousand, their values as one JSON array: for a table
+    /// whose row-level security COPY would not apply.
+    fn insert_as_set(&self, table: &str, columns: &[&str], rows: &[sql::Value]) -> sql::Result<()> {
+        let listed = columns.join(", ");
+        let sql = format!(
+            "INSERT INTO {table} ({listed}) SELECT {listed} \
+             FROM json_populate_recordset(NULL::{table}, CAST(CAST($1 AS TEXT) AS JSON))"
+        );
+        let statement = self.prepared(&sql)?;
+        for chunk in rows.chunks(columns.len() * 5_000) {
+            let objects: Vec<serde_json::Value> = chunk
+                .chunks(columns.len())
+                .map(|row| {
+                    let fields = columns.iter().zip(row).map(|(column, value)| {
+                        let value = match value {
+                            sql::Value::Null => serde_json::Value::Null,
+                            sql::Value::Integer(i) => (*i).into(),
+                            sql::Value::Real(f) => (*f).into(),
+                            sql::Value::Text(t) => t.clone().into(),
+                            sql::Value::Blob(b) => format!("\\x{}", hex::encode(b)).into(),
+                        };
+                        ((*column).to_owned(), value)
+                    });
+                    serde_json::Value::Object(fields.collect())
+                })
+                .collect();
+            let json = serde_json::Value::Array(objects).to_string();
+            self.client
+                .borrow_mut()
+                .execute(&statement, &[&json])
+                .map_err(error)?;
+        }
         Ok(())
     }
 
@@ -341,6 +401,61 @@ impl Connection for PgConnection {
     // The foreign keys of the team schema are not DEFERRABLE: each row's are checked as it is
     // written (the default answer, false).
 
+    fn loads_in_bulk(&self) -> bool {
+        self.bulk
+    }
+
+    fn copy_in(&self, table: &str, columns: &[&str], rows: &[sql::Value]) -> sql::Result<()> {
+        if columns.is_empty() || rows.is_empty() {
+            return Ok(());
+        }
+        if self.has_row_security(table)? {
+            return self.insert_as_set(table, columns, rows);
+        }
+        // COPY's text form: every type reads its own text (a tsvector too), one round trip.
+        let mut client = self.client.borrow_mut();
+        let mut writer = client
+            .copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+            .map_err(error)?;
+        let mut buffer = String::with_capacity(1 << 16);
+        let write_error = |e: std::io::Error| sql::Error::new(ErrorKind::Other, e);
+        for row in rows.chunks(columns.len()) {
+            for (i, value) in row.iter().enumerate() {
+                if i > 0 {
+                    buffer.push('\t');
+                }
+                copy_text(&mut buffer, value);
+            }
+            buffer.push('\n');
+            if buffer.len() >= 1 << 16 {
+                std::io::Write::write_all(&mut writer, buffer.as_bytes()).map_err(write_error)?;
+                buffer.clear();
+            }
+        }
+        std::io::Write::write_all(&mut writer, buffer.as_bytes()).map_err(write_error)?;
+        writer.finish().map_err(error)?;
+        Ok(())
+    }
+
+    fn reserve_ids(&self, table: &str, n: usize) -> sql::Result<Vec<i64>> {
+        // From the id column's own sequence: another writer's rows never get one of them.
+        let sql = format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, CAST($1 AS BIGINT))",
+            table = table.replace(['\'', '"'], "")
+        );
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &[&count])
+            .map_err(error)?;
+        Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
+    }
+
+    fn search_document(&self, fields: &[Option<String>; 5]) -> Option<String> {
+        Some(super::search::document(fields))
+    }
+
     fn advance_ids(&self, tables: &[&str]) -> sql::Result<()> {
         for table in tables {
             // An identity column's sequence does not follow the ids written explicitly: set it
@@ -356,9 +471,35 @@ impl Connection for PgConnection {
     }
 }
 
+/// `value` as a field of COPY's text form: `\\N` for null; a backslash, tab, newline or carriage
+/// return escaped.
+fn copy_text(out: &mut String, value: &sql::Value) {
+    match value {
+        sql::Value::Null => out.push_str("\\N"),
+        sql::Value::Integer(i) => out.push_str(&i.to_string()),
+        // Rust writes the shortest text that reads back as the same double.
+        sql::Value::Real(f) => out.push_str(&f.to_string()),
+        sql::Value::Text(t) => {
+            for c in t.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+        sql::Value::Blob(b) => {
+            out.push_str("\\\\x");
+            out.push_str(&hex::encode(b));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::translate;
+    use super::{copy_text, translate};
 
     #[test]
     fn placeholders_and_hints_become_postgresql() {
@@ -376,5 +517,20 @@ mod tests {
             translate("url IS ?3 AND quote IS NOT ?4 AND note IS NULL"),
             "url IS NOT DISTINCT FROM $3 AND quote IS DISTINCT FROM $4 AND note IS NULL"
         );
+    }
+
+    #[test]
+    fn copy_fields_escape_what_copy_reads_as_its_own() {
+        let mut out = String::new();
+        for value in [
+            crate::store::sql::Value::Null,
+            crate::store::sql::Value::Text("a\tb\\c\nd\re".into()),
+            crate::store::sql::Value::Integer(-4),
+            crate::store::sql::Value::Real(0.1),
+        ] {
+            copy_text(&mut out, &value);
+            out.push('|');
+        }
+        assert_eq!(out, "\\N|a\\tb\\\\c\\nd\\re|-4|0.1|");
     }
 }

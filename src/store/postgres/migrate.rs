@@ -36,7 +36,14 @@ pub struct Migration {
 /// released step is never edited, since databases out there have already run it. A step that
 /// only adds raises the minor; one that changes or removes raises the major (minor 0).
 /// `schema.sql` is always the result of all of them, and says so in its `claimdb_meta` row.
-pub const MIGRATIONS: &[Migration] = &[];
+pub const MIGRATIONS: &[Migration] = &[
+    // 1.1: triggers that see a statement's new rows as one set, so that a bulk load (COPY)
+    // takes a time in proportion to its size.
+    Migration {
+        to: (1, 1),
+        sql: include_str!("set_triggers.sql"),
+    },
+];
 
 /// The version a list of migrations ends at.
 pub const fn latest(list: &[Migration]) -> Version {
@@ -119,7 +126,8 @@ pub fn migrate(client: postgres::Client) -> anyhow::Result<Migrated> {
 /// computes again the search documents made by an older folding than this claimdb's. Only the
 /// database's owner (or a superuser) may; anyone else gets the role refusal.
 pub fn migrate_with(client: postgres::Client, list: &[Migration]) -> anyhow::Result<Migrated> {
-    let conn = PgConnection::new(client);
+    // Row by row, as a database of any version can be written.
+    let conn = PgConnection::new(client, false);
     let outcome = run(&conn, list);
     // The outcome says what happened; a failure to say goodbye to the server changes nothing.
     let _ = conn.close();
@@ -434,21 +442,32 @@ mod server_tests {
         assert_eq!(left, right);
     }
 
-    /// Two steps past the base: a table and a column added, then an index.
-    const STEPS: &[Migration] = &[
-        Migration {
-            to: (1, 1),
+    /// This claimdb's steps and two more past them: a table and a column added, then an index.
+    fn steps() -> Vec<Migration> {
+        let (major, minor) = VERSION;
+        let mut steps = MIGRATIONS.to_vec();
+        steps.push(Migration {
+            to: (major, minor + 1),
             sql: "CREATE TABLE claim_label (
                       claim_id BIGINT NOT NULL REFERENCES claim (id),
                       label    TEXT COLLATE \"C\" NOT NULL
                   );
                   ALTER TABLE claim ADD COLUMN label_count INT NOT NULL DEFAULT 0;",
-        },
-        Migration {
-            to: (1, 2),
+        });
+        steps.push(Migration {
+            to: (major, minor + 2),
             sql: "CREATE INDEX claim_label_by_label ON claim_label (label);",
-        },
-    ];
+        });
+        steps
+    }
+
+    /// The two test steps past this claimdb's version, and the versions they lead to.
+    fn beyond() -> (Vec<Migration>, Version, Version) {
+        let steps = steps();
+        let extra = steps[steps.len() - 2..].to_vec();
+        let (one, two) = (extra[0].to, extra[1].to);
+        (extra, one, two)
+    }
 
     #[test]
     fn a_database_made_at_the_base_version_ends_like_a_new_one() {
@@ -478,25 +497,30 @@ mod server_tests {
         let Some(old) = TestDb::new_team() else {
             return;
         };
-        let done = migrate_with(old.client(), STEPS).unwrap();
-        assert_eq!((done.from, done.to), ((1, 0), (1, 2)));
-        assert_eq!(old.version(), (1, 2));
+        let (extra, one, two) = beyond();
+        let steps = steps();
+        let done = migrate_with(old.client(), &steps).unwrap();
+        assert_eq!((done.from, done.to), (VERSION, two));
+        assert_eq!(old.version(), two);
         assert!(old.has_table("claim_label"));
 
         // Twice is a no-op (a step run again would fail: its table exists).
-        let again = migrate_with(old.client(), STEPS).unwrap();
-        assert_eq!((again.from, again.to, again.documents), ((1, 2), (1, 2), 0));
+        let again = migrate_with(old.client(), &steps).unwrap();
+        assert_eq!((again.from, again.to, again.documents), (two, two, 0));
 
         // The same steps by hand on a new database give the same schema.
         let Some(new) = TestDb::new_team() else {
             return;
         };
         let mut client = new.client();
-        for step in STEPS {
+        for step in &extra {
             client.batch_execute(step.sql).unwrap();
         }
         client
-            .batch_execute("UPDATE claimdb_meta SET major = 1, minor = 2")
+            .execute(
+                "UPDATE claimdb_meta SET major = $1, minor = $2",
+                &[&two.0, &two.1],
+            )
             .unwrap();
         same(&old.schema(), &new.schema());
 
@@ -504,9 +528,10 @@ mod server_tests {
         let Some(halfway) = TestDb::new_team() else {
             return;
         };
-        migrate_with(halfway.client(), &STEPS[..1]).unwrap();
-        let done = migrate_with(halfway.client(), STEPS).unwrap();
-        assert_eq!((done.from, done.to), ((1, 1), (1, 2)));
+        migrate_with(halfway.client(), &steps[..steps.len() - 1]).unwrap();
+        assert_eq!(halfway.version(), one);
+        let done = migrate_with(halfway.client(), &steps).unwrap();
+        assert_eq!((done.from, done.to), (one, two));
         same(&halfway.schema(), &old.schema());
     }
 
@@ -514,19 +539,22 @@ mod server_tests {
     fn a_failing_step_leaves_the_database_as_it_was() {
         let Some(db) = TestDb::new_team() else { return };
         let before = db.schema();
-        let broken = [
-            STEPS[0],
-            Migration {
-                to: (1, 2),
-                sql: "CREATE INDEX ON no_such_table (x);",
-            },
-        ];
+        let (_, one, two) = beyond();
+        let mut broken = steps();
+        broken.pop();
+        broken.push(Migration {
+            to: two,
+            sql: "CREATE INDEX ON no_such_table (x);",
+        });
         let error = format!("{:#}", migrate_with(db.client(), &broken).unwrap_err());
         assert!(
-            error.contains("from version 1.1 to 1.2") && error.contains("no_such_table"),
+            error.contains(&format!(
+                "from version {}.{} to {}.{}",
+                one.0, one.1, two.0, two.1
+            )) && error.contains("no_such_table"),
             "{error}"
         );
-        assert_eq!(db.version(), (1, 0));
+        assert_eq!(db.version(), VERSION);
         assert!(!db.has_table("claim_label"));
         same(&db.schema(), &before);
     }
@@ -537,14 +565,14 @@ mod server_tests {
         db.client()
             .batch_execute("UPDATE claimdb_meta SET major = 2, minor = 0")
             .unwrap();
-        let error = migrate_with(db.client(), STEPS).unwrap_err().to_string();
+        let error = migrate_with(db.client(), &steps()).unwrap_err().to_string();
         assert!(error.contains("newer claimdb"), "{error}");
         assert_eq!(db.version(), (2, 0));
         assert!(!db.has_table("claim_label"));
         db.client()
             .batch_execute("UPDATE claimdb_meta SET major = 1, minor = 5")
             .unwrap();
-        let done = migrate_with(db.client(), STEPS).unwrap();
+        let done = migrate_with(db.client(), &steps()).unwrap();
         assert_eq!((done.from, done.to), ((1, 5), (1, 5)));
         assert!(!db.has_table("claim_label"));
     }

@@ -65,6 +65,8 @@ GRANT INSERT, UPDATE ON source, source_name, claim, stance, review, evidence_fil
 GRANT INSERT, UPDATE, DELETE ON claim_tag, figure, claim_search TO claimdb_checker;
 -- The search documents marked stale by a change are recomputed by the one who made it.
 GRANT DELETE ON claim_search_stale TO claimdb_checker;
+-- An import reserves the ids of the claims it loads in bulk before it writes them.
+GRANT USAGE ON SEQUENCE claim_id_seq TO claimdb_checker;
 
 -- History: add only, under one's own name (row-level security), after locking the chain's head
 -- (FOR UPDATE needs UPDATE; the head's trigger refuses a direct UPDATE).

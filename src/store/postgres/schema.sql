@@ -23,7 +23,7 @@ CREATE TABLE claimdb_meta (
     minor          INT NOT NULL,
     search_folding BIGINT
 );
-INSERT INTO claimdb_meta (major, minor) VALUES (1, 0);
+INSERT INTO claimdb_meta (major, minor) VALUES (1, 1);
 
 -- Who makes, supports or disputes claims: a ministry, an army, an NGO, a think tank, a news agency.
 CREATE TABLE source (
@@ -145,21 +145,8 @@ CREATE TABLE history_head (
 );
 INSERT INTO history_head (last_id, last_hash) VALUES (0, '');
 
-CREATE FUNCTION history_chain_next() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    head history_head%ROWTYPE;
-BEGIN
-    SELECT * INTO head FROM history_head FOR UPDATE;
-    IF NEW.id IS DISTINCT FROM head.last_id + 1 THEN
-        RAISE EXCEPTION 'history event % is out of sequence: the next event must be %',
-            NEW.id, head.last_id + 1
-            USING HINT = 'lock the chain first: SELECT last_id, last_hash FROM history_head FOR UPDATE';
-    END IF;
-    UPDATE history_head SET last_id = NEW.id, last_hash = NEW.hash;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER history_chain_next BEFORE INSERT ON history
-    FOR EACH ROW EXECUTE FUNCTION history_chain_next();
+-- The trigger that keeps the head at the end of the chain is in set_triggers.sql, which team
+-- init runs after this file (and runs alone to upgrade a database of schema version 1.0).
 
 -- The head moves only with history (the trigger above, one level down); a direct UPDATE would
 -- detach it from the chain.
@@ -287,12 +274,11 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER claim_search_mark_insert AFTER INSERT ON claim
-    FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
+-- (New claims and stances are marked by the statement triggers of set_triggers.sql.)
 CREATE TRIGGER claim_search_mark_update
     AFTER UPDATE OF text, translation, note, claimant_id, location ON claim
     FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
-CREATE TRIGGER claim_search_mark_stance AFTER INSERT OR DELETE OR UPDATE OF claim_id, source_id
+CREATE TRIGGER claim_search_mark_stance AFTER DELETE OR UPDATE OF claim_id, source_id
     ON stance FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
 CREATE TRIGGER claim_search_mark_name AFTER INSERT OR DELETE OR UPDATE ON source_name
     FOR EACH ROW EXECUTE FUNCTION claim_search_mark();
@@ -300,7 +286,8 @@ CREATE TRIGGER claim_search_mark_name AFTER INSERT OR DELETE OR UPDATE ON source
 -- ----- counts for stats -------------------------------------------------------------------------
 
 -- How many visible claims there are per claimant, status, and whether some source disputes them
--- (see the SQLite schema). The triggers below keep it and `claim.disputes`; they run with the
+-- (see the SQLite schema). The triggers below keep it and `claim.disputes` as rows change or go
+-- (new rows are counted by the statement triggers of set_triggers.sql); they run with the
 -- owner's rights, so that the people writing claims need no right to write the counts.
 CREATE TABLE claim_count (
     claimant_id BIGINT NOT NULL,
@@ -321,7 +308,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER stance_disputes AFTER INSERT OR DELETE OR UPDATE OF stance, claim_id ON stance
+CREATE TRIGGER stance_disputes AFTER DELETE OR UPDATE OF stance, claim_id ON stance
     FOR EACH ROW EXECUTE FUNCTION stance_disputes();
 
 CREATE FUNCTION claim_count_move() RETURNS trigger LANGUAGE plpgsql
@@ -352,7 +339,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER claim_count_move AFTER INSERT OR DELETE OR UPDATE OF status, claimant_id, disputes
+CREATE TRIGGER claim_count_move AFTER DELETE OR UPDATE OF status, claimant_id, disputes
     ON claim FOR EACH ROW EXECUTE FUNCTION claim_count_move();
 
 -- A merged claim leaves the counts and the search.
@@ -559,8 +546,8 @@ CREATE TRIGGER claim_desk_stamped BEFORE INSERT OR UPDATE ON claim_desk FOR EACH
 
 -- History's actor, likewise, by row-level security: a member of the team may add events only in
 -- their own name (the owner, who is not bound by row-level security, moves desks in with theirs).
--- The trigger says so in words before the policy refuses it in its own; its name sorts before
--- history_chain_next, so that a refused event does not get as far as the chain's head.
+-- The trigger says so in words before the policy refuses it in its own, before the chain's head
+-- is looked at.
 CREATE TRIGGER history_actor_stamped BEFORE INSERT ON history FOR EACH ROW
     EXECUTE FUNCTION claimdb_stamped_by_session_user('actor');
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
