@@ -445,14 +445,8 @@ fn an_old_database_keeps_its_quotes_and_urls_as_evidence() {
         return;
     }
     let wd = Workdir::new();
-    let schema = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql"),
-    )
-    .unwrap();
     {
-        let conn = rusqlite::Connection::open(wd.db()).unwrap();
-        conn.execute_batch(&schema).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let conn = wd.old_database_v1();
         conn.execute_batch(
             "INSERT INTO source (id, name, created_at) VALUES (1, 'Malian army', 'then'),
                                                               (2, 'HRW', 'then');

@@ -252,6 +252,20 @@ impl Workdir {
         &self.db
     }
 
+    /// Makes the database file a claimdb database of schema version 1 (the first release's,
+    /// kept in tests/fixtures), for tests of what an upgrade keeps; returns a connection to it.
+    pub fn old_database_v1(&self) -> rusqlite::Connection {
+        let schema = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql"),
+        )
+        .expect("the version 1 schema fixture");
+        let conn = rusqlite::Connection::open(&self.db).expect("open the database file");
+        conn.execute_batch(&schema).expect("the version 1 schema");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("set the schema version");
+        conn
+    }
+
     /// Runs `sql` (statements separated by `;`) straight on the engine, behind claimdb's back:
     /// on the file with its search functions (which its triggers call), on the server as the
     /// superuser, who owns the test's database. The SQL must mean the same to both.

@@ -8,15 +8,7 @@ fn migrate_upgrades_an_old_file_says_from_and_to_and_then_that_it_is_current() {
         return;
     }
     let wd = Workdir::new();
-    let schema = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql"),
-    )
-    .unwrap();
-    {
-        let conn = rusqlite::Connection::open(wd.db()).unwrap();
-        conn.execute_batch(&schema).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-    }
+    drop(wd.old_database_v1());
     let current = claimdb::store::schema::VERSION.to_string();
     let done = wd.run(&["migrate", "--format", "json"]).ok();
     let db = wd.db().display().to_string();
