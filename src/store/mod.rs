@@ -1979,18 +1979,10 @@ impl Importer<'_> {
             for name in names {
                 let (source_id, name) = self.w.resolve_source(name)?;
                 if source_id == claimant_id {
-                    return Err(UserError::Refused(format!(
-                        "{name:?} made claim {id}; a claimant cannot support or dispute its own \
-                         claim"
-                    ))
-                    .into());
+                    return Err(cites_itself(&name, id));
                 }
                 if stances.iter().any(|(other, _)| *other == source_id) {
-                    return Err(UserError::Refused(format!(
-                        "{name:?} is listed more than once among the supporting and disputing \
-                         sources"
-                    ))
-                    .into());
+                    return Err(listed_twice(&name));
                 }
                 stances.push((source_id, stance));
                 cited[canonical].push(name);
@@ -2045,16 +2037,7 @@ impl Importer<'_> {
                 .extend([Value::Integer(id), Value::Text(tag.clone())]);
         }
         for (position, f) in (1_i64..).zip(&draft.figures) {
-            staging.figures.extend([
-                Value::Integer(id),
-                Value::Integer(position),
-                Value::Real(f.low),
-                Value::Real(f.high),
-                value(&f.unit),
-                Value::Text(f.unit_key()),
-                value(&f.qualifier),
-                value(&f.words),
-            ]);
+            staging.figures.extend(figure_row(id, position, f));
         }
         for (source_id, stance) in &stances {
             staging.stances.extend([
@@ -2505,16 +2488,7 @@ impl<'t> Writer<'t> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (position, f) in (1_i64..).zip(figures) {
-            insert.execute(params![
-                id,
-                position,
-                f.low,
-                f.high,
-                f.unit,
-                f.unit_key(),
-                f.qualifier,
-                f.words
-            ])?;
+            insert.execute(figure_row(id, position, f))?;
         }
         Ok(())
     }
@@ -2652,10 +2626,7 @@ impl<'t> Writer<'t> {
         let (claimant_id, _) = self.resolve_source(claimant)?;
         let (source_id, canonical) = self.resolve_source(name)?;
         if claimant_id == source_id {
-            return Err(UserError::Refused(format!(
-                "{canonical:?} made claim {id}; a claimant cannot support or dispute its own claim"
-            ))
-            .into());
+            return Err(cites_itself(&canonical, id));
         }
         let inserted = self
             .tx
@@ -2674,10 +2645,7 @@ impl<'t> Writer<'t> {
                 imported_from
             ])?;
         if inserted == 0 {
-            return Err(UserError::Refused(format!(
-                "{canonical:?} is listed more than once among the supporting and disputing sources"
-            ))
-            .into());
+            return Err(listed_twice(&canonical));
         }
         Ok(canonical)
     }
@@ -2701,10 +2669,7 @@ impl<'t> Writer<'t> {
             .optional()?
             .ok_or(UserError::ClaimNotFound(id))?;
         if claimant == source_id {
-            return Err(UserError::Refused(format!(
-                "{name:?} made claim {id}; a claimant cannot support or dispute its own claim"
-            ))
-            .into());
+            return Err(cites_itself(name, id));
         }
         Ok(())
     }
@@ -3075,6 +3040,38 @@ impl Store {
 }
 
 /// Whether the database refused a change for breaking a constraint (a name made twice).
+/// A claim's figure as the `figure` table stores it, in the column order of both its INSERT and
+/// a staged import's COPY.
+fn figure_row(claim_id: i64, position: i64, f: &Figure) -> [Value; 8] {
+    let value = |v: &dyn sql::ToSql| v.to_sql().to_owned();
+    [
+        Value::Integer(claim_id),
+        Value::Integer(position),
+        Value::Real(f.low),
+        Value::Real(f.high),
+        value(&f.unit),
+        Value::Text(f.unit_key()),
+        value(&f.qualifier),
+        value(&f.words),
+    ]
+}
+
+/// The refusal of a source among the sources of the claim it made.
+fn cites_itself(name: &str, id: i64) -> anyhow::Error {
+    UserError::Refused(format!(
+        "{name:?} made claim {id}; a claimant cannot support or dispute its own claim"
+    ))
+    .into()
+}
+
+/// The refusal of a source named twice among a claim's supporting and disputing sources.
+fn listed_twice(name: &str) -> anyhow::Error {
+    UserError::Refused(format!(
+        "{name:?} is listed more than once among the supporting and disputing sources"
+    ))
+    .into()
+}
+
 fn broke_a_constraint(e: &anyhow::Error) -> bool {
     e.downcast_ref::<sql::Error>()
         .is_some_and(|e| e.kind() == sql::ErrorKind::Constraint)
