@@ -91,11 +91,13 @@ pub(crate) fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
 /// Claims are read in id order a batch at a time, each batch starting after the last id seen, so
 /// the work follows the number of claims and never the range of their ids (a claim with id
 /// 2^53 among three others is four rows, not 2^53 / batch steps).
+///
+/// The folding runs on a second thread, a batch behind the reads and ahead of the writes: while
+/// the index takes one batch's words, the next batch is folded. Batches are small, so memory
+/// stays flat however many claims there are.
 pub(crate) fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
     let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
-    // The same rows as `claim_search_row`, with each field folded once for both its exact words
-    // and the weaker layers.
     let mut select = conn.prepare(
         "SELECT id, text, translation, note, sources, location FROM claim_search_text
          WHERE id > ?1 ORDER BY id LIMIT ?2",
@@ -105,43 +107,100 @@ pub(crate) fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<(
                                    names)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let mut done = 0;
-    let mut after = i64::MIN;
-    loop {
-        let mut rows = select.query(params![after, REBUILD_BATCH])?;
-        let mut seen = 0;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            after = id;
-            seen += 1;
-            let mut fields: [Option<String>; 5] = Default::default();
-            for (i, field) in fields.iter_mut().enumerate() {
-                *field = r.get::<_, Option<String>>(i + 1)?.map(|t| fold::fold(&t));
+    // Batches on their way to the folding and back: enough to keep both threads busy.
+    const IN_FLIGHT: usize = 2;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (to_fold, folding) = std::sync::mpsc::sync_channel::<Vec<Fields>>(IN_FLIGHT);
+        let (to_write, folded) = std::sync::mpsc::sync_channel::<Vec<Folded>>(IN_FLIGHT);
+        scope.spawn(move || {
+            for batch in folding {
+                if to_write
+                    .send(batch.into_iter().map(fold_row).collect())
+                    .is_err()
+                {
+                    return;
+                }
             }
-            let [bare, stems, names] =
-                fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
-            let [text, translation, note, sources, location] = fields;
-            insert.execute(params![
-                id,
-                text,
-                translation,
-                note,
-                sources,
-                location,
-                bare,
-                stems,
-                names
-            ])?;
-            done += 1;
+        });
+        let mut write = |batch: Vec<Folded>| -> rusqlite::Result<usize> {
+            let n = batch.len();
+            for (id, [text, translation, note, sources, location, bare, stems, names]) in batch {
+                insert.execute(params![
+                    id,
+                    text,
+                    translation,
+                    note,
+                    sources,
+                    location,
+                    bare,
+                    stems,
+                    names
+                ])?;
+            }
+            Ok(n)
+        };
+        let lost = || anyhow::anyhow!("the search index build stopped half-way");
+        let (mut done, mut reported, mut sent) = (0_i64, 0_i64, 0_usize);
+        let mut after = i64::MIN;
+        loop {
+            let batch: Vec<Fields> = select
+                .query_map(params![after, PIPELINE_BATCH], |r| {
+                    Ok((
+                        r.get(0)?,
+                        [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let last = batch.len() < PIPELINE_BATCH as usize;
+            if let Some((id, _)) = batch.last() {
+                after = *id;
+                to_fold.send(batch).map_err(|_| lost())?;
+                sent += 1;
+            }
+            while sent > 0 && (sent >= IN_FLIGHT || last) {
+                let n = write(folded.recv().map_err(|_| lost())?)?;
+                done += i64::try_from(n).unwrap_or(i64::MAX);
+                sent -= 1;
+                if show_progress && (done - reported >= REBUILD_BATCH || (last && sent == 0)) {
+                    progress(done, total, last && sent == 0);
+                    reported = done;
+                }
+            }
+            if last {
+                return Ok(());
+            }
         }
-        let last = seen < REBUILD_BATCH;
-        if show_progress {
-            progress(done, total, last);
-        }
-        if last {
-            return Ok(());
-        }
-    }
+    })
+}
+
+/// Claims folded for the index one batch at a time by the second thread.
+const PIPELINE_BATCH: i64 = 1_000;
+
+/// A claim's id and its searched fields as stored: text, translation, note, sources, location.
+type Fields = (i64, [Option<String>; 5]);
+
+/// A claim's id and its index row: the five fields folded, then the three weaker layers.
+type Folded = (i64, [Option<String>; 8]);
+
+/// The index row of a claim: the same as `claim_search_row`, with each field folded once for
+/// both its exact words and the weaker layers.
+fn fold_row((id, fields): Fields) -> Folded {
+    let fields = fields.map(|f| f.map(|t| fold::fold(&t)));
+    let [bare, stems, names] = fold::layers_of_folded(fields.iter().flatten().map(String::as_str));
+    let [text, translation, note, sources, location] = fields;
+    (
+        id,
+        [
+            text,
+            translation,
+            note,
+            sources,
+            location,
+            Some(bare),
+            Some(stems),
+            Some(names),
+        ],
+    )
 }
 
 /// Progress of a long index build, on stderr (a line that rewrites itself on a terminal).
