@@ -425,3 +425,28 @@ fn stats_reads_the_archived_claims_through_their_index_never_every_claim() {
         "{plan}"
     );
 }
+
+#[test]
+fn an_import_remembers_each_claim_it_named_in_or_out_of_id_order() {
+    let mut named = super::Named::default();
+    // Added in id order, then an explicit id below them, then stored claims named by a row.
+    for id in [3, 4, 9] {
+        named.add(id);
+        assert_eq!(named.name(id, id as u64 + 1), None);
+    }
+    named.add(2);
+    assert_eq!(named.name(2, 20), None);
+    assert_eq!(named.name(7, 21), None);
+    assert_eq!(named.name(1_000, 22), None);
+    assert!([2, 3, 4, 9].iter().all(|&id| named.was_added(id)));
+    assert!(![1, 7, 1_000].iter().any(|&id| named.was_added(id)));
+    // A second row naming any of them gets the first row's line.
+    for (id, first) in [(3, 4), (9, 10), (2, 20), (7, 21), (1_000, 22)] {
+        assert_eq!(named.name(id, 99), Some(first), "claim {id}");
+    }
+    // A claim named first and added after (the row that named it created it) is both.
+    assert_eq!(named.name(2_000, 30), None);
+    named.add(2_000);
+    assert!(named.was_added(2_000));
+    assert_eq!(named.name(2_000, 31), Some(30));
+}

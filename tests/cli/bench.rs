@@ -276,7 +276,10 @@ fn the_bench_script_runs_without_its_optional_tools() {
         stdout.contains("| measure | before | claimdb | reference | ratio | target | |"),
         "{stdout}"
     );
-    for measure in ["| import 30 new claims into 30 |", "| `stats` on 300 claims |"] {
+    for measure in [
+        "| import 30 new claims into 30 |",
+        "| `stats` on 300 claims |",
+    ] {
         let line = stdout.lines().find(|l| l.starts_with(measure)).unwrap();
         let before = line.split('|').nth(2).unwrap().trim();
         assert!(before.ends_with(" ms"), "no time before in {line:?}");
