@@ -49,6 +49,13 @@ pub trait Backend {
         Ok(Deferred::default())
     }
 
+    /// Inside an import into a database that holds claims: sets aside keeping the search index
+    /// row by row, noting instead which claims the import touches, whose rows
+    /// [`Backend::finish_bulk_load`] makes again at the end.
+    fn defer_search_for_bulk_load(&self) -> anyhow::Result<Deferred> {
+        Ok(Deferred::default())
+    }
+
     /// Builds what [`Backend::defer_for_bulk_load`] set aside, inside the same transaction.
     fn finish_bulk_load(&self, _deferred: Deferred) -> anyhow::Result<()> {
         Ok(())
@@ -87,11 +94,14 @@ pub enum SearchIndex {
     Newer,
 }
 
-/// What an import into an empty database set aside, as the statements that make it again.
+/// What an import set aside, as the statements that make it again.
 #[derive(Debug, Default)]
 pub struct Deferred {
     pub indexes: Vec<String>,
     pub triggers: Vec<String>,
+    /// Only the search index rows of the claims the import touched are to be made again (an
+    /// import into a database that holds claims), not the whole index.
+    pub search_of_touched: bool,
 }
 
 /// A transaction in progress: rolled back when dropped without [`Tx::commit`].

@@ -20,7 +20,7 @@ pub mod sources;
 pub mod sql;
 mod sqlite;
 
-use backend::{Backend, Deferred, Tx};
+use backend::{Backend, Tx};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -1185,10 +1185,12 @@ impl Store {
         // Into an empty database, the indexes the import never reads are built once at the end
         // (a sort, and full pages) instead of row by row; the DDL is part of the transaction, so
         // a failed or dry-run import leaves them as they were.
+        // Into one that holds claims, the search index is brought up to date once at the end,
+        // for the claims the import touched, instead of at every row.
         let deferred = if was_empty {
             self.backend.defer_for_bulk_load()?
         } else {
-            Deferred::default()
+            self.backend.defer_search_for_bulk_load()?
         };
         let mut w = Writer::new(&*tx, actor);
         w.chain_head = head;

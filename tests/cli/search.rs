@@ -682,3 +682,85 @@ fn a_read_only_database_with_an_older_index_says_so_when_searched() {
     let run = wd.run(&["search", "مورا"]).ok();
     assert!(!run.stderr.contains(note), "{run:?}");
 }
+
+/// The ids a search finds, in id order.
+fn found(wd: &Workdir, query: &str) -> Vec<i64> {
+    let mut ids = search(wd, query);
+    ids.sort_unstable();
+    ids
+}
+
+/// An import into a database that already holds claims brings the search index up to date once,
+/// at its end, for the claims it added, changed or cited: it finds what a full build of the index
+/// finds. An import that fails or is only tried leaves the index kept row by row, as before.
+#[test]
+fn an_import_into_a_database_with_claims_indexes_what_it_added_changed_and_cited() {
+    if crate::harness::skip_on_postgres("the database file itself") {
+        return;
+    }
+    let wd = Workdir::new();
+    let first = wd.write(
+        "first.csv",
+        "text,claimant,location,tags\n\
+         \"About 1,000 Wagner fighters are deployed in Mali\",Western officials,Mali,wagner\n\
+         203 militants were neutralised in Moura,Malian army,\"Moura, Mali\",moura\n\
+         Hundreds of civilians were executed in Moura,Human Rights Watch,\"Moura, Mali\",moura\n\
+         قتل 300 مدني في مورا,هيومن رايتس ووتش,مورا,moura\n",
+    );
+    wd.run(&["import", first.to_str().unwrap()]).ok();
+    let triggers = "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name";
+    let stored_triggers = wd.sql_rows(triggers);
+    // Claim 2 gains a disputing source and a note; claim 1 a supporting source; two are new.
+    let second = wd.write(
+        "second.csv",
+        "text,claimant,supported_by,disputed_by,location,tags,note\n\
+         203 militants were neutralised in Moura,Malian army,,Amnesty,\"Moura, Mali\",moura,\
+         witnesses disagree\n\
+         \"About 1,000 Wagner fighters are deployed in Mali\",Western officials,CSIS,,Mali,wagner,\n\
+         Wagner is paid US$10 million a month,US State Department,,Kremlin,Mali,wagner,\n\
+         مرتزقة فاغنر في باماكو,الجيش المالي,,Amnesty,باماكو,wagner,\n",
+    );
+    wd.run(&["import", second.to_str().unwrap()]).ok();
+    assert_eq!(found(&wd, "Amnesty"), [2, 6]);
+    assert_eq!(found(&wd, "witnesses"), [2]);
+    assert_eq!(found(&wd, "CSIS"), [1]);
+    assert_eq!(found(&wd, "Kremlin"), [5]);
+    assert_eq!(found(&wd, "باماكو"), [6]);
+    let queries = [
+        "wagner",
+        "Moura",
+        "مورا",
+        "Mali",
+        "militants",
+        "Amnesty",
+        "Western",
+        "month",
+    ];
+    let incremental: Vec<Vec<i64>> = queries.iter().map(|q| found(&wd, q)).collect();
+    assert_eq!(wd.sql_rows(triggers), stored_triggers);
+
+    // A full build of the index (as after an upgrade of the folding) finds the same claims.
+    wd.execute_sql("UPDATE search_folding SET version = 1");
+    let full: Vec<Vec<i64>> = queries.iter().map(|q| found(&wd, q)).collect();
+    assert_eq!(incremental, full);
+
+    // A failed import and a dry run leave the row-by-row triggers in place.
+    let bad = wd.write(
+        "bad.csv",
+        "text,claimant,disputed_by,status\n\
+         Claim seven about Timbuktu,Reuters,Amnesty,unverified\n\
+         Claim eight,Reuters,,no-such-status\n",
+    );
+    wd.run(&["import", bad.to_str().unwrap()])
+        .fails(1, &["no-such-status"]);
+    let tried = wd.write(
+        "tried.csv",
+        "text,claimant,disputed_by\nClaim seven about Timbuktu,Reuters,Amnesty\n",
+    );
+    wd.run(&["import", "--dry-run", tried.to_str().unwrap()])
+        .ok();
+    assert_eq!(wd.sql_rows(triggers), stored_triggers);
+    assert_eq!(found(&wd, "Timbuktu"), Vec::<i64>::new());
+    let id = wd.add(&["Fighters seen near Timbuktu", "--claimant", "Reuters"]);
+    assert_eq!(found(&wd, "Timbuktu"), [id]);
+}

@@ -96,12 +96,38 @@ pub(crate) fn ensure_current(conn: &Connection) -> anyhow::Result<()> {
 /// the index takes one batch's words, the next batch is folded. Batches are small, so memory
 /// stays flat however many claims there are.
 pub(crate) fn rebuild_index(conn: &Connection, report: bool) -> anyhow::Result<()> {
-    let total: i64 = conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?;
+    rebuild_index_of(conn, Claims::All, report)
+}
+
+/// Which claims an index build is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claims {
+    /// Every visible claim.
+    All,
+    /// The visible claims an import touched (noted in the temporary table `claimdb_touched`),
+    /// whose rows were removed from the index.
+    Touched,
+}
+
+/// [`rebuild_index`] of `claims`.
+pub(crate) fn rebuild_index_of(
+    conn: &Connection,
+    claims: Claims,
+    report: bool,
+) -> anyhow::Result<()> {
+    let (count, only) = match claims {
+        Claims::All => ("SELECT count(*) FROM claim", ""),
+        Claims::Touched => (
+            "SELECT count(*) FROM claimdb_touched",
+            "AND id IN (SELECT id FROM claimdb_touched)",
+        ),
+    };
+    let total: i64 = conn.query_row(count, [], |r| r.get(0))?;
     let show_progress = report && total > REBUILD_BATCH;
-    let mut select = conn.prepare(
+    let mut select = conn.prepare(&format!(
         "SELECT id, text, translation, note, sources, location FROM claim_search_text
-         WHERE id > ?1 ORDER BY id LIMIT ?2",
-    )?;
+         WHERE id > ?1 {only} ORDER BY id LIMIT ?2"
+    ))?;
     let mut insert = conn.prepare(
         "INSERT INTO claim_search (rowid, text, translation, note, sources, location, bare, stems,
                                    names)

@@ -238,6 +238,10 @@ impl super::backend::Backend for Sqlite {
         defer_index_builds(&self.conn)
     }
 
+    fn defer_search_for_bulk_load(&self) -> anyhow::Result<Deferred> {
+        defer_search(&self.conn)
+    }
+
     fn finish_bulk_load(&self, deferred: Deferred) -> anyhow::Result<()> {
         finish_deferred(&self.conn, deferred)
     }
@@ -517,9 +521,116 @@ fn defer_index_builds(tx: &rusqlite::Connection) -> anyhow::Result<Deferred> {
     Ok(deferred)
 }
 
+/// The triggers that keep the search index row by row. An import into a database that holds
+/// claims sets them aside: every statement that writes to the index makes SQLite's full-text
+/// index write its pending words out as a new segment, so an import that wrote the index at
+/// each row spent most of its time merging thousands of one-claim segments.
+const SEARCH_TRIGGERS: &[&str] = &[
+    "claim_search_insert",
+    "claim_search_update",
+    "claim_search_stance_insert",
+    "claim_search_stance_delete",
+    "claim_search_stance_update",
+    "claim_search_name_insert",
+    "claim_search_name_delete",
+];
+
+/// In their place, for the import's transaction, triggers that note the claims whose index row
+/// is to be made again (`new`: a claim the import added, which has no row yet). They are TEMP:
+/// they live on this connection only and go with the transaction, whichever way it ends.
+const NOTE_TOUCHED: &str = "
+    CREATE TEMP TABLE claimdb_touched (id INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+    CREATE TEMP TRIGGER claimdb_touched_claim_insert AFTER INSERT ON main.claim
+    BEGIN
+        INSERT OR REPLACE INTO claimdb_touched (id, new) VALUES (NEW.id, 1);
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_claim_update
+        AFTER UPDATE OF text, translation, note, claimant_id, location ON main.claim
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new) VALUES (NEW.id, 0);
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_stance_insert AFTER INSERT ON main.stance
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new) VALUES (NEW.claim_id, 0);
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_stance_delete AFTER DELETE ON main.stance
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new) VALUES (OLD.claim_id, 0);
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_stance_update AFTER UPDATE OF claim_id, source_id
+        ON main.stance
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new) VALUES (OLD.claim_id, 0), (NEW.claim_id, 0);
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_name_insert AFTER INSERT ON main.source_name
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new)
+        SELECT id, 0 FROM main.claim WHERE claimant_id = NEW.source_id
+        UNION SELECT claim_id, 0 FROM main.stance WHERE source_id = NEW.source_id;
+    END;
+    CREATE TEMP TRIGGER claimdb_touched_name_delete AFTER DELETE ON main.source_name
+    BEGIN
+        INSERT OR IGNORE INTO claimdb_touched (id, new)
+        SELECT id, 0 FROM main.claim WHERE claimant_id = OLD.source_id
+        UNION SELECT claim_id, 0 FROM main.stance WHERE source_id = OLD.source_id;
+    END;";
+
+/// Sets aside the [`SEARCH_TRIGGERS`] and notes the touched claims instead ([`NOTE_TOUCHED`]).
+fn defer_search(tx: &rusqlite::Connection) -> anyhow::Result<Deferred> {
+    let mut deferred = Deferred {
+        search_of_touched: true,
+        ..Deferred::default()
+    };
+    for name in SEARCH_TRIGGERS {
+        let sql: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            tx.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+            deferred.triggers.push(sql);
+        }
+    }
+    tx.execute_batch(NOTE_TOUCHED)?;
+    Ok(deferred)
+}
+
+/// Makes the search index rows of the claims the import touched again, in one pass, and puts
+/// the triggers back.
+fn finish_search(tx: &rusqlite::Connection, deferred: Deferred) -> anyhow::Result<()> {
+    // A merged claim has no row; a new one has none yet.
+    tx.execute(
+        "DELETE FROM claim_search WHERE rowid IN
+            (SELECT id FROM claimdb_touched WHERE NOT new
+             AND id NOT IN (SELECT dup_id FROM claim_merge))",
+        [],
+    )?;
+    fts::rebuild_index_of(tx, fts::Claims::Touched, false)?;
+    tx.execute_batch(
+        "DROP TABLE claimdb_touched;
+         DROP TRIGGER claimdb_touched_claim_insert;
+         DROP TRIGGER claimdb_touched_claim_update;
+         DROP TRIGGER claimdb_touched_stance_insert;
+         DROP TRIGGER claimdb_touched_stance_delete;
+         DROP TRIGGER claimdb_touched_stance_update;
+         DROP TRIGGER claimdb_touched_name_insert;
+         DROP TRIGGER claimdb_touched_name_delete;",
+    )?;
+    for sql in &deferred.triggers {
+        tx.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
 /// Builds the indexes and the search index in one pass each, then restores the triggers;
 /// inside the import's transaction, so the database never holds one without the other.
 fn finish_deferred(tx: &rusqlite::Connection, deferred: Deferred) -> anyhow::Result<()> {
+    if deferred.search_of_touched {
+        return finish_search(tx, deferred);
+    }
     if deferred.indexes.is_empty() && deferred.triggers.is_empty() {
         return Ok(());
     }
