@@ -133,6 +133,49 @@ pub(crate) fn rebuild_index_of(
                                    names)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
+    let mut read = |after: i64| -> rusqlite::Result<Vec<Fields>> {
+        select
+            .query_map(params![after, PIPELINE_BATCH], |r| {
+                Ok((
+                    r.get(0)?,
+                    [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                ))
+            })?
+            .collect()
+    };
+    let mut write = |batch: Vec<Folded>| -> rusqlite::Result<usize> {
+        let n = batch.len();
+        for (id, [text, translation, note, sources, location, bare, stems, names]) in batch {
+            insert.execute(params![
+                id,
+                text,
+                translation,
+                note,
+                sources,
+                location,
+                bare,
+                stems,
+                names
+            ])?;
+        }
+        Ok(n)
+    };
+    if total <= PIPELINE_BATCH {
+        // A few claims (a restore, an import of a handful): folded here, without a thread
+        // and the memory it reserves.
+        let mut after = i64::MIN;
+        loop {
+            let batch = read(after)?;
+            let last = batch.len() < PIPELINE_BATCH as usize;
+            if let Some((id, _)) = batch.last() {
+                after = *id;
+            }
+            write(batch.into_iter().map(fold_row).collect())?;
+            if last {
+                return Ok(());
+            }
+        }
+    }
     // Batches on their way to the folding and back: enough to keep both threads busy.
     const IN_FLIGHT: usize = 2;
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -148,35 +191,11 @@ pub(crate) fn rebuild_index_of(
                 }
             }
         });
-        let mut write = |batch: Vec<Folded>| -> rusqlite::Result<usize> {
-            let n = batch.len();
-            for (id, [text, translation, note, sources, location, bare, stems, names]) in batch {
-                insert.execute(params![
-                    id,
-                    text,
-                    translation,
-                    note,
-                    sources,
-                    location,
-                    bare,
-                    stems,
-                    names
-                ])?;
-            }
-            Ok(n)
-        };
         let lost = || anyhow::anyhow!("the search index build stopped half-way");
         let (mut done, mut reported, mut sent) = (0_i64, 0_i64, 0_usize);
         let mut after = i64::MIN;
         loop {
-            let batch: Vec<Fields> = select
-                .query_map(params![after, PIPELINE_BATCH], |r| {
-                    Ok((
-                        r.get(0)?,
-                        [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let batch = read(after)?;
             let last = batch.len() < PIPELINE_BATCH as usize;
             if let Some((id, _)) = batch.last() {
                 after = *id;
