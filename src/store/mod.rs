@@ -118,7 +118,8 @@ const CLAIM_BY_ID: &str = concat!(claim_select_full!(), " WHERE c.id = ?1");
 /// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
 const CLAIM_SELECT_BARE: &str = claim_select!("NULL", "NULL", "NULL");
 
-/// Stores a new claim, which the database numbers, and returns its id.
+/// Stores a new claim, which the database numbers (run with
+/// [`Connection::insert_returning_id`]).
 macro_rules! insert_claim {
     ($id_column:literal, $id_value:literal) => {
         concat!(
@@ -129,8 +130,7 @@ macro_rules! insert_claim {
                  disputes)
              VALUES (",
             $id_value,
-            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             RETURNING id"
+            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         )
     };
 }
@@ -1197,7 +1197,7 @@ impl Store {
             loads_in_bulk: staging,
             now: model::now(),
             added: Default::default(),
-            lines: HashMap::new(),
+            lines: HashMap::default(),
             added_filter: was_empty.then(AddedFilter::new),
             counts_disputes: deferred
                 .triggers
@@ -1524,10 +1524,10 @@ pub struct Importer<'t> {
     w: Writer<'t>,
     now: String,
     /// Claims this import created, which are not "stored claims" a row can duplicate.
-    added: std::collections::HashSet<i64>,
+    added: IdSet,
     /// The line of the file that named each claim, for imports that check that no two rows
     /// resolve to one claim ([`Importer::upsert_line`]).
-    lines: HashMap<i64, u64>,
+    lines: HashMap<i64, u64, BuildIdHasher>,
     /// When the database had no claims at the start: the text and claimant of every claim this
     /// import added, so that a row that matches none of them skips the lookup.
     added_filter: Option<AddedFilter>,
@@ -1536,6 +1536,35 @@ pub struct Importer<'t> {
     /// Whether new claims may be staged and written in bulk (see [`Importer::expect_rows`]).
     loads_in_bulk: bool,
 }
+
+/// Hashes the claim ids an import keeps, one per row: a multiply instead of the default hasher,
+/// which is built for keys an adversary picks. The high bits are folded into the low ones that
+/// choose a bucket, so ids a multiple of a power of two apart still spread.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+}
+
+type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
+type IdSet = std::collections::HashSet<i64, BuildIdHasher>;
 
 /// A one-hash Bloom filter over (text, claimant) of a fixed 8 MB, whatever the file's size: "no"
 /// is certain, "maybe" is checked in the database. At a million claims about 1.5% of rows get a
@@ -2442,9 +2471,7 @@ impl<'t> Writer<'t> {
         ];
         let id = self
             .tx
-            .query_row(insert, &row[..if id.is_some() { 17 } else { 16 }], |r| {
-                r.get(0)
-            })?;
+            .insert_returning_id(insert, &row[..if id.is_some() { 17 } else { 16 }])?;
         // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
         self.insert_figures(id, &draft.figures)?;
@@ -2488,7 +2515,16 @@ impl<'t> Writer<'t> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (position, f) in (1_i64..).zip(figures) {
-            insert.execute(figure_row(id, position, f))?;
+            insert.execute(params![
+                id,
+                position,
+                f.low,
+                f.high,
+                f.unit,
+                f.unit_key(),
+                f.qualifier,
+                f.words
+            ])?;
         }
         Ok(())
     }

@@ -123,6 +123,13 @@ impl Connection for rusqlite::Connection {
         rusqlite::Connection::execute_batch(self, sql).map_err(error)
     }
 
+    fn insert_returning_id(&self, insert: &str, params: sql::Params<'_>) -> sql::Result<i64> {
+        // Not `RETURNING id`: SQLite runs a statement that returns rows through a result table
+        // of its own and a statement journal, the larger part of inserting a claim.
+        self.execute_params(insert, params)?;
+        Ok(self.last_insert_rowid())
+    }
+
     fn begin(&self, write: bool) -> sql::Result<()> {
         // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
         // instead of one failing half-way when it upgrades a read lock.
