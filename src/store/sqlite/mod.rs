@@ -459,7 +459,10 @@ const IMPORT_CACHE_KIB: i64 = -48 * 1024;
 const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 
 /// Triggers that an import into an empty database sets aside, filling what they keep once at the
-/// end: the search index, `claim_count`, and each claim's count of disputing sources.
+/// end: the search index, `claim_count`, and each claim's count of disputing sources. And the
+/// guard against replacing a history row (`INSERT OR REPLACE`), which a bulk load cannot do: it
+/// writes each event with a plain INSERT, which the primary key refuses on a taken id. The guard
+/// makes SQLite keep a statement journal for every event; it is back before the load commits.
 const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_search_insert",
     "claim_search_update",
@@ -468,6 +471,7 @@ const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_count_insert",
     "claim_count_update",
     "stance_disputes_insert",
+    "history_is_append_only_replace",
 ];
 
 /// Counts every visible claim into `claim_count` (after its triggers were set aside). New claims
