@@ -21,7 +21,12 @@ pub struct Event<'a> {
 /// The content is encoded as a JSON array, which keeps every field's boundaries and tells an
 /// absent value from an empty one; the format is part of the database and must never change.
 pub fn link(previous: &str, event: &Event<'_>) -> String {
-    let content = serde_json::json!([
+    let mut hasher = Sha256::new();
+    hasher.update(previous.as_bytes());
+    hasher.update(b"\n");
+    // Serialized straight into the hash, as the array `[id, claim_id, at, …]` would be: the
+    // same bytes, without building the array's values first (an import hashes one per row).
+    let content = (
         event.id,
         event.claim_id,
         event.at,
@@ -31,12 +36,25 @@ pub fn link(previous: &str, event: &Event<'_>) -> String {
         event.old_value,
         event.new_value,
         event.note,
-    ]);
-    let mut hasher = Sha256::new();
-    hasher.update(previous.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(content.to_string().as_bytes());
+    );
+    // Numbers, strings and nulls always serialize, and the hash takes every byte: no error.
+    let written = serde_json::to_writer(HashWriter(&mut hasher), &content);
+    debug_assert!(written.is_ok());
     hex::encode(hasher.finalize())
+}
+
+/// Feeds what is written into a hash.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

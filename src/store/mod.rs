@@ -118,7 +118,8 @@ const CLAIM_BY_ID: &str = concat!(claim_select_full!(), " WHERE c.id = ?1");
 /// [`ALL_STANCES`] and [`ALL_TAGS`] when it reads every claim.
 const CLAIM_SELECT_BARE: &str = claim_select!("NULL", "NULL", "NULL");
 
-/// Stores a new claim, which the database numbers, and returns its id.
+/// Stores a new claim, which the database numbers (run with
+/// [`Connection::insert_returning_id`]).
 macro_rules! insert_claim {
     ($id_column:literal, $id_value:literal) => {
         concat!(
@@ -129,8 +130,7 @@ macro_rules! insert_claim {
                  disputes)
              VALUES (",
             $id_value,
-            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             RETURNING id"
+            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         )
     };
 }
@@ -1085,7 +1085,13 @@ impl Store {
         draft.validate()?;
         self.writing(actor, |w| {
             let now = model::now();
-            let id = w.insert_claim(None, None, draft, [(&now, actor), (&now, actor)], 0)?;
+            let id = w.insert_claim(
+                None,
+                NewUid::Fresh,
+                draft,
+                [(&now, actor), (&now, actor)],
+                0,
+            )?;
             w.record_creation(id, (Action::Create, None), draft, [&[], &[]])?;
             for (name, stance) in stances {
                 w.cite(id, name, *stance, None, None, Why::default())?;
@@ -1899,9 +1905,17 @@ impl Importer<'_> {
                 } else {
                     0
                 };
+                // No stored claim had the row's uid: it was looked up above, or the filter
+                // answered for it. On a server another writer may have stored it since.
+                let uid = row.uid.clone().unwrap_or_else(new_uid);
+                let stored_as = if row.uid.is_some() && self.w.tx.writers_run_side_by_side() {
+                    NewUid::Given(&uid)
+                } else {
+                    NewUid::Free(&uid)
+                };
                 let id = self.w.insert_claim(
                     id,
-                    row.uid.as_deref(),
+                    stored_as,
                     &draft,
                     [(&created.0, &created.1), (&updated.0, &updated.1)],
                     disputes,
@@ -1935,9 +1949,7 @@ impl Importer<'_> {
                 if let Some(added) = &mut self.added_filter {
                     let (claimant_id, _) = self.w.resolve_source(&draft.claimant)?;
                     added.insert(&draft.text, claimant_id);
-                    if let Some(uid) = &row.uid {
-                        added.insert(uid, UID_KEY);
-                    }
+                    added.insert(&uid, UID_KEY);
                 }
                 Imported::Added(id)
             }
@@ -1958,14 +1970,12 @@ impl Importer<'_> {
         }
     }
 
-    /// Whether a claim with `uid` may be stored: always, unless this import stages its claims
-    /// into a database that had none, and added none with that uid.
+    /// Whether a claim with `uid` may be stored: always, unless this import runs into a
+    /// database that had none, and added none with that uid.
     fn uid_may_be_stored(&self, uid: &str) -> bool {
-        self.w.staging.is_none()
-            || self
-                .added_filter
-                .as_ref()
-                .is_none_or(|added| added.may_contain(uid, UID_KEY))
+        self.added_filter
+            .as_ref()
+            .is_none_or(|added| added.may_contain(uid, UID_KEY))
     }
 
     /// Whether `row` names a claim that is staged, not yet in the database: by uid, by text and
@@ -2179,6 +2189,17 @@ impl Importer<'_> {
             })
             .collect()
     }
+}
+
+/// The uid a new claim is stored under.
+#[derive(Clone, Copy)]
+enum NewUid<'a> {
+    /// A fresh one, which no claim can have yet.
+    Fresh,
+    /// One given, refused when a claim has it already.
+    Given(&'a str),
+    /// One that no claim has: the caller looked it up, or made it.
+    Free(&'a str),
 }
 
 /// The claim a uid names: the claim that has it, or the claim it was merged into, so that
@@ -2446,12 +2467,11 @@ impl<'t> Writer<'t> {
             .optional()?)
     }
 
-    /// Stores a new claim; without `uid` it gets a fresh one (which no claim can have yet, so it
-    /// is not looked up).
+    /// Stores a new claim under `uid` (see [`NewUid`]).
     fn insert_claim(
         &mut self,
         id: Option<i64>,
-        uid: Option<&str>,
+        uid: NewUid<'_>,
         draft: &ClaimDraft,
         [(created_at, created_by), (updated_at, updated_by)]: [(&str, &str); 2],
         disputes: i64,
@@ -2459,7 +2479,8 @@ impl<'t> Writer<'t> {
         let (claimant_id, _) = self.resolve_source(&draft.claimant)?;
         let fresh;
         let uid = match uid {
-            Some(uid) => {
+            NewUid::Free(uid) => uid,
+            NewUid::Given(uid) => {
                 if self.claim_by_uid(uid)?.is_some() {
                     return Err(UserError::Refused(format!(
                         "uid {uid:?} is already used by another claim"
@@ -2468,7 +2489,7 @@ impl<'t> Writer<'t> {
                 }
                 uid
             }
-            None => {
+            NewUid::Fresh => {
                 fresh = new_uid();
                 &fresh
             }
@@ -2501,9 +2522,7 @@ impl<'t> Writer<'t> {
         ];
         let id = self
             .tx
-            .query_row(insert, &row[..if id.is_some() { 17 } else { 16 }], |r| {
-                r.get(0)
-            })?;
+            .insert_returning_id(insert, &row[..if id.is_some() { 17 } else { 16 }])?;
         // A new claim has no tags or figures to replace.
         self.insert_tags(id, &draft.tags)?;
         self.insert_figures(id, &draft.figures)?;
@@ -2547,7 +2566,16 @@ impl<'t> Writer<'t> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (position, f) in (1_i64..).zip(figures) {
-            insert.execute(figure_row(id, position, f))?;
+            insert.execute(params![
+                id,
+                position,
+                f.low,
+                f.high,
+                f.unit,
+                f.unit_key(),
+                f.qualifier,
+                f.words
+            ])?;
         }
         Ok(())
     }

@@ -51,31 +51,32 @@ pub(super) fn snapshot(
     supported_by: &[String],
     disputed_by: &[String],
 ) -> String {
-    let opt = |o: &Option<String>| o.as_deref().unwrap_or("").to_owned();
-    let mut tags = draft.tags.clone();
-    tags.sort();
+    fn opt(o: &Option<String>) -> &str {
+        o.as_deref().unwrap_or("")
+    }
+    let mut tags: Vec<&str> = draft.tags.iter().map(String::as_str).collect();
+    tags.sort_unstable();
     tags.dedup();
+    let (claim_date, figures, tags) = (
+        draft
+            .claim_date
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        crate::figure::format_list(&draft.figures),
+        tags.join(";"),
+    );
     // In field name order, as a `State` iterates.
-    let fields: [(&str, String); 10] = [
+    let fields: [(&str, &str); 10] = [
         (Field::ArticleTitle.as_str(), opt(&draft.article_title)),
         (Field::ArticleUrl.as_str(), opt(&draft.article_url)),
-        (
-            Field::ClaimDate.as_str(),
-            draft
-                .claim_date
-                .as_ref()
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ),
-        (Field::Claimant.as_str(), claimant.to_owned()),
-        (
-            Field::Figures.as_str(),
-            crate::figure::format_list(&draft.figures),
-        ),
+        (Field::ClaimDate.as_str(), &claim_date),
+        (Field::Claimant.as_str(), claimant),
+        (Field::Figures.as_str(), &figures),
         (Field::Location.as_str(), opt(&draft.location)),
         (Field::Note.as_str(), opt(&draft.note)),
-        (Field::Tags.as_str(), tags.join(";")),
-        (Field::Text.as_str(), draft.text.clone()),
+        (Field::Tags.as_str(), &tags),
+        (Field::Text.as_str(), &draft.text),
         (Field::Translation.as_str(), opt(&draft.translation)),
     ];
     let (supported, disputed) = (supported_by.join(";"), disputed_by.join(";"));
@@ -86,7 +87,7 @@ pub(super) fn snapshot(
     format!(
         r#"{{"status":"{}","fields":"{}","sources":"{}"}}"#,
         draft.status.as_str(),
-        digest(fields.iter().map(|(k, v)| (*k, v.as_str()))),
+        digest(fields.into_iter()),
         digest(sources.into_iter()),
     )
 }

@@ -421,6 +421,18 @@ pub trait Connection {
     /// Runs statements separated by `;`, without parameters (schema, transaction control).
     fn execute_batch(&self, sql: &str) -> Result<()>;
 
+    /// Runs `insert`, an INSERT of one row into a table keyed by an integer `id`, and returns
+    /// the new row's id. By default the statement returns it (`RETURNING id`); an engine that
+    /// keeps the id of the row it last inserted reads that instead.
+    fn insert_returning_id(&self, insert: &str, params: Params<'_>) -> Result<i64> {
+        let mut id = None;
+        self.query_each(&format!("{insert} RETURNING id"), params, &mut |row| {
+            id = Some(row.get(0)?);
+            Ok(false)
+        })?;
+        id.ok_or_else(Error::no_rows)
+    }
+
     /// Begins a transaction; `write` takes the write lock (or its equivalent) at once, so two
     /// writers queue instead of one failing half-way.
     fn begin(&self, write: bool) -> Result<()>;
@@ -636,6 +648,10 @@ impl<C: Connection + ?Sized> Connection for &C {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         (**self).execute_batch(sql)
+    }
+
+    fn insert_returning_id(&self, insert: &str, params: Params<'_>) -> Result<i64> {
+        (**self).insert_returning_id(insert, params)
     }
 
     fn begin(&self, write: bool) -> Result<()> {

@@ -123,6 +123,13 @@ impl Connection for rusqlite::Connection {
         rusqlite::Connection::execute_batch(self, sql).map_err(error)
     }
 
+    fn insert_returning_id(&self, insert: &str, params: sql::Params<'_>) -> sql::Result<i64> {
+        // Not `RETURNING id`: SQLite runs a statement that returns rows through a result table
+        // of its own and a statement journal, the larger part of inserting a claim.
+        self.execute_params(insert, params)?;
+        Ok(self.last_insert_rowid())
+    }
+
     fn begin(&self, write: bool) -> sql::Result<()> {
         // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
         // instead of one failing half-way when it upgrades a read lock.
@@ -468,7 +475,10 @@ const IMPORT_CACHE_KIB: i64 = -48 * 1024;
 const INDEX_BUILD_CACHE_KIB: i64 = -16 * 1024;
 
 /// Triggers that an import into an empty database sets aside, filling what they keep once at the
-/// end: the search index, `claim_count`, and each claim's count of disputing sources.
+/// end: the search index, `claim_count`, and each claim's count of disputing sources. And the
+/// guard against replacing a history row (`INSERT OR REPLACE`), which a bulk load cannot do: it
+/// writes each event with a plain INSERT, which the primary key refuses on a taken id. The guard
+/// makes SQLite keep a statement journal for every event; it is back before the load commits.
 const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_search_insert",
     "claim_search_update",
@@ -477,6 +487,7 @@ const DEFERRABLE_TRIGGERS: &[&str] = &[
     "claim_count_insert",
     "claim_count_update",
     "stance_disputes_insert",
+    "history_is_append_only_replace",
 ];
 
 /// Counts every visible claim into `claim_count` (after its triggers were set aside). New claims
