@@ -1463,13 +1463,13 @@ fn migrate_brings_a_database_of_schema_1_0_to_bulk_loads_whose_imports_go_on_cou
     let done = db.run(&["migrate", "--format", "json"]).ok().json();
     assert_eq!(
         (done["from"].as_str(), done["to"].as_str()),
-        (Some("1.0"), Some("1.1"))
+        (Some("1.0"), Some("1.2"))
     );
     let mut owner = db.owner();
     let version = owner
         .query_one("SELECT major, minor FROM claimdb_meta", &[])
         .unwrap();
-    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 1));
+    assert_eq!((version.get::<_, i32>(0), version.get::<_, i32>(1)), (1, 2));
     let triggers: Vec<String> = owner
         .query(
             "SELECT tgname::text || CASE WHEN tgtype & 1 = 1 THEN ' per row' ELSE '' END
@@ -1514,4 +1514,294 @@ fn migrate_brings_a_database_of_schema_1_0_to_bulk_loads_whose_imports_go_on_cou
         (stats["claims"].as_i64(), stats["disputed"].as_i64()),
         (Some(80), Some(disputed))
     );
+}
+
+/// The rules on who records what as schema 1.1 had them: a row trigger for each rule, on every
+/// row added or changed (in place of the statement triggers of 1.2 for added rows).
+const PERMISSION_TRIGGERS_1_1: &str = "
+    DROP TRIGGER claim_added_needs_editor_for_verdicts ON claim;
+    DROP TRIGGER claim_added_stamped ON claim;
+    DROP TRIGGER stance_added_stamped ON stance;
+    DROP FUNCTION claim_added_verdicts_need_editor();
+    DROP FUNCTION claimdb_added_stamped_by_session_user();
+    CREATE OR REPLACE FUNCTION claim_verdict_needs_editor() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = public, pg_temp AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            IF claimdb_is_verdict(NEW.status) AND NOT claimdb_is_editor() THEN
+                RAISE EXCEPTION 'recording a claim with the verdict % needs the claimdb_editor '
+                    'role, which % does not have; record it unverified and propose the verdict '
+                    'for an editor to approve', NEW.status, session_user
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSIF NEW.status IS DISTINCT FROM OLD.status
+              AND (claimdb_is_verdict(NEW.status) OR claimdb_is_verdict(OLD.status))
+              AND NOT claimdb_is_editor() THEN
+            IF claimdb_is_verdict(NEW.status) THEN
+                RAISE EXCEPTION 'claim %: setting a verdict (%) needs the claimdb_editor role, '
+                    'which % does not have; propose it and ask an editor to approve it',
+                    NEW.id, NEW.status, session_user
+                    USING ERRCODE = '42501';
+            ELSE
+                RAISE EXCEPTION 'claim %: withdrawing the verdict % needs the claimdb_editor '
+                    'role, which % does not have; ask an editor to reopen it', NEW.id,
+                    OLD.status, session_user
+                    USING ERRCODE = '42501';
+            END IF;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE OR REPLACE FUNCTION claimdb_stamped_by_session_user() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+    DECLARE
+        arg TEXT;
+        col TEXT;
+        value TEXT;
+        new_row JSONB := to_jsonb(NEW);
+        old_row JSONB;
+    BEGIN
+        IF claimdb_is_owner() THEN
+            RETURN NEW;
+        END IF;
+        IF TG_OP = 'UPDATE' THEN
+            old_row := to_jsonb(OLD);
+        END IF;
+        FOREACH arg IN ARRAY TG_ARGV LOOP
+            col := ltrim(arg, '!');
+            value := new_row ->> col;
+            CONTINUE WHEN value IS NULL;
+            CONTINUE WHEN TG_OP = 'UPDATE' AND left(arg, 1) <> '!'
+                          AND value IS NOT DISTINCT FROM old_row ->> col;
+            IF value IS DISTINCT FROM session_user::text THEN
+                RAISE EXCEPTION '%.% must be the login you are connected as (%), not %: the '
+                    'database records every change under the login that made it',
+                    TG_TABLE_NAME, col, session_user, quote_literal(value)
+                    USING ERRCODE = '42501';
+            END IF;
+        END LOOP;
+        RETURN NEW;
+    END $$;
+    DROP TRIGGER claim_needs_editor_for_verdicts ON claim;
+    CREATE TRIGGER claim_needs_editor_for_verdicts BEFORE INSERT OR UPDATE OF status ON claim
+        FOR EACH ROW EXECUTE FUNCTION claim_verdict_needs_editor();
+    DROP TRIGGER claim_stamped ON claim;
+    CREATE TRIGGER claim_stamped BEFORE INSERT OR UPDATE ON claim FOR EACH ROW
+        EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by', '!updated_by');
+    DROP TRIGGER stance_stamped ON stance;
+    CREATE TRIGGER stance_stamped BEFORE INSERT OR UPDATE ON stance FOR EACH ROW
+        EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by');
+    DROP TRIGGER history_actor_stamped ON history;
+    CREATE TRIGGER history_actor_stamped BEFORE INSERT ON history FOR EACH ROW
+        EXECUTE FUNCTION claimdb_stamped_by_session_user('actor');
+    UPDATE claimdb_meta SET minor = 1;";
+
+/// A claims file a checker may import: `rows` rows from `from`, none with a verdict, with
+/// supporting and disputing sources.
+fn checkers_file(from: usize, rows: usize) -> String {
+    let mut csv = String::from("text,claimant,supported_by,disputed_by,status\n");
+    for i in from..from + rows {
+        let status = ["unverified", "in_review", "disputed"][i % 3];
+        csv.push_str(&format!(
+            "Checked report {i} of a convoy,Agency,Source {},Witness {},{status}\n",
+            i % 2,
+            i % 3
+        ));
+    }
+    csv
+}
+
+/// The permission triggers of claims, stances and history, each with when it fires and for
+/// what.
+fn permission_triggers(owner: &mut Client) -> Vec<String> {
+    owner
+        .query(
+            "SELECT t.tgname::text || ' ' || CASE WHEN t.tgtype & 1 = 1 THEN 'row' ELSE 'statement' END
+                    || CASE WHEN t.tgtype & 2 = 2 THEN ' before' ELSE ' after' END
+                    || CASE WHEN t.tgtype & 4 = 4 THEN ' insert' ELSE '' END
+                    || CASE WHEN t.tgtype & 16 = 16 THEN ' update' ELSE '' END
+             FROM pg_trigger t
+             WHERE t.tgrelid IN ('claim'::regclass, 'stance'::regclass, 'history'::regclass)
+               AND NOT t.tgisinternal
+               AND (t.tgname::text LIKE '%stamped' OR t.tgname::text LIKE '%needs_editor%')
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Every trigger and function of a database, as the server prints them.
+fn triggers_and_functions(owner: &mut Client) -> Vec<String> {
+    owner
+        .query(
+            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+             JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+             UNION ALL
+             SELECT pg_get_functiondef(oid) FROM pg_proc
+             WHERE pronamespace = 'public'::regnamespace
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn migrate_brings_a_database_of_schema_1_1_to_checks_of_added_rows_as_a_set_with_its_chain_intact()
+{
+    let Some(mut db) = TestDb::new() else { return };
+    db.run(&["team", "init"]).ok();
+    let checker = db.login("checker");
+    db.run(&["team", "add", &checker, "--role", "checker"]).ok();
+    let mut owner = db.owner();
+    owner.batch_execute(PERMISSION_TRIGGERS_1_1).unwrap();
+    let at_1_1 = permission_triggers(&mut owner);
+    assert!(
+        at_1_1.contains(&"claim_stamped row before insert update".to_owned()),
+        "{at_1_1:?}"
+    );
+
+    // Claims, stances and history written by claimdb at 1.1: the owner's import, then a
+    // checker's import and edit in their own name.
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, claims_file(0, 40, false)).unwrap();
+    db.run(&["import", first.to_str().unwrap()]).ok();
+    let theirs_csv = dir.path().join("theirs.csv");
+    std::fs::write(&theirs_csv, checkers_file(0, 12)).unwrap();
+    db.run_as(&checker, &["import", theirs_csv.to_str().unwrap()])
+        .ok();
+    db.run_as(&checker, &["edit", "2", "--note", "seen again"])
+        .ok();
+    let actors: i64 = owner
+        .query_one(
+            "SELECT count(DISTINCT actor) FROM history WHERE actor = $1",
+            &[&checker],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(actors, 1, "the checker's events are in the chain");
+
+    let audit = || db.run(&["--format", "json", "audit"]).ok().stdout;
+    let export = || db.run(&["export", "--format", "json"]).ok().stdout;
+    let (audit_before, export_before) = (audit(), export());
+    let head = serde_json::from_str::<serde_json::Value>(&audit_before).unwrap()["head"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(head.is_some_and(|h| h.len() == 64), "{audit_before}");
+
+    let done = db.run(&["migrate", "--format", "json"]).ok().json();
+    assert_eq!(
+        (done["from"].as_str(), done["to"].as_str()),
+        (Some("1.1"), Some("1.2"))
+    );
+    assert_eq!(audit(), audit_before, "the audit names another head");
+    assert_eq!(export(), export_before, "the export changed");
+
+    // New claims and stances are checked as a set; changes and history's actor row by row.
+    assert_eq!(
+        permission_triggers(&mut owner),
+        [
+            "claim_added_needs_editor_for_verdicts statement after insert",
+            "claim_added_stamped statement after insert",
+            "claim_needs_editor_for_verdicts row before update",
+            "claim_stamped row before update",
+            "history_actor_stamped row before insert",
+            "stance_added_stamped statement after insert",
+            "stance_stamped row before update",
+        ]
+    );
+    // As a new database has them.
+    let Some(new) = TestDb::new() else { return };
+    new.run(&["team", "init"]).ok();
+    assert_eq!(
+        triggers_and_functions(&mut owner),
+        triggers_and_functions(&mut new.owner())
+    );
+
+    // The rules hold as before, with the same words, for the first offending row of a set.
+    let mut as_checker = db.connect_as(&checker);
+    let (code, message) = refused(
+        &mut as_checker,
+        &format!(
+            "INSERT INTO claim (uid, text, text_hash, claimant_id, status, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES ('s1', 'x', 2, 1, 'unverified', 't', '{checker}', 't', '{checker}'),
+                    ('s2', 'y', 3, 1, 'misleading', 't', '{checker}', 't', '{checker}'),
+                    ('s3', 'z', 4, 1, 'false', 't', '{checker}', 't', '{checker}')"
+        ),
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "recording a claim with the verdict misleading needs the claimdb_editor role, which \
+             {checker} does not have; record it unverified and propose the verdict for an editor \
+             to approve"
+        )
+    );
+    let (code, message) = refused(
+        &mut as_checker,
+        &format!(
+            "INSERT INTO claim (uid, text, text_hash, claimant_id, created_at, created_by,
+                                updated_at, updated_by)
+             VALUES ('s1', 'x', 2, 1, 't', '{checker}', 't', '{checker}'),
+                    ('s2', 'y', 3, 1, 't', '{checker}', 't', 'someone else'),
+                    ('s3', 'z', 4, 1, 't', 'another', 't', '{checker}')"
+        ),
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "claim.updated_by must be the login you are connected as ({checker}), not 'someone \
+             else': the database records every change under the login that made it"
+        )
+    );
+    let (code, message) = refused(
+        &mut as_checker,
+        &format!(
+            "INSERT INTO source (name, created_at) VALUES ('A new witness', 't');
+             INSERT INTO stance (claim_id, source_id, stance, created_at, created_by)
+             SELECT claim, (SELECT id FROM source WHERE name = 'A new witness'), 'supports',
+                    't', login
+             FROM (VALUES (3, '{checker}'), (4, 'someone'), (5, 'another')) AS v (claim, login)"
+        ),
+    );
+    assert_eq!(code, SqlState::INSUFFICIENT_PRIVILEGE, "{message}");
+    assert!(
+        message.starts_with(&format!(
+            "stance.created_by must be the login you are connected as ({checker}), not 'someone'"
+        )),
+        "{message}"
+    );
+    // Through claimdb: a checker's import of a verdict is refused, one without goes in.
+    let verdict = dir.path().join("verdict.csv");
+    std::fs::write(
+        &verdict,
+        "text,claimant,status\nA convoy seen at dawn,Agency,unverified\nNo convoy at all,Agency,false\n",
+    )
+    .unwrap();
+    db.run_as(&checker, &["import", verdict.to_str().unwrap()])
+        .fails(
+            4,
+            &["recording a claim with the verdict false needs the claimdb_editor role"],
+        );
+    assert_eq!(export(), export_before, "nothing was written");
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, checkers_file(12, 30)).unwrap();
+    db.run_as(&checker, &["import", more.to_str().unwrap()])
+        .ok();
+    db.run(&["import", first.to_str().unwrap()]).ok();
+    db.run(&["audit"]).ok();
+    let claims: i64 = owner
+        .query_one("SELECT count(*) FROM claim", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(claims, 40 + 12 + 30);
 }

@@ -16,7 +16,11 @@ use std::str::FromStr;
 use crate::error::UserError;
 
 /// The schema of a team database (the PostgreSQL form of the SQLite schema).
-pub const SCHEMA: &str = concat!(include_str!("schema.sql"), include_str!("set_triggers.sql"));
+pub const SCHEMA: &str = concat!(
+    include_str!("schema.sql"),
+    include_str!("set_triggers.sql"),
+    include_str!("set_checks.sql")
+);
 
 /// The team roles and their grants; safe to run again.
 pub const ROLES: &str = include_str!("roles.sql");

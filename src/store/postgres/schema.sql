@@ -23,7 +23,7 @@ CREATE TABLE claimdb_meta (
     minor          INT NOT NULL,
     search_folding BIGINT
 );
-INSERT INTO claimdb_meta (major, minor) VALUES (1, 1);
+INSERT INTO claimdb_meta (major, minor) VALUES (1, 2);
 
 -- Who makes, supports or disputes claims: a ministry, an army, an NGO, a think tank, a news agency.
 CREATE TABLE source (
@@ -405,9 +405,9 @@ CREATE INDEX claim_desk_archived ON claim_desk (claim_id) WHERE archived IS NOT 
 -- ----- who may do what --------------------------------------------------------------------------
 --
 -- roles.sql grants the roles claimdb_checker < claimdb_editor < claimdb_admin what they may
--- touch; the rules that depend on the values written live here. The database owner (who ran
--- `claimdb team init`, and moves desks in with their recorded names) is not bound by them, nor
--- are the triggers above that run with the owner's rights.
+-- touch; the rules that depend on the values written live here and in set_checks.sql. The
+-- database owner (who ran `claimdb team init`, and moves desks in with their recorded names) is
+-- not bound by them, nor are the triggers above that run with the owner's rights.
 
 -- Whether the current user has the rights of the owner of claimdb's tables.
 CREATE FUNCTION claimdb_is_owner() RETURNS boolean LANGUAGE sql STABLE
@@ -429,41 +429,11 @@ CREATE FUNCTION claimdb_is_verdict(status TEXT) RETURNS boolean LANGUAGE sql IMM
     SELECT status IN ('verified', 'misleading', 'false', 'unverifiable')
 $$;
 
--- Only an editor sets a verdict, takes one back, or records a claim that has one.
-CREATE FUNCTION claim_verdict_needs_editor() RETURNS trigger LANGUAGE plpgsql
-    SET search_path = public, pg_temp AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF claimdb_is_verdict(NEW.status) AND NOT claimdb_is_editor() THEN
-            RAISE EXCEPTION 'recording a claim with the verdict % needs the claimdb_editor role, '
-                'which % does not have; record it unverified and propose the verdict for an '
-                'editor to approve', NEW.status, session_user
-                USING ERRCODE = '42501';
-        END IF;
-    ELSIF NEW.status IS DISTINCT FROM OLD.status
-          AND (claimdb_is_verdict(NEW.status) OR claimdb_is_verdict(OLD.status))
-          AND NOT claimdb_is_editor() THEN
-        IF claimdb_is_verdict(NEW.status) THEN
-            RAISE EXCEPTION 'claim %: setting a verdict (%) needs the claimdb_editor role, which '
-                '% does not have; propose it and ask an editor to approve it',
-                NEW.id, NEW.status, session_user
-                USING ERRCODE = '42501';
-        ELSE
-            RAISE EXCEPTION 'claim %: withdrawing the verdict % needs the claimdb_editor role, '
-                'which % does not have; ask an editor to reopen it', NEW.id, OLD.status,
-                session_user
-                USING ERRCODE = '42501';
-        END IF;
-    END IF;
-    RETURN NEW;
-END $$;
--- PostgreSQL fires a table's triggers in the order of their names: this one comes before
--- claim_stamped, so that a checker's verdict is refused for what it is.
-CREATE TRIGGER claim_needs_editor_for_verdicts BEFORE INSERT OR UPDATE OF status ON claim
-    FOR EACH ROW EXECUTE FUNCTION claim_verdict_needs_editor();
+-- Only an editor sets a verdict, takes one back, or records a claim that has one: the claim's
+-- triggers are in set_checks.sql, which team init runs after set_triggers.sql.
 
 -- Approving or returning a proposed verdict clears the proposal: only an editor does that.
--- (Approving also sets the claim's status, which the claim trigger above guards.)
+-- (Approving also sets the claim's status, which claim_needs_editor_for_verdicts guards.)
 CREATE FUNCTION claim_desk_decision_needs_editor() RETURNS trigger LANGUAGE plpgsql
     SET search_path = public, pg_temp AS $$
 BEGIN
@@ -495,61 +465,12 @@ CREATE TRIGGER claim_merge_needs_editor BEFORE INSERT OR UPDATE OR DELETE ON cla
 CREATE TRIGGER rating_map_needs_editor BEFORE INSERT OR UPDATE OR DELETE ON rating_map
     FOR EACH ROW EXECUTE FUNCTION claimdb_needs_editor('changing the rating map');
 
--- Who did something is the login that did it, never a name typed in. Each argument names a
--- column that records a person: on INSERT it must be the session user; on UPDATE too when it
--- changes, and on every UPDATE when the name starts with '!' (`updated_by`). NULL is left to the
--- column's own constraints.
-CREATE FUNCTION claimdb_stamped_by_session_user() RETURNS trigger LANGUAGE plpgsql
-    SET search_path = public, pg_temp AS $$
-DECLARE
-    arg TEXT;
-    col TEXT;
-    value TEXT;
-    new_row JSONB := to_jsonb(NEW);
-    old_row JSONB;
-BEGIN
-    IF claimdb_is_owner() THEN
-        RETURN NEW;
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        old_row := to_jsonb(OLD);
-    END IF;
-    FOREACH arg IN ARRAY TG_ARGV LOOP
-        col := ltrim(arg, '!');
-        value := new_row ->> col;
-        CONTINUE WHEN value IS NULL;
-        CONTINUE WHEN TG_OP = 'UPDATE' AND left(arg, 1) <> '!'
-                      AND value IS NOT DISTINCT FROM old_row ->> col;
-        IF value IS DISTINCT FROM session_user::text THEN
-            RAISE EXCEPTION '%.% must be the login you are connected as (%), not %: the '
-                'database records every change under the login that made it',
-                TG_TABLE_NAME, col, session_user, quote_literal(value)
-                USING ERRCODE = '42501';
-        END IF;
-    END LOOP;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER claim_stamped BEFORE INSERT OR UPDATE ON claim FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by', '!updated_by');
-CREATE TRIGGER stance_stamped BEFORE INSERT OR UPDATE ON stance FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by');
-CREATE TRIGGER review_stamped BEFORE INSERT OR UPDATE ON review FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by');
-CREATE TRIGGER rating_map_stamped BEFORE INSERT OR UPDATE ON rating_map FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('created_by');
-CREATE TRIGGER claim_merge_stamped BEFORE INSERT OR UPDATE ON claim_merge FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('merged_by');
-CREATE TRIGGER evidence_stamped BEFORE INSERT OR UPDATE ON evidence FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('captured_by', 'removed_by');
-CREATE TRIGGER claim_desk_stamped BEFORE INSERT OR UPDATE ON claim_desk FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('proposed_by');
-
+-- Who did something is the login that did it, never a name typed in: the triggers that check it
+-- are in set_checks.sql.
+--
 -- History's actor, likewise, by row-level security: a member of the team may add events only in
 -- their own name (the owner, who is not bound by row-level security, moves desks in with theirs).
--- The trigger says so in words before the policy refuses it in its own, before the chain's head
--- is looked at.
-CREATE TRIGGER history_actor_stamped BEFORE INSERT ON history FOR EACH ROW
-    EXECUTE FUNCTION claimdb_stamped_by_session_user('actor');
+-- A trigger of set_checks.sql says so in words before the policy refuses it in its own.
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY history_is_readable ON history FOR SELECT USING (true);
 CREATE POLICY history_in_own_name ON history FOR INSERT WITH CHECK (actor = session_user);
