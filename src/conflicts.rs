@@ -226,7 +226,20 @@ pub struct Found {
 impl Found {
     /// The clashes among `subjects`, as [`clashes`] says.
     pub fn among(subjects: Vec<Subject>, per_claim: Option<usize>) -> Found {
-        let (hits, units) = hits(&subjects, per_claim);
+        let (hits, units) = hits(&subjects, per_claim, None);
+        Found {
+            subjects,
+            hits,
+            units,
+        }
+    }
+
+    /// Every pair among `subjects` once, as [`clashes`] with `None` finds them, but only the
+    /// first `limit` of them in order: claims with a higher id than the last pair kept so far
+    /// are not looked at, so a short list from a large database neither waits for nor holds
+    /// the millions of pairs after it.
+    pub fn first_pairs(subjects: Vec<Subject>, limit: usize) -> Found {
+        let (hits, units) = hits(&subjects, None, Some(limit));
         Found {
             subjects,
             hits,
@@ -301,7 +314,7 @@ fn clash(subjects: &[Subject], units: &[String], h: &Hit) -> Clash {
 /// their bounds give each figure the ones it cannot be true with directly, so the work grows
 /// with the clashes found, not with the square of the group.
 pub fn clashes(subjects: &[Subject], per_claim: Option<usize>) -> Vec<Clash> {
-    let (hits, units) = hits(subjects, per_claim);
+    let (hits, units) = hits(subjects, per_claim, None);
     hits.iter().map(|h| clash(subjects, &units, h)).collect()
 }
 
@@ -315,8 +328,13 @@ struct Placed {
 
 /// The work of [`clashes`]: the clashes by position, in order of claim id, then the other
 /// claim's id, then unit, and the folded units by rank. Units, tags, places and events are
-/// numbered once, so that grouping and comparing handle integers, not strings.
-fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String>) {
+/// numbered once, so that grouping and comparing handle integers, not strings. With `first`
+/// (and no `per_claim`), only the first that many pairs.
+fn hits(
+    subjects: &[Subject],
+    per_claim: Option<usize>,
+    first: Option<usize>,
+) -> (Vec<Hit>, Vec<String>) {
     struct Entry {
         group: u64,
         subject: u32,
@@ -452,6 +470,25 @@ fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String
         pa.place.is_some() && pa.place == pb.place && sa.date.is_some() && sb.date.is_some()
     };
 
+    let key = |h: &Hit| {
+        (
+            subjects[h.subject as usize].id,
+            subjects[h.other as usize].id,
+            h.unit,
+        )
+    };
+    // Sorted by key, repeats dropped: stable, so that of repeats the first found stays.
+    let tidy = |found: &mut Vec<Hit>| {
+        found.sort_by_key(key);
+        found.dedup_by(|b, a| key(a) == key(b));
+    };
+    let first = if per_claim.is_none() { first } else { None };
+    if first == Some(0) {
+        return (Vec::new(), Vec::new());
+    }
+    // With `first`: the key of the last pair of the first ones found so far. Only lower
+    // keys can be among the first of all, and it only falls as more are found.
+    let mut last: Option<(i64, i64, u32)> = None;
     let mut found: Vec<Hit> = Vec::new();
     let mut count: Vec<u32> = vec![0; subjects.len()];
     let limit = per_claim.map(|k| u32::try_from(k).unwrap_or(u32::MAX));
@@ -490,6 +527,9 @@ fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String
                 continue;
             }
             let mine = subjects[me.subject as usize].id;
+            if last.is_some_and(|last| mine > last.0) {
+                continue;
+            }
             let below = by_high
                 .iter()
                 .take_while(|&&o| !members[o as usize].bounds.overlaps_from_below(&me.bounds));
@@ -505,7 +545,11 @@ fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String
                     break;
                 }
                 // Listing every pair, each is found once, from its lower id's side.
-                if limit.is_none() && subjects[them.subject as usize].id < mine {
+                let theirs = subjects[them.subject as usize].id;
+                if limit.is_none() && theirs < mine {
+                    continue;
+                }
+                if last.is_some_and(|last| (mine, theirs, unit) > last) {
                     continue;
                 }
                 if limit.is_some() && seen.contains_key(&(me.subject, them.subject, unit)) {
@@ -525,6 +569,13 @@ fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String
                     other_figure: them.figure,
                     unit,
                 });
+                if let Some(first) = first {
+                    if found.len() >= first.saturating_mul(2).saturating_add(4096) {
+                        tidy(&mut found);
+                        found.truncate(first);
+                        last = found.get(first - 1).map(key);
+                    }
+                }
             }
         }
     }
@@ -532,16 +583,10 @@ fn hits(subjects: &[Subject], per_claim: Option<usize>) -> (Vec<Hit>, Vec<String
     for (u, name) in units.into_iter().enumerate() {
         by_rank[unit_rank[u] as usize] = name;
     }
-    let key = |h: &Hit| {
-        (
-            subjects[h.subject as usize].id,
-            subjects[h.other as usize].id,
-            h.unit,
-        )
-    };
-    // Stable, so that of repeats the first found comes first.
-    found.sort_by_key(key);
-    found.dedup_by(|b, a| key(a) == key(b));
+    tidy(&mut found);
+    if let Some(first) = first {
+        found.truncate(first);
+    }
     (found, by_rank)
 }
 
@@ -743,6 +788,35 @@ mod tests {
             claim(5, "30", &["t"], None),
         ];
         assert_eq!(find(&claims), vec![]);
+    }
+
+    #[test]
+    fn the_first_pairs_of_many_are_the_head_of_all_of_them() {
+        // Enough pairs that the search for the first ones drops the later ones on the way:
+        // claims in no order of id, some pairs met twice (two tags, two figures of one unit),
+        // and the lowest ids met only in the last group of claims looked through.
+        let subjects: Vec<Subject> = (0..400i64)
+            .map(|n| {
+                let id = (n * 7919) % 400 + 1;
+                let figures = if n % 5 == 0 {
+                    format!("{} civilians; {} civilians", id * 3, id * 3 + 1)
+                } else {
+                    format!("{} civilians; ~{} fighters", id * 3, id * 2)
+                };
+                let tags: &[&str] = match (id <= 100, n % 3 == 0) {
+                    (true, _) => &["z"],
+                    (false, true) => &["a", "z"],
+                    (false, false) => &["a"],
+                };
+                Subject::from(&claim(id, &figures, tags, None))
+            })
+            .collect();
+        let all = clashes(&subjects, None);
+        assert!(all.len() > 20_000, "{}", all.len());
+        for limit in [1, 10, 2_000, 30_000] {
+            let first = Found::first_pairs(subjects.clone(), limit).first(None);
+            assert_eq!(first, all[..limit.min(all.len())], "{limit}");
+        }
     }
 
     #[test]

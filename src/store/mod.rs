@@ -934,12 +934,16 @@ impl Store {
         &self,
         filter: &ClaimFilter,
     ) -> anyhow::Result<Vec<crate::conflicts::Conflict>> {
-        let found = crate::conflicts::Found::among(self.conflict_subjects(filter)?, None);
         // Each pair once, from its lower id's side; in order, so a limit keeps the first.
-        let limit = filter
-            .limit
-            .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
-        let clashes = found.first(limit);
+        let subjects = self.conflict_subjects(filter)?;
+        let found = match filter.limit {
+            Some(limit) => crate::conflicts::Found::first_pairs(
+                subjects,
+                usize::try_from(limit).unwrap_or(usize::MAX),
+            ),
+            None => crate::conflicts::Found::among(subjects, None),
+        };
+        let clashes = found.first(None);
         let mut sides = HashMap::new();
         for clash in &clashes {
             for id in [clash.claim, clash.other] {
