@@ -470,13 +470,21 @@ fn hits(
         pa.place.is_some() && pa.place == pb.place && sa.date.is_some() && sb.date.is_some()
     };
 
-    let key = |h: &Hit| {
-        (
-            subjects[h.subject as usize].id,
-            subjects[h.other as usize].id,
-            h.unit,
-        )
+    // Hits in order of claim id, then the other's id, then unit: by position when the
+    // subjects come in order of id (as the store reads them), which spares a look-up each.
+    let by_position = subjects.windows(2).all(|w| w[0].id < w[1].id);
+    let order = |subject: u32, other: u32, unit: u32| -> (i64, i64, u32) {
+        if by_position {
+            (i64::from(subject), i64::from(other), unit)
+        } else {
+            (
+                subjects[subject as usize].id,
+                subjects[other as usize].id,
+                unit,
+            )
+        }
     };
+    let key = |h: &Hit| order(h.subject, h.other, h.unit);
     // Sorted by key, repeats dropped: stable, so that of repeats the first found stays.
     let tidy = |found: &mut Vec<Hit>| {
         found.sort_by_key(key);
@@ -527,7 +535,7 @@ fn hits(
                 continue;
             }
             let mine = subjects[me.subject as usize].id;
-            if last.is_some_and(|last| mine > last.0) {
+            if last.is_some_and(|last| order(me.subject, 0, 0).0 > last.0) {
                 continue;
             }
             let below = by_high
@@ -549,7 +557,7 @@ fn hits(
                 if limit.is_none() && theirs < mine {
                     continue;
                 }
-                if last.is_some_and(|last| (mine, theirs, unit) > last) {
+                if last.is_some_and(|last| order(me.subject, them.subject, unit) > last) {
                     continue;
                 }
                 if limit.is_some() && seen.contains_key(&(me.subject, them.subject, unit)) {
