@@ -15,7 +15,7 @@
 //!   reaches [`crate::figure::APPROX_MARGIN`] (10%) either side, "more than 5" excludes 5 and
 //!   "at least 5" includes it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -108,20 +108,6 @@ fn dates_overlap(a: &str, b: &str) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
 
-/// The groups a claim is compared within: one per tag, and one for its location in the year of
-/// its date (the dates are compared pair by pair).
-fn events(s: &Subject) -> Vec<String> {
-    let mut keys: Vec<String> = s.tags.iter().map(|t| format!("tag\u{1}{t}")).collect();
-    if let (Some(location), Some(date)) = (&s.location, &s.date) {
-        keys.push(format!(
-            "location\u{1}{}\u{1}{}",
-            crate::fold::fold(location),
-            &date[..date.len().min(4)]
-        ));
-    }
-    keys
-}
-
 /// The most specific part of a location, folded ("segou" of "Ségou, Mali"): two claims name
 /// the same place only when these agree.
 fn place_head(place: &str) -> String {
@@ -134,18 +120,18 @@ fn same_event(
     b: &Subject,
     places: (&Option<String>, &Option<String>),
 ) -> Option<String> {
-    let shared: Vec<&str> = a
-        .tags
-        .iter()
-        .filter(|t| b.tags.contains(t))
-        .map(|t| t.as_str())
-        .collect();
     let other_place = matches!((&a.location, &b.location),
         (Some(pa), Some(pb)) if place_head(pa) != place_head(pb));
     let other_time = matches!((&a.date, &b.date), (Some(da), Some(db)) if !dates_overlap(da, db));
     if other_place || other_time {
         return None;
     }
+    let shared: Vec<&str> = a
+        .tags
+        .iter()
+        .filter(|t| b.tags.contains(t))
+        .map(|t| t.as_str())
+        .collect();
     if !shared.is_empty() {
         return Some(format!(
             "{} {}",
@@ -164,112 +150,452 @@ fn same_event(
     Some(format!("location {la}, {date}"))
 }
 
+/// A hasher for the small integer and short string keys of [`Found::among`]: the standard
+/// one resists crafted keys, which these are not, at several times the cost.
+#[derive(Default, Clone, Copy)]
+struct QuickHasher(u64);
+
+impl std::hash::Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type QuickMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
+
+/// Interns `key`, returning its number (numbers count up from 0 in order of first sight).
+fn intern<K: std::hash::Hash + Eq>(map: &mut QuickMap<K, u32>, key: K) -> u32 {
+    let next = u32::try_from(map.len()).unwrap_or(u32::MAX);
+    *map.entry(key).or_insert(next)
+}
+
+/// Each interned key's rank among all of them in the order of `name`.
+fn ranks(count: usize, name: impl Fn(usize) -> String) -> Vec<u32> {
+    let names: Vec<String> = (0..count).map(&name).collect();
+    let mut order: Vec<u32> = (0..count as u32).collect();
+    order.sort_by(|&x, &y| names[x as usize].cmp(&names[y as usize]));
+    let mut rank = vec![0u32; count];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+/// One clash as [`Found::among`] finds it: by the positions of the two subjects and of their
+/// figures, and the rank of the folded unit they count.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    subject: u32,
+    other: u32,
+    figure: u32,
+    other_figure: u32,
+    unit: u32,
+}
+
+/// The clashes among subjects, found as [`clashes`] finds them but kept by position, so that
+/// a clash's figures and reason are written out only for the claims someone asks about.
+pub struct Found {
+    subjects: Vec<Subject>,
+    /// In order of claim id, then the other claim's id, then unit.
+    hits: Vec<Hit>,
+    /// The folded units by rank.
+    units: Vec<String>,
+}
+
+impl Found {
+    /// The clashes among `subjects`, as [`clashes`] says.
+    pub fn among(subjects: Vec<Subject>, per_claim: Option<usize>) -> Found {
+        let (hits, units) = hits(&subjects, per_claim, None);
+        Found {
+            subjects,
+            hits,
+            units,
+        }
+    }
+
+    /// Every pair among `subjects` once, as [`clashes`] with `None` finds them, but only the
+    /// first `limit` of them in order: claims with a higher id than the last pair kept so far
+    /// are not looked at, so a short list from a large database neither waits for nor holds
+    /// the millions of pairs after it.
+    pub fn first_pairs(subjects: Vec<Subject>, limit: usize) -> Found {
+        let (hits, units) = hits(&subjects, None, Some(limit));
+        Found {
+            subjects,
+            hits,
+            units,
+        }
+    }
+
+    /// The claims in a clash, in order of id.
+    pub fn ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .hits
+            .iter()
+            .map(|h| self.subjects[h.subject as usize].id)
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    /// How many clashes there are.
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// Whether none was found.
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The clashes of claim `id`, in order of the other claim's id.
+    pub fn of(&self, id: i64) -> Vec<Clash> {
+        let start = self
+            .hits
+            .partition_point(|h| self.subjects[h.subject as usize].id < id);
+        self.hits[start..]
+            .iter()
+            .take_while(|h| self.subjects[h.subject as usize].id == id)
+            .map(|h| self.clash(h))
+            .collect()
+    }
+
+    /// The first `limit` clashes (all of them with `None`), in order.
+    pub fn first(&self, limit: Option<usize>) -> Vec<Clash> {
+        self.hits
+            .iter()
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|h| self.clash(h))
+            .collect()
+    }
+
+    fn clash(&self, h: &Hit) -> Clash {
+        clash(&self.subjects, &self.units, h)
+    }
+}
+
+/// A hit written out as a clash, with its reason.
+fn clash(subjects: &[Subject], units: &[String], h: &Hit) -> Clash {
+    let (mine, other) = (&subjects[h.subject as usize], &subjects[h.other as usize]);
+    let fold = |s: &Subject| s.location.as_deref().map(crate::fold::fold);
+    let why = same_event(mine, other, (&fold(mine), &fold(other))).unwrap_or_default();
+    Clash {
+        claim: mine.id,
+        other: other.id,
+        unit: units[h.unit as usize].clone(),
+        figure: mine.figures[h.figure as usize].clone(),
+        other_figure: other.figures[h.other_figure as usize].clone(),
+        why,
+    }
+}
+
 /// The clashes among `subjects`: with `per_claim`, from each claim's side, at most that many per
 /// claim (why each is in a conflict); with `None`, every pair once, from its lower id's side. Within a group of claims that count one thing about one event, figures sorted by
 /// their bounds give each figure the ones it cannot be true with directly, so the work grows
 /// with the clashes found, not with the square of the group.
 pub fn clashes(subjects: &[Subject], per_claim: Option<usize>) -> Vec<Clash> {
-    struct Entry<'s> {
-        subject: usize,
-        figure: &'s Figure,
+    let (hits, units) = hits(subjects, per_claim, None);
+    hits.iter().map(|h| clash(subjects, &units, h)).collect()
+}
+
+/// What [`hits`] knows of a subject to tell whether it is about the same event as another:
+/// its place and the most specific part of it (interned), and its tags' range in a shared list.
+struct Placed {
+    place: Option<u32>,
+    head: Option<u32>,
+    tags: (u32, u32),
+}
+
+/// The work of [`clashes`]: the clashes by position, in order of claim id, then the other
+/// claim's id, then unit, and the folded units by rank. Units, tags, places and events are
+/// numbered once, so that grouping and comparing handle integers, not strings. With `first`
+/// (and no `per_claim`), only the first that many pairs.
+fn hits(
+    subjects: &[Subject],
+    per_claim: Option<usize>,
+    first: Option<usize>,
+) -> (Vec<Hit>, Vec<String>) {
+    struct Entry {
+        group: u64,
+        subject: u32,
+        figure: u32,
         bounds: Bounds,
     }
-    let places: Vec<Option<String>> = subjects
-        .iter()
-        .map(|s| s.location.as_deref().map(crate::fold::fold))
-        .collect();
-    let mut groups: HashMap<(String, String), Vec<Entry<'_>>> = HashMap::new();
+    // Numbers for units as written (folded once each), folded units, tags, places, heads.
+    let mut unit_of: QuickMap<&str, Option<u32>> = QuickMap::default();
+    let mut unit_keys: QuickMap<String, u32> = QuickMap::default();
+    let mut tag_ids: QuickMap<&str, u32> = QuickMap::default();
+    let mut location_of: QuickMap<&str, (u32, u32)> = QuickMap::default();
+    let mut place_ids: QuickMap<String, u32> = QuickMap::default();
+    let mut head_ids: QuickMap<String, u32> = QuickMap::default();
+    // The groups a claim is compared within (its events): one per tag, and one for its
+    // location in the year of its date (the dates are compared pair by pair).
+    let mut tag_events: QuickMap<u32, u32> = QuickMap::default();
+    let mut place_events: QuickMap<(u32, &str), u32> = QuickMap::default();
+    let mut event_names: Vec<(bool, u32, &str)> = Vec::new();
+    let mut tags: Vec<u32> = Vec::new();
+    let mut placed: Vec<Placed> = Vec::with_capacity(subjects.len());
+    let mut raw: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut events: Vec<u32> = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
-        let events = events(s);
+        let start = tags.len() as u32;
+        tags.extend(s.tags.iter().map(|t| intern(&mut tag_ids, t.as_str())));
+        let (place, head) = match s.location.as_deref() {
+            Some(location) => {
+                let (p, h) = *location_of.entry(location).or_insert_with(|| {
+                    (
+                        intern(&mut place_ids, crate::fold::fold(location)),
+                        intern(&mut head_ids, place_head(location)),
+                    )
+                });
+                (Some(p), Some(h))
+            }
+            None => (None, None),
+        };
+        placed.push(Placed {
+            place,
+            head,
+            tags: (start, tags.len() as u32),
+        });
+        events.clear();
+        for &t in &tags[start as usize..] {
+            let next = event_names.len() as u32;
+            let e = *tag_events.entry(t).or_insert(next);
+            if e == next {
+                event_names.push((true, t, ""));
+            }
+            events.push(e);
+        }
+        if let (Some(p), Some(date)) = (place, &s.date) {
+            let year = &date[..date.len().min(4)];
+            let next = event_names.len() as u32;
+            let e = *place_events.entry((p, year)).or_insert(next);
+            if e == next {
+                event_names.push((false, p, year));
+            }
+            events.push(e);
+        }
         if events.is_empty() {
             continue;
         }
-        for figure in &s.figures {
-            let unit = figure.unit_key();
-            if unit.is_empty() {
+        for (f, figure) in s.figures.iter().enumerate() {
+            let Some(unit) = figure.unit.as_deref() else {
                 continue;
-            }
-            for event in &events {
-                groups
-                    .entry((unit.clone(), event.clone()))
-                    .or_default()
-                    .push(Entry {
-                        subject: i,
-                        figure,
-                        bounds: figure.bounds(),
-                    });
+            };
+            let unit = *unit_of.entry(unit).or_insert_with(|| {
+                let key = figure::unit_key(unit);
+                (!key.is_empty()).then(|| intern(&mut unit_keys, key))
+            });
+            let Some(unit) = unit else {
+                continue;
+            };
+            for &e in &events {
+                raw.push((unit, e, i as u32, f as u32));
             }
         }
     }
-    let mut found: Vec<Clash> = Vec::new();
-    let mut seen: HashSet<(i64, i64, usize)> = HashSet::new();
-    let mut count: HashMap<i64, usize> = HashMap::new();
-    let mut keys: Vec<(String, String)> = groups.keys().cloned().collect();
-    keys.sort();
-    let mut units: Vec<&String> = keys.iter().map(|k| &k.0).collect();
-    units.dedup();
-    for key in &keys {
-        let entries = &groups[key];
-        let unit = units.binary_search(&&key.0).unwrap_or_default();
-        if entries.len() < 2 {
+    // Groups in the order of their unit's folded text, then their event's key text.
+    let mut units: Vec<String> = vec![String::new(); unit_keys.len()];
+    for (key, id) in unit_keys {
+        units[id as usize] = key;
+    }
+    let unit_rank = ranks(units.len(), |u| units[u].clone());
+    let mut place_names: Vec<&str> = vec![""; place_ids.len()];
+    for (name, &id) in &place_ids {
+        place_names[id as usize] = name;
+    }
+    let tag_names: Vec<&str> = {
+        let mut names = vec![""; tag_ids.len()];
+        for (&name, &id) in &tag_ids {
+            names[id as usize] = name;
+        }
+        names
+    };
+    let event_rank = ranks(event_names.len(), |e| match event_names[e] {
+        (true, t, _) => format!("tag\u{1}{}", tag_names[t as usize]),
+        (false, p, year) => format!("location\u{1}{}\u{1}{year}", place_names[p as usize]),
+    });
+    let mut entries: Vec<Entry> = raw
+        .into_iter()
+        .map(|(u, e, subject, f)| Entry {
+            group: (u64::from(unit_rank[u as usize]) << 32) | u64::from(event_rank[e as usize]),
+            subject,
+            figure: f,
+            bounds: subjects[subject as usize].figures[f as usize].bounds(),
+        })
+        .collect();
+    // Stable: within a group, entries stay in order of subject, then figure.
+    entries.sort_by_key(|e| e.group);
+
+    let same_event = |a: u32, b: u32| -> bool {
+        let (sa, sb) = (&subjects[a as usize], &subjects[b as usize]);
+        let (pa, pb) = (&placed[a as usize], &placed[b as usize]);
+        if let (Some(ha), Some(hb)) = (pa.head, pb.head) {
+            if ha != hb {
+                return false;
+            }
+        }
+        if let (Some(da), Some(db)) = (&sa.date, &sb.date) {
+            if !dates_overlap(da, db) {
+                return false;
+            }
+        }
+        let tb = &tags[pb.tags.0 as usize..pb.tags.1 as usize];
+        if tags[pa.tags.0 as usize..pa.tags.1 as usize]
+            .iter()
+            .any(|t| tb.contains(t))
+        {
+            return true;
+        }
+        pa.place.is_some() && pa.place == pb.place && sa.date.is_some() && sb.date.is_some()
+    };
+
+    // Hits in order of claim id, then the other's id, then unit: by position when the
+    // subjects come in order of id (as the store reads them), which spares a look-up each.
+    let by_position = subjects.windows(2).all(|w| w[0].id < w[1].id);
+    let order = |subject: u32, other: u32, unit: u32| -> (i64, i64, u32) {
+        if by_position {
+            (i64::from(subject), i64::from(other), unit)
+        } else {
+            (
+                subjects[subject as usize].id,
+                subjects[other as usize].id,
+                unit,
+            )
+        }
+    };
+    let key = |h: &Hit| order(h.subject, h.other, h.unit);
+    // Sorted by key, repeats dropped: stable, so that of repeats the first found stays.
+    let tidy = |found: &mut Vec<Hit>| {
+        found.sort_by_key(key);
+        found.dedup_by(|b, a| key(a) == key(b));
+    };
+    let first = if per_claim.is_none() { first } else { None };
+    if first == Some(0) {
+        return (Vec::new(), Vec::new());
+    }
+    // With `first`: the key of the last pair of the first ones found so far. Only lower
+    // keys can be among the first of all, and it only falls as more are found.
+    let mut last: Option<(i64, i64, u32)> = None;
+    let mut found: Vec<Hit> = Vec::new();
+    let mut count: Vec<u32> = vec![0; subjects.len()];
+    let limit = per_claim.map(|k| u32::try_from(k).unwrap_or(u32::MAX));
+    // With a limit, a pair and unit already found must not count twice; without, repeats are
+    // dropped at the end (the first found is kept).
+    let mut seen: QuickMap<(u32, u32, u32), ()> = QuickMap::default();
+    let (mut by_high, mut by_low): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    while at < entries.len() {
+        let group = entries[at].group;
+        let end = at + entries[at..].partition_point(|e| e.group == group);
+        let members = &entries[at..end];
+        at = end;
+        if members.len() < 2 {
             continue;
         }
+        let unit = (group >> 32) as u32;
         // By the top of their range, and by the bottom, highest first.
-        let mut by_high: Vec<usize> = (0..entries.len()).collect();
+        by_high.clear();
+        by_high.extend(0..members.len() as u32);
         // (Among equal numbers, an open end lies further out: "< 5" is below "<= 5".)
         by_high.sort_by(|&x, &y| {
-            let (x, y) = (&entries[x].bounds, &entries[y].bounds);
+            let (x, y) = (&members[x as usize].bounds, &members[y as usize].bounds);
             x.high
                 .total_cmp(&y.high)
                 .then(y.high_open.cmp(&x.high_open))
         });
-        let mut by_low: Vec<usize> = (0..entries.len()).collect();
+        by_low.clear();
+        by_low.extend(0..members.len() as u32);
         by_low.sort_by(|&x, &y| {
-            let (x, y) = (&entries[x].bounds, &entries[y].bounds);
+            let (x, y) = (&members[x as usize].bounds, &members[y as usize].bounds);
             y.low.total_cmp(&x.low).then(y.low_open.cmp(&x.low_open))
         });
-        for (m, me) in entries.iter().enumerate() {
-            let mine = &subjects[me.subject];
+        for (m, me) in members.iter().enumerate() {
+            if limit.is_some_and(|k| count[me.subject as usize] >= k) {
+                continue;
+            }
+            let mine = subjects[me.subject as usize].id;
+            if last.is_some_and(|last| order(me.subject, 0, 0).0 > last.0) {
+                continue;
+            }
             let below = by_high
                 .iter()
-                .take_while(|&&o| !entries[o].bounds.overlaps_from_below(&me.bounds));
+                .take_while(|&&o| !members[o as usize].bounds.overlaps_from_below(&me.bounds));
             let above = by_low
                 .iter()
-                .take_while(|&&o| !me.bounds.overlaps_from_below(&entries[o].bounds));
+                .take_while(|&&o| !me.bounds.overlaps_from_below(&members[o as usize].bounds));
             for &o in below.chain(above) {
-                if o == m || entries[o].subject == me.subject {
+                let them = &members[o as usize];
+                if o as usize == m || them.subject == me.subject {
                     continue;
                 }
-                if per_claim.is_some_and(|k| count.get(&mine.id).copied().unwrap_or(0) >= k) {
+                if limit.is_some_and(|k| count[me.subject as usize] >= k) {
                     break;
                 }
-                let other = &subjects[entries[o].subject];
                 // Listing every pair, each is found once, from its lower id's side.
-                if per_claim.is_none() && other.id < mine.id {
+                let theirs = subjects[them.subject as usize].id;
+                if limit.is_none() && theirs < mine {
                     continue;
                 }
-                let (i, j) = (me.subject, entries[o].subject);
-                if seen.contains(&(mine.id, other.id, unit)) {
+                if last.is_some_and(|last| order(me.subject, them.subject, unit) > last) {
                     continue;
                 }
-                let Some(why) = same_event(mine, other, (&places[i], &places[j])) else {
+                if limit.is_some() && seen.contains_key(&(me.subject, them.subject, unit)) {
                     continue;
-                };
-                seen.insert((mine.id, other.id, unit));
-                *count.entry(mine.id).or_default() += 1;
-                found.push(Clash {
-                    claim: mine.id,
-                    other: other.id,
-                    unit: key.0.clone(),
-                    figure: me.figure.clone(),
-                    other_figure: entries[o].figure.clone(),
-                    why,
+                }
+                if !same_event(me.subject, them.subject) {
+                    continue;
+                }
+                if limit.is_some() {
+                    seen.insert((me.subject, them.subject, unit), ());
+                }
+                count[me.subject as usize] += 1;
+                found.push(Hit {
+                    subject: me.subject,
+                    other: them.subject,
+                    figure: me.figure,
+                    other_figure: them.figure,
+                    unit,
                 });
+                if let Some(first) = first {
+                    if found.len() >= first.saturating_mul(2).saturating_add(4096) {
+                        tidy(&mut found);
+                        found.truncate(first);
+                        last = found.get(first - 1).map(key);
+                    }
+                }
             }
         }
     }
-    found.sort_by(|a, b| (a.claim, a.other, &a.unit).cmp(&(b.claim, b.other, &b.unit)));
-    found
+    let mut by_rank = vec![String::new(); units.len()];
+    for (u, name) in units.into_iter().enumerate() {
+        by_rank[unit_rank[u] as usize] = name;
+    }
+    tidy(&mut found);
+    if let Some(first) = first {
+        found.truncate(first);
+    }
+    (found, by_rank)
 }
 
 /// Every conflict among `claims`, each pair once, in order of the first claim's id, then the
@@ -470,6 +796,35 @@ mod tests {
             claim(5, "30", &["t"], None),
         ];
         assert_eq!(find(&claims), vec![]);
+    }
+
+    #[test]
+    fn the_first_pairs_of_many_are_the_head_of_all_of_them() {
+        // Enough pairs that the search for the first ones drops the later ones on the way:
+        // claims in no order of id, some pairs met twice (two tags, two figures of one unit),
+        // and the lowest ids met only in the last group of claims looked through.
+        let subjects: Vec<Subject> = (0..400i64)
+            .map(|n| {
+                let id = (n * 7919) % 400 + 1;
+                let figures = if n % 5 == 0 {
+                    format!("{} civilians; {} civilians", id * 3, id * 3 + 1)
+                } else {
+                    format!("{} civilians; ~{} fighters", id * 3, id * 2)
+                };
+                let tags: &[&str] = match (id <= 100, n % 3 == 0) {
+                    (true, _) => &["z"],
+                    (false, true) => &["a", "z"],
+                    (false, false) => &["a"],
+                };
+                Subject::from(&claim(id, &figures, tags, None))
+            })
+            .collect();
+        let all = clashes(&subjects, None);
+        assert!(all.len() > 20_000, "{}", all.len());
+        for limit in [1, 10, 2_000, 30_000] {
+            let first = Found::first_pairs(subjects.clone(), limit).first(None);
+            assert_eq!(first, all[..limit.min(all.len())], "{limit}");
+        }
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         let conflicts = store.include_conflicts(&mut filter)?;
         let mut list = out.claims_with_why(args.translated)?;
         store.for_each_claim(&filter, |claim| {
-            let why = why_disputed(&claim, conflicts.get(&claim.id));
+            let why = why_disputed(&claim, conflicts.get(claim.id));
             list.push_why(claim, &why)
         })?;
         if list.finish()? == 0 && out.format() == Format::Table {
@@ -164,13 +164,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
 
 /// Why a claim is among the disputed ones: its status, the sources that dispute it, and the
 /// claims whose figures conflict with its own.
-fn why_disputed(claim: &crate::model::Claim, conflicts: Option<&Vec<String>>) -> String {
+fn why_disputed(claim: &crate::model::Claim, conflicts: Option<Vec<String>>) -> String {
     let mut reasons = Vec::new();
     if claim.status == Status::Disputed {
         reasons.push("status disputed".to_owned());
     } else if !claim.status.is_verdict() && !claim.disputed_by.is_empty() {
         reasons.push(format!("disputed by {}", claim.disputed_by.join(", ")));
     }
-    reasons.extend(conflicts.into_iter().flatten().cloned());
+    reasons.extend(conflicts.into_iter().flatten());
     reasons.join("; ")
 }

@@ -150,13 +150,12 @@ const ALL_STANCES: &str = "SELECT st.claim_id, st.stance, s.name FROM stance st
 const ALL_TAGS: &str =
     "SELECT claim_id, tag FROM claim_tag WHERE claim_id BETWEEN ?1 AND ?2 ORDER BY claim_id, tag";
 
-/// The columns of a [`Figure`] in the order [`figure_from_row`] reads them, after the claim id.
+/// The columns of a [`Figure`] in the order [`figure_from_row`] reads them.
 macro_rules! figure_columns {
     () => {
         "low, high, unit, qualifier, words"
     };
 }
-const FIGURE_COLUMNS: &str = figure_columns!();
 
 /// One claim's figures, in order.
 const FIGURES_OF_CLAIM: &str = concat!(
@@ -181,6 +180,25 @@ const LIVE_COUNT: &str = "WITH live (claimant_id, status, disputed, n) AS (
 
 /// How many conflicts of figures `list --disputed` names per claim.
 const REASONS_SHOWN: usize = 3;
+
+/// Why each claim that [`Store::include_conflicts`] added is in a conflict: the first
+/// [`REASONS_SHOWN`] of its clashes, written out only for the claims asked about.
+pub struct ConflictReasons(Option<crate::conflicts::Found>);
+
+impl ConflictReasons {
+    /// Why claim `id` is in a conflict, or `None` when it is in none.
+    pub fn get(&self, id: i64) -> Option<Vec<String>> {
+        let clashes = self.0.as_ref()?.of(id);
+        if clashes.is_empty() {
+            return None;
+        }
+        let mut list: Vec<String> = clashes.iter().map(|c| c.reason()).collect();
+        if list.len() >= REASONS_SHOWN {
+            list.push("and maybe more (`claimdb conflicts`)".to_owned());
+        }
+        Some(list)
+    }
+}
 
 /// How long a command waits for another writer before it gives up with "database is busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -916,12 +934,16 @@ impl Store {
         &self,
         filter: &ClaimFilter,
     ) -> anyhow::Result<Vec<crate::conflicts::Conflict>> {
-        let mut clashes = crate::conflicts::clashes(&self.conflict_subjects(filter)?, None);
         // Each pair once, from its lower id's side; in order, so a limit keeps the first.
-        clashes.retain(|c| c.claim < c.other);
-        if let Some(limit) = filter.limit {
-            clashes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        }
+        let subjects = self.conflict_subjects(filter)?;
+        let found = match filter.limit {
+            Some(limit) => crate::conflicts::Found::first_pairs(
+                subjects,
+                usize::try_from(limit).unwrap_or(usize::MAX),
+            ),
+            None => crate::conflicts::Found::among(subjects, None),
+        };
+        let clashes = found.first(None);
         let mut sides = HashMap::new();
         for clash in &clashes {
             for id in [clash.claim, clash.other] {
@@ -936,8 +958,9 @@ impl Store {
     }
 
     /// The claims the filter selects that can be in a conflict: with a figure that says what it
-    /// counts. Read in three sequential passes (claims, their tags, their figures), not claim by
-    /// claim.
+    /// counts, and a tag or a location and a date to place it in an event. Read in two
+    /// sequential passes (claims with their counted figures, then tags), not claim by claim.
+    /// The figures come without their words, which conflicts do not show.
     fn conflict_subjects(
         &self,
         filter: &ClaimFilter,
@@ -956,79 +979,77 @@ impl Store {
             })?;
             return Ok(subjects);
         }
+        // The join reads only counted figures: the filter need not ask for one again unless it
+        // bounds their numbers.
+        let filter = ClaimFilter {
+            counted: filter.min.is_some() || filter.max.is_some(),
+            ..filter
+        };
         let (condition, values) = self.filter_sql(&filter)?;
         let mut stmt = self.db().prepare(&format!(
-            "SELECT c.id, c.location, c.claim_date FROM claim c WHERE {condition} ORDER BY c.id"
+            "SELECT c.id, c.location, c.claim_date, fig.low, fig.high, fig.unit, fig.qualifier
+             FROM claim c JOIN figure fig ON fig.claim_id = c.id AND fig.unit_key <> ''
+             WHERE {condition}
+               AND ((c.location IS NOT NULL AND c.claim_date IS NOT NULL)
+                    OR EXISTS (SELECT 1 FROM claim_tag t WHERE t.claim_id = c.id))
+             ORDER BY c.id, fig.position"
         ))?;
-        let mut subjects: Vec<Subject> = stmt
-            .query_map(values, |r| {
-                Ok(Subject {
-                    id: r.get(0)?,
+        let mut subjects: Vec<Subject> = Vec::new();
+        stmt.query_each(values, &mut |r| {
+            let id: i64 = r.get(0)?;
+            if subjects.last().is_none_or(|s| s.id != id) {
+                subjects.push(Subject {
+                    id,
                     tags: Vec::new(),
                     location: r.get(1)?,
                     date: r.get(2)?,
                     figures: Vec::new(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let index: HashMap<i64, usize> = subjects
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id, i))
-            .collect();
+                });
+            }
+            if let Some(subject) = subjects.last_mut() {
+                subject.figures.push(Figure {
+                    low: r.get(3)?,
+                    high: r.get(4)?,
+                    unit: r.get(5)?,
+                    qualifier: r.get(6)?,
+                    words: None,
+                });
+            }
+            Ok(true)
+        })?;
         let (Some(first), Some(last)) = (subjects.first(), subjects.last()) else {
             return Ok(subjects);
         };
+        // Both in order of claim id: each tag goes to the subject at or after the last one's.
         let range = [first.id, last.id];
+        let mut at = 0;
         self.db()
             .query_each(ALL_TAGS, params![range[0], range[1]], &mut |r| {
-                if let Some(&i) = index.get(&r.get::<i64>(0)?) {
-                    subjects[i].tags.push(r.get(1)?);
+                let id: i64 = r.get(0)?;
+                at += subjects[at..].partition_point(|s| s.id < id);
+                if let Some(subject) = subjects.get_mut(at).filter(|s| s.id == id) {
+                    subject.tags.push(r.get(1)?);
                 }
                 Ok(true)
             })?;
-        self.db().query_each(
-            &format!(
-                "SELECT claim_id, {FIGURE_COLUMNS} FROM figure WHERE unit_key <> ''
-                 ORDER BY claim_id, position"
-            ),
-            params![],
-            &mut |r| {
-                if let Some(&i) = index.get(&r.get::<i64>(0)?) {
-                    subjects[i].figures.push(figure_from_row(r, 1)?);
-                }
-                Ok(true)
-            },
-        )?;
         Ok(subjects)
     }
 
     /// For a filter on disputed claims: adds the claims whose figures conflict with another
     /// claim's (among all claims: the other of a pair may be one the filter leaves out), and
     /// returns why each of those is in a conflict.
-    pub fn include_conflicts(
-        &self,
-        filter: &mut ClaimFilter,
-    ) -> anyhow::Result<HashMap<i64, Vec<String>>> {
+    pub fn include_conflicts(&self, filter: &mut ClaimFilter) -> anyhow::Result<ConflictReasons> {
         if !filter.disputed {
-            return Ok(HashMap::new());
+            return Ok(ConflictReasons(None));
         }
         // A claim's first few conflicts say why it is listed; looking no further keeps this
         // quick when a broad tag holds thousands of claims that all disagree.
-        let clashes = crate::conflicts::clashes(
-            &self.conflict_subjects(&ClaimFilter::default())?,
+        let found = crate::conflicts::Found::among(
+            self.conflict_subjects(&ClaimFilter::default())?,
             Some(REASONS_SHOWN),
         );
-        let mut reasons = crate::conflicts::reasons(&clashes);
-        for list in reasons.values_mut() {
-            if list.len() >= REASONS_SHOWN {
-                list.push("and maybe more (`claimdb conflicts`)".to_owned());
-            }
-        }
-        let mut ids: Vec<i64> = reasons.keys().copied().collect();
-        ids.sort_unstable();
-        filter.also_disputed = ids;
-        Ok(reasons)
+        filter.also_disputed = found.ids();
+        Ok(ConflictReasons(Some(found)))
     }
 
     /// Counts by status and by claimant, and how many claims are disputed. Archived claims are
@@ -3068,7 +3089,7 @@ fn claim_from_row(r: &Row<'_>) -> sql::Result<Claim> {
     })
 }
 
-/// A figure from [`FIGURE_COLUMNS`] starting at column `at`.
+/// A figure from the columns of `figure_columns!` starting at column `at`.
 fn figure_from_row(r: &Row<'_>, at: usize) -> sql::Result<Figure> {
     Ok(Figure {
         low: r.get(at)?,
