@@ -94,6 +94,9 @@ struct Counts {
 /// A row of the file as read: its line, and the row or what is wrong with it.
 type ReadRow = (u64, Result<ImportRow, Vec<Problem>>);
 
+/// Rows read and checked on the reading thread, per batch handed to the import.
+const ROWS_AHEAD: usize = 512;
+
 /// How many likely duplicates a dry run names per row.
 const DUPLICATES_SHOWN: usize = 3;
 
@@ -102,7 +105,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let options = csv_options(&args)?;
     let (name, input, len) = open(&args)?;
     let progress = ctx.out.progress(len, "bytes");
-    let input: Box<dyn Read> = Box::new(progress.wrap_read(input));
+    let input: Box<dyn Read + Send> = Box::new(progress.wrap_read(input));
     if args.from == From::Json {
         let result = dump::exec(&args, name, input, ctx);
         progress.finish_and_clear();
@@ -148,7 +151,23 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         }
         rows
     });
+    // Streamed, the file is read and its rows parsed and checked on a second thread, a batch
+    // at a time, while the first writes the rows before them; a bounded queue keeps memory flat.
+    let (to_import, streamed) = std::sync::mpsc::sync_channel::<Vec<ReadRow>>(2);
+    let reading = staged.is_none().then(|| {
+        std::thread::spawn(move || loop {
+            let batch: Vec<ReadRow> = std::iter::from_fn(|| reader.next_row())
+                .take(ROWS_AHEAD)
+                .collect();
+            let last = batch.len() < ROWS_AHEAD;
+            // An error: the import stopped (a failure of the database) and wants no more rows.
+            if to_import.send(batch).is_err() || last {
+                return;
+            }
+        })
+    });
     let next = std::cell::Cell::new(0);
+    let mut batch = Vec::new().into_iter();
     let mut next_row = || -> Option<ReadRow> {
         match &staged {
             Some(rows) => {
@@ -156,10 +175,15 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
                 next.set(next.get() + 1);
                 row
             }
-            None => reader.next_row(),
+            None => loop {
+                if let Some(row) = batch.next() {
+                    return Some(row);
+                }
+                batch = streamed.recv().ok()?.into_iter();
+            },
         }
     };
-    let (counts, new_sources) = ctx.store.import_retrying(&ctx.actor, |importer| {
+    let imported = ctx.store.import_retrying(&ctx.actor, |importer| {
         // From the first row again when the import is run again.
         next.set(0);
         if let Some(rows) = &staged {
@@ -208,7 +232,14 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         counts.found = problems;
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
-    })?;
+    });
+    drop(streamed);
+    if let Some(reading) = reading {
+        if reading.join().is_err() {
+            anyhow::bail!("reading {name} stopped half-way");
+        }
+    }
+    let (counts, new_sources) = imported?;
     counts.found.iter().for_each(report);
     for (line, other, similarity, conflict) in &counts.likely {
         report_duplicate(*line, *other, *similarity, conflict.clone());
@@ -324,9 +355,11 @@ fn csv_options(args: &Args) -> anyhow::Result<CsvOptions> {
 
 /// The input named on the command line, and its name for messages.
 /// The input's name for messages, the input, and its size when known (for the progress bar).
-fn open(args: &Args) -> anyhow::Result<(String, Box<dyn Read>, Option<u64>)> {
-    let opened: (String, Box<dyn Read>, Option<u64>) = if args.file.as_os_str() == "-" {
-        ("stdin".to_owned(), Box::new(io::stdin().lock()), None)
+fn open(args: &Args) -> anyhow::Result<(String, Box<dyn Read + Send>, Option<u64>)> {
+    let opened: (String, Box<dyn Read + Send>, Option<u64>) = if args.file.as_os_str() == "-" {
+        // Unlocked: the rows are read on a thread of their own (a BufReader reads in large
+        // blocks, so the lock taken per read costs nothing).
+        ("stdin".to_owned(), Box::new(io::stdin()), None)
     } else {
         let path = &args.file;
         if path.is_dir() {
