@@ -1517,70 +1517,14 @@ fn migrate_brings_a_database_of_schema_1_0_to_bulk_loads_whose_imports_go_on_cou
 }
 
 /// The rules on who records what as schema 1.1 had them: a row trigger for each rule, on every
-/// row added or changed (in place of the statement triggers of 1.2 for added rows).
+/// row added or changed (in place of the statement triggers of 1.2 for added rows). Their
+/// functions were those of 1.0: see [`permission_functions_1_0`].
 const PERMISSION_TRIGGERS_1_1: &str = "
     DROP TRIGGER claim_added_needs_editor_for_verdicts ON claim;
     DROP TRIGGER claim_added_stamped ON claim;
     DROP TRIGGER stance_added_stamped ON stance;
     DROP FUNCTION claim_added_verdicts_need_editor();
     DROP FUNCTION claimdb_added_stamped_by_session_user();
-    CREATE OR REPLACE FUNCTION claim_verdict_needs_editor() RETURNS trigger LANGUAGE plpgsql
-        SET search_path = public, pg_temp AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            IF claimdb_is_verdict(NEW.status) AND NOT claimdb_is_editor() THEN
-                RAISE EXCEPTION 'recording a claim with the verdict % needs the claimdb_editor '
-                    'role, which % does not have; record it unverified and propose the verdict '
-                    'for an editor to approve', NEW.status, session_user
-                    USING ERRCODE = '42501';
-            END IF;
-        ELSIF NEW.status IS DISTINCT FROM OLD.status
-              AND (claimdb_is_verdict(NEW.status) OR claimdb_is_verdict(OLD.status))
-              AND NOT claimdb_is_editor() THEN
-            IF claimdb_is_verdict(NEW.status) THEN
-                RAISE EXCEPTION 'claim %: setting a verdict (%) needs the claimdb_editor role, '
-                    'which % does not have; propose it and ask an editor to approve it',
-                    NEW.id, NEW.status, session_user
-                    USING ERRCODE = '42501';
-            ELSE
-                RAISE EXCEPTION 'claim %: withdrawing the verdict % needs the claimdb_editor '
-                    'role, which % does not have; ask an editor to reopen it', NEW.id,
-                    OLD.status, session_user
-                    USING ERRCODE = '42501';
-            END IF;
-        END IF;
-        RETURN NEW;
-    END $$;
-    CREATE OR REPLACE FUNCTION claimdb_stamped_by_session_user() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
-    DECLARE
-        arg TEXT;
-        col TEXT;
-        value TEXT;
-        new_row JSONB := to_jsonb(NEW);
-        old_row JSONB;
-    BEGIN
-        IF claimdb_is_owner() THEN
-            RETURN NEW;
-        END IF;
-        IF TG_OP = 'UPDATE' THEN
-            old_row := to_jsonb(OLD);
-        END IF;
-        FOREACH arg IN ARRAY TG_ARGV LOOP
-            col := ltrim(arg, '!');
-            value := new_row ->> col;
-            CONTINUE WHEN value IS NULL;
-            CONTINUE WHEN TG_OP = 'UPDATE' AND left(arg, 1) <> '!'
-                          AND value IS NOT DISTINCT FROM old_row ->> col;
-            IF value IS DISTINCT FROM session_user::text THEN
-                RAISE EXCEPTION '%.% must be the login you are connected as (%), not %: the '
-                    'database records every change under the login that made it',
-                    TG_TABLE_NAME, col, session_user, quote_literal(value)
-                    USING ERRCODE = '42501';
-            END IF;
-        END LOOP;
-        RETURN NEW;
-    END $$;
     DROP TRIGGER claim_needs_editor_for_verdicts ON claim;
     CREATE TRIGGER claim_needs_editor_for_verdicts BEFORE INSERT OR UPDATE OF status ON claim
         FOR EACH ROW EXECUTE FUNCTION claim_verdict_needs_editor();
@@ -1594,6 +1538,26 @@ const PERMISSION_TRIGGERS_1_1: &str = "
     CREATE TRIGGER history_actor_stamped BEFORE INSERT ON history FOR EACH ROW
         EXECUTE FUNCTION claimdb_stamped_by_session_user('actor');
     UPDATE claimdb_meta SET minor = 1;";
+
+/// The two functions behind the permission triggers as the first release (and 1.1) had them,
+/// taken from the frozen 1.0 schema.
+fn permission_functions_1_0() -> String {
+    const SCHEMA_1_0: &str = include_str!("../fixtures/pg-schema-1.0.sql");
+    [
+        "claim_verdict_needs_editor()",
+        "claimdb_stamped_by_session_user()",
+    ]
+    .iter()
+    .map(|name| {
+        let start = SCHEMA_1_0
+            .find(&format!("CREATE FUNCTION {name}"))
+            .unwrap_or_else(|| panic!("{name} is in the 1.0 schema"));
+        let end = start + SCHEMA_1_0[start..].find("END $$;").unwrap() + "END $$;".len();
+        SCHEMA_1_0[start..end].replacen("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
+}
 
 /// A claims file a checker may import: `rows` rows from `from`, none with a verdict, with
 /// supporting and disputing sources.
@@ -1660,6 +1624,7 @@ fn migrate_brings_a_database_of_schema_1_1_to_checks_of_added_rows_as_a_set_with
     db.run(&["team", "add", &checker, "--role", "checker"]).ok();
     let mut owner = db.owner();
     owner.batch_execute(PERMISSION_TRIGGERS_1_1).unwrap();
+    owner.batch_execute(&permission_functions_1_0()).unwrap();
     let at_1_1 = permission_triggers(&mut owner);
     assert!(
         at_1_1.contains(&"claim_stamped row before insert update".to_owned()),
