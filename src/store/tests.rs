@@ -450,3 +450,41 @@ fn an_import_remembers_each_claim_it_named_in_or_out_of_id_order() {
     assert!(named.was_added(2_000));
     assert_eq!(named.name(2_000, 31), Some(30));
 }
+
+#[test]
+fn imports_into_a_store_with_claims_one_after_the_other_keep_the_index_exact() {
+    let mut s = store();
+    let row = |text: &str| ImportRow {
+        patch: ClaimPatch {
+            text: Some(text.into()),
+            claimant: Some("Agency".into()),
+            ..ClaimPatch::default()
+        },
+        ..ImportRow::default()
+    };
+    let found = |s: &Store, word: &str| {
+        let mut ids = Vec::new();
+        s.search(
+            &crate::query::parse(word).unwrap(),
+            &ClaimFilter::default(),
+            10,
+            |hit| {
+                ids.push(hit.claim.id);
+                Ok(())
+            },
+        )
+        .unwrap();
+        ids
+    };
+    for (i, word) in ["first", "second", "third"].into_iter().enumerate() {
+        s.import("t", |imp| Ok((imp.upsert(&row(word), "f line 2")?, true)))
+            .unwrap();
+        assert_eq!(found(&s, word), [i as i64 + 1], "{word}");
+    }
+    // Between and after them, the index is kept row by row again.
+    let id = s
+        .add_claim(&draft("fourth claim", "Agency"), &[], "t")
+        .unwrap()
+        .id;
+    assert_eq!(found(&s, "fourth"), [id]);
+}

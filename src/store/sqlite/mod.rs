@@ -522,26 +522,29 @@ const DEFERRABLE_INDEXES: &[&str] = &[
 /// indexes it never reads, and the triggers that fold each new claim into the search index.
 fn defer_index_builds(tx: &rusqlite::Connection) -> anyhow::Result<Deferred> {
     let mut deferred = Deferred::default();
-    let stored_sql = |kind: &str, name: &str| -> anyhow::Result<Option<String>> {
-        let sql: Option<String> = tx
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = ?1 AND name = ?2",
-                [kind, name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if sql.is_some() {
-            tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
-        }
-        Ok(sql)
-    };
     for name in DEFERRABLE_INDEXES {
-        deferred.indexes.extend(stored_sql("index", name)?);
+        deferred.indexes.extend(set_aside(tx, "index", name)?);
     }
     for name in DEFERRABLE_TRIGGERS {
-        deferred.triggers.extend(stored_sql("trigger", name)?);
+        deferred.triggers.extend(set_aside(tx, "trigger", name)?);
     }
     Ok(deferred)
+}
+
+/// Drops the index or trigger `name`, if the schema has it, and returns the statement that
+/// creates it again exactly as it was.
+fn set_aside(tx: &rusqlite::Connection, kind: &str, name: &str) -> anyhow::Result<Option<String>> {
+    let sql: Option<String> = tx
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = ?1 AND name = ?2",
+            [kind, name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if sql.is_some() {
+        tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+    }
+    Ok(sql)
 }
 
 /// The triggers that keep the search index row by row. An import into a database that holds
@@ -605,17 +608,7 @@ fn defer_search(tx: &rusqlite::Connection) -> anyhow::Result<Deferred> {
         ..Deferred::default()
     };
     for name in SEARCH_TRIGGERS {
-        let sql: Option<String> = tx
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(sql) = sql {
-            tx.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
-            deferred.triggers.push(sql);
-        }
+        deferred.triggers.extend(set_aside(tx, "trigger", name)?);
     }
     tx.execute_batch(NOTE_TOUCHED)?;
     Ok(deferred)
@@ -632,16 +625,15 @@ fn finish_search(tx: &rusqlite::Connection, deferred: Deferred) -> anyhow::Resul
         [],
     )?;
     fts::rebuild_index_of(tx, fts::Claims::Touched, false)?;
-    tx.execute_batch(
-        "DROP TABLE claimdb_touched;
-         DROP TRIGGER claimdb_touched_claim_insert;
-         DROP TRIGGER claimdb_touched_claim_update;
-         DROP TRIGGER claimdb_touched_stance_insert;
-         DROP TRIGGER claimdb_touched_stance_delete;
-         DROP TRIGGER claimdb_touched_stance_update;
-         DROP TRIGGER claimdb_touched_name_insert;
-         DROP TRIGGER claimdb_touched_name_delete;",
-    )?;
+    // The temporary triggers outlive the transaction on this connection: they go now.
+    let noting: Vec<String> = tx
+        .prepare("SELECT name FROM temp.sqlite_schema WHERE type = 'trigger' AND name LIKE 'claimdb_touched_%'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in noting {
+        tx.execute_batch(&format!("DROP TRIGGER temp.\"{name}\""))?;
+    }
+    tx.execute_batch("DROP TABLE temp.claimdb_touched")?;
     for sql in &deferred.triggers {
         tx.execute_batch(sql)?;
     }
