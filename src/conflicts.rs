@@ -641,16 +641,6 @@ pub fn side(c: &Claim) -> Side {
     }
 }
 
-/// Why each claim is in a conflict: its clashes' reasons by claim id (as many as were looked
-/// for; the caller says when there may be more).
-pub fn reasons(clashes: &[Clash]) -> HashMap<i64, Vec<String>> {
-    let mut by_claim: HashMap<i64, Vec<String>> = HashMap::new();
-    for c in clashes {
-        by_claim.entry(c.claim).or_default().push(c.reason());
-    }
-    by_claim
-}
-
 /// Whether any figure of `a` conflicts with any of `b`: the duplicate check's test, where the
 /// texts already say the two claims are about the same thing.
 pub fn figures_conflict(a: &[Figure], b: &[Figure]) -> Option<(Figure, Figure)> {
@@ -676,6 +666,15 @@ pub fn stated(figures: &[Figure], text: &str) -> Vec<Figure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Why each claim is in a conflict: its clashes' reasons by claim id.
+    fn reasons(clashes: &[Clash]) -> HashMap<i64, Vec<String>> {
+        let mut by_claim: HashMap<i64, Vec<String>> = HashMap::new();
+        for c in clashes {
+            by_claim.entry(c.claim).or_default().push(c.reason());
+        }
+        by_claim
+    }
 
     fn claim(id: i64, figures: &str, tags: &[&str], place: Option<(&str, &str)>) -> Claim {
         Claim {
