@@ -216,16 +216,16 @@ impl super::backend::Backend for Sqlite {
         // evaluates each `IN (…)` list through a temporary b-tree per row, a tenth of the import.
         self.conn
             .pragma_update(None, "ignore_check_constraints", true)?;
-        let journal = self.bulk_journal()?;
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
+        let journal = if empty { self.bulk_journal()? } else { None };
         // Into a database that holds claims, each statement whose triggers write more rows
         // keeps the pages it changes in a statement journal, to undo that statement alone; in a
         // temporary file that is a system call per page, a fifth of the import. In memory it
         // holds one statement's pages at a time. (Into an empty database the indexes are built
         // at the end, and their sort must stay free to spill to disk.)
-        let holds_claims: bool =
-            self.conn
-                .query_row("SELECT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
-        if holds_claims {
+        if !empty {
             self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         }
         self.bulk.replace(BulkSettings {
@@ -679,12 +679,6 @@ impl Sqlite {
     /// When another connection holds the database, SQLite refuses the switch and the import
     /// stays in WAL.
     fn bulk_journal(&self) -> anyhow::Result<Option<String>> {
-        let empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM claim)", [], |r| r.get(0))?;
-        if !empty {
-            return Ok(None);
-        }
         let mode: String = self
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
