@@ -123,6 +123,11 @@ CREATE TABLE history (
     hash      TEXT NOT NULL
 );
 CREATE INDEX history_by_claim ON history (claim_id, id);
+-- The claims an import creates are recorded in batches: one event, filed under the batch's
+-- first claim with field 'batch', for up to a thousand claims with consecutive ids. Its
+-- new_value names them, the line of the file each came from, and digests of what each was
+-- created with; `history` shows each claim's creation from it. This index finds a claim's batch.
+CREATE INDEX history_batch ON history (claim_id) WHERE field = 'batch';
 
 CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
 BEGIN

@@ -310,8 +310,9 @@ impl Store {
         let mut stmt = self.db().prepare_cached(&sql)?;
         let values: Vec<&str> = [since, until, actor].into_iter().flatten().collect();
         let events = stmt.query_map(values, super::history_event_from_row)?;
+        // A batch of imported claims counts as each claim's creation.
         for event in events {
-            visit(event?)?;
+            super::batch::expand(event?, &mut visit)?;
         }
         Ok(())
     }

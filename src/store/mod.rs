@@ -6,6 +6,7 @@
 //! one transaction, and every change to a claim writes its history rows in that transaction.
 
 mod backend;
+mod batch;
 mod chain;
 pub mod desk;
 pub mod dump;
@@ -673,14 +674,49 @@ impl Store {
         {
             return Err(UserError::ClaimNotFound(id).into());
         }
+        // The events filed under the claim and its duplicates, but for an import batch's event
+        // (of which each claim shows its own creation, below).
         let mut stmt = self.db().prepare_cached(
             "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
              FROM history
-             WHERE claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1)
+             WHERE (claim_id = ?1 OR claim_id IN (SELECT dup_id FROM claim_merge WHERE keep_id = ?1))
+               AND (field IS NULL OR field <> 'batch')
              ORDER BY id",
         )?;
         let rows = stmt.query_map([id], history_event_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut events: Vec<HistoryEvent> = rows.collect::<Result<_, _>>()?;
+        let duplicates: Vec<i64> = self
+            .db()
+            .prepare_cached("SELECT dup_id FROM claim_merge WHERE keep_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut created = Vec::new();
+        for claim in std::iter::once(id).chain(duplicates) {
+            created.extend(self.batch_creation(claim)?);
+        }
+        if !created.is_empty() {
+            events.extend(created);
+            events.sort_by_key(|e| e.id);
+        }
+        Ok(events)
+    }
+
+    /// Claim `id`'s creation, when an import created it in a batch (see [`batch`]).
+    fn batch_creation(&self, id: i64) -> anyhow::Result<Option<HistoryEvent>> {
+        let event = self
+            .db()
+            .prepare_cached(
+                "SELECT id, claim_id, at, actor, action, field, old_value, new_value, note
+                 FROM history
+                 WHERE field = 'batch' AND claim_id <= ?1 AND claim_id > ?2
+                 ORDER BY claim_id DESC LIMIT 1",
+            )?
+            .query_row(params![id, id - batch::MAX_CLAIMS], stored_history_event)
+            .optional()?;
+        Ok(event.and_then(|event| {
+            let record = batch::Record::parse(event.new_value.as_deref()?)?;
+            (batch::is_batch(&event) && record.covers(id)).then(|| record.creation(&event, id))
+        }))
     }
 
     /// Calls `visit` with each claim the filter selects, in id order, without holding them all
@@ -1234,6 +1270,7 @@ impl Store {
         };
         let (result, keep) = run(&mut importer)?;
         if keep {
+            importer.w.close_batch()?;
             importer.w.flush()?;
         }
         let new_sources = std::mem::take(&mut importer.w.new_sources);
@@ -1958,12 +1995,9 @@ impl Importer<'_> {
                         cited[canonical].push(name);
                     }
                 }
-                self.w.record_creation(
-                    id,
-                    (Action::Import, Some(&note)),
-                    &draft,
-                    [&cited[0], &cited[1]],
-                )?;
+                let (_, claimant) = self.w.resolve_source(&draft.claimant)?;
+                let snapshot = replay::snapshot_of(&draft, &claimant, &cited[0], &cited[1]);
+                self.w.record_imported(id, origin, &note, &snapshot)?;
                 self.w
                     .record_verdict_reason(id, row.verdict_reason.as_deref())?;
                 self.named.add(id);
@@ -2146,10 +2180,10 @@ impl Importer<'_> {
         }
         staging.ids.push(id);
         staging.capturing = true;
-        let snapshot = replay::snapshot(draft, &claimant, &cited[0], &cited[1]);
+        let snapshot = replay::snapshot_of(draft, &claimant, &cited[0], &cited[1]);
         let events = self
             .w
-            .record_event(id, Action::Import, None, Some(&snapshot), Some(note))
+            .record_imported(id, origin, note, &snapshot)
             .and_then(|()| match row.verdict_reason.as_deref() {
                 // A new claim has no reason for its verdict yet: the file's is recorded.
                 Some(reason) if draft.status.is_verdict() && !reason.trim().is_empty() => {
@@ -2269,6 +2303,8 @@ struct Writer<'t> {
     chain_head: Option<(i64, String)>,
     /// New claims waiting to be written in bulk (an import on a server).
     staging: Option<Staging>,
+    /// The claims an import created whose batch event is not written yet (see [`batch`]).
+    batch: Option<batch::Open>,
 }
 
 impl<'t> Writer<'t> {
@@ -2281,12 +2317,69 @@ impl<'t> Writer<'t> {
             new_sources: Vec::new(),
             chain_head: None,
             staging: None,
+            batch: None,
         }
+    }
+
+    /// Records the creation of claim `id` by an import, with its `snapshot` (see [`replay`]):
+    /// in the open batch when `origin` names a file's line ("claims.csv line 4"), else as an
+    /// event of its own.
+    fn record_imported(
+        &mut self,
+        id: i64,
+        origin: &str,
+        note: &str,
+        snapshot: &replay::Snapshot,
+    ) -> anyhow::Result<()> {
+        let (Some((file, line)), Some(digests)) =
+            (batch::file_and_line(origin), snapshot.batch_digests())
+        else {
+            let snapshot = snapshot.json();
+            return self.record_event(id, Action::Import, None, Some(&snapshot), Some(note));
+        };
+        if let Some(open) = &mut self.batch {
+            if open.push(id, file, line, &digests) {
+                return Ok(());
+            }
+            self.close_batch()?;
+        }
+        self.batch = Some(batch::Open::new(id, file, line, &digests));
+        Ok(())
+    }
+
+    /// Writes the open batch's event (see [`batch`]), where staged events go when claims are
+    /// staged.
+    fn close_batch(&mut self) -> anyhow::Result<()> {
+        let Some(open) = self.batch.take() else {
+            return Ok(());
+        };
+        let (new_value, note) = open.event();
+        // While claims wait to be staged in, their batch waits with them.
+        let capturing = self
+            .staging
+            .as_mut()
+            .filter(|s| !s.ids.is_empty())
+            .map(|s| std::mem::replace(&mut s.capturing, true));
+        let written = self.append_event(
+            open.first(),
+            Action::Import,
+            Some((batch::FIELD, None)),
+            Some(&new_value),
+            Some(&note),
+        );
+        if let (Some(staging), Some(was)) = (self.staging.as_mut(), capturing) {
+            staging.capturing = was;
+        }
+        written.map(|_| ())
     }
 
     /// Writes the staged claims, their figures, tags, stances, history events and search
     /// documents, one stream per table, in the order their references need.
     fn flush(&mut self) -> anyhow::Result<()> {
+        if self.staging.is_some() {
+            // The batch of staged claims goes in with them.
+            self.close_batch()?;
+        }
         let Some(staging) = &mut self.staging else {
             return Ok(());
         };
@@ -2972,6 +3065,8 @@ impl<'t> Writer<'t> {
         new_value: Option<&str>,
         note: Option<&str>,
     ) -> anyhow::Result<i64> {
+        // Every event comes after the creations of the claims before it.
+        self.close_batch()?;
         let (last_id, last_hash) = match self.chain_head.take() {
             Some(head) => head,
             None => self

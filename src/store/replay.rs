@@ -34,7 +34,7 @@ type State = BTreeMap<String, String>;
 
 /// What a creation event records about the claim it creates.
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Snapshot {
+pub(super) struct Snapshot {
     status: String,
     /// Digest of every other field.
     fields: String,
@@ -51,6 +51,31 @@ pub(super) fn snapshot(
     supported_by: &[String],
     disputed_by: &[String],
 ) -> String {
+    snapshot_of(draft, claimant, supported_by, disputed_by).json()
+}
+
+impl Snapshot {
+    /// As the creation event records it.
+    pub(super) fn json(&self) -> String {
+        format!(
+            r#"{{"status":"{}","fields":"{}","sources":"{}"}}"#,
+            self.status, self.fields, self.sources
+        )
+    }
+
+    /// What a batch of imported claims keeps of it (see [`super::batch`]).
+    pub(super) fn batch_digests(&self) -> Option<String> {
+        super::batch::digests_of(&self.status, &self.fields, &self.sources)
+    }
+}
+
+/// [`snapshot`], before it is written out.
+pub(super) fn snapshot_of(
+    draft: &ClaimDraft,
+    claimant: &str,
+    supported_by: &[String],
+    disputed_by: &[String],
+) -> Snapshot {
     fn opt(o: &Option<String>) -> &str {
         o.as_deref().unwrap_or("")
     }
@@ -84,12 +109,11 @@ pub(super) fn snapshot(
         (Field::DisputedBy.as_str(), disputed.as_str()),
         (Field::SupportedBy.as_str(), supported.as_str()),
     ];
-    format!(
-        r#"{{"status":"{}","fields":"{}","sources":"{}"}}"#,
-        draft.status.as_str(),
-        digest(fields.into_iter()),
-        digest(sources.into_iter()),
-    )
+    Snapshot {
+        status: draft.status.as_str().to_owned(),
+        fields: digest(fields.into_iter()),
+        sources: digest(sources.into_iter()),
+    }
 }
 
 /// 64 bits of SHA-256 over names and values, each ended by a NUL (which no stored text holds).
@@ -482,6 +506,23 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         history: "exists".into(),
         table: "missing".into(),
     };
+    // A claim found missing both by its own events and by its import batch is told once.
+    let told_missing = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    let report_missing = |found: &mut Found, claim_id: i64| {
+        if told_missing.borrow_mut().insert(claim_id) {
+            report(found, missing(claim_id));
+        }
+    };
+    // The import batch whose claims are being read: the next claim it holds, and its record.
+    let mut batch: Option<(i64, super::batch::Record)> = None;
+    // Every claim after the last one read of a batch is missing.
+    let end_batch = |found: &mut Found, batch: Option<(i64, super::batch::Record)>| {
+        if let Some((next, record)) = batch {
+            for id in next..=record.last {
+                report_missing(found, id);
+            }
+        }
+    };
     // What is recorded about claims the tables do not hold, up to claim `before`.
     let orphans = |found: &mut Found,
                    events: &mut ByClaim<'_, Event>,
@@ -495,7 +536,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
             }
         }
         while let Some(id) = events.claim_before(before)? {
-            report(found, missing(id));
+            report_missing(found, id);
             while events.next_of(id)?.is_some() {}
         }
         while let Some(id) = reviews.claim_before(before)? {
@@ -521,6 +562,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
             claim_id: claim.id,
             merged: false,
             snapshot: None,
+            batch: None,
             changes: Vec::new(),
             reviews: ReviewsSeen::default(),
             merge: None,
@@ -530,6 +572,37 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         while let Some(event) = events.next_of(claim.id)? {
             recorded += 1;
             replay.apply(event);
+        }
+        if let Some(new) = replay.batch.take() {
+            end_batch(&mut found, batch.take());
+            match super::batch::Record::parse(&new) {
+                Some(record) => batch = Some((record.first, record)),
+                None => report(
+                    &mut found,
+                    Divergence {
+                        claim_id: claim.id,
+                        field: "(its import batch)".into(),
+                        history: "a record of the claims imported".into(),
+                        table: "unreadable".into(),
+                    },
+                ),
+            }
+        }
+        if let Some((next, record)) = &mut batch {
+            // Claims of the batch that the tables no longer hold.
+            while *next < claim.id && *next <= record.last {
+                report_missing(&mut found, *next);
+                *next += 1;
+            }
+            if let Some(created) = record.created(claim.id) {
+                replay.snapshot = Some(Snapshot {
+                    status: created.status.to_owned(),
+                    fields: created.fields.to_owned(),
+                    sources: created.sources.to_owned(),
+                });
+                recorded += 1;
+                *next = claim.id + 1;
+            }
         }
         let mut rows = Vec::new();
         while let Some(row) = reviews.next_of(claim.id)? {
@@ -555,6 +628,7 @@ pub(super) fn divergences(store: &Store, limit: usize) -> anyhow::Result<Found> 
         }
         Ok(())
     })?;
+    end_batch(&mut found, batch.take());
     orphans(&mut found, &mut events, &mut reviews, &mut desks, None)?;
     for divergence in compare_merges(store, &merges)? {
         report(&mut found, divergence);
@@ -733,8 +807,12 @@ struct Replay {
     /// Merged into another claim: its stances moved to the claim kept, without events of its
     /// own, so only its fields are compared.
     merged: bool,
-    /// What it was created with; `None` for claims created before snapshots existed.
+    /// What it was created with; `None` for claims created before snapshots existed, and for
+    /// claims created in an import's batch.
     snapshot: Option<Snapshot>,
+    /// The record of the import batch its history files under it (it is the batch's first
+    /// claim), as written.
+    batch: Option<String>,
     /// Each change in order: field, old value, new value.
     changes: Vec<(String, String, String)>,
     /// The reviews its history added.
@@ -826,6 +904,11 @@ impl Replay {
                     event.old.unwrap_or_default(),
                     event.new.unwrap_or_default(),
                 ));
+            }
+            Some(field)
+                if field == super::batch::FIELD && event.action == Action::Import.as_str() =>
+            {
+                self.batch = event.new;
             }
             Some(_) => {}
         }

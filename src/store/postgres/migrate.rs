@@ -49,6 +49,13 @@ pub const MIGRATIONS: &[Migration] = &[
         to: (1, 2),
         sql: include_str!("set_checks.sql"),
     },
+    // 1.3: the claims an import creates are recorded in batches, one history event for many
+    // claims; each claim finds its batch through this index. (A claimdb of 1.2 or before shows
+    // a batch's creations under its first claim only.)
+    Migration {
+        to: (1, 3),
+        sql: "CREATE INDEX history_batch ON history (claim_id) WHERE field = 'batch';",
+    },
 ];
 
 /// The version a list of migrations ends at.

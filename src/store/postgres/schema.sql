@@ -23,7 +23,7 @@ CREATE TABLE claimdb_meta (
     minor          INT NOT NULL,
     search_folding BIGINT
 );
-INSERT INTO claimdb_meta (major, minor) VALUES (1, 2);
+INSERT INTO claimdb_meta (major, minor) VALUES (1, 3);
 
 -- Who makes, supports or disputes claims: a ministry, an army, an NGO, a think tank, a news agency.
 CREATE TABLE source (
@@ -126,6 +126,8 @@ CREATE TABLE history (
     hash      TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX history_by_claim ON history (claim_id, id);
+-- A claim's import batch (see the SQLite schema): one event for many claims an import created.
+CREATE INDEX history_batch ON history (claim_id) WHERE field = 'batch';
 CREATE INDEX history_by_time ON history (at);
 
 -- The end of the history chain: the last event's id and hash, in one row.

@@ -419,6 +419,9 @@ BEGIN
          UNION SELECT claim_id FROM stance WHERE source_id = OLD.source_id);
 END;
 "#,
+    // The claims an import creates are recorded in batches, one event for many claims: each
+    // claim finds its batch through this index.
+    "CREATE INDEX history_batch ON history (claim_id) WHERE field = 'batch';",
 ];
 
 /// The version of [`SCHEMA`]: one more than the number of migrations.
