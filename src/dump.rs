@@ -5,7 +5,7 @@
 //! The JSON document:
 //!
 //! ```text
-//! {"format":"claimdb-dump","version":1,
+//! {"format":"claimdb-dump","version":2,
 //! "sources":[ {…}, … ],
 //! "rating_map":[ … ],
 //! "claims":[ … ],
@@ -32,8 +32,13 @@ use crate::review::Review;
 /// What the first line or key of a dump says it is.
 pub const FORMAT: &str = "claimdb-dump";
 
-/// The dump format's version: a reader refuses versions it does not know.
-pub const VERSION: u32 = 1;
+/// The dump format's version: a reader refuses versions it does not know. Version 2 may hold
+/// the history events in which an import recorded many claims at once (a claimdb that reads
+/// only version 1 would find those claims without history); a version 1 dump is read as it is.
+pub const VERSION: u32 = 2;
+
+/// The oldest version this claimdb reads.
+const OLDEST_READ: u32 = 1;
 
 /// The sections of a JSON document, in order, with the record kind of their items in JSON Lines.
 const SECTIONS: [(&str, &str); 6] = [
@@ -266,10 +271,10 @@ fn check_header(name: &str, format: &str, version: u32) -> anyhow::Result<()> {
         ))
         .into());
     }
-    if version != VERSION {
+    if !(OLDEST_READ..=VERSION).contains(&version) {
         return Err(UserError::Refused(format!(
-            "{name} is a claimdb dump of version {version}; this claimdb reads version {VERSION}: \
-             use the claimdb that wrote it, or a newer one"
+            "{name} is a claimdb dump of version {version}; this claimdb reads versions \
+             {OLDEST_READ} to {VERSION}: use the claimdb that wrote it, or a newer one"
         ))
         .into());
     }

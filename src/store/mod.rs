@@ -2376,10 +2376,6 @@ impl<'t> Writer<'t> {
     /// Writes the staged claims, their figures, tags, stances, history events and search
     /// documents, one stream per table, in the order their references need.
     fn flush(&mut self) -> anyhow::Result<()> {
-        if self.staging.is_some() {
-            // The batch of staged claims goes in with them.
-            self.close_batch()?;
-        }
         let Some(staging) = &mut self.staging else {
             return Ok(());
         };

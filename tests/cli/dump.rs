@@ -179,7 +179,7 @@ fn the_dump_carries_every_part_of_the_desk() {
     let wd = busy_desk();
     let dump = wd.json(&["export", "--with-files"]);
     assert_eq!(dump["format"], "claimdb-dump");
-    assert_eq!(dump["version"], 1);
+    assert_eq!(dump["version"], 2);
     let hrw = dump["sources"]
         .as_array()
         .unwrap()
@@ -529,6 +529,38 @@ mod property {
                 prop_assert_eq!(String::from_utf8_lossy(&second), String::from_utf8_lossy(&first));
                 prop_assert!(copy.audit().unwrap().broken.is_none());
             }
+        }
+    }
+}
+
+#[test]
+fn a_dump_of_version_1_is_restored_and_one_of_a_newer_version_refused() {
+    // A desk with no import: its dump is the same in versions 1 and 2.
+    let wd = Workdir::new();
+    wd.add(&["203 مسلحين", "--claimant", "Malian army"]);
+    wd.run(&["status", "1", "false", "--note", "older footage"])
+        .ok();
+    let full = dump(&wd, "json");
+    let header = "{\"format\":\"claimdb-dump\",\"version\":2";
+    assert!(full.starts_with(header), "{}", &full[..80]);
+    for (version, restored) in [(1, true), (3, false)] {
+        let copy = Workdir::new();
+        let file = copy.write(
+            "desk.json",
+            full.replacen(
+                header,
+                &format!("{}{version}", &header[..header.len() - 1]),
+                1,
+            ),
+        );
+        let run = copy.run(&["import", "--from", "json", file.to_str().unwrap()]);
+        if restored {
+            run.ok();
+            copy.run(&["audit"]).ok();
+            assert_eq!(dump(&copy, "json"), full);
+        } else {
+            run.fails(1, &["dump of version 3", "reads versions 1 to 2"]);
+            assert_eq!(copy.export().lines().count(), 1, "nothing but the header");
         }
     }
 }
