@@ -389,6 +389,16 @@ impl<R: Read> ClaimReader<R> {
         })
     }
 
+    /// How many rows are left, read without parsing them (at most what [`ClaimReader::next_row`]
+    /// would give: counting stops at a row the CSV reader cannot read).
+    pub fn count_rest(mut self) -> usize {
+        let mut rows = 0;
+        while let Ok(true) = self.reader.read_byte_record(&mut self.record) {
+            rows += 1;
+        }
+        rows
+    }
+
     /// The next row: `None` at the end, or the row with its line, or every problem found in it.
     pub fn next_row(&mut self) -> Option<(u64, Result<ImportRow, Vec<Problem>>)> {
         match self.reader.read_byte_record(&mut self.record) {

@@ -141,57 +141,50 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             }
         };
     let dry_run = args.dry_run;
-    // On a shared team database a write can collide with someone else's and be run again from
-    // the start, so the rows are read in full first; a file is written by one process at a time
-    // and streams them.
-    let staged: Option<Vec<ReadRow>> = ctx.store.authenticated_user().map(|_| {
-        let mut rows = Vec::new();
-        while let Some(row) = reader.next_row() {
-            rows.push(row);
-        }
-        rows
-    });
-    // Streamed, the file is read and its rows parsed and checked on a second thread, a batch
-    // at a time, while the first writes the rows before them; a bounded queue keeps memory flat.
-    let (to_import, streamed) = std::sync::mpsc::sync_channel::<Vec<ReadRow>>(2);
-    let reading = staged.is_none().then(|| {
-        std::thread::spawn(move || loop {
-            let batch: Vec<ReadRow> = std::iter::from_fn(|| reader.next_row())
-                .take(ROWS_AHEAD)
-                .collect();
-            let last = batch.len() < ROWS_AHEAD;
-            // An error: the import stopped (a failure of the database) and wants no more rows.
-            if to_import.send(batch).is_err() || last {
-                return;
-            }
-        })
-    });
-    let next = std::cell::Cell::new(0);
-    let mut batch = Vec::new().into_iter();
-    let mut next_row = || -> Option<ReadRow> {
-        match &staged {
-            Some(rows) => {
-                let row = rows.get(next.get()).cloned();
-                next.set(next.get() + 1);
-                row
-            }
-            None => loop {
-                if let Some(row) = batch.next() {
-                    return Some(row);
-                }
-                batch = streamed.recv().ok()?.into_iter();
-            },
-        }
+    // A file's rows are read, parsed and checked on a second thread, a batch at a time, while
+    // the first writes the rows before them; a bounded queue keeps memory flat. On a shared team
+    // database a write can collide with someone else's and be run again from the start: the file
+    // is then read again from its first row (stdin, which cannot be, is read in full first), and
+    // its rows are counted beforehand, so that the new claims are loaded in bulk.
+    let team = ctx.store.authenticated_user().is_some();
+    let path = (args.file.as_os_str() != "-").then(|| args.file.clone());
+    let in_memory: Option<Vec<ReadRow>> =
+        (team && path.is_none()).then(|| std::iter::from_fn(|| reader.next_row()).collect());
+    let reopen = |path: &PathBuf| -> anyhow::Result<Reader> {
+        let file =
+            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
+        let input: Box<dyn Read + Send> = Box::new(file);
+        ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options)
+            .map_err(|_| anyhow::anyhow!("{} changed while it was being imported", path.display()))
     };
+    let rows_known = match (&in_memory, &path) {
+        (Some(rows), _) => Some(rows.len()),
+        (None, Some(path)) if team => Some(reopen(path)?.count_rest()),
+        _ => None,
+    };
+    let mut first = in_memory.is_none().then_some(reader);
+    let mut reading = Vec::new();
     let imported = ctx.store.import_retrying(&ctx.actor, |importer| {
         // From the first row again when the import is run again.
-        next.set(0);
-        if let Some(rows) = &staged {
-            importer.expect_rows(rows.len());
+        let mut next_row: Box<dyn Iterator<Item = ReadRow>> = match &in_memory {
+            Some(rows) => Box::new(rows.iter().cloned()),
+            None => {
+                let reader = match (first.take(), &path) {
+                    (Some(reader), _) => reader,
+                    (None, Some(path)) => reopen(path)?,
+                    (None, None) => anyhow::bail!("stdin cannot be read a second time"),
+                };
+                let (rows, thread) = read_ahead(reader);
+                reading.push(thread);
+                Box::new(rows.into_iter().flatten())
+            }
+        };
+        if let Some(rows) = rows_known {
+            importer.expect_rows(rows);
         }
         let mut counts = Counts::default();
         let mut problems = Vec::new();
-        while let Some((line, row)) = next_row() {
+        for (line, row) in &mut next_row {
             let row = match row {
                 Ok(row) => row,
                 Err(found) => {
@@ -233,9 +226,8 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         let keep = counts.problems == 0 && !dry_run;
         Ok((counts, keep))
     });
-    drop(streamed);
-    if let Some(reading) = reading {
-        if reading.join().is_err() {
+    for thread in reading {
+        if thread.join().is_err() {
             anyhow::bail!("reading {name} stopped half-way");
         }
     }
@@ -292,6 +284,30 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
         .replace("  ", " "),
     );
     Ok(())
+}
+
+/// A claims file being read.
+type Reader = ClaimReader<BufReader<Box<dyn Read + Send>>>;
+
+/// Reads `reader`'s rows on a thread of its own, [`ROWS_AHEAD`] at a time, two batches ahead at
+/// most; the rows end when the file does, or when the receiver is dropped (the import stopped).
+fn read_ahead(
+    mut reader: Reader,
+) -> (
+    std::sync::mpsc::Receiver<Vec<ReadRow>>,
+    std::thread::JoinHandle<()>,
+) {
+    let (to_import, rows) = std::sync::mpsc::sync_channel::<Vec<ReadRow>>(2);
+    let thread = std::thread::spawn(move || loop {
+        let batch: Vec<ReadRow> = std::iter::from_fn(|| reader.next_row())
+            .take(ROWS_AHEAD)
+            .collect();
+        let last = batch.len() < ROWS_AHEAD;
+        if to_import.send(batch).is_err() || last {
+            return;
+        }
+    });
+    (rows, thread)
 }
 
 /// Reads `--rename OLD=NEW` and `--default FIELD=VALUE`.

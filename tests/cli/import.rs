@@ -340,3 +340,45 @@ fn two_rows_for_one_claim_are_refused_naming_both_lines_so_a_reimport_is_unchang
         &["line 3: this row names the same claim as line 2 (claim 1: the same uid)"],
     );
 }
+
+/// On a server, memory stays flat however long the file: its rows are read as they are
+/// imported (an import run again after a collision reads the file again). On a file, the page
+/// cache grows towards its bound as the database does, which hides the rows: the benchmark
+/// measures that import's peak at a million claims.
+#[test]
+#[allow(clippy::print_stderr)] // the notice says why the test did not run
+fn an_imports_memory_on_a_server_does_not_grow_with_the_file() {
+    if !crate::harness::on_postgres() {
+        eprintln!("note: an_imports_memory_on_a_server_does_not_grow_with_the_file runs on PostgreSQL only");
+        return;
+    }
+    let file = |rows: usize| {
+        let mut csv = String::from("text,claimant,disputed_by,figures,tags,note\n");
+        for i in 0..rows {
+            csv.push_str(&format!(
+                "claim {i}: some {} fighters arrived in the north,Source {},Source {},{} fighters,\
+                 tag{};north,a note that makes the row longer than most rows are\n",
+                i % 97,
+                i % 4,
+                4 + i % 3,
+                i % 97,
+                i % 11
+            ));
+        }
+        csv
+    };
+    let peak = |rows: usize| {
+        let wd = Workdir::new();
+        let path = wd.write("claims.csv", file(rows));
+        let (code, peak) = wd.peak_memory(&["import", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "the import of {rows} rows failed");
+        peak
+    };
+    // Both past the 5,000 new claims a server import holds before it writes them.
+    let (small, large) = (peak(6_000), peak(30_000));
+    // Held in memory, 24,000 more rows would take some 20 MB more.
+    assert!(
+        large < small + 10 * 1024,
+        "peak {small} KB for 6,000 rows, {large} KB for 30,000"
+    );
+}
