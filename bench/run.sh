@@ -140,11 +140,13 @@ peak_mb() {
 }
 
 # before_ms RUNS PREPARE COMMAND: median_ms of the same command (and preparation) run with the
-# BEFORE binary in place of claimdb; empty without BEFORE.
+# BEFORE binary in place of claimdb, on databases of its own (WORK/before-NAME for WORK/NAME: a
+# claimdb of an older schema refuses a newer database); empty without BEFORE.
 before_ms() {
     [[ -n $BEFORE ]] || return 0
     local from="'$CLAIMDB'" to="'$BEFORE'"
-    median_ms "$1" "${2//"$from"/"$to"}" "${3//"$from"/"$to"}"
+    local own="s#'$WORK/\\([^'/]*\\.db\\(-wal\\|-shm\\|-journal\\)\\?\\)'#'$WORK/before-\\1'#g"
+    median_ms "$1" "$(sed "$own" <<<"${2//"$from"/"$to"}")" "$(sed "$own" <<<"${3//"$from"/"$to"}")"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "–" }'; }
@@ -177,7 +179,7 @@ b_claimdb=
 if [[ -n $BEFORE ]]; then
     notice "import: the claimdb before ($IMPORT_RUNS runs)"
     b_claimdb=$(before_ms "$IMPORT_RUNS" "$(rm_db "$db")" "$claimdb_import")
-    b_size=$(mb "$db")
+    b_size=$(mb "$WORK/before-${db#"$WORK"/}")
 fi
 notice "import: claimdb ($IMPORT_RUNS runs)"
 t_claimdb=$(median_ms "$IMPORT_RUNS" "$(rm_db "$db")" "$claimdb_import")
@@ -228,6 +230,10 @@ if [[ -n $csv_small ]]; then
     base=$WORK/base.db grown=$WORK/grown.db
     bash -c "$(rm_db "$base")"
     "$CLAIMDB" --quiet --db "$base" import "$csv_small" >/dev/null
+    if [[ -n $BEFORE ]]; then
+        bash -c "$(rm_db "$WORK/before-base.db")"
+        "$BEFORE" --quiet --db "$WORK/before-base.db" import "$csv_small" >/dev/null
+    fi
     grow="$(rm_db "$grown") && cp '$base' '$grown'"
     grow_cmd="'$CLAIMDB' --quiet --db '$grown' import '$more'"
     notice "import into a database of $small claims: claimdb ($IMPORT_RUNS runs)"
@@ -249,6 +255,7 @@ if [[ -n $csv_small ]]; then
             "$(secs "$b_grow")"
     fi
     bash -c "$(rm_db "$base") && $(rm_db "$grown")"
+    bash -c "$(rm_db "$WORK/before-base.db") && $(rm_db "$WORK/before-grown.db")"
 fi
 
 # ----- 2. peak memory -----------------------------------------------------------------------
