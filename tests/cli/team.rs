@@ -177,11 +177,14 @@ fn team_init_refuses_a_database_with_other_tables_of_the_same_names_or_another_v
 
     owner.batch_execute("DROP TABLE claim").unwrap();
     db.run(&["team", "init"]).ok();
+    let newer = claimdb::store::postgres::VERSION.0 + 1;
     owner
-        .batch_execute("UPDATE claimdb_meta SET major = 2, minor = 0")
+        .execute("UPDATE claimdb_meta SET major = $1, minor = 0", &[&newer])
         .unwrap();
-    db.run(&["team", "init"])
-        .fails(1, &["schema version 2.0", "nothing was written"]);
+    db.run(&["team", "init"]).fails(
+        1,
+        &[&format!("schema version {newer}.0"), "nothing was written"],
+    );
 }
 
 #[test]
@@ -1457,14 +1460,20 @@ fn migrate_brings_a_database_of_schema_1_0_to_bulk_loads_whose_imports_go_on_cou
              CREATE TRIGGER claim_count_move
                  AFTER INSERT OR DELETE OR UPDATE OF status, claimant_id, disputes
                  ON claim FOR EACH ROW EXECUTE FUNCTION claim_count_move();
-             DROP INDEX history_batch;
-             UPDATE claimdb_meta SET minor = 0;",
+",
         )
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.csv");
     std::fs::write(&first, claims_file(0, 40, false)).unwrap();
     run_on(&db.address, &["import", first.to_str().unwrap()], None).ok();
+    // Then the database says it is at 1.0, which a claimdb of another major does not write.
+    db.owner()
+        .batch_execute(
+            "DROP INDEX history_batch;
+             UPDATE claimdb_meta SET major = 1, minor = 0;",
+        )
+        .unwrap();
     // Only its owner's migrate upgrades it: team init says so and changes nothing.
     db.run(&["team", "init"]).fails(
         1,
@@ -1556,8 +1565,12 @@ const PERMISSION_TRIGGERS_1_1: &str = "
     DROP TRIGGER history_actor_stamped ON history;
     CREATE TRIGGER history_actor_stamped BEFORE INSERT ON history FOR EACH ROW
         EXECUTE FUNCTION claimdb_stamped_by_session_user('actor');
+";
+
+/// Schema 1.1 (with [`PERMISSION_TRIGGERS_1_1`] in place): what 2.0 added is not there yet.
+const VERSION_1_1: &str = "
     DROP INDEX history_batch;
-    UPDATE claimdb_meta SET minor = 1;";
+    UPDATE claimdb_meta SET major = 1, minor = 1;";
 
 /// The two functions behind the permission triggers as the first release (and 1.1) had them,
 /// taken from the frozen 1.0 schema.
@@ -1679,6 +1692,8 @@ fn migrate_brings_a_database_of_schema_1_1_to_checks_of_added_rows_as_a_set_with
         .as_str()
         .map(str::to_owned);
     assert!(head.is_some_and(|h| h.len() == 64), "{audit_before}");
+    // The database says it is at 1.1, which a claimdb of another major only migrates.
+    owner.batch_execute(VERSION_1_1).unwrap();
 
     let done = db.run(&["migrate", "--format", "json"]).ok().json();
     let (major, minor) = claimdb::store::postgres::VERSION;

@@ -49,11 +49,12 @@ pub const MIGRATIONS: &[Migration] = &[
         to: (1, 2),
         sql: include_str!("set_checks.sql"),
     },
-    // 1.3: the claims an import creates are recorded in batches, one history event for many
-    // claims; each claim finds its batch through this index. (A claimdb of 1.2 or before shows
-    // a batch's creations under its first claim only.)
+    // 2.0: the claims an import creates are recorded in batches, one history event for many
+    // claims; each claim finds its batch through this index. A major step: a claimdb of 1.x
+    // would read those claims as created without history (its audit would fail), so it is
+    // refused by the database instead.
     Migration {
-        to: (1, 3),
+        to: (2, 0),
         sql: "CREATE INDEX history_batch ON history (claim_id) WHERE field = 'batch';",
     },
 ];
@@ -575,18 +576,28 @@ mod server_tests {
     #[test]
     fn a_newer_major_is_refused_untouched_and_a_newer_minor_left_alone() {
         let Some(db) = TestDb::new_team() else { return };
+        let (major, minor) = VERSION;
         db.client()
-            .batch_execute("UPDATE claimdb_meta SET major = 2, minor = 0")
+            .execute(
+                "UPDATE claimdb_meta SET major = $1, minor = 0",
+                &[&(major + 1)],
+            )
             .unwrap();
         let error = migrate_with(db.client(), &steps()).unwrap_err().to_string();
         assert!(error.contains("newer claimdb"), "{error}");
-        assert_eq!(db.version(), (2, 0));
+        assert_eq!(db.version(), (major + 1, 0));
         assert!(!db.has_table("claim_label"));
         db.client()
-            .batch_execute("UPDATE claimdb_meta SET major = 1, minor = 5")
+            .execute(
+                "UPDATE claimdb_meta SET major = $1, minor = $2",
+                &[&major, &(minor + 5)],
+            )
             .unwrap();
         let done = migrate_with(db.client(), &steps()).unwrap();
-        assert_eq!((done.from, done.to), ((1, 5), (1, 5)));
+        assert_eq!(
+            (done.from, done.to),
+            ((major, minor + 5), (major, minor + 5))
+        );
         assert!(!db.has_table("claim_label"));
     }
 }

@@ -23,7 +23,7 @@ CREATE TABLE claimdb_meta (
     minor          INT NOT NULL,
     search_folding BIGINT
 );
-INSERT INTO claimdb_meta (major, minor) VALUES (1, 3);
+INSERT INTO claimdb_meta (major, minor) VALUES (2, 0);
 
 -- Who makes, supports or disputes claims: a ministry, an army, an NGO, a think tank, a news agency.
 CREATE TABLE source (
