@@ -132,14 +132,13 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
             ),
         })
     };
-    let mut reader =
-        match ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options) {
-            Ok(reader) => reader,
-            Err(problems) => {
-                problems.iter().for_each(report);
-                return Err(UserError::ImportRejected(problems.len()).into());
-            }
-        };
+    let mut reader = match claims_reader(input, &options) {
+        Ok(reader) => reader,
+        Err(problems) => {
+            problems.iter().for_each(report);
+            return Err(UserError::ImportRejected(problems.len()).into());
+        }
+    };
     let dry_run = args.dry_run;
     // A file's rows are read, parsed and checked on a second thread, a batch at a time, while
     // the first writes the rows before them; a bounded queue keeps memory flat. On a shared team
@@ -151,10 +150,7 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
     let in_memory: Option<Vec<ReadRow>> =
         (team && path.is_none()).then(|| std::iter::from_fn(|| reader.next_row()).collect());
     let reopen = |path: &PathBuf| -> anyhow::Result<Reader> {
-        let file =
-            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
-        let input: Box<dyn Read + Send> = Box::new(file);
-        ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), &options)
+        claims_reader(Box::new(open_file(path)?), &options)
             .map_err(|_| anyhow::anyhow!("{} changed while it was being imported", path.display()))
     };
     let rows_known = match (&in_memory, &path) {
@@ -289,6 +285,14 @@ pub fn exec(args: Args, ctx: &mut Ctx) -> anyhow::Result<()> {
 /// A claims file being read.
 type Reader = ClaimReader<BufReader<Box<dyn Read + Send>>>;
 
+/// Reads claims from `input` in large blocks; refused with every problem of its header.
+fn claims_reader(
+    input: Box<dyn Read + Send>,
+    options: &CsvOptions,
+) -> Result<Reader, Vec<Problem>> {
+    ClaimReader::with_options(BufReader::with_capacity(1 << 16, input), options)
+}
+
 /// Reads `reader`'s rows on a thread of its own, [`ROWS_AHEAD`] at a time, two batches ahead at
 /// most; the rows end when the file does, or when the receiver is dropped (the import stopped).
 fn read_ahead(
@@ -378,19 +382,23 @@ fn open(args: &Args) -> anyhow::Result<(String, Box<dyn Read + Send>, Option<u64
         ("stdin".to_owned(), Box::new(io::stdin()), None)
     } else {
         let path = &args.file;
-        if path.is_dir() {
-            return Err(UserError::Refused(format!(
-                "{} is a directory; give the path of a file",
-                path.display()
-            ))
-            .into());
-        }
-        let file =
-            File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
+        let file = open_file(path)?;
         let len = file.metadata().ok().map(|m| m.len());
         (path.display().to_string(), Box::new(file), len)
     };
     Ok(opened)
+}
+
+/// The file at `path`, or why it cannot be read.
+fn open_file(path: &std::path::Path) -> anyhow::Result<File> {
+    if path.is_dir() {
+        return Err(UserError::Refused(format!(
+            "{} is a directory; give the path of a file",
+            path.display()
+        ))
+        .into());
+    }
+    File::open(path).with_context(|| format!("failed to open {}", path.display()))
 }
 
 /// A problem with one row, as opposed to a failure of the database or the disk.
